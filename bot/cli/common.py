@@ -1,0 +1,89 @@
+"""Shared plumbing for ``fakeapp`` commands: the --db/--config options and one-line errors."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import sqlite_utils
+
+from bot.db import DatabaseError, open_db
+from bot.settings import Settings, SettingsError, load_settings
+from scanners.profile import Profile, ProfileError, load_profile
+from scanners.stores import StoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Errors that are the user's or the world's, not a bug: shown as one line, exit code 1.
+USER_ERRORS: tuple[type[Exception], ...] = (ProfileError, DatabaseError, SettingsError, StoreError)
+
+
+@dataclass
+class App:
+    """What a command needs, resolved lazily from options and environment."""
+
+    settings: Settings
+    _profile: Profile | None = field(default=None, repr=False)
+    _db: sqlite_utils.Database | None = field(default=None, repr=False)
+
+    def profile(self) -> Profile:
+        if self._profile is None:
+            self._profile = load_profile(self.settings.config_path)
+        return self._profile
+
+    def db(self) -> sqlite_utils.Database:
+        if self._db is None:
+            self._db = open_db(self.settings.db_path)
+        return self._db
+
+
+def app_options(func: F) -> F:
+    """Add --db and --config to a command and pass it an ``App`` as ``app``."""
+
+    @click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="SQLite database (default data/fakeapp.db, or FAKEAPP_DB).",
+    )
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Brand profile TOML (default data/brands.toml, or FAKEAPP_CONFIG).",
+    )
+    @functools.wraps(func)
+    def wrapper(*args: Any, db_path: Path | None, config_path: Path | None, **kwargs: Any) -> Any:
+        try:
+            settings = load_settings()
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
+        if db_path is not None:
+            settings = _replace(settings, db_path=db_path)
+        if config_path is not None:
+            settings = _replace(settings, config_path=config_path)
+        return func(*args, app=App(settings), **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _replace(settings: Settings, **changes: Any) -> Settings:
+    import dataclasses
+
+    return dataclasses.replace(settings, **changes)
+
+
+class FakeappGroup(click.Group):
+    """A click group that turns known user errors into one line and exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as exc:
+            raise click.ClickException(str(exc)) from None

@@ -1,0 +1,1 @@
+"""The Telegram bot: handlers, access control, alert delivery and scheduling."""

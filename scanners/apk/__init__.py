@@ -1,0 +1,1 @@
+"""The APK check: signature verification, manifest facts, risk indicators and the verdict."""

@@ -1,0 +1,39 @@
+"""A details cache, so a repeat scan does not fetch details pages of apps whose search entry is unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Protocol
+
+from scanners.listing import Listing
+
+# Search-result fields that, when unchanged, mean the details page need not be fetched again.
+_SUMMARY_FIELDS = ("title", "developer", "developer_id", "icon", "version", "updated", "bundle_id")
+
+
+def summary_fingerprint(listing: Listing) -> str:
+    """A short hash of what a search result shows about an app."""
+    data = json.dumps([getattr(listing, f) for f in _SUMMARY_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()[:24]
+
+
+class DetailsCache(Protocol):
+    def get(self, key: str) -> tuple[str, Listing, float] | None:
+        """(summary fingerprint, full listing, fetched-at Unix time) for a listing key, if cached."""
+        ...
+
+    def put(self, key: str, fingerprint: str, listing: Listing, fetched_at: float) -> None: ...
+
+
+class MemoryCache:
+    """An in-process DetailsCache (the application keeps one in SQLite)."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[str, Listing, float]] = {}
+
+    def get(self, key: str) -> tuple[str, Listing, float] | None:
+        return self._items.get(key)
+
+    def put(self, key: str, fingerprint: str, listing: Listing, fetched_at: float) -> None:
+        self._items[key] = (fingerprint, listing, fetched_at)
