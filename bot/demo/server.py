@@ -46,7 +46,9 @@ def not_found(_: Request) -> Reply:
 class StoreDouble:
     """``with StoreDouble(handler) as double: requests.get(double.base_url + "/store/search?q=x")``."""
 
-    def __init__(self, handler: Handler = not_found, *, latency: float = 0.0, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, handler: Handler = not_found, *, latency: float = 0.0, host: str = "127.0.0.1"
+    ) -> None:
         self.handler = handler
         self.latency = latency
         self.requests: list[Request] = []
