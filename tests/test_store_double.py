@@ -8,7 +8,9 @@ from bot.demo.server import Reply, Request, StoreDouble
 
 
 def echo(request: Request) -> Reply:
-    return Reply(200, f"{request.method} {request.path} q={request.query.get('q', '')}", "text/plain")
+    return Reply(
+        200, f"{request.method} {request.path} q={request.query.get('q', '')}", "text/plain; charset=utf-8"
+    )
 
 
 def test_serves_handler_and_faults_in_order() -> None:
