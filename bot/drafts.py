@@ -1,0 +1,644 @@
+"""Ready-to-file drafts from a case and the brand profile: takedown requests, police report, website warning.
+
+Pure functions over ``CaseFacts`` and ``Brand``. Drafts are plain text: every store or APK string passes
+through ``clean`` (no control characters or newlines, so a hostile title cannot forge a line) and is quoted;
+the website warning also comes as an HTML snippet in which every such string is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+from bot.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH, CaseFacts, TakedownRequest, clean
+from scanners.profile import Brand
+
+KINDS = ("play", "apple", "store", "police", "website")
+TAKEDOWN_KINDS = ("play", "apple", "store")
+LANGS = ("zh", "en")
+
+# 2026-11: the reporting channels as the stores publish them (see notes/taiwan.md).
+PLAY_IMPERSONATION_FORM = (
+    "https://support.google.com/googleplay/android-developer/contact/policy_violation_report"
+)
+PLAY_IP_FORM = "https://support.google.com/legal/answer/3110420"
+APPLE_DISPUTE_FORM = "https://www.apple.com/legal/internet-services/itunes/appstorenotices/"
+POLICE_165_SITE = "https://165.npa.gov.tw"
+
+# Reason codes that make a case about the broker's trademark or logo rather than (only) a misleading identity.
+# 2026-11: matched by substring, as the judging module names its icon signal "icon_*".
+_IP_CODE_MARKS = ("icon", "logo", "trademark")
+
+TW = timezone(timedelta(hours=8), "UTC+8")
+
+
+class DraftError(ValueError):
+    """A draft that cannot be made for this case (wrong kind for its store, unknown kind or language)."""
+
+
+class DuplicateTakedown(DraftError):
+    """The listing already has a takedown request in its current episode; refused unless forced."""
+
+    def __init__(self, case_id: int, first: TakedownRequest) -> None:
+        ref = first.reference or "（無編號）"
+        super().__init__(
+            f"case {case_id}: a takedown was already requested on {fmt_time(first.at)} "
+            f"(reference {ref}); use --force to draft another"
+        )
+        self.first = first
+
+
+@dataclass(frozen=True)
+class Draft:
+    kind: str
+    lang: str
+    form_name: str  # where to file it
+    form_url: str
+    why: str  # why this channel / form
+    to: str  # e-mail recipient, when it is an e-mail
+    subject: str
+    body: str
+    html: str = ""  # an HTML version (website warning only)
+
+    def text(self) -> str:
+        """The draft as one plain-text document: where to file it, why, then subject and body."""
+        zh = self.lang == "zh"
+        lines = [
+            f"{'提交管道' if zh else 'File with'}: {self.form_name}",
+        ]
+        if self.form_url:
+            lines.append(f"{'網址' if zh else 'URL'}: {self.form_url}")
+        if self.to:
+            lines.append(f"{'收件人' if zh else 'To'}: {self.to}")
+        if self.why:
+            lines.append(f"{'為何使用此管道' if zh else 'Why this channel'}: {self.why}")
+        lines += ["", f"{'主旨' if zh else 'Subject'}: {self.subject}", "", self.body.rstrip(), ""]
+        return "\n".join(lines)
+
+
+def fmt_time(iso: str) -> str:
+    """An ISO timestamp as Taiwan time (``2026-11-20 14:03 (UTC+8)``); naive values are taken as UTC."""
+    if not iso:
+        return "—"
+    try:
+        t = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return clean(iso, 40)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t.astimezone(TW).strftime("%Y-%m-%d %H:%M (UTC+8)")
+
+
+def fmt_date(iso: str) -> str:
+    return fmt_time(iso)[:10]
+
+
+def q(text: object, limit: int = 200) -> str:
+    """Hostile text quoted for a plain-text draft: 「cleaned」."""
+    return f"「{clean(text, limit)}」"
+
+
+def play_form(facts: CaseFacts) -> tuple[str, str, str]:
+    """Which Google Play form fits: (``ip`` | ``impersonation``, why in zh, why in en)."""
+    reasons = facts.listing.reasons if facts.listing else ()
+    ip = [r for r in reasons if any(m in r.code.lower() for m in _IP_CODE_MARKS)]
+    if ip:
+        return (
+            "ip",
+            "此案判定理由包含商標／標誌（圖示）相似："
+            + "；".join(clean(r.zh, 120) for r in ip)
+            + "。盜用商標或標誌屬智慧財產權問題，須由權利人以智慧財產權（商標）投訴表單提出；"
+            "冒名部分可另以政策違規檢舉表單之「Impersonation」類別補充。",
+            "The reasons include trademark/logo (icon) similarity: "
+            + "; ".join(clean(r.en, 120) for r in ip)
+            + ". Misuse of a trademark or logo is an intellectual-property matter that the rights holder "
+            "files with the legal (trademark) complaint form; the impersonation may be reported in addition "
+            "through "
+            "the policy-violation form, category Impersonation.",
+        )
+    return (
+        "impersonation",
+        "此案為冒用本公司名稱或開發者身分誤導使用者，未涉圖示／標誌盜用，適用政策違規檢舉表單之"
+        "「Impersonation（冒名）」類別，毋須主張智慧財產權。",
+        "The case is about misleading users with the broker's name or developer identity, not its logo: "
+        "the policy-violation form, category Impersonation, fits and needs no intellectual-property claim.",
+    )
+
+
+def check_takedown(facts: CaseFacts, kind: str, *, force: bool = False) -> None:
+    """Refuse a second takedown draft for a listing that already has a request, unless forced."""
+    if kind not in TAKEDOWN_KINDS or force:
+        return
+    first = facts.open_takedown()
+    if first is not None:
+        raise DuplicateTakedown(facts.case_id, first)
+
+
+def official_links(brand: Brand) -> list[tuple[str, str, str]]:
+    """(store, app name, URL) of every official app with a download link, then the download page."""
+    links = [(a.store, a.name or brand.name, a.url) for a in brand.apps if a.url]
+    return links
+
+
+def _links_block(brand: Brand, lang: str) -> list[str]:
+    names = STORE_NAMES_ZH if lang == "zh" else STORE_NAMES_EN
+    lines = [f"  - {names.get(s, s)}: {n} {u}" for s, n, u in official_links(brand)]
+    if brand.download_page:
+        lines.append(
+            ("  - 官方下載頁：" if lang == "zh" else "  - Official download page: ") + brand.download_page
+        )
+    if not lines:
+        lines.append(
+            "  - （品牌設定檔尚無官方下載連結）" if lang == "zh" else "  - (no official links in the profile)"
+        )
+    return lines
+
+
+def _subject_lines(facts: CaseFacts, lang: str) -> list[str]:
+    """The impersonating app's identifying facts, one cleaned line each."""
+    zh = lang == "zh"
+    out = []
+    if facts.listing:
+        li = facts.listing
+        names = STORE_NAMES_ZH if zh else STORE_NAMES_EN
+        rows = [
+            ("商店" if zh else "Store", names.get(li.store, li.store)),
+            ("App 名稱" if zh else "App title", q(li.title)),
+            ("App ID" if zh else "App id", clean(li.app_id, 200)),
+            ("商店頁面" if zh else "Store page", clean(li.url, 300)),
+            ("開發者" if zh else "Developer", q(li.developer)),
+            ("開發者 ID" if zh else "Developer id", clean(li.developer_id, 100)),
+        ]
+        if li.bundle_id:
+            rows.append(("Bundle ID", clean(li.bundle_id, 200)))
+        if li.developer_legal_name:
+            rows.append(("開發者法定名稱" if zh else "Developer legal name", q(li.developer_legal_name)))
+        if li.developer_email:
+            rows.append(("開發者電子郵件" if zh else "Developer e-mail", clean(li.developer_email, 200)))
+        if li.developer_website:
+            rows.append(("開發者網站" if zh else "Developer website", clean(li.developer_website, 300)))
+        out += [f"  - {k}: {v}" for k, v in rows if v]
+    if facts.apk:
+        a = facts.apk
+        out.append(f"  - APK SHA-256: {clean(a.sha256, 64)}")
+        if a.package:
+            out.append(f"  - {'套件名稱' if zh else 'Package'}: {clean(a.package, 200)}")
+        for c in a.certificates:
+            out.append(f"  - {'簽章憑證' if zh else 'Signing certificate'} SHA-256: {clean(c.sha256, 64)}")
+    return out
+
+
+def _reasons_block(facts: CaseFacts, lang: str) -> list[str]:
+    reasons = facts.listing.reasons if facts.listing else ()
+    if not reasons:
+        return []
+    return [f"  - {clean(r.zh if lang == 'zh' else r.en, 300)}" for r in reasons]
+
+
+def _status_line(facts: CaseFacts, lang: str) -> str:
+    zh = lang == "zh"
+    if facts.listing is None:
+        return ""
+    if facts.listing.present:
+        return (
+            f"截至 {fmt_time(facts.listing.last_seen)} 仍上架中。"
+            if zh
+            else f"Still listed as of {fmt_time(facts.listing.last_seen)}."
+        )
+    return (
+        f"已於 {fmt_time(facts.listing.removed_at)} 確認下架。"
+        if zh
+        else f"Seen removed on {fmt_time(facts.listing.removed_at)}."
+    )
+
+
+def _history_block(facts: CaseFacts, lang: str) -> list[str]:
+    """Earlier takedowns and police reports, carried forward (re-listed apps, re-sent requests)."""
+    zh = lang == "zh"
+    out = []
+    for t in facts.takedowns:
+        ref = clean(t.reference, 100) or ("無" if zh else "none")
+        out.append(
+            f"  - {'下架申請' if zh else 'Takedown request'} {fmt_date(t.at)} "
+            f"({STORE_NAMES_EN.get(t.store, clean(t.store, 40))}, {'編號' if zh else 'ref.'} {ref})"
+        )
+    for r in facts.removals:
+        out.append(f"  - {'確認下架' if zh else 'Seen removed'} {fmt_date(r)}")
+    for r in facts.relistings:
+        out.append(f"  - {'重新上架' if zh else 'Re-listed'} {fmt_date(r)}")
+    for p in facts.police:
+        agency = clean(p.agency, 80)
+        out.append(
+            f"  - {'報案' if zh else 'Police report'} {fmt_date(p.at)} {'案號' if zh else 'no.'} "
+            f"{clean(p.report_no, 60)}{f' ({agency})' if agency else ''}"
+        )
+    return out
+
+
+def _signature(brand: Brand, lang: str) -> list[str]:
+    zh = lang == "zh"
+    return [
+        "",
+        "此致" if zh else "Sincerely,",
+        brand.legal_name,
+        (
+            "資訊安全部　聯絡人：＿＿＿＿　電話：＿＿＿＿"
+            if zh
+            else "Information Security, contact: ____ phone: ____"
+        ),
+        *([f"{'官方網站' if zh else 'Website'}: {brand.website}"] if brand.website else []),
+    ]
+
+
+def _followup_lines(facts: CaseFacts, lang: str) -> list[str]:
+    """A sentence pointing at the first request of this episode, or at the removal before a re-listing."""
+    zh = lang == "zh"
+    out = []
+    first = facts.open_takedown()
+    if first is not None:
+        ref = clean(first.reference, 100) or ("無" if zh else "none")
+        out.append(
+            f"本公司已於 {fmt_date(first.at)} 提出下架申請（編號 {ref}），惟該 App 至今仍上架，特此再次申請。"
+            if zh
+            else f"We first requested removal on {fmt_date(first.at)} (reference {ref}); the app is still "
+            "listed, so we ask again."
+        )
+    earlier = facts.earlier_takedowns()
+    if earlier:
+        refs = ", ".join(f"{fmt_date(t.at)} {clean(t.reference, 60) or '-'}" for t in earlier)
+        out.append(
+            f"同一 App 曾經本公司申請下架並已下架（{refs}），現又重新上架。"
+            if zh
+            else f"The same app was removed after our earlier request(s) ({refs}) and has been listed again."
+        )
+    return out
+
+
+def _takedown_body(facts: CaseFacts, brand: Brand, lang: str, intro: str, ask: str) -> str:
+    zh = lang == "zh"
+    lines = [intro, "", ("冒用 App：" if zh else "The impersonating app:"), *_subject_lines(facts, lang)]
+    status = _status_line(facts, lang)
+    if status:
+        lines.append(f"  - {'狀態' if zh else 'Status'}: {status}")
+    reasons = _reasons_block(facts, lang)
+    if reasons:
+        lines += ["", "判定依據：" if zh else "Why it is not ours:", *reasons]
+    lines += [
+        "",
+        "本公司官方 App 與官方開發者帳號：" if zh else "Our official apps and developer accounts:",
+        *_links_block(brand, lang),
+        *[f"  - {'官方開發者' if zh else 'Official developer'}: {d}" for d in brand.official_developers],
+    ]
+    follow = _followup_lines(facts, lang)
+    if follow:
+        lines += ["", *follow]
+    history = _history_block(facts, lang)
+    if history:
+        lines += ["", "過往處理紀錄：" if zh else "Earlier actions:", *history]
+    lines += ["", ask, *_signature(brand, lang)]
+    return "\n".join(lines)
+
+
+def draft_play(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+    if facts.store != "google_play":
+        raise DraftError(f"case {facts.case_id} is not a Google Play listing (store {facts.store})")
+    form, why_zh, why_en = play_form(facts)
+    zh = lang == "zh"
+    title = q(facts.title, 120)
+    if form == "ip":
+        name = "Google 法律支援：智慧財產權（商標）投訴" if zh else "Google Legal Help: trademark complaint"
+        url = PLAY_IP_FORM
+        intro = (
+            f"{brand.legal_name}（商標「{brand.name}」之權利人）謹此通知：Google Play 上之 App {title} "
+            "未經授權使用本公司之名稱、商標與標誌，足使投資人誤認為本公司官方 App。"
+            if zh
+            else f'{brand.legal_name}, owner of the trademark "{brand.name}", reports that the Google Play '
+            "app "
+            f"{title} uses our name, trademark and logo without authorisation, misleading investors into "
+            "taking it for our official app."
+        )
+        ask = (
+            "本人善意相信上述商標使用未經權利人或其代理人授權，亦非法律所允許；本通知內容正確無誤。"
+            "懇請儘速移除該 App。"
+            if zh
+            else "I have a good-faith belief that the use of the trademark described above is not authorised "
+            "by "
+            "the trademark owner, its agent, or the law, and the information in this notice is accurate. "
+            "Please remove the app."
+        )
+    else:
+        name = (
+            "Google Play 政策違規檢舉表單（類別：Impersonation 冒名）"
+            if zh
+            else "Google Play policy-violation report (category: Impersonation)"
+        )
+        url = PLAY_IMPERSONATION_FORM
+        intro = (
+            f"Google Play 上之 App {title} 冒用{brand.legal_name}（{brand.name}）之名義，"
+            "該 App 並非本公司發行，違反 Google Play 冒名政策。"
+            if zh
+            else f"The Google Play app {title} impersonates {brand.legal_name} ({brand.name}). It is not "
+            "published by us and violates Google Play's impersonation policy."
+        )
+        ask = (
+            "懇請依冒名政策儘速下架該 App。"
+            if zh
+            else "Please remove the app under the impersonation policy."
+        )
+    subject = (
+        f"冒用{brand.name}之 App：{clean(facts.listing.app_id if facts.listing else '', 120)}"
+        if zh
+        else f"App impersonating {brand.name}: {clean(facts.listing.app_id if facts.listing else '', 120)}"
+    )
+    return Draft(
+        kind="play",
+        lang=lang,
+        form_name=name,
+        form_url=url,
+        why=why_zh if zh else why_en,
+        to="",
+        subject=subject,
+        body=_takedown_body(facts, brand, lang, intro, ask),
+    )
+
+
+def draft_apple(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+    if facts.store != "app_store":
+        raise DraftError(f"case {facts.case_id} is not an App Store listing (store {facts.store})")
+    zh = lang == "zh"
+    title = q(facts.title, 120)
+    app_id = facts.listing.app_id if facts.listing else ""
+    intro = (
+        f"App Store（台灣）上之 App {title} 冒用{brand.legal_name}（{brand.name}）之名稱與品牌，"
+        "並非本公司發行，恐誘使投資人下載並受騙。"
+        if zh
+        else f"The App Store (Taiwan) app {title} uses the name and brand of {brand.legal_name} "
+        f"({brand.name}). We did not publish it, and it may lure investors into fraud."
+    )
+    ask = (
+        "本公司為上述名稱與商標之權利人，懇請依 App Store 內容爭議程序通知開發者並下架該 App。"
+        if zh
+        else "We own the name and trademark above and ask Apple to act under the App Store content dispute "
+        "process and remove the app."
+    )
+    return Draft(
+        kind="apple",
+        lang=lang,
+        form_name="Apple App Store 內容爭議表單（App Store Content Dispute）"
+        if zh
+        else "Apple App Store Content Dispute form",
+        form_url=APPLE_DISPUTE_FORM,
+        why="Apple 以「App Store 內容爭議」表單受理冒用名稱、商標之申訴。"
+        if zh
+        else "Apple takes claims that an app infringes a name or trademark through its content dispute form.",
+        to="",
+        subject=(
+            f"內容爭議：冒用{brand.name}之 App（ID {clean(app_id, 40)}）"
+            if zh
+            else f"Content dispute: app impersonating {brand.name} (id {clean(app_id, 40)})"
+        ),
+        body=_takedown_body(facts, brand, lang, intro, ask),
+    )
+
+
+def draft_store(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+    """An e-mail to a third-party store or download site (also usable for an APK case's hosting site)."""
+    zh = lang == "zh"
+    title = q(facts.title, 120)
+    where = (
+        STORE_NAMES_ZH.get(facts.store, facts.store) if zh else STORE_NAMES_EN.get(facts.store, facts.store)
+    )
+    intro = (
+        f"您好：貴平台上之 App {title} 冒用{brand.legal_name}（{brand.name}）之名義，並非本公司發行，"
+        "疑為投資詐騙工具。"
+        if zh
+        else f"Hello, the app {title} on your platform impersonates {brand.legal_name} ({brand.name}). "
+        "We did not publish it; it appears to be an investment-fraud tool."
+    )
+    ask = (
+        "懇請儘速下架該 App 並保留相關開發者資料，以利警方偵辦；如需本公司授權證明，請與我們聯繫。"
+        if zh
+        else "Please remove it promptly and keep the developer's records for the police; contact us if you "
+        "need proof of our rights."
+    )
+    return Draft(
+        kind="store",
+        lang=lang,
+        form_name="電子郵件至該商店／網站之檢舉信箱"
+        if zh
+        else "E-mail to the store's or site's abuse contact",
+        form_url="",
+        why=(
+            f"第三方商店（{where}）無統一的線上表單，以電子郵件寄送檢舉並附證據包。"
+            if zh
+            else f"Third-party stores ({where}) have no common online form: e-mail the abuse contact and "
+            "attach the evidence pack."
+        ),
+        to="abuse@＿＿＿＿（該商店之檢舉信箱）" if zh else "abuse@____ (the store's abuse address)",
+        subject=(
+            f"檢舉冒用{brand.name}之 App，請協助下架"
+            if zh
+            else f"Takedown request: app impersonating {brand.name}"
+        ),
+        body=_takedown_body(facts, brand, lang, intro, ask),
+    )
+
+
+def draft_police(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+    """A report for the 165 anti-fraud line or the police: what, when, evidence with hashes, timeline."""
+    zh = lang == "zh"
+    names = STORE_NAMES_ZH if zh else STORE_NAMES_EN
+    title = q(facts.title, 120)
+    where = names.get(facts.store, clean(facts.store, 40))
+    lines = [
+        ("報案人：" if zh else "Reported by: ")
+        + brand.legal_name
+        + ("（聯絡人：＿＿＿＿，電話：＿＿＿＿）" if zh else " (contact: ____, phone: ____)"),
+        "",
+        ("一、發現經過" if zh else "1. What was found"),
+        (
+            f"本公司於 {fmt_time(facts.first_seen)} 經監測發現{where}上有名為 {title} 之 App，"
+            f"冒用本公司「{brand.name}」名義，該 App 並非本公司發行。"
+            if zh
+            else f"On {fmt_time(facts.first_seen)} our monitoring found the app {title} on {where}, "
+            f"impersonating {brand.name}. We did not publish it."
+        ),
+        *_subject_lines(facts, lang),
+    ]
+    status = _status_line(facts, lang)
+    if status:
+        lines.append(f"  - {'目前狀態' if zh else 'Current status'}: {status}")
+    reasons = _reasons_block(facts, lang)
+    if reasons:
+        lines += ["", "二、判定依據" if zh else "2. Why it is fake", *reasons]
+    lines += ["", "三、證據清單（檔名與 SHA-256）" if zh else "3. Evidence (file and SHA-256)"]
+    if facts.evidence:
+        lines += [f"  {i}. {clean(e.name, 200)}  {e.sha256}" for i, e in enumerate(facts.evidence, 1)]
+    else:
+        lines.append("  （尚無保存之證據檔）" if zh else "  (no evidence files kept)")
+    lines.append(
+        "  完整證據包（含產製者、時間與雜湊清單）可依需要提供。"
+        if zh
+        else "  The full evidence pack (who generated it, when, and a hash manifest) is available on request."
+    )
+    lines += ["", "四、處理經過（時間軸）" if zh else "4. Timeline"]
+    if facts.timeline:
+        for t in facts.timeline:
+            change = f" {clean(t.old, 40)}→{clean(t.new, 80)}" if (t.old or t.new) else ""
+            note = (
+                f"：{clean(t.note, 200)}" if zh and t.note else (f": {clean(t.note, 200)}" if t.note else "")
+            )
+            lines.append(f"  - {fmt_time(t.at)} {clean(t.action, 40)}{change}{note} ({clean(t.actor, 60)})")
+    else:
+        lines.append("  —")
+    history = _history_block(facts, lang)
+    if history:
+        lines += ["", "五、過往處理紀錄" if zh else "5. Earlier actions", *history]
+    lines += [
+        "",
+        "本公司官方 App 下載連結：" if zh else "Our official download links:",
+        *_links_block(brand, lang),
+        "",
+        "懇請貴單位協助偵辦，並通知相關平台下架。"
+        if zh
+        else "We ask you to investigate and to have the platforms remove the app.",
+        *_signature(brand, lang),
+    ]
+    return Draft(
+        kind="police",
+        lang=lang,
+        form_name="165 反詐騙諮詢專線／轄區警察局（報案後取得案號）"
+        if zh
+        else "165 anti-fraud hotline or the local police (a report number is issued)",
+        form_url=POLICE_165_SITE,
+        why=(
+            "冒用券商名義之 App 屬投資詐騙工具，報案可取得案號，並作為向商店申請下架之佐證。"
+            if zh
+            else "An app impersonating a broker is an investment-fraud tool; a police report gives a report "
+            "number that also supports takedown requests."
+        ),
+        to="",
+        subject=(
+            f"檢舉冒用{brand.legal_name}名義之假冒 App，疑涉投資詐欺"
+            if zh
+            else f"Fake app impersonating {brand.legal_name}: suspected investment fraud"
+        ),
+        body="\n".join(lines),
+    )
+
+
+def draft_website(current: Sequence[CaseFacts], brand: Brand, lang: str) -> Draft:
+    """A public warning for the broker's website listing the current fakes and the official links."""
+    zh = lang == "zh"
+    names = STORE_NAMES_ZH if zh else STORE_NAMES_EN
+    fakes = [c for c in current if c.brand_id == brand.id]
+    lines = [
+        (
+            f"近期發現有不法人士假冒「{brand.name}」名義，於應用程式商店或透過 LINE、簡訊等連結散布假冒 App，"
+            "誘騙投資人下載並投資。本公司從未發行下列 App，請勿下載、勿輸入帳號密碼、勿依其指示匯款。"
+            if zh
+            else f"Fraudsters are distributing fake apps in {brand.name}'s name through app stores and links "
+            "in LINE and text messages. We never published the apps below: do not install them, do not enter "
+            "your "
+            "account or password, and do not transfer money as they ask."
+        ),
+        "",
+        "目前發現之假冒 App：" if zh else "Fake apps found so far:",
+    ]
+    items_html = []
+    for c in fakes:
+        dev = c.listing.developer if c.listing else ""
+        where = names.get(c.store, clean(c.store, 40))
+        lines.append(
+            f"  - {q(c.title, 80)}（{where}，開發者 {q(dev, 80)}）"
+            if zh
+            else f"  - {q(c.title, 80)} ({where}, developer {q(dev, 80)})"
+        )
+        items_html.append(
+            f"<li>「{html.escape(clean(c.title, 80))}」（{html.escape(where)}，"
+            f"{'開發者' if zh else 'developer'} {html.escape(clean(dev, 80))}）</li>"
+        )
+    if not fakes:
+        lines.append("  （目前無）" if zh else "  (none at present)")
+    links_heading = (
+        "請只從下列官方連結下載本公司 App：" if zh else "Install our apps only from these official links:"
+    )
+    footer = (
+        "如有疑問，請洽本公司客服或撥打 165 反詐騙諮詢專線。"
+        if zh
+        else "If in doubt, call our customer service or the 165 anti-fraud hotline."
+    )
+    lines += ["", links_heading, *_links_block(brand, lang), "", footer, brand.legal_name]
+    link_html = [
+        f"<li>{html.escape(names.get(s, s))}："
+        f'<a href="{html.escape(u, quote=True)}">{html.escape(n)}</a></li>'
+        for s, n, u in official_links(brand)
+    ]
+    if brand.download_page:
+        dp = html.escape(brand.download_page, quote=True)
+        link_html.append(
+            f'<li>{"官方下載頁" if zh else "Official download page"}：<a href="{dp}">{dp}</a></li>'
+        )
+    heading = f"【防詐公告】假冒{brand.name} App" if zh else f"Warning: fake {brand.name} apps"
+    snippet = "\n".join(
+        [
+            '<section class="fakeapp-warning">',
+            f"<h2>{html.escape(heading)}</h2>",
+            f"<p>{html.escape(lines[0])}</p>",
+            "<ul>",
+            *(items_html or [f"<li>{'目前無' if zh else 'none at present'}</li>"]),
+            "</ul>",
+            f"<p>{html.escape(links_heading)}</p>",
+            "<ul>",
+            *link_html,
+            "</ul>",
+            f"<p>{html.escape(footer)}</p>",
+            "</section>",
+        ]
+    )
+    return Draft(
+        kind="website",
+        lang=lang,
+        form_name="本公司官方網站公告" if zh else "Notice on our website",
+        form_url=brand.download_page or brand.website,
+        why=(
+            "主管機關建議券商主動提醒客戶並於官網公布官方下載連結。"
+            if zh
+            else "The regulator recommends warning customers and publishing the official download links."
+        ),
+        to="",
+        subject=heading,
+        body="\n".join(lines),
+        html=snippet,
+    )
+
+
+def make_draft(
+    kind: str,
+    facts: CaseFacts,
+    brand: Brand,
+    lang: str = "zh",
+    *,
+    force: bool = False,
+    current: Sequence[CaseFacts] = (),
+) -> Draft:
+    """The draft of ``kind`` for a case; takedown kinds refuse a second request unless ``force``."""
+    if kind not in KINDS:
+        raise DraftError(f"unknown draft kind {kind!r} (one of {', '.join(KINDS)})")
+    if lang not in LANGS:
+        raise DraftError(f"unknown language {lang!r} (zh or en)")
+    if kind == "website":
+        return draft_website(current or [facts], brand, lang)
+    if kind == "police":
+        return draft_police(facts, brand, lang)
+    if kind == "play":
+        check_store = facts.store == "google_play"
+    elif kind == "apple":
+        check_store = facts.store == "app_store"
+    else:
+        check_store = True
+    if check_store:
+        check_takedown(facts, kind, force=force)
+    return {"play": draft_play, "apple": draft_apple, "store": draft_store}[kind](facts, brand, lang)
