@@ -131,3 +131,169 @@ def m001_scanning(db: Database) -> None:
         {"key": str, "fingerprint": str, "listing": str, "fetched_at": float},
         pk="key",
     )
+
+
+@migrations()
+def m002_cases(db: Database) -> None:
+    """Cases and their timeline, the alert outbox, the access log, user preferences, allow-list overrides."""
+    db.table("cases").create(
+        {
+            "id": int,
+            "kind": str,  # listing | apk
+            "listing_key": str,  # store:app_id (listing cases)
+            "apk_sha256": str,  # (apk cases)
+            "brand": str,
+            "store": str,  # google_play | app_store | apk
+            "app_id": str,  # package name / trackId / APK package
+            "title": str,  # snapshot for display; the listing row is the source of truth
+            "developer": str,
+            "url": str,
+            "verdict": str,  # impersonation | suspicious | (apk verdicts)
+            "score": int,
+            "reasons": str,  # JSON list of {code, points, zh, en}
+            "state": str,  # new | confirmed | false_positive | resolved | relisted
+            "takedown": str,  # none | requested | removed | rejected
+            "takedown_at": str,
+            "takedown_ref": str,
+            "takedown_store": str,
+            "police": str,  # none | reported
+            "police_no": str,
+            "police_agency": str,
+            "police_at": str,
+            "assignee": str,
+            "listed": int,  # 1 while the app is listed (as last seen by a scan)
+            "resolution": str,
+            "opened_at": str,
+            "updated_at": str,
+            "closed_at": str,
+            "scan_id": int,  # scan that opened it
+        },
+        pk="id",
+    )
+    db.table("cases").create_index(["listing_key"], unique=True)
+    db.table("cases").create_index(["apk_sha256"], unique=True)
+    db.table("cases").create_index(["state"])
+    db.table("case_events").create(
+        {
+            "id": int,
+            "case_id": int,
+            "at": str,
+            "actor": str,  # "tg:<id> @name" | "cli:<login>" | "scan" | "bot"
+            "action": str,  # open | confirm | false_positive | takedown | removed | ...
+            "field": str,  # state | takedown | police | assignee | note | listed | ...
+            "old": str,
+            "new": str,
+            "reason": str,
+            "scan_id": int,
+        },
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id")],
+    )
+    db.table("case_events").create_index(["case_id"])
+    db.table("outbox").create(
+        {
+            "id": int,
+            "created_at": str,
+            "chat": str,  # a role name (security, frontline, ...) or a chat id
+            "kind": str,  # case_alert | case_edit | relisted | removed | reminder | store_status | notice | ...
+            "method": str,  # sendMessage | editMessageText | sendDocument
+            "case_id": int,
+            "text": str,
+            "reply_markup": str,  # JSON, or ""
+            "document": bytes,
+            "filename": str,
+            "dedupe_key": str,  # unique when set: the same alert is never queued twice
+            "status": str,  # pending | sending | sent | failed | superseded
+            "attempts": int,
+            "next_attempt_at": float,  # Unix time
+            "claimed_by": str,  # host:pid of the delivering process
+            "claimed_at": float,
+            "last_error": str,
+            "sent_at": str,
+            "message_id": int,
+            "chat_id": str,  # resolved chat id it was sent to
+        },
+        pk="id",
+        defaults={"status": "pending", "attempts": 0, "next_attempt_at": 0.0},
+    )
+    db.table("outbox").create_index(["status", "next_attempt_at"])
+    db.table("outbox").create_index(["dedupe_key"], unique=True)
+    db.table("case_messages").create(
+        {
+            "id": int,
+            "case_id": int,
+            "chat_id": str,
+            "message_id": int,
+            "kind": str,  # alert | frontline | ...: which view of the case this message shows
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id")],
+    )
+    db.table("case_messages").create_index(["case_id", "chat_id", "kind"], unique=True)
+    db.table("access_log").create(
+        {
+            "id": int,
+            "at": str,
+            "user_id": int,
+            "username": str,
+            "chat_id": int,
+            "kind": str,  # command | callback | message | document
+            "detail": str,  # the command or callback data, truncated
+            "allowed": int,
+            "role": str,
+        },
+        pk="id",
+    )
+    db.table("access_log").create_index(["user_id", "at"])
+    db.table("user_prefs").create({"user_id": int, "lang": str, "updated_at": str}, pk="user_id")
+    db.table("allow_overrides").create(
+        {
+            "key": str,  # store:app_id
+            "brand": str,
+            "store": str,
+            "app_id": str,
+            "note": str,
+            "actor": str,
+            "at": str,
+            "case_id": int,
+        },
+        pk="key",
+    )
+
+
+@migrations()
+def m004_casework(db: Database) -> None:
+    """Evidence packs generated and drafts prepared per case (chain of custody; carried across re-listings)."""
+    db.table("evidence_packs").create(
+        {
+            "id": int,
+            "case_id": int,
+            "at": str,
+            "actor": str,
+            "filename": str,
+            "zip_sha256": str,
+            "manifest_sha256": str,
+            "files": int,
+        },
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id")],
+    )
+    db.table("evidence_packs").create_index(["case_id"])
+    db.table("case_drafts").create(
+        {
+            "id": int,
+            "case_id": int,
+            "at": str,
+            "actor": str,
+            "kind": str,  # play | apple | store | police | website
+            "lang": str,
+            "form": str,  # which channel the draft was written for (e.g. Play IP vs impersonation form)
+            "forced": int,  # 1 when drafted despite an open takedown request
+            "sha256": str,
+            "text": str,
+        },
+        pk="id",
+        foreign_keys=[("case_id", "cases", "id")],
+    )
+    db.table("case_drafts").create_index(["case_id"])

@@ -1,0 +1,786 @@
+"""Cases: one per impersonating listing or analysed APK, their state machine and timeline, and scan sync.
+
+Every change goes through ``_apply`` (one place): it writes the case row, one ``case_events`` row per field
+changed (who, when, from -> to, why) and calls ``after_transition`` to queue the alert edits, all in one
+transaction, so nothing is notified that was not saved first. The Telegram handlers and the CLI call the
+same action functions (``confirm``, ``false_positive``, ``request_takedown`` ...).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import dataclasses
+import io
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from scanners.profile import AllowedApp, Profile
+
+STATES = ("new", "confirmed", "false_positive", "resolved", "relisted")
+OPEN_STATES = ("new", "confirmed", "relisted")
+TAKEDOWN_STATES = ("none", "requested", "removed", "rejected")
+POLICE_STATES = ("none", "reported")
+# Verdicts of a listing that open a case. "suspicious" opens one too: a person decides, and a missed
+# impostor costs far more than one press of 誤報.
+CASE_VERDICTS = ("impersonation", "suspicious")
+# APK verdicts that do not open a case (anything else does).
+APK_OK_VERDICTS = ("official",)
+
+
+class CaseError(ValueError):
+    """A case action that cannot be done (no such case, refused transition); one line for the user."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: ``tg:<user id>``, ``cli:<login>``, ``scan`` or ``bot``, plus a display name."""
+
+    id: str
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} {self.name}".strip()
+
+
+SCAN_ACTOR = Actor("scan")
+BOT_ACTOR = Actor("bot")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: int
+    kind: str
+    listing_key: str | None
+    apk_sha256: str | None
+    brand: str
+    store: str
+    app_id: str
+    title: str
+    developer: str
+    url: str
+    verdict: str
+    score: int
+    reasons: tuple[dict[str, Any], ...]
+    state: str
+    takedown: str
+    takedown_at: str
+    takedown_ref: str
+    takedown_store: str
+    police: str
+    police_no: str
+    police_agency: str
+    police_at: str
+    assignee: str
+    listed: bool
+    resolution: str
+    opened_at: str
+    updated_at: str
+    closed_at: str
+    scan_id: int | None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Case:
+        values = dict(row)
+        try:
+            reasons = tuple(json.loads(values.get("reasons") or "[]"))
+        except ValueError:
+            reasons = ()
+        kwargs: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            v = values.get(f.name)
+            if f.name == "reasons":
+                v = reasons
+            elif f.name == "listed":
+                v = bool(v)
+            elif f.name in ("score",):
+                v = int(v or 0)
+            elif f.name in ("id",):
+                v = int(v)
+            elif f.name in ("listing_key", "apk_sha256", "scan_id"):
+                pass
+            elif v is None:
+                v = ""
+            kwargs[f.name] = v
+        return cls(**kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    case_id: int
+    at: str
+    actor: str
+    action: str
+    field: str
+    old: str
+    new: str
+    reason: str
+
+
+@dataclass
+class SyncResult:
+    """What ``sync_from_scan`` did; ids of the cases touched."""
+
+    scan_id: int
+    opened: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    relisted: list[int] = field(default_factory=list)
+    vanished: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    reminders: list[int] = field(default_factory=list)
+    store_alert: bool = False
+    alerts_queued: int = 0
+
+
+def now_iso(now: datetime | None = None) -> str:
+    return (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
+
+
+# --- transactions -------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction (BEGIN IMMEDIATE: take the write lock up front, wait out the other process).
+
+    Inside, write with ``db.execute`` only: sqlite-utils' table methods commit on their own.
+    Nested use becomes a savepoint.
+    """
+    conn: sqlite3.Connection = db.conn
+    if conn.in_transaction:
+        name = f"sp{id(object())}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
+def insert_row(db: sqlite_utils.Database, table: str, row: Mapping[str, Any]) -> int:
+    """INSERT without committing (for use inside ``transaction``); returns the new rowid."""
+    cols = list(row)
+    sql = (
+        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})"
+    )
+    cur = db.execute(sql, [row[c] for c in cols])
+    return int(cur.lastrowid or 0)
+
+
+def _update_row(
+    db: sqlite_utils.Database, table: str, pk: str, pk_value: Any, row: Mapping[str, Any]
+) -> None:
+    if not row:
+        return
+    sets = ", ".join(f"[{c}] = ?" for c in row)
+    db.execute(f"UPDATE [{table}] SET {sets} WHERE [{pk}] = ?", [*row.values(), pk_value])
+
+
+# --- queries ------------------------------------------------------------------------------------------
+
+
+def get_case(db: sqlite_utils.Database, case_id: int) -> Case:
+    rows = list(db.query("SELECT * FROM cases WHERE id = ?", [case_id]))
+    if not rows:
+        raise CaseError(f"no case #{case_id}")
+    return Case.from_row(rows[0])
+
+
+def case_for_listing(db: sqlite_utils.Database, listing_key: str) -> Case | None:
+    rows = list(db.query("SELECT * FROM cases WHERE listing_key = ?", [listing_key]))
+    return Case.from_row(rows[0]) if rows else None
+
+
+def list_cases(
+    db: sqlite_utils.Database, *, state: str | None = None, limit: int | None = None, open_only: bool = False
+) -> list[Case]:
+    """Cases, newest first; ``state`` may be a state, ``open`` or ``all``."""
+    where, params = "", []  # type: tuple[str, list[Any]]
+    if state in (None, "all") and not open_only:
+        pass
+    elif state == "open" or (state is None and open_only):
+        where = f"WHERE state IN ({', '.join('?' for _ in OPEN_STATES)})"
+        params = list(OPEN_STATES)
+    else:
+        if state not in STATES:
+            raise CaseError(f"unknown state {state!r} (one of: open, all, {', '.join(STATES)})")
+        where, params = "WHERE state = ?", [state]
+    sql = f"SELECT * FROM cases {where} ORDER BY id DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [Case.from_row(r) for r in db.query(sql, params)]
+
+
+def timeline(db: sqlite_utils.Database, case_id: int) -> list[Event]:
+    return [
+        Event(
+            id=r["id"],
+            case_id=r["case_id"],
+            at=r["at"] or "",
+            actor=r["actor"] or "",
+            action=r["action"] or "",
+            field=r["field"] or "",
+            old=r["old"] or "",
+            new=r["new"] or "",
+            reason=r["reason"] or "",
+        )
+        for r in db.query("SELECT * FROM case_events WHERE case_id = ? ORDER BY id", [case_id])
+    ]
+
+
+def stats(db: sqlite_utils.Database) -> dict[str, Any]:
+    """Counts by state, takedown and police track, by brand and store."""
+
+    def counts(col: str) -> dict[str, int]:
+        return {
+            str(r["k"]): int(r["n"])
+            for r in db.query(f"SELECT [{col}] AS k, COUNT(*) AS n FROM cases GROUP BY [{col}] ORDER BY k")
+        }
+
+    total = next(db.query("SELECT COUNT(*) AS n FROM cases"))["n"]
+    listed_open = next(
+        db.query(
+            f"SELECT COUNT(*) AS n FROM cases WHERE listed = 1 AND state IN ({', '.join('?' for _ in OPEN_STATES)})",
+            list(OPEN_STATES),
+        )
+    )["n"]
+    pending = next(db.query("SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'sending')"))["n"]
+    return {
+        "total": int(total),
+        "state": counts("state"),
+        "takedown": counts("takedown"),
+        "police": counts("police"),
+        "brand": counts("brand"),
+        "store": counts("store"),
+        "open_and_listed": int(listed_open),
+        "outbox_pending": int(pending),
+    }
+
+
+def export_csv(db: sqlite_utils.Database) -> str:
+    """All cases and, one row per event, their timelines, as one CSV (UTF-8, with a BOM for Excel)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    w = csv.writer(out)
+    cols = [
+        "case_id", "brand", "store", "app_id", "title", "developer", "url", "verdict", "score", "state",
+        "takedown", "takedown_at", "takedown_ref", "police", "police_no", "police_agency", "assignee",
+        "listed", "opened_at", "closed_at", "event_at", "event_actor", "event_action", "event_field",
+        "event_old", "event_new", "event_reason",
+    ]  # fmt: skip
+    w.writerow(cols)
+    for c in list_cases(db):
+        base = [
+            c.id, c.brand, c.store, c.app_id, _csv_safe(c.title), _csv_safe(c.developer), c.url, c.verdict,
+            c.score, c.state, c.takedown, c.takedown_at, _csv_safe(c.takedown_ref), c.police,
+            _csv_safe(c.police_no), _csv_safe(c.police_agency), _csv_safe(c.assignee), int(c.listed),
+            c.opened_at, c.closed_at,
+        ]  # fmt: skip
+        for e in timeline(db, c.id):
+            w.writerow([*base, e.at, e.actor, e.action, e.field, _csv_safe(e.old), _csv_safe(e.new),
+                        _csv_safe(e.reason)])  # fmt: skip
+    return out.getvalue()
+
+
+def _csv_safe(text: str) -> str:
+    """Defuse spreadsheet formula injection from hostile store text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# --- the one place a case changes ---------------------------------------------------------------------
+
+
+def _apply(
+    db: sqlite_utils.Database,
+    case: Case,
+    actor: Actor,
+    action: str,
+    changes: Mapping[str, Any],
+    *,
+    reason: str = "",
+    scan_id: int | None = None,
+    now: datetime | None = None,
+    event_fields: Sequence[str] | None = None,
+) -> Case:
+    """Write ``changes`` to the case with one timeline event per changed field; queue the alert edits."""
+    at = now_iso(now)
+    real = {k: v for k, v in changes.items() if getattr(case, k) != (bool(v) if k == "listed" else v)}
+    shown = event_fields if event_fields is not None else list(real)
+    with transaction(db):
+        row = {k: (int(v) if k == "listed" else v) for k, v in real.items()}
+        row["updated_at"] = at
+        _update_row(db, "cases", "id", case.id, row)
+        logged = False
+        for k in shown:
+            if k not in real:
+                continue
+            old = getattr(case, k)
+            insert_row(
+                db,
+                "case_events",
+                {
+                    "case_id": case.id, "at": at, "actor": actor.label, "action": action, "field": k,
+                    "old": _s(old), "new": _s(real[k]), "reason": reason, "scan_id": scan_id,
+                },
+            )  # fmt: skip
+            logged = True
+        if not logged:
+            # An action that changes nothing visible (a note, a repeated press) is still on the record.
+            insert_row(
+                db,
+                "case_events",
+                {
+                    "case_id": case.id, "at": at, "actor": actor.label, "action": action, "field": "",
+                    "old": "", "new": "", "reason": reason, "scan_id": scan_id,
+                },
+            )  # fmt: skip
+        after = get_case(db, case.id)
+        after_transition(db, case, after, action, actor=actor, now=now)
+    return after
+
+
+def _s(v: Any) -> str:
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    return "" if v is None else str(v)
+
+
+def after_transition(
+    db: sqlite_utils.Database,
+    before: Case,
+    after: Case,
+    action: str,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+) -> None:
+    """Called inside the transaction of every case change: queue what the change should tell people.
+
+    Extension point: front-line notices (issue 5) add their call here, e.g. on confirm/removed/resolved.
+    """
+    from bot import outbox  # local: outbox imports this module
+
+    outbox.enqueue_case_edits(db, after, now=now)
+
+
+# --- actions (used by the bot and the CLI) ------------------------------------------------------------
+
+
+def _require(case: Case, ok: bool, msg: str) -> None:
+    if not ok:
+        raise CaseError(f"case #{case.id}: {msg}")
+
+
+def confirm(db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "") -> Case:
+    case = get_case(db, case_id)
+    _require(case, case.state in ("new", "relisted", "false_positive", "confirmed"), f"is {case.state}")
+    return _apply(db, case, actor, "confirm", {"state": "confirmed"}, reason=reason)
+
+
+def false_positive(db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "") -> Case:
+    case = get_case(db, case_id)
+    _require(case, case.state != "resolved", "is resolved; reopen it by confirming first")
+    now = datetime.now(UTC)
+    return _apply(
+        db, case, actor, "false_positive", {"state": "false_positive", "closed_at": now_iso(now)},
+        reason=reason, now=now, event_fields=["state"],
+    )  # fmt: skip
+
+
+def request_takedown(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, ref: str = "", *, store: str = "", when: str = ""
+) -> Case:
+    case = get_case(db, case_id)
+    _require(case, case.state not in ("false_positive", "resolved"), f"is {case.state}")
+    now = datetime.now(UTC)
+    changes: dict[str, Any] = {
+        "takedown": "requested",
+        "takedown_at": when or now_iso(now),
+        "takedown_ref": ref,
+        "takedown_store": store or case.store,
+    }
+    if case.state in ("new", "relisted"):
+        changes["state"] = "confirmed"  # asking for a takedown is confirming it is fake
+    return _apply(db, case, actor, "takedown", changes, reason=ref, now=now)
+
+
+def reject_takedown(db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "") -> Case:
+    case = get_case(db, case_id)
+    _require(case, case.takedown == "requested", "no takedown requested")
+    return _apply(db, case, actor, "takedown_rejected", {"takedown": "rejected"}, reason=reason)
+
+
+def report_police(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, report_no: str, agency: str = "165"
+) -> Case:
+    case = get_case(db, case_id)
+    report_no = report_no.strip()
+    _require(case, bool(report_no), "a report number is needed")
+    _require(case, case.state != "false_positive", "is a false positive")
+    now = datetime.now(UTC)
+    changes: dict[str, Any] = {
+        "police": "reported", "police_no": report_no, "police_agency": agency or "165",
+        "police_at": now_iso(now),
+    }  # fmt: skip
+    if case.state in ("new", "relisted"):
+        changes["state"] = "confirmed"
+    return _apply(db, case, actor, "police", changes, reason=report_no, now=now)
+
+
+def resolve(db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "") -> Case:
+    """Close a case. Refused while the app is still listed, unless a reason is given."""
+    case = get_case(db, case_id)
+    _require(case, case.state != "resolved", "is already resolved")
+    if case.listed and case.kind == "listing" and not note.strip():
+        raise CaseError(f"case #{case.id}: the app is still listed; give a reason to resolve it anyway")
+    now = datetime.now(UTC)
+    return _apply(
+        db, case, actor, "resolve", {"state": "resolved", "resolution": note, "closed_at": now_iso(now)},
+        reason=note, now=now, event_fields=["state"],
+    )  # fmt: skip
+
+
+def note(db: sqlite_utils.Database, case_id: int, actor: Actor, text: str) -> Case:
+    case = get_case(db, case_id)
+    _require(case, bool(text.strip()), "empty note")
+    return _apply(db, case, actor, "note", {}, reason=text.strip())
+
+
+def assign(db: sqlite_utils.Database, case_id: int, actor: Actor, assignee: str) -> Case:
+    case = get_case(db, case_id)
+    return _apply(db, case, actor, "assign", {"assignee": assignee.strip()})
+
+
+def allow(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, note_text: str = "", *, now: datetime | None = None
+) -> Case:
+    """Add the case's app to its brand's allow list (``allow_overrides``) and close the case as a false positive.
+
+    The overrides are merged into the profile by ``effective_profile`` before judging, so the app is never
+    alerted again; ``data/brands.toml`` is left untouched (it is the operator's file).
+    """
+    case = get_case(db, case_id)
+    _require(case, case.kind == "listing", "only store listings can be allow-listed")
+    at = now_iso(now)
+    with transaction(db):
+        db.execute(
+            "INSERT OR REPLACE INTO allow_overrides (key, brand, store, app_id, note, actor, at, case_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [case.listing_key, case.brand, case.store, case.app_id, note_text, actor.label, at, case.id],
+        )
+        after = _apply(
+            db, case, actor, "allow", {"state": "false_positive", "closed_at": at},
+            reason=note_text or "allow-listed", now=now, event_fields=["state"],
+        )  # fmt: skip
+    return after
+
+
+def allow_overrides(db: sqlite_utils.Database) -> list[AllowedApp]:
+    return [
+        AllowedApp(store=r["store"], app_id=r["app_id"], note=r["note"] or "")
+        for r in db.query("SELECT store, app_id, note FROM allow_overrides")
+    ]
+
+
+def effective_profile(db: sqlite_utils.Database, profile: Profile) -> Profile:
+    """The profile with the allow-list additions made from the bot (``/allow``) merged into each brand."""
+    extra: dict[str, list[AllowedApp]] = {}
+    for r in db.query("SELECT brand, store, app_id, note FROM allow_overrides"):
+        extra.setdefault(r["brand"], []).append(AllowedApp(r["store"], r["app_id"], r["note"] or ""))
+    if not extra:
+        return profile
+    brands = []
+    for b in profile.brands:
+        have = {a.key for a in b.allow}
+        add = tuple(a for a in extra.get(b.id, []) if a.key not in have)
+        brands.append(dataclasses.replace(b, allow=b.allow + add) if add else b)
+    return dataclasses.replace(profile, brands=tuple(brands))
+
+
+def _allowed_keys(db: sqlite_utils.Database, profile: Profile) -> set[str]:
+    keys = {a.key for b in profile.brands for a in b.allow} | {a.key for b in profile.brands for a in b.apps}
+    keys |= {r["key"] for r in db.query("SELECT key FROM allow_overrides")}
+    return keys
+
+
+# --- opening cases ------------------------------------------------------------------------------------
+
+
+def _open_case(
+    db: sqlite_utils.Database,
+    values: Mapping[str, Any],
+    actor: Actor,
+    *,
+    reason: str,
+    scan_id: int | None,
+    now: datetime | None,
+) -> Case:
+    at = now_iso(now)
+    row = {
+        "kind": "listing", "listing_key": None, "apk_sha256": None, "brand": "", "store": "", "app_id": "",
+        "title": "", "developer": "", "url": "", "verdict": "", "score": 0, "reasons": "[]", "state": "new",
+        "takedown": "none", "takedown_at": "", "takedown_ref": "", "takedown_store": "", "police": "none",
+        "police_no": "", "police_agency": "", "police_at": "", "assignee": "", "listed": 1, "resolution": "",
+        "opened_at": at, "updated_at": at, "closed_at": "", "scan_id": scan_id,
+    }  # fmt: skip
+    row.update(values)
+    case_id = insert_row(db, "cases", row)
+    insert_row(
+        db,
+        "case_events",
+        {
+            "case_id": case_id, "at": at, "actor": actor.label, "action": "open", "field": "state", "old": "",
+            "new": "new", "reason": reason, "scan_id": scan_id,
+        },
+    )  # fmt: skip
+    return get_case(db, case_id)
+
+
+def open_listing_case(
+    db: sqlite_utils.Database,
+    listing: Mapping[str, Any],
+    *,
+    actor: Actor = SCAN_ACTOR,
+    scan_id: int | None = None,
+    now: datetime | None = None,
+) -> tuple[Case, bool]:
+    """The case for a listing row, opening it (and queueing its alert) when there is none. (case, opened)."""
+    from bot import outbox
+
+    existing = case_for_listing(db, listing["key"])
+    if existing is not None:
+        return existing, False
+    with transaction(db):
+        case = _open_case(
+            db,
+            {
+                "kind": "listing", "listing_key": listing["key"], "brand": listing.get("brand") or "",
+                "store": listing.get("store") or "", "app_id": listing.get("app_id") or "",
+                "title": listing.get("title") or "", "developer": listing.get("developer") or "",
+                "url": listing.get("url") or "", "verdict": listing.get("verdict") or "",
+                "score": int(listing.get("score") or 0), "reasons": listing.get("reasons") or "[]",
+                "listed": 1 if listing.get("present", 1) else 0,
+            },
+            actor,
+            reason=f"{listing.get('verdict')} {listing.get('score')}",
+            scan_id=scan_id,
+            now=now,
+        )  # fmt: skip
+        outbox.enqueue_case_alert(db, case, kind="case_alert", dedupe_key=f"alert:{case.id}", now=now)
+    return case, True
+
+
+def open_apk_case(
+    db: sqlite_utils.Database,
+    report: Any,
+    *,
+    actor: Actor,
+    brand: str = "",
+    source: str = "",
+    now: datetime | None = None,
+) -> tuple[Case, bool]:
+    """The case for an analysed APK (by file hash), opened when its verdict is not official. (case, opened).
+
+    ``report`` is an ``ApkReport`` (``.verdict``, ``.to_dict()``); returns (existing-or-new case, opened).
+    """
+    from bot import outbox
+
+    d = report.to_dict() if hasattr(report, "to_dict") else dict(report)
+    sha = str(d.get("sha256") or "")
+    if not sha:
+        raise CaseError("APK report has no sha256")
+    rows = list(db.query("SELECT * FROM cases WHERE apk_sha256 = ?", [sha]))
+    if rows:
+        return Case.from_row(rows[0]), False
+    verdict = str(getattr(report, "verdict", d.get("verdict", "")))
+    if verdict in APK_OK_VERDICTS:
+        raise CaseError(f"APK {sha[:12]}… is {verdict}; no case opened")
+    reasons = d.get("reasons") or []
+    norm_reasons = [
+        r if isinstance(r, dict) else {"code": "", "points": 0, "zh": str(r), "en": str(r)} for r in reasons
+    ]
+    with transaction(db):
+        case = _open_case(
+            db,
+            {
+                "kind": "apk", "apk_sha256": sha, "brand": brand or str(d.get("brand") or ""), "store": "apk",
+                "app_id": str(d.get("package") or d.get("package_name") or ""),
+                "title": str(d.get("app_name") or d.get("label") or d.get("package") or sha[:12]),
+                "developer": str(d.get("signer") or ""), "url": source, "verdict": verdict,
+                "score": int(d.get("score") or 0), "reasons": json.dumps(norm_reasons, ensure_ascii=False),
+                "listed": 0,
+            },
+            actor,
+            reason=f"APK {verdict}",
+            scan_id=None,
+            now=now,
+        )  # fmt: skip
+        outbox.enqueue_case_alert(db, case, kind="case_alert", dedupe_key=f"alert:{case.id}", now=now)
+    return case, True
+
+
+# --- after a scan -------------------------------------------------------------------------------------
+
+
+def sync_from_scan(
+    db: sqlite_utils.Database,
+    scan_id: int,
+    profile: Profile,
+    *,
+    reminder_days: int = 7,
+    now: datetime | None = None,
+) -> SyncResult:
+    """Bring cases in line with a committed scan and queue its alerts, in one transaction.
+
+    Opens a case per new impersonating/suspicious listing; marks requested takedowns ``removed`` when the app
+    is gone; reopens a removed (or resolved) app that is back as ``relisted``; queues a store-status alert for
+    degraded/broken stores and reminders for old takedown requests still listed.
+    """
+    from bot import outbox
+
+    result = SyncResult(scan_id=scan_id)
+    scan_rows = list(db.query("SELECT * FROM scans WHERE id = ?", [scan_id]))
+    if not scan_rows:
+        raise CaseError(f"no scan #{scan_id}")
+    allowed = _allowed_keys(db, profile)
+    store_ok = {
+        (r["brand"], r["store"]): r["status"] == "ok"
+        for r in db.query("SELECT brand, store, status FROM scan_stores WHERE scan_id = ?", [scan_id])
+    }
+    with transaction(db):
+        findings = list(
+            db.query(
+                "SELECT f.*, l.present AS l_present FROM findings f"
+                " JOIN listings l ON l.key = f.listing_key WHERE f.scan_id = ? ORDER BY f.id",
+                [scan_id],
+            )
+        )
+        for f in findings:
+            key = f["listing_key"]
+            if key in allowed:
+                continue
+            listing = next(db.query("SELECT * FROM listings WHERE key = ?", [key]))
+            case = case_for_listing(db, key)
+            present = bool(listing["present"]) and f["change"] != "vanished"
+            if case is None:
+                if present and f["verdict"] in CASE_VERDICTS:
+                    case, opened = open_listing_case(db, listing, scan_id=scan_id, now=now)
+                    if opened:
+                        result.opened.append(case.id)
+                continue
+            _sync_existing(db, case, listing, present, f["change"], scan_id, result, now)
+        # Cases whose listing changed presence without a finding row (e.g. vanished from an ok store).
+        for r in db.query(
+            "SELECT c.id, l.present, l.brand, l.store FROM cases c JOIN listings l ON l.key = c.listing_key"
+            " WHERE c.kind = 'listing' AND c.listed != l.present"
+        ):
+            if not store_ok.get((r["brand"], r["store"]), False):
+                continue  # a degraded store's absence proves nothing
+            case = get_case(db, r["id"])
+            listing = next(db.query("SELECT * FROM listings WHERE key = ?", [case.listing_key]))
+            _sync_existing(db, case, listing, bool(r["present"]), "", scan_id, result, now)
+        result.store_alert = outbox.enqueue_store_status(db, scan_id, now=now)
+        result.reminders = outbox.enqueue_reminders(db, days=reminder_days, now=now)
+        result.alerts_queued = next(db.query("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'"))[
+            "n"
+        ]
+    return result
+
+
+def _sync_existing(
+    db: sqlite_utils.Database,
+    case: Case,
+    listing: Mapping[str, Any],
+    present: bool,
+    change: str,
+    scan_id: int,
+    result: SyncResult,
+    now: datetime | None,
+) -> None:
+    from bot import outbox
+
+    if not present and case.listed:
+        changes: dict[str, Any] = {"listed": False}
+        if case.takedown == "requested":
+            changes["takedown"] = "removed"
+            after = _apply(
+                db, case, SCAN_ACTOR, "removed", changes, reason="not listed", scan_id=scan_id, now=now
+            )
+            outbox.enqueue_case_alert(
+                db, after, kind="removed", dedupe_key=f"removed:{case.id}:{scan_id}", now=now
+            )
+            result.removed.append(case.id)
+        else:
+            _apply(db, case, SCAN_ACTOR, "vanished", changes, reason="not listed", scan_id=scan_id, now=now)
+            result.vanished.append(case.id)
+        return
+    if present and not case.listed:
+        changes = {"listed": True}
+        if case.takedown == "removed" or case.state == "resolved":
+            changes["state"] = "relisted"
+            changes["closed_at"] = ""
+            if case.takedown == "removed":
+                changes["takedown"] = "none"  # a new request is needed; the old ref stays on the timeline
+            after = _apply(db, case, SCAN_ACTOR, "relisted", changes, reason="listed again", scan_id=scan_id,
+                           now=now, event_fields=["listed", "state", "takedown"])  # fmt: skip
+            outbox.enqueue_case_alert(
+                db, after, kind="relisted", dedupe_key=f"relisted:{case.id}:{scan_id}", now=now
+            )
+            result.relisted.append(case.id)
+        else:
+            _apply(
+                db, case, SCAN_ACTOR, "reappeared", changes, reason="listed again", scan_id=scan_id, now=now
+            )
+            result.updated.append(case.id)
+        return
+    if present and change in ("changed", "new", "same", "relisted"):
+        upd = {
+            "verdict": listing.get("verdict") or case.verdict,
+            "score": int(listing.get("score") or 0),
+            "reasons": listing.get("reasons") or "[]",
+            "title": listing.get("title") or case.title,
+            "developer": listing.get("developer") or case.developer,
+        }
+        upd = {k: v for k, v in upd.items() if v != (json.dumps(list(case.reasons), ensure_ascii=False)
+                                                      if k == "reasons" else getattr(case, k))}  # fmt: skip
+        if "reasons" in upd and json.loads(upd["reasons"] or "[]") == list(case.reasons):
+            upd.pop("reasons")
+        if upd:
+            _apply(db, case, SCAN_ACTOR, "rescored", upd, scan_id=scan_id, now=now,
+                   event_fields=[k for k in ("verdict", "score", "title", "developer") if k in upd])  # fmt: skip
+            result.updated.append(case.id)
+
+
+def reminder_due(case: Case, days: int, now: datetime) -> bool:
+    """A takedown requested more than ``days`` days ago whose app is still listed."""
+    if case.takedown != "requested" or not case.listed or not case.is_open or not case.takedown_at:
+        return False
+    try:
+        at = datetime.fromisoformat(case.takedown_at)
+    except ValueError:
+        return False
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return now - at >= timedelta(days=days)

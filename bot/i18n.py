@@ -1,0 +1,190 @@
+"""What the bot says, in Traditional Chinese (default) and English: every user-facing string lives here.
+
+Strings are HTML (Telegram parse mode); placeholders are filled with already-escaped values by the callers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    # case card
+    "verdict.impersonation": {"zh": "假冒", "en": "impersonation"},
+    "verdict.suspicious": {"zh": "可疑", "en": "suspicious"},
+    "verdict.malicious": {"zh": "惡意", "en": "malicious"},
+    "verdict.unknown": {"zh": "未知", "en": "unknown"},
+    "state.new": {"zh": "新案件", "en": "new"},
+    "state.confirmed": {"zh": "已確認假冒", "en": "confirmed"},
+    "state.false_positive": {"zh": "誤報", "en": "false positive"},
+    "state.resolved": {"zh": "已結案", "en": "resolved"},
+    "state.relisted": {"zh": "重新上架", "en": "relisted"},
+    "takedown.none": {"zh": "未申請", "en": "not requested"},
+    "takedown.requested": {"zh": "已申請下架", "en": "requested"},
+    "takedown.removed": {"zh": "已下架", "en": "removed"},
+    "takedown.rejected": {"zh": "申請遭拒", "en": "rejected"},
+    "police.none": {"zh": "未報案", "en": "not reported"},
+    "police.reported": {"zh": "已報案", "en": "reported"},
+    "store.google_play": {"zh": "Google Play", "en": "Google Play"},
+    "store.app_store": {"zh": "App Store", "en": "App Store"},
+    "store.apk": {"zh": "APK 檔案", "en": "APK file"},
+    "card.title.case_alert": {"zh": "🚨 發現疑似假冒 App", "en": "🚨 Suspected fake app"},
+    "card.title.relisted": {"zh": "🔁 假冒 App 重新上架", "en": "🔁 Fake app is listed again"},
+    "card.title.removed": {"zh": "✅ 掃描確認已下架", "en": "✅ Takedown confirmed by a scan"},
+    "card.title.reminder": {
+        "zh": "⏰ 下架申請已逾 {days} 天，App 仍在架上",
+        "en": "⏰ Takedown requested over {days} days ago; still listed",
+    },
+    "card.title.case": {"zh": "案件", "en": "Case"},
+    "card.app": {"zh": "App", "en": "App"},
+    "card.developer": {"zh": "開發者", "en": "Developer"},
+    "card.store": {"zh": "商店", "en": "Store"},
+    "card.link": {"zh": "連結", "en": "Link"},
+    "card.verdict": {"zh": "判定", "en": "Verdict"},
+    "card.score": {"zh": "分數", "en": "Score"},
+    "card.reasons": {"zh": "理由", "en": "Reasons"},
+    "card.state": {"zh": "狀態", "en": "State"},
+    "card.takedown": {"zh": "下架", "en": "Takedown"},
+    "card.police": {"zh": "報案", "en": "Police"},
+    "card.assignee": {"zh": "負責人", "en": "Assignee"},
+    "card.listed": {"zh": "目前上架", "en": "Listed now"},
+    "card.yes": {"zh": "是", "en": "yes"},
+    "card.no": {"zh": "否", "en": "no"},
+    "card.brand": {"zh": "品牌", "en": "Brand"},
+    "card.sha256": {"zh": "SHA-256", "en": "SHA-256"},
+    "card.timeline": {"zh": "時間軸", "en": "Timeline"},
+    "card.updated": {"zh": "更新", "en": "Updated"},
+    # buttons
+    "btn.confirm": {"zh": "確認假冒", "en": "Confirm fake"},
+    "btn.fp": {"zh": "誤報", "en": "False positive"},
+    "btn.takedown": {"zh": "已申請下架", "en": "Takedown requested"},
+    "btn.police": {"zh": "已報案", "en": "Reported to police"},
+    "btn.resolve": {"zh": "結案", "en": "Resolve"},
+    # store status
+    "store_status.title": {
+        "zh": "⚠️ 商店掃描異常（第 {scan} 次掃描）",
+        "en": "⚠️ Store scan problems (scan {scan})",
+    },
+    "store_status.line": {
+        "zh": "{brand} · {store}：{status}（{reason}）",
+        "en": "{brand} · {store}: {status} ({reason})",
+    },
+    "store_status.degraded": {"zh": "降級", "en": "degraded"},
+    "store_status.broken": {"zh": "故障", "en": "broken"},
+    "store_status.failed": {"zh": "掃描失敗：{reason}", "en": "Scan failed: {reason}"},
+    "store_status.note": {
+        "zh": "這些商店本次結果不完整，不能當作「沒有假冒 App」。",
+        "en": "Results from these stores are incomplete: this is not a “no fakes” result.",
+    },
+    # commands
+    "start": {
+        "zh": "fakeapp 假冒 App 案件台。輸入 /help 查看指令。你的角色：{role}",
+        "en": "fakeapp fake-app case desk. /help lists the commands. Your role: {role}",
+    },
+    "help": {
+        "zh": (
+            "/cases [狀態] 列出案件（open、all、new、confirmed、false_positive、resolved、relisted）\n"
+            "/case 編號 案件詳情與時間軸\n/takedown 編號 [申請編號] 已申請下架\n"
+            "/police 編號 報案編號 [機關] 已報案\n/resolve 編號 [說明] 結案\n/fp 編號 [理由] 誤報\n"
+            "/note 編號 文字 加註\n/assign 編號 @使用者 指派\n/allow 編號 加入允許清單（管理員）\n"
+            "/scan 立即掃描（管理員）\n/stats 統計\n/export 匯出 CSV\n/lang zh|en 語言\n"
+            "傳送 APK 檔或 APK 連結即可分析。"
+        ),
+        "en": (
+            "/cases [state] list cases (open, all, new, confirmed, false_positive, resolved, relisted)\n"
+            "/case ID details and timeline\n/takedown ID [reference] takedown requested\n"
+            "/police ID REPORT_NO [agency] reported to the police\n/resolve ID [note] resolve\n"
+            "/fp ID [reason] false positive\n/note ID text add a note\n/assign ID @user assign\n"
+            "/allow ID add to the allow list (admins)\n/scan scan now (admins)\n/stats statistics\n"
+            "/export CSV export\n/lang zh|en language\nSend an APK file or link to analyse it."
+        ),
+    },
+    "cmd.start": {"zh": "開始", "en": "start"},
+    "cmd.help": {"zh": "說明", "en": "help"},
+    "cmd.cases": {"zh": "列出案件 [狀態]", "en": "list cases [state]"},
+    "cmd.case": {"zh": "案件詳情 編號", "en": "case details ID"},
+    "cmd.scan": {"zh": "立即掃描（管理員）", "en": "scan now (admins)"},
+    "cmd.takedown": {"zh": "已申請下架 編號 [申請編號]", "en": "takedown requested ID [ref]"},
+    "cmd.police": {"zh": "已報案 編號 報案編號 [機關]", "en": "police report ID NO [agency]"},
+    "cmd.resolve": {"zh": "結案 編號 [說明]", "en": "resolve ID [note]"},
+    "cmd.fp": {"zh": "誤報 編號 [理由]", "en": "false positive ID [reason]"},
+    "cmd.note": {"zh": "加註 編號 文字", "en": "note ID text"},
+    "cmd.assign": {"zh": "指派 編號 @使用者", "en": "assign ID @user"},
+    "cmd.allow": {"zh": "加入允許清單 編號", "en": "allow-list ID"},
+    "cmd.stats": {"zh": "統計", "en": "statistics"},
+    "cmd.export": {"zh": "匯出 CSV", "en": "export CSV"},
+    "cmd.lang": {"zh": "語言 zh|en", "en": "language zh|en"},
+    "role.admin": {"zh": "管理員", "en": "admin"},
+    "role.analyst": {"zh": "分析師", "en": "analyst"},
+    "role.viewer": {"zh": "檢視者", "en": "viewer"},
+    "usage": {"zh": "用法：{usage}", "en": "Usage: {usage}"},
+    "error": {"zh": "無法執行：{msg}", "en": "Cannot do that: {msg}"},
+    "not_allowed": {"zh": "你的角色不能執行這個動作。", "en": "Your role cannot do that."},
+    "no_cases": {"zh": "沒有符合的案件。", "en": "No matching cases."},
+    "cases.header": {"zh": "案件（{state}）共 {n} 件", "en": "Cases ({state}): {n}"},
+    "done": {"zh": "已更新案件 #{id}：{state}", "en": "Case #{id} updated: {state}"},
+    "noted": {"zh": "已加註案件 #{id}", "en": "Note added to case #{id}"},
+    "assigned": {"zh": "案件 #{id} 已指派給 {who}", "en": "Case #{id} assigned to {who}"},
+    "allowed": {
+        "zh": "已將 {app} 加入 {brand} 的允許清單，案件 #{id} 以誤報結案。",
+        "en": "{app} added to {brand}'s allow list; case #{id} closed as a false positive.",
+    },
+    "lang.set": {"zh": "語言已設為中文。", "en": "Language set to English."},
+    "scan.started": {"zh": "掃描開始⋯", "en": "Scan started…"},
+    "scan.busy": {"zh": "已有掃描在進行，請稍後。", "en": "A scan is already running; try later."},
+    "scan.done": {
+        "zh": "掃描 #{scan} 完成（{status}）：新案件 {opened}、已下架 {removed}、重新上架 {relisted}。",
+        "en": "Scan #{scan} done ({status}): {opened} new, {removed} removed, {relisted} relisted.",
+    },
+    "scan.failed": {"zh": "掃描失敗：{msg}", "en": "Scan failed: {msg}"},
+    "scan.unavailable": {"zh": "此版本尚未提供掃描功能。", "en": "Scanning is not available in this build."},
+    "stats": {
+        "zh": "案件共 {total} 件\n狀態：{state}\n下架：{takedown}\n報案：{police}\n仍在架上的未結案件：{listed}\n待送訊息：{pending}",
+        "en": "{total} cases\nState: {state}\nTakedown: {takedown}\nPolice: {police}\nOpen and still listed: {listed}\nAlerts waiting: {pending}",
+    },
+    "export.caption": {"zh": "案件與時間軸（{n} 件）", "en": "Cases and timelines ({n})"},
+    "apk.analysing": {"zh": "分析 APK 中⋯", "en": "Analysing the APK…"},
+    "apk.result": {
+        "zh": "APK 判定：{verdict}（SHA-256 {sha}）",
+        "en": "APK verdict: {verdict} (SHA-256 {sha})",
+    },
+    "apk.case": {"zh": "已開立案件 #{id}", "en": "Case #{id} opened"},
+    "apk.existing": {"zh": "此檔案已有案件 #{id}", "en": "This file already has case #{id}"},
+    "apk.unavailable": {
+        "zh": "此版本尚未提供 APK 分析。",
+        "en": "APK analysis is not available in this build.",
+    },
+    "apk.failed": {"zh": "APK 分析失敗：{msg}", "en": "APK analysis failed: {msg}"},
+    "apk.too_big": {"zh": "檔案太大（上限 {mb} MB）。", "en": "File too large (limit {mb} MB)."},
+    "denied.admin_notice": {
+        "zh": "🔒 未授權存取：使用者 {user}（id {uid}）在聊天 {chat} 嘗試 {what}",
+        "en": "🔒 Unauthorized access: user {user} (id {uid}) in chat {chat} tried {what}",
+    },
+    "callback.done": {"zh": "已更新", "en": "Updated"},
+    "callback.denied": {"zh": "無權限", "en": "Not allowed"},
+    "callback.invalid": {"zh": "無效的按鈕", "en": "Invalid button"},
+    "callback.need_text": {
+        "zh": "請用指令補上資料：{usage}",
+        "en": "Please use the command with details: {usage}",
+    },
+}
+
+
+def t(lang: str, key: str, **kwargs: Any) -> str:
+    """The string ``key`` in ``lang`` (falling back to Chinese, then the key), formatted with ``kwargs``."""
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry[DEFAULT_LANG]
+    return text.format(**kwargs) if kwargs else text
+
+
+def normalize_lang(value: str | None) -> str:
+    v = (value or "").strip().lower()
+    if v.startswith("en"):
+        return "en"
+    if v.startswith("zh") or v in ("中文", "tw"):
+        return "zh"
+    return DEFAULT_LANG
