@@ -14,3 +14,8 @@ def main() -> None:
 
 
 # Each area adds its commands below (one import line each).
+from bot.cli.scan import lookup_cmd, scan_cmd, search_cmd  # noqa: E402
+
+main.add_command(scan_cmd)
+main.add_command(search_cmd)
+main.add_command(lookup_cmd)

@@ -1,0 +1,189 @@
+"""``fakeapp scan``, ``fakeapp search`` and ``fakeapp lookup``: the store scanners from the terminal."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+
+import click
+
+from bot.cli.common import App, app_options
+from bot.scan import ScanResult, make_adapters, run_scan
+from bot.textsafe import plain, table
+from scanners.listing import STORES
+
+
+@contextlib.contextmanager
+def _maybe_demo(app: App, demo: bool) -> Iterator[App]:
+    if not demo:
+        yield app
+        return
+    from bot.demo.run import demo_settings
+
+    with demo_settings(app.settings) as settings:
+        yield App(settings)
+
+
+def _progress(enabled: bool) -> Callable[[str], None]:
+    tty = sys.stderr.isatty()
+
+    def say(message: str) -> None:
+        if not enabled:
+            return
+        if tty:
+            click.echo(f"\r\033[K{plain(message, limit=100)}", err=True, nl=False)
+        else:
+            click.echo(plain(message), err=True)
+
+    return say
+
+
+def print_summary(result: ScanResult) -> None:
+    click.echo(f"\nScan #{result.scan_id}: {result.status.upper()}  ({result.listings_seen} listings judged)")
+    click.echo(
+        table(
+            ["brand", "store", "status", "canary", "candidates", "requests", "reason"],
+            [
+                [
+                    r.brand,
+                    r.store,
+                    r.status,
+                    "ok" if r.canary_ok else "MISSING",
+                    str(r.candidates),
+                    str(r.requests),
+                    r.reason,
+                ]
+                for r in result.runs
+            ],
+            max_col=90,
+        )
+    )
+    suspects = result.suspects
+    order = {"new": 0, "relisted": 1, "changed": 2, "vanished": 3, "same": 4}
+    suspects.sort(key=lambda c: (order.get(c.change, 9), -c.score))
+    counts = {k: sum(1 for c in suspects if c.change == k) for k in order}
+    click.echo(
+        f"\nSuspects: {counts['new']} new, {counts['relisted']} relisted, {counts['changed']} changed, "
+        f"{counts['vanished']} vanished, {counts['same']} unchanged"
+    )
+    if suspects:
+        click.echo(
+            table(
+                ["change", "verdict", "score", "brand", "store", "app id", "title", "developer"],
+                [
+                    [c.change, c.verdict, str(c.score), c.brand, c.store, c.app_id, c.title, c.developer]
+                    for c in suspects
+                ],
+            )
+        )
+    if result.status != "ok":
+        click.echo(
+            "\nWARNING: the scan is incomplete; what it did not see it cannot report. Degraded stores:",
+            err=True,
+        )
+        for r in result.runs:
+            if r.status != "ok":
+                click.echo(f"  {r.store} ({r.brand}): {r.status}: {plain(r.reason)}", err=True)
+
+
+@click.command("scan")
+@app_options
+@click.option("--demo", is_flag=True, help="Scan the bundled offline snapshot served on a loopback port.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--notify", is_flag=True, help="Deliver the alerts through Telegram (needs TELEGRAM_BOT_TOKEN)."
+)
+@click.option("--store", "stores", multiple=True, type=click.Choice(STORES), help="Only these stores.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[str, ...], quiet: bool) -> None:
+    """Search every store for every brand, judge each listing, and record the findings.
+
+    Exit status: 0 when every store answered and found its official app (the canary), 2 when a store was
+    degraded or broken: its findings are then incomplete.
+
+    Example: fakeapp scan --demo
+    """
+    with _maybe_demo(app, demo) as run_app:
+        profile = run_app.profile()
+        db = run_app.db()
+        adapters = make_adapters(run_app.settings, stores or None)
+        say = _progress(not quiet and not as_json)
+        result = run_scan(
+            db, profile, run_app.settings, adapters, trigger="demo" if demo else "cli", progress=say
+        )
+        if not quiet and not as_json and sys.stderr.isatty():
+            click.echo("\r\033[K", err=True, nl=False)
+        if as_json:
+            click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            print_summary(result)
+            if demo:
+                click.echo(f"\nDatabase: {run_app.settings.db_path}")
+        # HOOK(cases): open cases from the findings, queue the alerts, deliver them with --notify.
+        _ = notify
+    if result.status != "ok":
+        sys.exit(2)
+
+
+def _listing_rows(listings: list[dict[str, object]]) -> str:
+    return table(
+        ["app id", "title", "developer", "developer id"],
+        [
+            [
+                str(x.get("app_id", "")),
+                str(x.get("title", "")),
+                str(x.get("developer", "")),
+                str(x.get("developer_id", "")),
+            ]
+            for x in listings
+        ],
+    )
+
+
+@click.command("search")
+@app_options
+@click.argument("store", type=click.Choice(STORES))
+@click.argument("term")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines, one listing each.")
+@click.option("--demo", is_flag=True, help="Search the bundled offline snapshot.")
+def search_cmd(app: App, store: str, term: str, as_json: bool, demo: bool) -> None:
+    """Search one store for a term, as the scan does (zh-TW, Taiwan).
+
+    Example: fakeapp search google_play 華岳證券
+    """
+    with _maybe_demo(app, demo) as run_app:
+        adapter = make_adapters(run_app.settings, [store])[store]
+        found = adapter.search(term)
+    rows = [x.to_dict() for x in found]
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+    else:
+        click.echo(_listing_rows(rows) if rows else "No results.")
+
+
+@click.command("lookup")
+@app_options
+@click.argument("store", type=click.Choice(STORES))
+@click.argument("app_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the listing as JSON.")
+@click.option("--demo", is_flag=True, help="Look up in the bundled offline snapshot.")
+def lookup_cmd(app: App, store: str, app_id: str, as_json: bool, demo: bool) -> None:
+    """Fetch one app's full listing: developer id, legal name, e-mail, website, version.
+
+    Example: fakeapp lookup google_play tw.com.huayuesec.trade
+    """
+    with _maybe_demo(app, demo) as run_app:
+        adapter = make_adapters(run_app.settings, [store])[store]
+        listing = adapter.lookup(app_id)
+    if listing is None:
+        raise click.ClickException(f"{store}: no app {app_id!r} (removed, or not sold in Taiwan)")
+    data = listing.to_dict()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for key, value in data.items():
+            if value not in ("", None, [], False):
+                click.echo(f"{key:>22}: {plain(value, limit=200)}")

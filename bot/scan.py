@@ -1,0 +1,582 @@
+"""One scan: search every store for every brand, judge each listing, and commit the results.
+
+Network work runs in one thread per store (each store has its own polite rate); all database writes happen
+afterwards in the calling thread, in one transaction, before anything is notified.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+import sqlite_utils
+from scanners.judging.icons import icon_hash
+from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
+
+from bot.settings import Settings
+from scanners.listing import TRACKED_FIELDS, Listing
+from scanners.profile import Brand, Profile
+from scanners.stores import StoreAdapter, StoreError
+from scanners.stores.cache import MemoryCache, summary_fingerprint
+
+SUSPECT = ("impersonation", "suspicious")
+# A search result whose partial verdict is unrelated and scores below this is not worth a details request:
+# nothing in its title, developer name, package or snippet points at any brand.
+DETAILS_MIN_SCORE = 1
+ICON_MAX_BYTES = 2 * 1024 * 1024
+
+Progress = Callable[[str], None]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class StoreRun:
+    """How one store fared for one brand: the canary and the errors, never silently empty."""
+
+    brand: str
+    store: str
+    status: str = "ok"  # ok | degraded | broken
+    reason: str = ""
+    canary_ok: bool = False
+    requests: int = 0
+    candidates: int = 0
+    elapsed: float = 0.0
+
+    def fail(self, status: str, reason: str) -> None:
+        if self.status != "broken":
+            self.status = status
+        self.reason = f"{self.reason}; {reason}" if self.reason else reason
+
+
+@dataclass
+class Judged:
+    listing: Listing
+    verdict: Verdict
+    icon_hash: str | None = None
+    icon_bytes: bytes | None = None
+    icon_type: str = ""
+
+
+@dataclass
+class StoreOutcome:
+    store: str
+    runs: list[StoreRun]
+    judged: dict[str, Judged]
+    gone: list[str]  # listing keys confirmed removed from the store
+    cache_updates: list[tuple[str, str, Listing, float]]
+    requests: int = 0
+    cache_hits: int = 0
+    elapsed: float = 0.0
+
+
+@dataclass
+class Change:
+    key: str
+    store: str
+    app_id: str
+    title: str
+    developer: str
+    brand: str
+    verdict: str
+    score: int
+    change: str  # new | changed | vanished | relisted | same
+
+
+@dataclass
+class ScanResult:
+    scan_id: int
+    status: str  # ok | degraded | failed
+    started_at: str
+    finished_at: str
+    runs: list[StoreRun]
+    changes: list[Change]
+    listings_seen: int
+    requests: dict[str, int] = field(default_factory=dict)
+    cache_hits: dict[str, int] = field(default_factory=dict)
+    elapsed: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def suspects(self) -> list[Change]:
+        return [c for c in self.changes if c.verdict in SUSPECT or c.change == "vanished"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scan_id": self.scan_id,
+            "status": self.status,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "listings_seen": self.listings_seen,
+            "stores": [vars(r) for r in self.runs],
+            "suspects": [vars(c) for c in self.suspects],
+            "requests": self.requests,
+            "cache_hits": self.cache_hits,
+        }
+
+
+def official_icon_hashes(brand: Brand) -> list[str]:
+    """Perceptual hashes of the brand's official icons (read from the profile's files)."""
+    hashes = []
+    for app in brand.apps:
+        if app.icon is not None:
+            hashes.append(icon_hash(app.icon.read_bytes()))
+    return sorted(set(hashes))
+
+
+def prepare_profile(profile: Profile) -> list[PreparedBrand]:
+    return [prepare_brand(b, official_icon_hashes(b)) for b in profile.brands]
+
+
+def fetch_icon(session: requests.Session, url: str, timeout: float) -> tuple[bytes, str] | None:
+    """Icon bytes and content type, or None when it cannot be had (a missing icon is not an error)."""
+    if not url.startswith(("http://", "https://")):
+        return None
+    try:
+        with session.get(url, timeout=timeout, stream=True) as response:
+            if response.status_code != 200:
+                return None
+            data = b""
+            for chunk in response.iter_content(65536):
+                data += chunk
+                if len(data) > ICON_MAX_BYTES:
+                    return None
+            return data, response.headers.get("Content-Type", "")
+    except requests.RequestException:
+        return None
+
+
+class _StoreScanner:
+    """Scans one store for every brand; runs in its own thread and touches no database."""
+
+    def __init__(
+        self,
+        adapter: StoreAdapter,
+        brands: Sequence[PreparedBrand],
+        cache: MemoryCache,
+        known_suspects: Sequence[str],
+        icon_session: requests.Session,
+        settings: Settings,
+        progress: Progress,
+    ) -> None:
+        self.adapter = adapter
+        self.store = adapter.store
+        self.brands = brands
+        self.cache = cache
+        self.known_suspects = known_suspects
+        self.icon_session = icon_session
+        self.settings = settings
+        self.progress = progress
+        self.icon_hashes: dict[str, tuple[str | None, bytes | None, str]] = {}
+
+    def run(self) -> StoreOutcome:
+        started = time.monotonic()
+        outcome = StoreOutcome(self.store, [], {}, [], [])
+        requests_before = _request_count(self.adapter)
+        for prepared in self.brands:
+            brand = prepared.brand
+            run = StoreRun(brand.id, self.store)
+            outcome.runs.append(run)
+            t0 = time.monotonic()
+            r0 = _request_count(self.adapter)
+            self._scan_brand(prepared, run, outcome)
+            run.elapsed = round(time.monotonic() - t0, 3)
+            run.requests = _request_count(self.adapter) - r0
+        self._check_vanished(outcome)
+        outcome.requests = _request_count(self.adapter) - requests_before
+        outcome.elapsed = round(time.monotonic() - started, 3)
+        return outcome
+
+    def _scan_brand(self, prepared: PreparedBrand, run: StoreRun, outcome: StoreOutcome) -> None:
+        brand = prepared.brand
+        country = brand.countries[0]
+        language = brand.languages[0]
+        found: dict[str, Listing] = {}
+        for i, term in enumerate(brand.search_terms, 1):
+            self.progress(f"{self.store} {brand.id} search {i}/{len(brand.search_terms)}: {term}")
+            try:
+                results = self.adapter.search(term, country=country, language=language)
+            except StoreError as exc:
+                run.fail("broken", f"search {term!r}: {exc.reason}")
+                continue
+            for listing in results:
+                found.setdefault(listing.key, listing)
+        run.candidates = len(found)
+        official = brand.apps_in(self.store)
+        if run.status == "broken" and not found:
+            return
+        if official:
+            missing = [a.app_id for a in official if f"{self.store}:{a.app_id}" not in found]
+            run.canary_ok = len(missing) < len(official)
+            if not run.canary_ok:
+                run.fail("degraded", f"canary: the official app {', '.join(missing)} was not found by search")
+        else:
+            run.canary_ok = True
+        for key, listing in found.items():
+            if key in outcome.judged:
+                continue
+            judged = self._judge(listing, run, outcome)
+            if judged is not None:
+                outcome.judged[key] = judged
+        # The canary's official listing must also parse as official: a layout change shows up here.
+        for app in official:
+            judged_official = outcome.judged.get(f"{self.store}:{app.app_id}")
+            if judged_official is not None and judged_official.verdict.verdict != "official":
+                run.fail("degraded", f"canary: the official app {app.app_id} was not recognised as official")
+
+    def _judge(self, listing: Listing, run: StoreRun, outcome: StoreOutcome) -> Judged | None:
+        full: Listing | None = listing
+        if listing.partial:
+            first = judge_all(listing, self.brands)
+            if first.verdict == "unrelated" and first.score < DETAILS_MIN_SCORE:
+                return Judged(listing, first)
+            full = self._details(listing, run, outcome)
+            if full is None:
+                return None
+        hashed = self._icon(full.icon)
+        verdict = judge_all(full, self.brands, icon_hash=hashed[0])
+        return Judged(full, verdict, hashed[0], hashed[1], hashed[2])
+
+    def _details(self, listing: Listing, run: StoreRun, outcome: StoreOutcome) -> Listing | None:
+        fingerprint = summary_fingerprint(listing)
+        cached = self.cache.get(listing.key)
+        max_age = self.settings.stores.details_max_age_hours * 3600
+        if cached is not None and cached[0] == fingerprint and time.time() - cached[2] < max_age:
+            outcome.cache_hits += 1
+            return listing.merged(cached[1])
+        try:
+            details = self.adapter.lookup(listing.app_id)
+        except StoreError as exc:
+            run.fail("degraded", f"details {listing.app_id}: {exc.reason}")
+            return listing
+        if details is None:
+            return None  # gone between search and details
+        merged = listing.merged(details)
+        merged = _with_raw(merged, details.raw)
+        self.cache.put(listing.key, fingerprint, merged, time.time())
+        outcome.cache_updates.append((listing.key, fingerprint, merged, time.time()))
+        return merged
+
+    def _icon(self, url: str) -> tuple[str | None, bytes | None, str]:
+        if not url:
+            return None, None, ""
+        if url not in self.icon_hashes:
+            got = fetch_icon(self.icon_session, url, self.settings.stores.timeout)
+            if got is None:
+                self.icon_hashes[url] = (None, None, "")
+            else:
+                try:
+                    self.icon_hashes[url] = (icon_hash(got[0]), got[0], got[1])
+                except ValueError:
+                    self.icon_hashes[url] = (None, None, "")
+        return self.icon_hashes[url]
+
+    def _check_vanished(self, outcome: StoreOutcome) -> None:
+        """Suspects listed before and not seen now: ask the store directly before calling them gone."""
+        if any(r.status == "broken" for r in outcome.runs):
+            return  # a broken search proves nothing about absence
+        for key in self.known_suspects:
+            if key in outcome.judged:
+                continue
+            app_id = key.split(":", 1)[1]
+            try:
+                listing = self.adapter.lookup(app_id)
+            except StoreError:
+                continue
+            if listing is None:
+                outcome.gone.append(key)
+            else:
+                outcome.judged[key] = Judged(listing, judge_all(listing, self.brands))
+
+
+def _with_raw(listing: Listing, raw: str) -> Listing:
+    import dataclasses
+
+    return dataclasses.replace(listing, raw=raw) if raw and not listing.raw else listing
+
+
+def _request_count(adapter: StoreAdapter) -> int:
+    client = getattr(adapter, "client", None)
+    stats = getattr(client, "stats", None)
+    return int(getattr(stats, "requests", 0))
+
+
+class SqliteDetailsCache:
+    """The details cache kept in the database, loaded per store before a scan."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def load(self, store: str) -> MemoryCache:
+        cache = MemoryCache()
+        for row in self.db.query("select * from details_cache where key like ?", [f"{store}:%"]):
+            try:
+                listing = Listing.from_dict(json.loads(row["listing"]))
+            except (ValueError, TypeError):
+                continue
+            cache.put(row["key"], row["fingerprint"], listing, row["fetched_at"])
+        return cache
+
+    def save(self, updates: Sequence[tuple[str, str, Listing, float]]) -> None:
+        rows = [
+            {
+                "key": k,
+                "fingerprint": f,
+                "listing": json.dumps(lst.to_dict(), ensure_ascii=False),
+                "fetched_at": t,
+            }
+            for k, f, lst, t in updates
+        ]
+        if rows:
+            self.db.table("details_cache").upsert_all(rows, pk="key")
+
+
+def run_scan(
+    db: sqlite_utils.Database,
+    profile: Profile,
+    settings: Settings,
+    adapters: Mapping[str, StoreAdapter],
+    *,
+    trigger: str = "cli",
+    progress: Progress | None = None,
+    icon_session: requests.Session | None = None,
+) -> ScanResult:
+    """Scan every store for every brand of the profile and commit listings, history, evidence and findings."""
+    say = progress or (lambda _msg: None)
+    started = now_iso()
+    pk = db.table("scans").insert({"started_at": started, "status": "running", "trigger": trigger}).last_pk
+    assert pk is not None
+    scan_id = int(pk)
+    brands = prepare_profile(profile)
+    cache = SqliteDetailsCache(db)
+    icon_http = icon_session or requests.Session()
+    scanners = []
+    for store, adapter in adapters.items():
+        known = [
+            r["key"]
+            for r in db.query(
+                "select key from listings where store = ? and present = 1 and verdict in (?, ?)",
+                [store, *SUSPECT],
+            )
+        ]
+        scanners.append(_StoreScanner(adapter, brands, cache.load(store), known, icon_http, settings, say))
+    with ThreadPoolExecutor(max_workers=max(1, len(scanners)), thread_name_prefix="scan") as pool:
+        outcomes = list(pool.map(_run_safely, scanners))
+    finished = now_iso()
+    with db.conn:
+        changes = _store_outcomes(db, scan_id, outcomes, finished)
+        runs = [r for o in outcomes for r in o.runs]
+        for run in runs:
+            db.table("scan_stores").insert({"scan_id": scan_id, **vars(run), "canary_ok": int(run.canary_ok)})
+        cache.save([u for o in outcomes for u in o.cache_updates])
+        statuses = {r.status for r in runs}
+        status = "failed" if statuses == {"broken"} else ("ok" if statuses <= {"ok"} else "degraded")
+        result = ScanResult(
+            scan_id=scan_id,
+            status=status,
+            started_at=started,
+            finished_at=finished,
+            runs=runs,
+            changes=changes,
+            listings_seen=sum(len(o.judged) for o in outcomes),
+            requests={o.store: o.requests for o in outcomes},
+            cache_hits={o.store: o.cache_hits for o in outcomes},
+            elapsed={o.store: o.elapsed for o in outcomes},
+        )
+        db.table("scans").update(
+            scan_id,
+            {
+                "finished_at": finished,
+                "status": status,
+                "summary": json.dumps(result.to_dict(), ensure_ascii=False),
+            },
+        )
+    return result
+
+
+def _run_safely(scanner: _StoreScanner) -> StoreOutcome:
+    """A store that fails in an unexpected way is reported broken, never as 'nothing found'."""
+    try:
+        return scanner.run()
+    except Exception as exc:  # a bug or a surprise in one store must not hide the others' results
+        runs = [
+            StoreRun(p.brand.id, scanner.store, "broken", f"scanner failed: {type(exc).__name__}: {exc}")
+            for p in scanner.brands
+        ]
+        return StoreOutcome(scanner.store, runs, {}, [], [])
+
+
+def _store_outcomes(
+    db: sqlite_utils.Database, scan_id: int, outcomes: Sequence[StoreOutcome], at: str
+) -> list[Change]:
+    changes: list[Change] = []
+    listings = db.table("listings")
+    for outcome in outcomes:
+        for judged in outcome.judged.values():
+            changes.append(_store_listing(db, scan_id, judged, at))
+        for key in outcome.gone:
+            row = listings.get(key)
+            listings.update(key, {"present": 0, "removed_at": at, "last_seen": row["last_seen"]})
+            change = Change(
+                key,
+                row["store"],
+                row["app_id"],
+                row["title"],
+                row["developer"],
+                row["brand"],
+                row["verdict"],
+                row["score"],
+                "vanished",
+            )
+            changes.append(change)
+            _finding(db, scan_id, change, row["reasons"], at)
+    return changes
+
+
+def _store_listing(db: sqlite_utils.Database, scan_id: int, judged: Judged, at: str) -> Change:
+    listing, verdict = judged.listing, judged.verdict
+    table = db.table("listings")
+    key = listing.key
+    existing = next(iter(db.query("select * from listings where key = ?", [key])), None)
+    record = listing.to_dict()
+    record.pop("partial")
+    record.pop("rating")
+    record["screenshots"] = json.dumps(list(listing.screenshots), ensure_ascii=False)
+    reasons_json = json.dumps([r.to_dict() for r in verdict.reasons], ensure_ascii=False)
+    record.update(
+        key=key,
+        brand=verdict.brand,
+        icon_hash=judged.icon_hash or "",
+        verdict=verdict.verdict,
+        score=verdict.score,
+        reasons=reasons_json,
+        last_seen=at,
+        present=1,
+        removed_at=None,
+    )
+    if existing is None:
+        change = "new"
+        record["first_seen"] = at
+        table.insert(record, pk="key")
+    else:
+        if listing.partial:  # a search-only view must not erase what details told us before
+            record = {k: v for k, v in record.items() if v not in ("", "[]") or k in ("removed_at",)}
+        diffs = [
+            (f, existing.get(f) or "", record.get(f) or "")
+            for f in TRACKED_FIELDS
+            if f in record and (existing.get(f) or "") != (record.get(f) or "")
+        ]
+        if not existing["present"]:
+            change = "relisted"
+        elif diffs or existing["verdict"] != verdict.verdict:
+            change = "changed"
+        else:
+            change = "same"
+        for name, old, new in diffs:
+            db.table("listing_history").insert(
+                {"listing_key": key, "scan_id": scan_id, "at": at, "field": name, "old": old, "new": new}
+            )
+        table.update(key, record)
+    if verdict.verdict in SUSPECT:
+        _keep_evidence(db, scan_id, judged, at)
+    result = Change(
+        key,
+        listing.store,
+        listing.app_id,
+        listing.title,
+        listing.developer,
+        verdict.brand,
+        verdict.verdict,
+        verdict.score,
+        change,
+    )
+    if verdict.verdict in SUSPECT or change == "relisted":
+        _finding(db, scan_id, result, reasons_json, at)
+    return result
+
+
+def _finding(db: sqlite_utils.Database, scan_id: int, change: Change, reasons: str, at: str) -> None:
+    db.table("findings").insert(
+        {
+            "scan_id": scan_id,
+            "listing_key": change.key,
+            "brand": change.brand,
+            "verdict": change.verdict,
+            "score": change.score,
+            "reasons": reasons,
+            "change": change.change,
+            "at": at,
+        }
+    )
+
+
+def _keep_evidence(db: sqlite_utils.Database, scan_id: int, judged: Judged, at: str) -> None:
+    """Keep the raw store response and the icon of a suspect, once per distinct version."""
+    listing = judged.listing
+    if listing.raw:
+        raw = listing.raw.encode("utf-8")
+        db.table("listing_snapshots").insert(
+            {
+                "listing_key": listing.key,
+                "scan_id": scan_id,
+                "at": at,
+                "kind": "search" if listing.partial else "details",
+                "sha256": hashlib.sha256(raw).hexdigest(),
+                "raw_gz": gzip.compress(raw, mtime=0),
+            },
+            ignore=True,
+        )
+    if judged.icon_bytes:
+        db.table("listing_media").insert(
+            {
+                "listing_key": listing.key,
+                "at": at,
+                "kind": "icon",
+                "url": listing.icon,
+                "sha256": hashlib.sha256(judged.icon_bytes).hexdigest(),
+                "content_type": judged.icon_type,
+                "data": judged.icon_bytes,
+            },
+            ignore=True,
+        )
+
+
+def make_adapters(settings: Settings, stores: Sequence[str] | None = None) -> dict[str, StoreAdapter]:
+    """The real store adapters, each with its own polite client pointed at the configured base URL."""
+    from scanners.stores.google_play import GooglePlay
+
+    from scanners.stores.app_store import AppStore
+    from scanners.stores.http import PoliteClient
+
+    s = settings.stores
+    adapters: dict[str, StoreAdapter] = {}
+    if stores is None or "google_play" in stores:
+        client = PoliteClient(
+            "google_play",
+            s.google_play_url,
+            rate=s.google_play_rate,
+            timeout=s.timeout,
+            retries=s.retries,
+            backoff=s.backoff,
+        )
+        adapters["google_play"] = GooglePlay(client)
+    if stores is None or "app_store" in stores:
+        client = PoliteClient(
+            "app_store",
+            s.app_store_url,
+            rate=s.app_store_rate,
+            timeout=s.timeout,
+            retries=s.retries,
+            backoff=s.backoff,
+        )
+        adapters["app_store"] = AppStore(client)
+    return adapters
