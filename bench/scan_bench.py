@@ -40,7 +40,9 @@ def ten_term_profile() -> Profile:
     return dataclasses.replace(profile, brands=tuple(brands))
 
 
-def scan_once(db_path: Path, profile: Profile, settings: Settings) -> tuple[float, dict[str, int], dict, dict]:
+def scan_once(
+    db_path: Path, profile: Profile, settings: Settings
+) -> tuple[float, dict[str, int], dict, dict]:
     db = open_db(db_path)
     t0 = time.perf_counter()
     result = run_scan(db, profile, settings, make_adapters(settings), trigger="bench")
@@ -97,28 +99,42 @@ def main() -> None:
         handler = SnapshotHandler(snapshot)
         with StoreDouble(handler, latency=args.latency) as double:
             handler.base_url = double.base_url
-            stores = dataclasses.replace(limits, google_play_url=double.base_url, app_store_url=double.base_url)
+            stores = dataclasses.replace(
+                limits, google_play_url=double.base_url, app_store_url=double.base_url
+            )
             settings = Settings(db_path=Path(tmp) / "bench.db", stores=stores)
             cold = scan_once(settings.db_path, profile, settings)
             warm = scan_once(settings.db_path, profile, settings)
             lib = library_only(double.base_url, profile, double)
     terms = sum(len(b.search_terms) for b in profile.brands)
     rate = {"google_play": limits.google_play_rate, "app_store": limits.app_store_rate}
-    print(f"{len(profile.brands)} brands x {terms // len(profile.brands)} terms x 2 stores, "
-          f"{args.latency * 1000:.0f} ms added latency per request, configured limits {rate} req/s\n")
-    print(f"{'run':<34} {'store':<12} {'wall s':>7} {'requests':>9} {'req/s':>6} {'limit':>6} {'cache hits':>10}")
-    for label, (wall, reqs, elapsed, hits) in (("fakeapp scan, first", cold), ("fakeapp scan, repeat (no change)", warm)):
+    print(
+        f"{len(profile.brands)} brands x {terms // len(profile.brands)} terms x 2 stores, "
+        f"{args.latency * 1000:.0f} ms added latency per request, configured limits {rate} req/s\n"
+    )
+    print(
+        f"{'run':<34} {'store':<12} {'wall s':>7} {'requests':>9} {'req/s':>6} {'limit':>6} "
+        f"{'cache hits':>10}"
+    )
+    for label, (wall, reqs, elapsed, hits) in (
+        ("fakeapp scan, first", cold),
+        ("fakeapp scan, repeat (no change)", warm),
+    ):
         for store in ("google_play", "app_store"):
             rps = reqs[store] / elapsed[store] if elapsed[store] else 0.0
-            print(f"{label:<34} {store:<12} {elapsed[store]:>7.1f} {reqs[store]:>9} {rps:>6.2f} "
-                  f"{rate[store]:>6.2f} {hits[store]:>10}")
+            print(
+                f"{label:<34} {store:<12} {elapsed[store]:>7.1f} {reqs[store]:>9} {rps:>6.2f} "
+                f"{rate[store]:>6.2f} {hits[store]:>10}"
+            )
         print(f"{label:<34} {'(both, wall)':<12} {wall:>7.1f} {sum(reqs.values()):>9}")
     saved = sum(cold[1].values()) - sum(warm[1].values())
     print(f"\nrepeat scan saved {saved} of {sum(cold[1].values())} requests through the details cache")
     wall, reqs, missing, errors = lib
-    print(f"\ngoogle-play-scraper alone (search + app() per result, Google Play only, no rate limit, no cache, "
-          f"no judging):\n  {wall:.1f} s wall, {reqs} requests, {missing} results without a package id "
-          f"(its featured-card bug), {errors} calls raised")
+    print(
+        f"\ngoogle-play-scraper alone (search + app() per result, Google Play only, no rate limit, no cache, "
+        f"no judging):\n  {wall:.1f} s wall, {reqs} requests, {missing} results without a package id "
+        f"(its featured-card bug), {errors} calls raised"
+    )
 
 
 if __name__ == "__main__":

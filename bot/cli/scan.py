@@ -6,13 +6,16 @@ import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.cli.common import App, app_options
-from bot.scan import ScanResult, make_adapters, run_scan
 from bot.textsafe import plain, table
 from scanners.listing import STORES
+
+if TYPE_CHECKING:
+    from bot.scan import ScanResult
 
 
 @contextlib.contextmanager
@@ -105,6 +108,8 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
 
     Example: fakeapp scan --demo
     """
+    from bot.scan import make_adapters, run_scan
+
     with _maybe_demo(app, demo) as run_app:
         profile = run_app.profile()
         db = run_app.db()
@@ -153,6 +158,8 @@ def search_cmd(app: App, store: str, term: str, as_json: bool, demo: bool) -> No
 
     Example: fakeapp search google_play 華岳證券
     """
+    from bot.scan import make_adapters
+
     with _maybe_demo(app, demo) as run_app:
         adapter = make_adapters(run_app.settings, [store])[store]
         found = adapter.search(term)
@@ -175,6 +182,8 @@ def lookup_cmd(app: App, store: str, app_id: str, as_json: bool, demo: bool) -> 
 
     Example: fakeapp lookup google_play tw.com.huayuesec.trade
     """
+    from bot.scan import make_adapters
+
     with _maybe_demo(app, demo) as run_app:
         adapter = make_adapters(run_app.settings, [store])[store]
         listing = adapter.lookup(app_id)
