@@ -32,11 +32,99 @@ class StoreSettings:
     details_max_age_hours: float = 24.0
 
 
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """The bot: token (never printed), where the Bot API is, who may do what, when to scan."""
+
+    token: str = field(default="", repr=False)
+    api_url: str = DEFAULT_TELEGRAM_API_URL
+    chat_id: str = ""  # the security chat
+    frontline_chat_id: str = ""  # branches and customer service (front-line notices)
+    admins: frozenset[int] = frozenset()
+    analysts: frozenset[int] = frozenset()
+    viewers: frozenset[int] = frozenset()
+    allowed_chats: frozenset[int] = frozenset()  # besides the security/front-line chats and users' private chats
+    scan_cron: str = ""  # e.g. "0 */6 * * *"; empty: the bot schedules no scans
+    reminder_days: int = 7
+    outbox_interval: float = 5.0  # seconds between outbox delivery passes
+    group_rate: float = 20.0  # messages a minute to one group (Telegram's limit is about 20)
+    admin_notice_interval: float = 600.0  # seconds between notices to admins about one stranger
+
+    @property
+    def file_url(self) -> str:
+        """Base URL for file downloads: ``…/bot`` becomes ``…/file/bot``."""
+        base = self.api_url.rstrip("/")
+        if base.endswith("/bot"):
+            return base[: -len("/bot")] + "/file/bot"
+        return base + "/file/bot"
+
+    def chats(self) -> dict[str, str]:
+        """Role names the outbox can address, and their chat ids."""
+        out = {"security": self.chat_id, "frontline": self.frontline_chat_id}
+        return {k: v for k, v in out.items() if v}
+
+
 @dataclass(frozen=True)
 class Settings:
     db_path: Path = DEFAULT_DB
     config_path: Path = DEFAULT_CONFIG
     stores: StoreSettings = field(default_factory=StoreSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+
+
+def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
+    """Comma-separated Telegram ids (a TOML list in the settings file works too)."""
+    raw = (env.get(name) or "").strip().strip("[]")
+    out = set()
+    for part in raw.replace(";", ",").split(","):
+        part = part.strip().strip("'\"")
+        if not part:
+            continue
+        try:
+            out.add(int(part))
+        except ValueError:
+            raise SettingsError(f"{name}: expected comma-separated numeric Telegram ids, got {part!r}") from None
+    return frozenset(out)
+
+
+def _chat(env: Mapping[str, str], name: str) -> str:
+    raw = (env.get(name) or "").strip()
+    if raw and not raw.lstrip("-").isdigit():
+        raise SettingsError(f"{name}: expected a numeric chat id (e.g. -1001234567890), got {raw!r}")
+    return raw
+
+
+def _telegram_settings(env: Mapping[str, str]) -> TelegramSettings:
+    cron = (env.get("FAKEAPP_SCAN_CRON") or "").strip()
+    if cron:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(cron)
+        except ValueError as exc:
+            raise SettingsError(f"FAKEAPP_SCAN_CRON: not a crontab expression ({exc})") from None
+    days = _float(env, "FAKEAPP_REMINDER_DAYS", 7.0)
+    url = (env.get("TELEGRAM_API_URL") or DEFAULT_TELEGRAM_API_URL).strip()
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError("TELEGRAM_API_URL: expected an http(s) URL")
+    return TelegramSettings(
+        token=(env.get("TELEGRAM_BOT_TOKEN") or "").strip(),
+        api_url=url,
+        chat_id=_chat(env, "FAKEAPP_CHAT_ID"),
+        frontline_chat_id=_chat(env, "FAKEAPP_FRONTLINE_CHAT_ID"),
+        admins=_ids(env, "FAKEAPP_ADMINS"),
+        analysts=_ids(env, "FAKEAPP_ANALYSTS"),
+        viewers=_ids(env, "FAKEAPP_VIEWERS"),
+        allowed_chats=_ids(env, "FAKEAPP_ALLOWED_CHATS"),
+        scan_cron=cron,
+        reminder_days=int(days),
+        outbox_interval=_float(env, "FAKEAPP_OUTBOX_INTERVAL", 5.0),
+        group_rate=_float(env, "FAKEAPP_TG_GROUP_RATE", 20.0),
+        admin_notice_interval=_float(env, "FAKEAPP_ADMIN_NOTICE_INTERVAL", 600.0),
+    )
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
@@ -74,4 +162,5 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
         db_path=Path(merged.get("FAKEAPP_DB") or DEFAULT_DB),
         config_path=Path(merged.get("FAKEAPP_CONFIG") or DEFAULT_CONFIG),
         stores=stores,
+        telegram=_telegram_settings(merged),
     )
