@@ -5,6 +5,7 @@ WAL mode, a busy time-out, and the schema migrations applied on open.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -20,9 +21,15 @@ class DatabaseError(Exception):
 
 
 def open_db(
-    path: str | Path | None = None, *, memory: bool = False, migrate: bool = True
+    path: str | Path | None = None,
+    *,
+    memory: bool = False,
+    migrate: bool = True,
+    busy_timeout_ms: int | None = None,
 ) -> sqlite_utils.Database:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
+    if busy_timeout_ms is None:
+        busy_timeout_ms = int(os.environ.get("FAKEAPP_DB_BUSY_TIMEOUT_MS") or BUSY_TIMEOUT_MS)
     try:
         if memory:
             db = sqlite_utils.Database(memory=True)
@@ -31,9 +38,9 @@ def open_db(
                 raise DatabaseError("no database path given")
             p = Path(path)
             p.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            conn = sqlite3.connect(str(p), timeout=busy_timeout_ms / 1000, check_same_thread=False)
             db = sqlite_utils.Database(conn)
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise DatabaseError(f"{p}: cannot switch to WAL mode (got {mode})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,3 +88,10 @@ class FakeappGroup(click.Group):
             return super().invoke(ctx)
         except USER_ERRORS as exc:
             raise click.ClickException(str(exc)) from None
+        except sqlite3.OperationalError as exc:
+            # Raised mid-command (the open succeeded): most often another process holding the write lock.
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise click.ClickException("database is locked by another process; try again") from None
+            raise click.ClickException(f"database error: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            raise click.ClickException(f"database is corrupt or not a fakeapp database: {exc}") from None
