@@ -243,3 +243,188 @@ def listing_facts(row: dict[str, Any]) -> ListingFacts:
         present=bool(row.get("present", 1)),
         removed_at=s("removed_at"),
     )
+
+
+# --- loading from the database -------------------------------------------------------------------------
+
+# The field whose change names an event group on the timeline, in order of preference.
+_MAIN_FIELDS = ("state", "takedown", "police", "listed", "assignee", "verdict")
+
+
+def _rows(db: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    return [dict(r) for r in db.query(sql, params)]
+
+
+def _timeline(events: list[dict[str, Any]]) -> tuple[TimelineEntry, ...]:
+    """One entry per action (an action that changes several fields writes one event row per field)."""
+    groups: list[list[dict[str, Any]]] = []
+    for e in events:
+        if groups and (groups[-1][0]["at"], groups[-1][0]["action"], groups[-1][0]["actor"]) == (
+            e["at"],
+            e["action"],
+            e["actor"],
+        ):
+            groups[-1].append(e)
+        else:
+            groups.append([e])
+    out = []
+    for g in groups:
+        main = next((e for f in _MAIN_FIELDS for e in g if e.get("field") == f), g[0])
+        out.append(
+            TimelineEntry(
+                at=str(g[0]["at"] or ""),
+                actor=str(g[0]["actor"] or ""),
+                action=str(g[0]["action"] or ""),
+                old=str(main.get("old") or ""),
+                new=str(main.get("new") or ""),
+                note=str(g[0].get("reason") or ""),
+            )
+        )
+    return tuple(out)
+
+
+def _takedowns(events: list[dict[str, Any]], default_store: str) -> tuple[TakedownRequest, ...]:
+    """Every takedown request on the timeline (``takedown`` actions), with its claimed date, store and ref."""
+    by_at: dict[tuple[str, str], dict[str, str]] = {}
+    for e in events:
+        if e["action"] != "takedown":
+            continue
+        g = by_at.setdefault((str(e["at"]), str(e["actor"])), {"reason": str(e.get("reason") or "")})
+        if e.get("field"):
+            g[str(e["field"])] = str(e.get("new") or "")
+    out = []
+    for (at, _actor), g in by_at.items():
+        out.append(
+            TakedownRequest(
+                at=g.get("takedown_at") or at,
+                store=g.get("takedown_store") or default_store,
+                reference=g.get("takedown_ref", g.get("reason", "")),
+            )
+        )
+    return tuple(sorted(out, key=lambda t: t.at))
+
+
+def _police(events: list[dict[str, Any]]) -> tuple[PoliceReport, ...]:
+    by_at: dict[tuple[str, str], dict[str, str]] = {}
+    for e in events:
+        if e["action"] != "police":
+            continue
+        g = by_at.setdefault((str(e["at"]), str(e["actor"])), {"reason": str(e.get("reason") or "")})
+        if e.get("field"):
+            g[str(e["field"])] = str(e.get("new") or "")
+    out = [
+        PoliceReport(
+            at=g.get("police_at") or at,
+            report_no=g.get("police_no") or g.get("reason", ""),
+            agency=g.get("police_agency", ""),
+        )
+        for (at, _a), g in by_at.items()
+    ]
+    return tuple(sorted(out, key=lambda p: p.at))
+
+
+def _action_times(events: list[dict[str, Any]], actions: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({str(e["at"]) for e in events if e["action"] in actions}))
+
+
+def _certificates(raw: Any) -> tuple[Certificate, ...]:
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw) if raw else []
+        except json.JSONDecodeError:
+            return ()
+    if isinstance(raw, dict):
+        raw = raw.get("certificates") or raw.get("signers") or []
+    if not isinstance(raw, list):
+        return ()
+    out = []
+    for c in raw:
+        if isinstance(c, dict):
+            sha = c.get("sha256") or c.get("fingerprint") or c.get("cert_sha256") or ""
+            out.append(Certificate(str(sha), str(c.get("subject") or ""), str(c.get("issuer") or "")))
+        elif isinstance(c, str):
+            out.append(Certificate(c))
+    return tuple(out)
+
+
+def apk_rows(db: Any, case: dict[str, Any]) -> list[dict[str, Any]]:
+    """APK analyses attached to a case: by the case's file hash, or by package name for a Play listing."""
+    if "apk_analyses" not in db.table_names():
+        return []
+    cols = set(db.table("apk_analyses").columns_dict)
+    clauses, params = [], []  # type: tuple[list[str], list[Any]]
+    if case.get("apk_sha256"):
+        clauses.append("sha256 = ?")
+        params.append(case["apk_sha256"])
+    if "case_id" in cols:
+        clauses.append("case_id = ?")
+        params.append(case["id"])
+    pkg_col = next((c for c in ("package", "package_name") if c in cols), None)
+    if pkg_col and case.get("store") == "google_play" and case.get("app_id"):
+        clauses.append(f"[{pkg_col}] = ?")
+        params.append(case["app_id"])
+    if not clauses:
+        return []
+    # Clauses are fixed strings and known column names; values go in as parameters.
+    sql = "SELECT * FROM apk_analyses WHERE " + " OR ".join(clauses) + " ORDER BY rowid"  # noqa: S608
+    return _rows(db, sql, params)
+
+
+def apk_facts(row: dict[str, Any]) -> ApkFacts:
+    report: dict[str, Any] = {}
+    try:
+        loaded = json.loads(row.get("report") or "{}")
+        report = loaded if isinstance(loaded, dict) else {}
+    except (TypeError, json.JSONDecodeError):
+        report = {}
+
+    def pick(*keys: str) -> str:
+        for k in keys:
+            v = row.get(k) or report.get(k)
+            if v:
+                return str(v)
+        return ""
+
+    certs = _certificates(row.get("certificates")) or _certificates(report.get("certificates"))
+    return ApkFacts(
+        sha256=pick("sha256"),
+        verdict=pick("verdict"),
+        package=pick("package", "package_name"),
+        app_name=pick("app_name", "label"),
+        source=pick("source"),
+        analysed_at=pick("analysed_at", "analyzed_at", "at", "created_at"),
+        certificates=certs,
+    )
+
+
+def load_case_facts(db: Any, case_id: int, evidence: tuple[EvidenceItem, ...] = ()) -> CaseFacts:
+    """Everything known about a case, as plain data. Raises LookupError when there is no such case."""
+    rows = _rows(db, "SELECT * FROM cases WHERE id = ?", [case_id])
+    if not rows:
+        raise LookupError(f"no case #{case_id}")
+    case = rows[0]
+    listing = None
+    if case.get("listing_key"):
+        lrows = _rows(db, "SELECT * FROM listings WHERE key = ?", [case["listing_key"]])
+        if lrows:
+            listing = listing_facts(lrows[0])
+        else:  # the case outlived its listing row: fall back on the case's own snapshot of the facts
+            store, _, app_id = str(case["listing_key"]).partition(":")
+            listing = listing_facts({**case, "store": store, "app_id": app_id, "present": case.get("listed")})
+    apks = apk_rows(db, case)
+    events = _rows(db, "SELECT * FROM case_events WHERE case_id = ? ORDER BY id", [case_id])
+    return CaseFacts(
+        case_id=int(case["id"]),
+        brand_id=str(case.get("brand") or ""),
+        state=str(case.get("state") or "new"),
+        takedown=str(case.get("takedown") or "none"),
+        opened_at=str(case.get("opened_at") or ""),
+        listing=listing,
+        apk=apk_facts(apks[-1]) if apks else None,
+        timeline=_timeline(events),
+        takedowns=_takedowns(events, str(case.get("takedown_store") or case.get("store") or "")),
+        police=_police(events),
+        evidence=evidence,
+        removals=_action_times(events, ("removed", "vanished")),
+        relistings=_action_times(events, ("relisted",)),
+    )

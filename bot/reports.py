@@ -1,0 +1,426 @@
+"""Casework reports over a period: suspects, confirmations, takedowns, time to removal, per store and brand.
+
+``compute_report`` is a pure function over case rows and timeline events; ``load_report`` reads them from the
+database; ``render_text``/``render_csv``/``render_chart`` present the result. Every figure is defined in
+``DEFINITIONS`` (and the README) so that anyone can recount it from the timeline.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import sqlite_utils
+
+TW = timezone(timedelta(hours=8), "UTC+8")
+
+FIGURES = (
+    "new_suspects",
+    "confirmed",
+    "false_positives",
+    "takedowns_requested",
+    "takedowns_verified",
+    "police_reports",
+    "relistings",
+)
+
+DEFINITIONS: dict[str, str] = {
+    "period": (
+        "From 00:00 Taiwan time (UTC+8) on --since up to, not including, 00:00 on --until"
+        " (default: now). An event counts when its timeline time falls in the period."
+    ),
+    "new_suspects": (
+        "Cases opened in the period (timeline action `open`): each impersonating or "
+        "suspicious listing, or non-official APK, gets one case."
+    ),
+    "confirmed": (
+        "Distinct cases whose state was set to `confirmed` in the period (by 確認假冒, or "
+        "implicitly by requesting a takedown or filing a police report)."
+    ),
+    "false_positives": (
+        "Distinct cases whose state was set to `false_positive` in the period (誤報 or allow-list)."
+    ),
+    "takedowns_requested": (
+        "Takedown requests recorded in the period (timeline action `takedown`; a re-sent "
+        "request counts again)."
+    ),
+    "takedowns_verified": (
+        "Requested takedowns a scan confirmed in the period: the app was no longer listed"
+        " after a request (timeline action `removed`, written by the scan, never by a "
+        "person)."
+    ),
+    "time_to_removal": (
+        "For each verified takedown in the period: from the first sighting of that "
+        "listing episode (the listing's first_seen, or the `relisted` time for an app "
+        "that came back) to the scan that saw it gone, in hours. Reported as the median "
+        "(statistics.median: mean of the two middle values for an even count) and the "
+        "90th percentile by nearest rank (the ceil(0.9 n)-th smallest value). The true "
+        "removal happened between the previous scan and this one, so the figure "
+        "overstates it by at most one scan interval."
+    ),
+    "police_reports": ("Police / 165 reports recorded in the period (timeline action `police`)."),
+    "relistings": (
+        "Apps seen listed again after they had been removed or their case resolved "
+        "(timeline action `relisted`)."
+    ),
+    "per_store_brand": (
+        "Each figure is also split by the case's store (google_play, app_store, apk) and brand."
+    ),
+}
+
+
+@dataclass
+class Figures:
+    new_suspects: int = 0
+    confirmed: int = 0
+    false_positives: int = 0
+    takedowns_requested: int = 0
+    takedowns_verified: int = 0
+    police_reports: int = 0
+    relistings: int = 0
+    removal_hours: list[float] = field(default_factory=list)
+
+    @property
+    def median_hours(self) -> float | None:
+        return statistics.median(self.removal_hours) if self.removal_hours else None
+
+    @property
+    def p90_hours(self) -> float | None:
+        return nearest_rank(self.removal_hours, 0.9)
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {f: getattr(self, f) for f in FIGURES}
+        d["median_hours_to_removal"] = _round(self.median_hours)
+        d["p90_hours_to_removal"] = _round(self.p90_hours)
+        return d
+
+
+@dataclass
+class Report:
+    since: datetime
+    until: datetime
+    total: Figures
+    by_store: dict[str, Figures]
+    by_brand: dict[str, Figures]
+    daily: list[tuple[date, int, int, int]]  # Taiwan date, new suspects, confirmed, verified takedowns
+    removals: list[tuple[str, str, float]]  # (store, brand, hours) for the chart
+
+
+def nearest_rank(values: Sequence[float], q: float) -> float | None:
+    """The ceil(q·n)-th smallest value (nearest-rank percentile), None for no values."""
+    if not values:
+        return None
+    s = sorted(values)
+    return s[max(0, math.ceil(q * len(s)) - 1)]
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 1)
+
+
+def parse_time(iso: str) -> datetime | None:
+    if not iso:
+        return None
+    try:
+        t = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def day_start(d: date) -> datetime:
+    """00:00 Taiwan time on ``d``, as an aware datetime."""
+    return datetime(d.year, d.month, d.day, tzinfo=TW)
+
+
+def period_for(name: str, now: datetime) -> tuple[datetime, datetime]:
+    """``week`` = the 7 days up to now, ``month`` = the 30 days up to now."""
+    days = {"week": 7, "month": 30}.get(name)
+    if days is None:
+        raise ValueError(f"unknown period {name!r} (week or month)")
+    return now - timedelta(days=days), now
+
+
+def _groups(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One item per action: an action changing several fields writes one event row per field."""
+    out: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for e in events:
+        k = (e["case_id"], e["at"], e["action"], e["actor"])
+        g = seen.get(k)
+        if g is None:
+            g = {"case_id": e["case_id"], "at": e["at"], "action": e["action"], "fields": {}}
+            seen[k] = g
+            out.append(g)
+        if e.get("field"):
+            g["fields"][e["field"]] = e.get("new") or ""
+    return out
+
+
+def compute_report(
+    cases: Sequence[Mapping[str, Any]],
+    events: Sequence[Mapping[str, Any]],
+    since: datetime,
+    until: datetime,
+    first_seen: Mapping[str, str] | None = None,
+) -> Report:
+    """The report for [since, until) from case rows, their timeline rows, and listings' first_seen by key."""
+    first_seen = first_seen or {}
+    info = {int(c["id"]): c for c in cases}
+    total = Figures()
+    by_store: dict[str, Figures] = {}
+    by_brand: dict[str, Figures] = {}
+    daily: dict[date, list[int]] = {}
+    removals: list[tuple[str, str, float]] = []
+    confirmed_seen: set[int] = set()
+    fp_seen: set[int] = set()
+
+    def buckets(case_id: int) -> list[Figures]:
+        c = info.get(case_id, {})
+        store = str(c.get("store") or "unknown")
+        brand = str(c.get("brand") or "unknown")
+        return [total, by_store.setdefault(store, Figures()), by_brand.setdefault(brand, Figures())]
+
+    def day(t: datetime) -> list[int]:
+        return daily.setdefault(t.astimezone(TW).date(), [0, 0, 0])
+
+    groups = sorted(_groups(events), key=lambda g: (str(g["at"]), int(g["case_id"])))
+    episode_start: dict[int, datetime] = {}
+    for cid, c in info.items():
+        start = parse_time(first_seen.get(str(c.get("listing_key") or ""), "")) or parse_time(
+            str(c.get("opened_at") or "")
+        )
+        if start:
+            episode_start[cid] = start
+    for g in groups:
+        cid = int(g["case_id"])
+        t = parse_time(str(g["at"]))
+        if t is None:
+            continue
+        action = g["action"]
+        if action == "relisted":
+            # A comeback starts a new episode: its removal time counts from here, whatever the period.
+            episode_start[cid] = t
+        if not (since <= t < until):
+            continue
+        fields = g["fields"]
+        for b in buckets(cid):
+            if action == "open":
+                b.new_suspects += 1
+            elif action == "takedown":
+                b.takedowns_requested += 1
+            elif action == "police":
+                b.police_reports += 1
+            elif action == "relisted":
+                b.relistings += 1
+        if action == "open":
+            day(t)[0] += 1
+        if fields.get("state") == "confirmed" and cid not in confirmed_seen:
+            confirmed_seen.add(cid)
+            for b in buckets(cid):
+                b.confirmed += 1
+            day(t)[1] += 1
+        if fields.get("state") == "false_positive" and cid not in fp_seen:
+            fp_seen.add(cid)
+            for b in buckets(cid):
+                b.false_positives += 1
+        if action == "removed":
+            start = episode_start.get(cid)
+            hours = (t - start).total_seconds() / 3600 if start else None
+            for b in buckets(cid):
+                b.takedowns_verified += 1
+                if hours is not None:
+                    b.removal_hours.append(hours)
+            day(t)[2] += 1
+            if hours is not None:
+                c = info.get(cid, {})
+                removals.append((str(c.get("store") or "unknown"), str(c.get("brand") or "unknown"), hours))
+    first_day = since.astimezone(TW).date()
+    last_day = (until - timedelta(microseconds=1)).astimezone(TW).date()
+    span: list[tuple[date, int, int, int]] = []
+    d = first_day
+    while d <= last_day and len(span) < 400:
+        v = daily.get(d, [0, 0, 0])
+        span.append((d, v[0], v[1], v[2]))
+        d += timedelta(days=1)
+    return Report(
+        since=since,
+        until=until,
+        total=total,
+        by_store=dict(sorted(by_store.items())),
+        by_brand=dict(sorted(by_brand.items())),
+        daily=span,
+        removals=removals,
+    )
+
+
+def load_report(db: sqlite_utils.Database, since: datetime, until: datetime) -> Report:
+    """Read cases, their timelines and listings' first sightings, and compute the report."""
+    cases = [dict(r) for r in db.query("SELECT id, brand, store, listing_key, opened_at FROM cases")]
+    events = [
+        dict(r)
+        for r in db.query(
+            "SELECT case_id, at, actor, action, field, new FROM case_events WHERE action IN"
+            " ('open', 'confirm', 'false_positive', 'allow', 'takedown', 'police', 'removed', 'relisted')"
+            " OR field = 'state' ORDER BY id"
+        )
+    ]
+    first_seen = {
+        str(r["key"]): str(r["first_seen"] or "")
+        for r in db.query("SELECT l.key, l.first_seen FROM listings l JOIN cases c ON c.listing_key = l.key")
+    }
+    return compute_report(cases, events, since, until, first_seen)
+
+
+def _fmt_hours(h: float | None, zh: bool) -> str:
+    if h is None:
+        return "—"
+    if h >= 48:
+        return f"{h / 24:.1f} 天" if zh else f"{h / 24:.1f} d"
+    return f"{h:.1f} 小時" if zh else f"{h:.1f} h"
+
+
+_LABELS_ZH = {
+    "new_suspects": "新可疑案件",
+    "confirmed": "確認假冒",
+    "false_positives": "誤報",
+    "takedowns_requested": "申請下架",
+    "takedowns_verified": "確認下架",
+    "police_reports": "報案",
+    "relistings": "重新上架",
+}
+_LABELS_EN = {
+    "new_suspects": "New suspects",
+    "confirmed": "Confirmed",
+    "false_positives": "False positives",
+    "takedowns_requested": "Takedowns requested",
+    "takedowns_verified": "Takedowns verified",
+    "police_reports": "Police reports",
+    "relistings": "Re-listings",
+}
+
+
+def render_text(report: Report, lang: str = "zh") -> str:
+    """A plain-text report (no store text in it: keys are store and brand ids)."""
+    zh = lang == "zh"
+    labels = _LABELS_ZH if zh else _LABELS_EN
+    since = report.since.astimezone(TW).strftime("%Y-%m-%d %H:%M")
+    until = report.until.astimezone(TW).strftime("%Y-%m-%d %H:%M")
+    lines = [f"{'案件報告' if zh else 'Case report'} {since} – {until} (UTC+8)", ""]
+    for f in FIGURES:
+        lines.append(f"{labels[f]}: {getattr(report.total, f)}")
+    t = report.total
+    lines.append(
+        f"{'發現至確認下架' if zh else 'First sighting to verified removal'}: "
+        f"{'中位數' if zh else 'median'} {_fmt_hours(t.median_hours, zh)}, "
+        f"P90 {_fmt_hours(t.p90_hours, zh)} (n={len(t.removal_hours)})"
+    )
+    for title, part in (
+        ("依商店" if zh else "By store", report.by_store),
+        ("依品牌" if zh else "By brand", report.by_brand),
+    ):
+        if not part:
+            continue
+        lines += ["", f"{title}:"]
+        for key, fig in part.items():
+            lines.append(
+                f"  {key}: {labels['new_suspects']} {fig.new_suspects}, "
+                f"{labels['confirmed']} {fig.confirmed}, "
+                f"{labels['false_positives']} {fig.false_positives}, {labels['takedowns_requested']} "
+                f"{fig.takedowns_requested}, {labels['takedowns_verified']} {fig.takedowns_verified}, "
+                f"{labels['police_reports']} {fig.police_reports}, {labels['relistings']} {fig.relistings}, "
+                f"{'中位數' if zh else 'median'} {_fmt_hours(fig.median_hours, zh)}, "
+                f"P90 {_fmt_hours(fig.p90_hours, zh)}"
+            )
+    return "\n".join(lines)
+
+
+CSV_COLUMNS = (
+    "since",
+    "until",
+    "scope",
+    "key",
+    *FIGURES,
+    "median_hours_to_removal",
+    "p90_hours_to_removal",
+    "removals_timed",
+)
+
+
+def render_csv(report: Report) -> str:
+    """One row for all cases, then one per store and per brand."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(CSV_COLUMNS)
+    since, until = report.since.isoformat(), report.until.isoformat()
+    rows = [("all", "all", report.total)]
+    rows += [("store", k, v) for k, v in report.by_store.items()]
+    rows += [("brand", k, v) for k, v in report.by_brand.items()]
+    for scope, key, fig in rows:
+        d = fig.as_dict()
+        w.writerow(
+            [since, until, scope, key, *(d[f] for f in FIGURES), d["median_hours_to_removal"],
+             d["p90_hours_to_removal"], len(fig.removal_hours)]
+        )  # fmt: skip
+    return out.getvalue()
+
+
+def render_chart(report: Report) -> bytes:
+    """A PNG: cases per day (new, confirmed, verified takedowns) and time to removal per store.
+
+    Labels are ASCII (store and brand ids) so the chart renders without a CJK font.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # Agg explicitly; no pyplot global state
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 7), dpi=100)
+    FigureCanvasAgg(fig)
+    ax1, ax2 = fig.subplots(2, 1)
+    days = [d for d, *_ in report.daily]
+    x = list(range(len(days)))
+    new = [n for _, n, _, _ in report.daily]
+    conf = [c for _, _, c, _ in report.daily]
+    rem = [r for _, _, _, r in report.daily]
+    width = 0.28
+    ax1.bar([i - width for i in x], new, width, label="new suspects")
+    ax1.bar(x, conf, width, label="confirmed")
+    ax1.bar([i + width for i in x], rem, width, label="takedowns verified")
+    step = max(1, len(days) // 10)
+    ax1.set_xticks(x[::step], [d.strftime("%m-%d") for d in days][::step])
+    ax1.set_title(
+        f"Cases per day {report.since.astimezone(TW):%Y-%m-%d} to "
+        f"{report.until.astimezone(TW):%Y-%m-%d} (UTC+8)"
+    )
+    ax1.set_ylabel("cases")
+    ax1.legend(loc="upper left")
+    stores = sorted({s for s, _, _ in report.removals})
+    if stores:
+        # Every removal as a dot, with the median and the 90th percentile marked (the report's own figures).
+        for i, store in enumerate(stores, 1):
+            values = [h / 24 for s2, _, h in report.removals if s2 == store]
+            ax2.scatter(values, [i] * len(values), s=14, zorder=3, color="tab:blue")
+            med, p90 = statistics.median(values), nearest_rank(values, 0.9)
+            ax2.plot([med, med], [i - 0.3, i + 0.3], color="tab:green", linewidth=2)
+            if p90 is not None:
+                ax2.plot([p90, p90], [i - 0.3, i + 0.3], color="tab:red", linewidth=2)
+        ax2.plot([], [], color="tab:green", label="median")
+        ax2.plot([], [], color="tab:red", label="p90")
+        ax2.legend(loc="lower right")
+        ax2.set_yticks(list(range(1, len(stores) + 1)), stores)
+        ax2.set_ylim(0.5, len(stores) + 0.5)
+        ax2.set_xlim(left=0)
+        ax2.set_xlabel("days from first sighting to verified removal")
+    else:
+        ax2.text(0.5, 0.5, "no verified takedowns in this period", ha="center", va="center")
+        ax2.set_axis_off()
+    ax2.set_title("Time to takedown")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
