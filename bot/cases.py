@@ -380,9 +380,10 @@ def after_transition(
 
     Extension point: front-line notices (issue 5) add their call here, e.g. on confirm/removed/resolved.
     """
-    from bot import outbox  # local: outbox imports this module
+    from bot import frontline, outbox  # local: outbox imports this module
 
     outbox.enqueue_case_edits(db, after, now=now)
+    frontline.on_transition(db, before, after, now=now)
 
 
 # --- actions (used by the bot and the CLI) ------------------------------------------------------------

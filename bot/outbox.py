@@ -451,6 +451,10 @@ async def _send(db: sqlite_utils.Database, bot: Any, row: Mapping[str, Any], cha
     from telegram import InputFile
     from telegram.constants import ParseMode
 
+    if row["kind"] in ("frontline", "frontline_edit"):  # front-line notices render themselves (issue 5)
+        from bot import frontline
+
+        return await frontline.send(db, bot, row, chat_id)
     method = row["method"]
     text = row["text"] or ""
     markup_raw: Any = row["reply_markup"]
