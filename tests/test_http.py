@@ -233,3 +233,58 @@ def test_bad_rate_is_refused() -> None:
 def test_base_url_and_path_join() -> None:
     http = PoliteClient("test_store", "http://127.0.0.1:9/mirror/")
     assert http.url("/search") == http.url("search") == "http://127.0.0.1:9/mirror/search"
+
+
+@pytest.mark.parametrize("value", ["-5", "nan", "inf", "soon"])
+def test_nonsense_retry_after_falls_back_to_back_off(double: StoreDouble, fake: FakeTime, value: str) -> None:
+    # A hostile or broken store must not crash the scan (time.sleep raises on negative or NaN seconds).
+    double.inject("/x", Reply(429, headers={"Retry-After": value}))
+    assert client(double, fake, backoff=2.0).get("/x").status_code == 200
+    assert fake.sleeps == [2.0]
+
+
+def test_retry_after_beyond_the_limit_gives_up_instead_of_retrying_early(
+    double: StoreDouble, fake: FakeTime
+) -> None:
+    double.inject("/x", Reply(429, headers={"Retry-After": "3600"}))
+    http = client(double, fake, max_retry_after=60.0)
+    with pytest.raises(StoreError, match=r"HTTP 429 with Retry-After 3600 s \(over the 60 s limit\)"):
+        http.get("/x")
+    assert double.count("/x") == 1 and fake.sleeps == []  # asked for an hour: not hammered after a minute
+    assert (http.stats.requests, http.stats.retries, http.stats.errors) == (1, 0, 1)
+
+
+@pytest.mark.parametrize("status", [501, 520, 599])
+def test_every_5xx_is_retried(double: StoreDouble, fake: FakeTime, status: int) -> None:
+    # Cloudflare's 520-524 and other 5xx are server trouble too; a 5xx is never handed to a parser.
+    double.inject("/x", Reply(status, "edge error"))
+    http = client(double, fake)
+    assert http.get("/x").status_code == 200
+    assert http.stats.statuses == {status: 1, 200: 1} and fake.sleeps == [2.0]
+
+
+def test_a_reply_that_stalls_mid_body_is_a_time_out(fake: FakeTime) -> None:
+    # requests reports a read time-out during the body as ConnectionError, not Timeout.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    done = threading.Event()
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\npartial")
+            done.wait(2.0)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    port = listener.getsockname()[1]
+    http = PoliteClient("test_store", f"http://127.0.0.1:{port}", timeout=0.1, retries=0, sleep=fake.sleep)
+    try:
+        with pytest.raises(StoreError, match=r"failed after 1 attempts: timed out after 0\.1 s"):
+            http.get("/x")
+    finally:
+        done.set()
+        thread.join(2.0)
+        listener.close()

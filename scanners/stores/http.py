@@ -6,6 +6,7 @@ a mirror, or a loopback test double.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -14,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
+from urllib3.exceptions import ReadTimeoutError
 
 from scanners.stores import StoreError
 
@@ -78,18 +80,25 @@ class PoliteClient:
             self.stats.waited_seconds += delay
             self._sleep(delay)
 
+    def _retry_after(self, response: requests.Response | None) -> float | None:
+        """Seconds the store asked us to wait (Retry-After), or None when it did not say or said nonsense."""
+        header = response.headers.get("Retry-After") if response is not None else None
+        if not header:
+            return None
+        try:
+            seconds = float(header)
+        except ValueError:
+            try:
+                seconds = max(0.0, parsedate_to_datetime(header).timestamp() - time.time())
+            except (TypeError, ValueError):
+                return None
+        # Negative or non-finite would make time.sleep raise: ignore it and use our own back-off.
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
     def _retry_delay(self, attempt: int, response: requests.Response | None) -> float:
-        if response is not None:
-            header = response.headers.get("Retry-After")
-            if header:
-                try:
-                    return min(float(header), self.max_retry_after)
-                except ValueError:
-                    try:
-                        when = parsedate_to_datetime(header).timestamp()
-                        return min(max(0.0, when - time.time()), self.max_retry_after)
-                    except (TypeError, ValueError):
-                        pass
+        asked = self._retry_after(response)
+        if asked is not None:
+            return min(asked, self.max_retry_after)
         return float(min(self.backoff * (2**attempt), self.max_retry_after))
 
     def request(
@@ -116,17 +125,30 @@ class PoliteClient:
                 response = self.session.request(
                     method, url, params=params, data=data, headers=hdrs, timeout=self.timeout
                 )
-            except requests.Timeout:
-                last = f"timed out after {self.timeout:g} s"
             except requests.RequestException as exc:
-                last = f"cannot connect ({type(exc).__name__})"
+                # requests raises ConnectionError, not Timeout, when a reply stalls mid-body.
+                stalled = bool(exc.args) and isinstance(exc.args[0], ReadTimeoutError)
+                if isinstance(exc, requests.Timeout) or stalled:
+                    last = f"timed out after {self.timeout:g} s"
+                else:
+                    last = f"cannot connect ({type(exc).__name__})"
             else:
                 self.stats.statuses[response.status_code] = (
                     self.stats.statuses.get(response.status_code, 0) + 1
                 )
-                if response.status_code not in RETRY_STATUSES:
+                # Every 5xx is server trouble (Cloudflare's 520-524 too): never handed to a parser.
+                if response.status_code not in RETRY_STATUSES and response.status_code < 500:
                     return response
                 last = f"HTTP {response.status_code}"
+                asked = self._retry_after(response)
+                if asked is not None and asked > self.max_retry_after:
+                    # Retrying sooner than the store asked is what gets a scanner blocked: give up now.
+                    self.stats.errors += 1
+                    raise StoreError(
+                        self.store,
+                        f"{method} {path}: {last} with Retry-After {asked:g} s "
+                        f"(over the {self.max_retry_after:g} s limit)",
+                    )
             if attempt < self.retries:
                 self.stats.retries += 1
                 self._sleep(self._retry_delay(attempt, response))
