@@ -81,7 +81,9 @@ class GooglePlay:
     def permissions(self, app_id: str, *, country: str = "tw", language: str = "zh-TW") -> list[str]:
         """The permission descriptions Play shows for an app (batchexecute RPC ``xdSrCf``), sorted."""
         what = f"permissions {app_id!r}"
-        request = json.dumps([[["xdSrCf", json.dumps([[None, [app_id, 7], []]]), None, "1"]]])
+        compact = (",", ":")  # byte for byte what the web client sends
+        inner = json.dumps([[None, [app_id, 7], []]], separators=compact)
+        request = json.dumps([[["xdSrCf", inner, None, "1"]]], separators=compact)
         response = self.client.post(
             BATCH_PATH,
             params={"hl": language, "gl": country},
