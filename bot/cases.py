@@ -650,7 +650,7 @@ def sync_from_scan(
     scan_id: int,
     profile: Profile,
     *,
-    reminder_days: int = 7,
+    reminder_days: int | Mapping[str, int] = 7,
     now: datetime | None = None,
 ) -> SyncResult:
     """Bring cases in line with a committed scan and queue its alerts, in one transaction.
@@ -659,7 +659,7 @@ def sync_from_scan(
     is gone; reopens a removed (or resolved) app that is back as ``relisted``; queues a store-status alert for
     degraded/broken stores and reminders for old takedown requests still listed.
     """
-    from bot import outbox
+    from bot import casework, outbox
 
     result = SyncResult(scan_id=scan_id)
     scan_rows = list(db.query("SELECT * FROM scans WHERE id = ?", [scan_id]))
@@ -704,6 +704,7 @@ def sync_from_scan(
             _sync_existing(db, case, listing, bool(r["present"]), "", scan_id, result, now)
         result.store_alert = outbox.enqueue_store_status(db, scan_id, now=now)
         result.reminders = outbox.enqueue_reminders(db, days=reminder_days, now=now)
+        casework.enqueue_reminder_drafts(db, profile, result.reminders, now=now)  # the draft to re-send
         result.alerts_queued = next(db.query("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'"))[
             "n"
         ]

@@ -49,6 +49,8 @@ class TelegramSettings:
     allowed_chats: frozenset[int] = frozenset()  # besides the security/front-line chats and users' private chats
     scan_cron: str = ""  # e.g. "0 */6 * * *"; empty: the bot schedules no scans
     reminder_days: int = 7
+    # Per-store reminder periods (FAKEAPP_REMINDER_DAYS_GOOGLE_PLAY, _APP_STORE, _APK), over reminder_days.
+    reminder_days_store: tuple[tuple[str, int], ...] = ()
     outbox_interval: float = 5.0  # seconds between outbox delivery passes
     group_rate: float = 20.0  # messages a minute to one group (Telegram's limit is about 20)
     admin_notice_interval: float = 600.0  # seconds between notices to admins about one stranger
@@ -60,6 +62,10 @@ class TelegramSettings:
         if base.endswith("/bot"):
             return base[: -len("/bot")] + "/file/bot"
         return base + "/file/bot"
+
+    def reminder_periods(self) -> dict[str, int]:
+        """Days before a takedown still listed is reminded: ``default`` and per store."""
+        return {"default": self.reminder_days, **dict(self.reminder_days_store)}
 
     def chats(self) -> dict[str, str]:
         """Role names the outbox can address, and their chat ids."""
@@ -121,6 +127,11 @@ def _telegram_settings(env: Mapping[str, str]) -> TelegramSettings:
         allowed_chats=_ids(env, "FAKEAPP_ALLOWED_CHATS"),
         scan_cron=cron,
         reminder_days=int(days),
+        reminder_days_store=tuple(
+            (store, int(_float(env, f"FAKEAPP_REMINDER_DAYS_{store.upper()}", days)))
+            for store in ("google_play", "app_store", "apk")
+            if env.get(f"FAKEAPP_REMINDER_DAYS_{store.upper()}")
+        ),
         outbox_interval=_float(env, "FAKEAPP_OUTBOX_INTERVAL", 5.0),
         group_rate=_float(env, "FAKEAPP_TG_GROUP_RATE", 20.0),
         admin_notice_interval=_float(env, "FAKEAPP_ADMIN_NOTICE_INTERVAL", 600.0),

@@ -1,0 +1,157 @@
+"""Casework glue shared by the CLI and the bot: drafts for a case (recorded, refusing duplicate takedowns),
+the website warning over a brand's current fakes, per-store reminder periods and reminder drafts.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from bot.casefacts import CaseFacts, load_case_facts
+from bot.cases import Actor, CaseError, get_case, insert_row, now_iso, transaction
+from bot.drafts import TAKEDOWN_KINDS, Draft, DraftError, make_draft, play_form
+from bot.evidence import evidence_items
+from scanners.profile import Profile
+
+# Draft kinds that fit each store, in the order offered with a reminder.
+STORE_DRAFTS = {"google_play": "play", "app_store": "apple", "apk": "store"}
+
+
+def cli_actor() -> Actor:
+    """The local user, as the timeline records someone at the terminal."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):
+        login = "unknown"
+    return Actor(f"cli:{login}")
+
+
+def case_facts(db: sqlite_utils.Database, case_id: int) -> CaseFacts:
+    """A case's facts with the evidence list (names and SHA-256 as an evidence pack would hold them)."""
+    get_case(db, case_id)  # CaseError for a missing case
+    return load_case_facts(db, case_id, evidence=evidence_items(db, case_id))
+
+
+def current_fakes(db: sqlite_utils.Database, brand_id: str) -> list[CaseFacts]:
+    """Confirmed (or re-listed) cases of a brand whose app is still out there, oldest first."""
+    ids = [
+        int(r["id"])
+        for r in db.query(
+            "SELECT id FROM cases WHERE brand = ? AND state IN ('confirmed', 'relisted')"
+            " AND (listed = 1 OR kind = 'apk') ORDER BY id",
+            [brand_id],
+        )
+    ]
+    return [load_case_facts(db, i) for i in ids]
+
+
+def draft_for_case(
+    db: sqlite_utils.Database,
+    profile: Profile,
+    case_id: int,
+    kind: str,
+    lang: str = "zh",
+    *,
+    force: bool = False,
+    actor: Actor | None = None,
+    now: datetime | None = None,
+) -> Draft:
+    """Make the draft and record it on the case (``case_drafts``). Raises DraftError / CaseError."""
+    if kind not in ("play", "apple", "store", "police", "website"):
+        raise DraftError(f"unknown draft kind {kind!r} (play, apple, store, police or website)")
+    facts = case_facts(db, case_id)
+    brand = profile.brand(facts.brand_id)
+    current = current_fakes(db, brand.id) if kind == "website" else []
+    draft = make_draft(kind, facts, brand, lang, force=force, current=current)
+    forced = bool(force and kind in TAKEDOWN_KINDS and facts.open_takedown() is not None)
+    form = play_form(facts)[0] if kind == "play" else kind
+    text = draft.text()
+    with transaction(db):
+        insert_row(
+            db,
+            "case_drafts",
+            {
+                "case_id": case_id,
+                "at": now_iso(now),
+                "actor": (actor or cli_actor()).label,
+                "kind": kind,
+                "lang": lang,
+                "form": form,
+                "forced": int(forced),
+                "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                "text": text,
+            },
+        )
+    return draft
+
+
+def earlier_drafts(db: sqlite_utils.Database, case_id: int) -> list[dict[str, Any]]:
+    """Drafts prepared for a case so far (a re-listed app keeps its case, so these carry forward)."""
+    return [
+        dict(r)
+        for r in db.query(
+            "SELECT id, at, actor, kind, lang, form, forced, sha256 FROM case_drafts"
+            " WHERE case_id = ? ORDER BY id",
+            [case_id],
+        )
+    ]
+
+
+def reminder_days(default: int, per_store: Mapping[str, int] | None = None) -> dict[str, int]:
+    """The mapping ``outbox.enqueue_reminders`` takes: ``default`` plus any per-store periods."""
+    out = {"default": int(default)}
+    out.update({k: int(v) for k, v in (per_store or {}).items()})
+    return out
+
+
+def enqueue_reminder_drafts(
+    db: sqlite_utils.Database, profile: Profile, case_ids: Iterable[int], *, now: datetime | None = None
+) -> list[int]:
+    """For each reminded case, queue the takedown draft ready to re-send (as a text file) after the reminder.
+
+    Deduplicated on the reminder's own key, so one reminder gets one draft however often this runs.
+    """
+    from bot import outbox
+
+    queued: list[int] = []
+    for cid in case_ids:
+        rows = list(
+            db.query(
+                "SELECT dedupe_key FROM outbox WHERE case_id = ? AND kind = 'reminder'"
+                " ORDER BY id DESC LIMIT 1",
+                [cid],
+            )
+        )
+        if not rows or not rows[0]["dedupe_key"]:
+            continue
+        case = get_case(db, cid)
+        kind = STORE_DRAFTS.get(case.store, "store")
+        try:
+            facts = case_facts(db, cid)
+            draft = make_draft(kind, facts, profile.brand(case.brand), "zh", force=True)
+        except (DraftError, CaseError, ValueError) as exc:
+            # A reminder without a draft is still a reminder; say why in the log, not in the chat.
+            import logging
+
+            logging.getLogger(__name__).warning("reminder draft for case %s: %s", cid, exc)
+            continue
+        text = draft.text().encode("utf-8")
+        caption = f"📝 #{cid} 重送下架申請草稿（{kind}）"
+        queued += outbox.enqueue(
+            db,
+            outbox.SECURITY,
+            caption,
+            kind="reminder_draft",
+            case_id=cid,
+            method="sendDocument",
+            document=text,
+            filename=f"draft-case{cid}-{kind}.txt",
+            dedupe_key=f"{rows[0]['dedupe_key']}:draft",
+            now=now,
+        )
+    return queued
