@@ -201,9 +201,9 @@ def test_rate_limit_holds_with_the_real_clock(double: StoreDouble) -> None:
     for _ in range(5):
         http.get("/x")
     elapsed = time.monotonic() - started
-    assert elapsed >= 0.2  # four gaps of 1/20 s
-    assert elapsed < 2.0
-    assert http.stats.waited_seconds == pytest.approx(0.2, abs=0.05)
+    assert elapsed >= 0.2  # four gaps of 1/20 s, however long each request itself took
+    assert elapsed < 5.0
+    assert http.stats.waited_seconds <= 0.2 + 1e-6  # waits fill only the part the requests did not
 
 
 def test_rate_limit_is_shared_by_threads(double: StoreDouble, fake: FakeTime) -> None:
