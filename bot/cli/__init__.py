@@ -19,3 +19,8 @@ from bot.cli.scan import lookup_cmd, scan_cmd, search_cmd  # noqa: E402
 main.add_command(scan_cmd)
 main.add_command(search_cmd)
 main.add_command(lookup_cmd)
+
+from bot.cli.casework import draft_cmd, evidence_cmd, report_cmd  # noqa: E402
+
+for _cmd in (evidence_cmd, draft_cmd, report_cmd):
+    main.add_command(_cmd)
