@@ -243,3 +243,20 @@ def test_a_handler_failure_on_the_double_surfaces_as_store_error(double: StoreDo
     double.handler = broken
     with pytest.raises(StoreError, match="HTTP 500"):
         make_store(double, retries=1).search("華岳")
+
+
+def test_lookup_many_batches_ids_and_marks_removed_apps(
+    double: StoreDouble, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalogue = parse_apps(RECORDS, what="fixture")
+    double.handler = catalog_handler(catalogue)
+    monkeypatch.setattr("scanners.stores.app_store.LOOKUP_BATCH", 3)
+    ids = [a.app_id for a in catalogue] + ["1000000001", "1000000002", catalogue[0].app_id]
+    found = make_store(double).lookup_many(ids)
+    assert list(found) == ids[:6]  # input order, duplicates once
+    assert [found[a.app_id] for a in catalogue] == catalogue
+    assert found["1000000001"] is None and found["1000000002"] is None
+    assert [r.query["id"] for r in double.requests] == [",".join(ids[:3]), ",".join(ids[3:6])]
+    with pytest.raises(StoreError, match="numeric trackIds"):
+        make_store(double).lookup_many(["1", "com.x"])
+    assert len(double.requests) == 2

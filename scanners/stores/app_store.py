@@ -18,6 +18,7 @@ from scanners.stores.http import PoliteClient
 
 STORE = "app_store"
 MAX_LIMIT = 200  # the Search API's documented maximum
+LOOKUP_BATCH = 100  # ids per /lookup request; keeps the URL well under common proxy limits
 
 
 def itunes_lang(language: str) -> str:
@@ -192,6 +193,27 @@ class AppStore:
         if match is None:
             raise StoreError(STORE, f"{what}: the reply holds other apps ({apps[0].app_id}), not this one")
         return match
+
+    def lookup_many(
+        self, app_ids: Sequence[str], *, country: str = "tw", language: str = "zh-TW"
+    ) -> dict[str, Listing | None]:
+        """Several apps in one request per ``LOOKUP_BATCH`` ids (the API takes ``id=1,2,3``); None = removed.
+
+        At Apple's ~20 calls a minute, checking 100 known suspects takes one call, not five minutes.
+        """
+        ids = list(dict.fromkeys(str(a).strip() for a in app_ids))
+        bad = [a for a in ids if not a.isdigit()]
+        if bad:
+            raise StoreError(STORE, f"App Store app ids are numeric trackIds, got {bad[0]!r}")
+        found: dict[str, Listing | None] = dict.fromkeys(ids)
+        for start in range(0, len(ids), LOOKUP_BATCH):
+            chunk = ids[start : start + LOOKUP_BATCH]
+            what = f"lookup {chunk[0]}…({len(chunk)} ids)" if len(chunk) > 1 else f"lookup {chunk[0]}"
+            params = {"id": ",".join(chunk), "country": country, "lang": itunes_lang(language)}
+            for listing in parse_apps(self._get("/lookup", params, what), what=what):
+                if listing.app_id in found:
+                    found[listing.app_id] = listing
+        return found
 
     def lookup_bundle(
         self, bundle_id: str, *, country: str = "tw", language: str = "zh-TW"
