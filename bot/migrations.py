@@ -297,3 +297,30 @@ def m004_casework(db: Database) -> None:
         foreign_keys=[("case_id", "cases", "id")],
     )
     db.table("case_drafts").create_index(["case_id"])
+
+
+@migrations()
+def m003_apk(db: Database) -> None:
+    """APK analyses: one row per distinct file (SHA-256), so a file seen again is recognised."""
+    db.table("apk_analyses").create(
+        {
+            "sha256": str,
+            "first_seen": str,
+            "last_seen": str,
+            "times_seen": int,
+            "source": str,  # URL or file name it first came from
+            "sources": str,  # JSON list of every distinct source, oldest first (capped)
+            "size": int,
+            "package": str,
+            "label": str,
+            "version_code": int,
+            "version_name": str,
+            "verdict": str,
+            "brand": str,
+            "certificates": str,  # JSON list of signer certificates
+            "report": str,  # JSON of the full report
+        },
+        pk="sha256",
+    )
+    db.table("apk_analyses").create_index(["package"])
+    db.table("apk_analyses").create_index(["verdict"])
