@@ -1,0 +1,458 @@
+"""Public entry point of the APK signature check: `verify_apk(path)` answers what `apksigner verify` says.
+
+Reproduces the rules of Android's ApkVerifier (apksig): v3.1, then v3, then v2, then v1 by SDK range;
+v2 is checked when v3 is absent or the APK also runs below Android 9; v1 when no v2+ signature exists
+or the APK also runs below Android 7; v2 stripping protection and the `.SF` X-Android-APK-Signed
+header; the same signer across v1 and v2; the v3 signer (or the root of its rotation lineage) equal to
+the older schemes' signer. The whole file is hashed once, in 1 MiB chunks, for every scheme that needs it.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from scanners.apk.certs import Certificate
+from scanners.apk.jarsig import v1_present, verify_v1
+from scanners.apk.sigblock import (
+    SCHEME_NAMES,
+    V2_ID,
+    V3_ID,
+    V31_ID,
+    LineageNode,
+    SchemeCheck,
+    SigningBlock,
+    check_integrity,
+    check_v3_ranges,
+    content_digests,
+    find_scheme_block,
+    find_signing_block,
+    parse_scheme,
+)
+from scanners.apk.zipread import ApkFormatError, ZipLayout, read_entry, read_entry_bytes, read_layout
+
+__all__ = [
+    "ApkFormatError",
+    "Certificate",
+    "SchemeResult",
+    "SigningReport",
+    "read_entry",
+    "read_min_sdk",
+    "verify_apk",
+]
+
+MAX_SDK = 2**31 - 1
+SDK_JB_MR2, SDK_N, SDK_O, SDK_P, SDK_T = 18, 24, 26, 28, 33
+MAX_MANIFEST_SIZE = 16 << 20
+# Total uncompressed bytes the v1 check may hash before the file counts as a ZIP bomb.
+MAX_INFLATED = 2 << 30
+SCHEME_KEYS = ("v1", "v2", "v3", "v3.1")
+
+
+@dataclass(frozen=True)
+class SchemeResult:
+    """One signature scheme: present in the file, checked (apksigner's rules), verified, why not."""
+
+    scheme: str
+    present: bool
+    verified: bool
+    errors: tuple[str, ...]
+    signers: tuple[Certificate, ...]
+    checked: bool = False
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "present": self.present,
+            "checked": self.checked,
+            "verified": self.verified,
+            "errors": list(self.errors),
+            "signers": [c.sha256 for c in self.signers],
+        }
+
+
+@dataclass(frozen=True)
+class SigningReport:
+    """What `apksigner verify --print-certs` would say about one APK."""
+
+    verified: bool
+    schemes: dict[str, SchemeResult]
+    signers: tuple[Certificate, ...]
+    lineage: tuple[Certificate, ...]
+    errors: tuple[str, ...]
+    warnings: tuple[str, ...]
+    min_sdk: int
+
+    def all_certificates(self) -> frozenset[str]:
+        """SHA-256 of the signer certificates and of every certificate in the rotation lineage."""
+        return frozenset(c.sha256 for c in (*self.signers, *self.lineage))
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "verified": self.verified,
+            "schemes": {k: v.to_dict() for k, v in self.schemes.items()},
+            "signers": [c.to_dict() for c in self.signers],
+            "lineage": [c.to_dict() for c in self.lineage],
+            "errors": list(self.errors),
+            "warnings": list(self.warnings),
+            "min_sdk": self.min_sdk,
+        }
+
+
+# ------------------------------------------------------------------------- minimal binary XML reader
+
+_MIN_SDK_ATTR = 0x0101020C
+_TARGET_SANDBOX_ATTR = 0x0101054C
+# First letter of a preview codename → the API level it builds on (apksig's table).
+_CODENAMES = {"C": 2, "D": 3, "E": 4, "F": 7, "G": 8, "H": 10, "I": 13, "J": 15, "K": 18, "L": 20,
+              "M": 22, "N": 23, "O": 25, "P": 27, "Q": 28, "R": 29, "S": 30, "T": 32, "U": 33, "V": 34}  # fmt: skip
+
+
+def _string(data: bytes, pool: tuple[int, int, int, bool], index: int) -> str:
+    start, count, strings_start, utf8 = pool
+    if index < 0 or index >= count:
+        raise ValueError("string index out of range")
+    (offset,) = struct.unpack_from("<I", data, start + index * 4)
+    pos = strings_start + offset
+    if utf8:
+        pos += 2 if data[pos] & 0x80 else 1  # length in characters
+        size = data[pos]
+        if size & 0x80:
+            size = ((size & 0x7F) << 8) | data[pos + 1]
+            pos += 1
+        pos += 1
+        return data[pos : pos + size].decode("utf-8", "replace")
+    (size,) = struct.unpack_from("<H", data, pos)
+    pos += 2
+    if size & 0x8000:
+        (low,) = struct.unpack_from("<H", data, pos)
+        size = ((size & 0x7FFF) << 16) | low
+        pos += 2
+    return data[pos : pos + size * 2].decode("utf-16-le", "replace")
+
+
+def manifest_sdk_facts(data: bytes) -> tuple[int, int]:
+    """(minSdkVersion, targetSandboxVersion) from a binary AndroidManifest.xml, read as apksig reads it.
+
+    Raises ApkFormatError for a malformed document.
+    """
+    try:
+        return _manifest_sdk_facts(data)
+    except (ValueError, IndexError, struct.error) as exc:
+        raise ApkFormatError(f"malformed binary AndroidManifest.xml ({exc})") from None
+
+
+def _manifest_sdk_facts(data: bytes) -> tuple[int, int]:
+    chunk_type, header_size, total = struct.unpack_from("<HHI", data, 0)
+    if chunk_type != 0x0003:
+        raise ValueError("not a binary XML document")
+    end = min(total, len(data))
+    pos = header_size
+    pool: tuple[int, int, int, bool] | None = None
+    res_ids: list[int] = []
+    depth = 0
+    min_sdk: int | None = None
+    sandbox = 1
+    while pos + 8 <= end:
+        ctype, hsize, csize = struct.unpack_from("<HHI", data, pos)
+        if csize < 8 or pos + csize > end or hsize > csize:
+            raise ValueError("chunk size out of range")
+        if ctype == 0x0001:  # string pool
+            count, _styles, flags, strings_start, _ = struct.unpack_from("<IIIII", data, pos + 8)
+            pool = (pos + hsize, count, pos + strings_start, bool(flags & 0x100))
+        elif ctype == 0x0180:  # resource ids of attribute names
+            res_ids = list(struct.unpack_from(f"<{(csize - hsize) // 4}I", data, pos + hsize))
+        elif ctype == 0x0102:  # start element
+            depth += 1
+            ext = pos + hsize
+            ns, name_idx, attr_start, attr_size, attr_count = struct.unpack_from("<IIHHH", data, ext)
+            if pool is None:
+                raise ValueError("element before the string pool")
+            name = _string(data, pool, name_idx)
+            wanted = None
+            if depth == 2 and name == "uses-sdk" and ns == 0xFFFFFFFF and min_sdk is None:
+                wanted, min_sdk = _MIN_SDK_ATTR, 1
+            elif depth == 1 and name == "manifest" and ns == 0xFFFFFFFF:
+                wanted = _TARGET_SANDBOX_ATTR
+            for i in range(attr_count if wanted else 0):
+                a = ext + attr_start + i * attr_size
+                _ans, aname, _raw, _vsize, _res0, vtype, vdata = struct.unpack_from("<IIIHBBI", data, a)
+                if aname >= len(res_ids) or res_ids[aname] != wanted:
+                    continue
+                if vtype in (0x10, 0x11):
+                    value = vdata - (1 << 32) if vdata >= 1 << 31 else vdata
+                elif vtype == 0x03 and wanted == _MIN_SDK_ATTR:
+                    codename = _string(data, pool, vdata)
+                    value = _codename_sdk(codename)
+                else:
+                    raise ValueError("unsupported attribute value type")
+                if wanted == _MIN_SDK_ATTR:
+                    min_sdk = value
+                else:
+                    sandbox = value
+                break
+            if depth == 2 and min_sdk is not None and name == "uses-sdk":
+                return min_sdk, sandbox
+        elif ctype == 0x0103:
+            depth -= 1
+        pos += csize
+    return (1 if min_sdk is None else min_sdk), sandbox
+
+
+def _codename_sdk(codename: str) -> int:
+    first = codename[:1]
+    if not ("A" <= first <= "Z"):
+        raise ValueError(f"unsupported minSdkVersion codename {codename!r}")
+    known = [c for c in sorted(_CODENAMES) if c <= first]
+    if not known:
+        return 1
+    base = known[-1]
+    return _CODENAMES[base] + (ord(first) - ord(base))
+
+
+def read_min_sdk(path: str | Path) -> int:
+    """minSdkVersion declared by an APK's binary manifest (1 when absent), as apksigner reads it."""
+    return manifest_sdk_facts(read_entry(path, "AndroidManifest.xml", max_size=MAX_MANIFEST_SIZE))[0]
+
+
+# ---------------------------------------------------------------------------------------- verifier
+
+
+@dataclass
+class _State:
+    f: BinaryIO
+    layout: ZipLayout
+    block: SigningBlock | None
+    digests: dict[str, bytes] = field(default_factory=dict)
+
+    def digest(self, algorithms: set[str]) -> dict[str, bytes]:
+        missing = {a for a in algorithms if a not in self.digests and a in ("sha256", "sha512")}
+        if missing and self.block is not None:
+            self.digests.update(content_digests(self.f, self.layout, self.block.offset, missing))
+        return self.digests
+
+
+def verify_apk(path: str | Path, *, min_sdk: int | None = None, max_sdk: int = MAX_SDK) -> SigningReport:
+    """Verify every signature scheme of the APK at `path` with apksigner's rules.
+
+    `min_sdk` None reads minSdkVersion from the binary manifest. Raises ApkFormatError (one-line
+    reason) when the file is not a readable APK; a readable APK whose signature fails gives
+    `verified=False` with the errors.
+    """
+    try:
+        return _verify(path, min_sdk=min_sdk, max_sdk=max_sdk)
+    except ApkFormatError:
+        raise
+    except OSError as exc:
+        raise ApkFormatError(f"cannot read {Path(path).name}: {exc.strerror or exc}") from None
+    except MemoryError:
+        raise ApkFormatError("APK structure too large to check") from None
+    except Exception as exc:  # hostile input must never escape as anything but ApkFormatError
+        raise ApkFormatError(f"malformed APK ({type(exc).__name__}: {exc})") from None
+
+
+def _verify(path: str | Path, *, min_sdk: int | None, max_sdk: int) -> SigningReport:
+    with open(path, "rb") as f:
+        layout = read_layout(f)
+        manifest_entry = layout.find("AndroidManifest.xml")
+        if manifest_entry is None:
+            raise ApkFormatError("no AndroidManifest.xml in the archive")
+        manifest = read_entry_bytes(f, layout, manifest_entry, max_size=MAX_MANIFEST_SIZE)
+        declared_min, sandbox = manifest_sdk_facts(manifest)
+        if min_sdk is None:
+            min_sdk = declared_min
+        if min_sdk > max_sdk:
+            raise ApkFormatError(f"minSdkVersion {min_sdk} is above the maximum SDK {max_sdk}")
+        found = find_signing_block(f, layout)
+        state = _State(f, layout, found if isinstance(found, SigningBlock) else None)
+        return _run(state, min_sdk, max_sdk, sandbox)
+
+
+def _scheme_value(state: _State, block_id: int) -> bytes | None:
+    if state.block is None:
+        return None
+    value = find_scheme_block(state.block, block_id)
+    return value if isinstance(value, bytes) else None
+
+
+def _run(state: _State, min_sdk: int, max_sdk: int, sandbox: int) -> SigningReport:
+    found_ids: set[int] = set()
+    errors: list[str] = []
+    warnings: list[str] = []
+    values = {
+        "v3.1": _scheme_value(state, V31_ID),
+        "v3": _scheme_value(state, V3_ID),
+        "v2": _scheme_value(state, V2_ID),
+    }
+    checks: dict[str, SchemeCheck] = {}
+    # Parse (cheap) in apksig's order, stopping at the first scheme with errors; hash the content once
+    # for every scheme parsed; then check integrity in the same order.
+    plan: list[tuple[str, int, int]] = []
+    rotation_min: int | None = None
+    if max_sdk >= SDK_T and values["v3.1"] is not None:
+        plan.append(("v3.1", max(min_sdk, SDK_T), max_sdk))
+    failed = False
+    for scheme, lo, hi in plan:
+        check = parse_scheme(scheme, values[scheme] or b"", lo, hi, found_ids)
+        checks[scheme] = check
+        found_ids.add(31)
+        if check.has_errors():
+            failed = True
+        elif check.signers:
+            rotation_min = min(s.min_sdk for s in check.signers)
+    if not failed and max_sdk >= SDK_P and values["v3"] is not None:
+        hi = max_sdk if rotation_min is None else max(rotation_min - 1, max(min_sdk, SDK_P))
+        check = parse_scheme("v3", values["v3"], max(min_sdk, SDK_P), hi, found_ids)
+        checks["v3"] = check
+        found_ids.add(3)
+        failed = check.has_errors()
+        for signer in check.signers:
+            if signer.rotation_min_sdk is not None and rotation_min is None and signer.rotation_min_sdk <= max_sdk:
+                if "v3.1" not in checks and signer.rotation_min_sdk >= SDK_T:
+                    signer.errors.append("v3 signer targets a v3.1 rotation but the v3.1 block is missing")
+                    failed = True
+    v2_applies = max_sdk >= SDK_N and (min_sdk < SDK_P or not found_ids)
+    if not failed and v2_applies and values["v2"] is not None:
+        check = parse_scheme("v2", values["v2"], max(min_sdk, SDK_N), max_sdk, found_ids)
+        checks["v2"] = check
+        found_ids.add(2)
+
+    needed: set[str] = set()
+    for check in checks.values():
+        if not check.has_errors():
+            needed |= check.digests_needed
+    actual = state.digest(needed) if needed else {}
+
+    ranges = {"v3.1": (max(min_sdk, SDK_T), max_sdk)}
+    if "v3" in checks:
+        ranges["v3"] = (max(min_sdk, SDK_P), max_sdk if rotation_min is None else rotation_min - 1)
+    stop = False
+    verified_schemes: dict[str, SchemeCheck] = {}
+    checked: set[str] = set()
+    for scheme in ("v3.1", "v3", "v2"):
+        check = checks.get(scheme)
+        if check is None or stop:
+            continue
+        checked.add(scheme)
+        if not check.has_errors():
+            if "verity" in check.digests_needed and not (check.digests_needed - {"verity"}):
+                check.errors.append("only a VERITY content digest, which this verifier does not compute")
+            elif "verity" in check.digests_needed:
+                check.warnings.append("VERITY digest not recomputed; the chunked digest covers the content")
+            check_integrity(check, actual)
+            if scheme != "v2" and not check.has_errors():
+                lo, hi = ranges[scheme]
+                check_v3_ranges(check, lo, hi)
+        if check.has_errors():
+            stop = True
+        else:
+            verified_schemes[scheme] = check
+    if stop:
+        return _report(state, checks, checked, None, min_sdk, errors, warnings)
+
+    if max_sdk >= SDK_O and sandbox > 1 and not found_ids:
+        errors.append(f"targetSandboxVersion {sandbox} requires an APK Signature Scheme v2+ signature")
+
+    v1 = None
+    if min_sdk < SDK_N or not found_ids:
+        v1 = verify_v1(
+            state.f,
+            state.layout,
+            min_sdk=min_sdk,
+            max_sdk=max_sdk,
+            found_ids=found_ids,
+            supported=SCHEME_NAMES,
+            max_inflated=MAX_INFLATED,
+        )
+    if errors or (v1 is not None and v1.errors):
+        return _report(state, checks, checked, v1, min_sdk, errors, warnings)
+
+    v1_certs = [c.der for c in v1.signers] if v1 is not None and v1.verified else []
+    v2 = verified_schemes.get("v2")
+    v2_certs = [s.certs[0].der for s in v2.signers] if v2 is not None else []
+    if v1_certs and v2 is not None:
+        if any(c not in v2_certs for c in v1_certs):
+            errors.append("v1 signer is not among the v2 signers (v2 signature missing for it)")
+        elif any(c not in v1_certs for c in v2_certs):
+            errors.append("v2 signer is not among the v1 signers (JAR signature missing for it)")
+    v3 = verified_schemes.get("v3")
+    if v3 is not None and (v1_certs or v2_certs):
+        old = v1_certs if v1_certs else v2_certs
+        if len(old) != 1:
+            errors.append("v3 allows one past signer, but v1/v2 have several")
+        if v3.lineage is None:
+            if len(v3.signers) != 1:
+                errors.append("several v3 signers without a rotation lineage")
+            if old[0] != v3.signers[0].certs[0].der:
+                errors.append("v3 signer differs from the v1/v2 signer")
+        else:
+            ders = [n.cert.der for n in v3.lineage]
+            if old[0] not in ders or ders.index(old[0]) != 0:
+                errors.append("v1/v2 signer is not the root of the v3 rotation lineage")
+    return _report(state, checks, checked, v1, min_sdk, errors, warnings)
+
+
+def _report(
+    state: _State,
+    checks: dict[str, SchemeCheck],
+    checked: set[str],
+    v1: object,
+    min_sdk: int,
+    errors: list[str],
+    warnings: list[str],
+) -> SigningReport:
+    from scanners.apk.jarsig import V1Result
+
+    schemes: dict[str, SchemeResult] = {}
+    all_errors: list[str] = []
+    for scheme in ("v3.1", "v3", "v2"):
+        check = checks.get(scheme)
+        present = _scheme_value(state, {"v3.1": V31_ID, "v3": V3_ID, "v2": V2_ID}[scheme]) is not None
+        if check is None or scheme not in checked:
+            schemes[scheme] = SchemeResult(scheme, present, False, (), (), False)
+            continue
+        errs = tuple(check.all_errors())
+        all_errors.extend(errs)
+        warnings.extend(check.all_warnings())
+        ok = not errs
+        signers = tuple(s.certs[0] for s in check.signers if s.certs) if ok else ()
+        schemes[scheme] = SchemeResult(scheme, present, ok, errs, signers, True, tuple(check.all_warnings()))
+    v1_present_flag = v1_present(state.layout)
+    if isinstance(v1, V1Result):
+        v1_errors = tuple(f"v1: {e}" for e in v1.errors)
+        all_errors.extend(v1_errors)
+        warnings.extend(f"v1: {w}" for w in v1.warnings)
+        schemes["v1"] = SchemeResult(
+            "v1", v1_present_flag, v1.verified and not v1.errors, v1_errors, tuple(v1.signers), True,
+            tuple(v1.warnings),
+        )
+    else:
+        schemes["v1"] = SchemeResult("v1", v1_present_flag, False, (), (), False)
+    all_errors.extend(errors)
+    any_verified = any(s.verified for s in schemes.values())
+    if not any_verified and not all_errors:
+        all_errors.append("no signature: the APK is not signed (or its signatures were removed)")
+    verified = not all_errors
+    signers: tuple[Certificate, ...] = ()
+    lineage: tuple[Certificate, ...] = ()
+    if verified:
+        for scheme in ("v3.1", "v3"):
+            result = schemes[scheme]
+            if result.verified:
+                signers = result.signers[-1:]
+                chain: list[LineageNode] | None = checks[scheme].lineage
+                lineage = tuple(n.cert for n in chain) if chain else ()
+                break
+        else:
+            signers = schemes["v2"].signers if schemes["v2"].verified else schemes["v1"].signers
+    return SigningReport(
+        verified=verified,
+        schemes={k: schemes[k] for k in SCHEME_KEYS},
+        signers=signers,
+        lineage=lineage,
+        errors=tuple(all_errors),
+        warnings=tuple(warnings),
+        min_sdk=min_sdk,
+    )
