@@ -88,6 +88,8 @@ class StoreDouble:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle on, delayed ACK holds the second ~40 ms.
+            disable_nagle_algorithm = True
 
             def _serve(self) -> None:
                 parts = urlsplit(self.path)
@@ -127,7 +129,9 @@ class StoreDouble:
 
         self._server = ThreadingHTTPServer((self._host, 0), _Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="store-double", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="store-double", daemon=True
+        )
         self._thread.start()
         return self
 
