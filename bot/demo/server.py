@@ -130,7 +130,10 @@ class StoreDouble:
         self._server = ThreadingHTTPServer((self._host, 0), _Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="store-double", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="store-double",
+            daemon=True,
         )
         self._thread.start()
         return self
