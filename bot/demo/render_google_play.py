@@ -310,7 +310,7 @@ def render_details_page(listing: Listing, *, language: str = "zh-TW", sparse_fro
             77: [listing.app_id],
             96: [_image(listing.icon, 500, 1024)] if listing.icon else None,
             111: [3, None, None, None, None, None, 1],
-            140: [_version(listing.version), [[[26, "8.0"]]]],
+            140: [_version(listing.version), [[[35]], [[[26, "8.0"]]]]],
             145: _updated(listing.updated, language),
             154: [None, [None, None, 5]],
         }
