@@ -392,7 +392,7 @@ def apk_facts(row: dict[str, Any]) -> ApkFacts:
         package=pick("package", "package_name"),
         app_name=pick("app_name", "label"),
         source=pick("source"),
-        analysed_at=pick("analysed_at", "analyzed_at", "at", "created_at"),
+        analysed_at=pick("analysed_at", "analyzed_at", "first_seen", "at", "created_at"),
         certificates=certs,
     )
 

@@ -66,7 +66,11 @@ def draft_for_case(
         raise DraftError(f"unknown draft kind {kind!r} (play, apple, store, police or website)")
     facts = case_facts(db, case_id)
     brand = profile.brand(facts.brand_id)
-    current = current_fakes(db, brand.id) if kind == "website" else []
+    current = current_fakes(db, brand.id) if kind == "website" else None
+    # Asked about a case not yet confirmed: it is one of the fakes all the same.
+    open_here = facts.state not in ("false_positive", "resolved") and bool(facts.listed or facts.apk)
+    if current is not None and open_here and facts.case_id not in {c.case_id for c in current}:
+        current.insert(0, facts)
     draft = make_draft(kind, facts, brand, lang, force=force, current=current)
     forced = bool(force and kind in TAKEDOWN_KINDS and facts.open_takedown() is not None)
     form = play_form(facts)[0] if kind == "play" else kind

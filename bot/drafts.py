@@ -622,15 +622,18 @@ def make_draft(
     lang: str = "zh",
     *,
     force: bool = False,
-    current: Sequence[CaseFacts] = (),
+    current: Sequence[CaseFacts] | None = None,
 ) -> Draft:
-    """The draft of ``kind`` for a case; takedown kinds refuse a second request unless ``force``."""
+    """The draft of ``kind`` for a case; takedown kinds refuse a second request unless ``force``.
+
+    ``current`` is the brand's current fakes for the website warning (default: this case alone).
+    """
     if kind not in KINDS:
         raise DraftError(f"unknown draft kind {kind!r} (one of {', '.join(KINDS)})")
     if lang not in LANGS:
         raise DraftError(f"unknown language {lang!r} (zh or en)")
     if kind == "website":
-        return draft_website(current or [facts], brand, lang)
+        return draft_website([facts] if current is None else current, brand, lang)
     if kind == "police":
         return draft_police(facts, brand, lang)
     if kind == "play":
