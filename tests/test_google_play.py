@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -331,3 +332,30 @@ def test_permissions_throttled_reply_is_a_store_error(double: StoreDouble) -> No
     double.handler = lambda _: Reply(200, body, "application/json; charset=utf-8")
     with pytest.raises(StoreError, match="PlayGatewayError"):
         make_play(double).permissions("tw.com.huayuesec.trade")
+
+
+# --- details pages that are not in the known layout ------------------------------------------------------
+
+
+def _details_with(ds5: object) -> str:
+    data = json.dumps(ds5)
+    block = f"AF_initDataCallback({{key: 'ds:5', hash: '11', data:{data}, sideChannel: {{}}}});"
+    return f"<script>{block}</script>"
+
+
+@pytest.mark.parametrize(
+    ("page", "reason"),
+    [
+        (
+            fixture("details_official.html").decode("utf-8").replace("key: 'ds:5'", "key: 'ds:15'"),
+            r"no ds:5 data block \(page has ds:0, ds:2, ds:3, ds:4, ds:15\)",
+        ),
+        (_details_with([[[[]]], [None, None, "details"]]), r"ds:5\[1\]\[2\] \(the app details\) is missing"),
+        (_details_with([[[[]]], [None, None, [[None], None]]]), r"no app title at ds:5\[1\]\[2\]\[0\]\[0\]"),
+        ("<!doctype html><title>Error 500</title>", "no AF_initDataCallback data blocks: not a Google Play"),
+    ],
+)
+def test_broken_details_layouts(double: StoreDouble, page: str, reason: str) -> None:
+    double.handler = lambda _: Reply(200, page, HTML)
+    with pytest.raises(StoreError, match=r"details 'tw\.com\.huayuesec\.trade': " + reason):
+        make_play(double).lookup("tw.com.huayuesec.trade")
