@@ -528,3 +528,68 @@ def render_for_terminal(row: Mapping[str, Any], db: sqlite_utils.Database) -> st
     if row["case_id"] and row["kind"] in MESSAGE_KINDS_WITH_CARD:
         text = case_card(cases_mod.get_case(db, int(row["case_id"])), "zh", kind=row["kind"])
     return html_to_text(text)
+
+
+# --- after a scan (``fakeapp scan``) ------------------------------------------------------------------
+
+
+def after_scan(
+    db: sqlite_utils.Database,
+    scan_id: int,
+    profile: Any,
+    settings: Any,
+    *,
+    notify: bool,
+    echo: Callable[[str], None],
+    budget: float = 60.0,
+) -> cases_mod.SyncResult:
+    """Open cases and queue alerts for a committed scan; then deliver (``--notify``), or print them (no token).
+
+    Without a token the alerts are printed and stay in the outbox, for the bot to deliver later.
+    """
+    tg = settings.telegram
+    before = max_id(db)
+    sync = cases_mod.sync_from_scan(db, scan_id, profile, reminder_days=tg.reminder_days)
+    new_rows = [r for r in pending(db, since_id=before) if r["kind"] != "case_edit"]
+    echo(
+        f"Cases: {len(sync.opened)} opened, {len(sync.removed)} takedown(s) confirmed, "
+        f"{len(sync.relisted)} relisted; {len(new_rows)} alert(s) queued."
+    )
+    if not tg.token:
+        if new_rows:
+            echo("No TELEGRAM_BOT_TOKEN: these alerts stay in the outbox until the bot delivers them:")
+        for r in new_rows:
+            echo("─" * 60)
+            echo(render_for_terminal(r, db))
+        return sync
+    if not notify:
+        if new_rows:
+            echo("The bot (fakeapp bot) will deliver them.")
+        return sync
+    from bot.telegram.redact import install_redaction
+
+    redact = install_redaction(tg.token)
+    try:
+        stats = asyncio.run(_deliver_with_bot(db, settings, budget=budget, redact=redact))
+    except Exception as exc:  # Telegram down, bad token: the alerts stay queued; say so in one line
+        echo(f"Telegram: not delivered now ({redact(type(exc).__name__ + ': ' + str(exc))[:200]}); "
+             "the alerts stay in the outbox for the bot.")  # fmt: skip
+        return sync
+    left = len(pending(db))
+    echo(f"Telegram: {stats.sent} sent, {left} waiting" + (" (Telegram unreachable)" if stats.down else ""))
+    return sync
+
+
+async def _deliver_with_bot(
+    db: sqlite_utils.Database, settings: Any, *, budget: float, redact: Callable[[str], str]
+) -> DeliveryStats:
+    from telegram.ext import AIORateLimiter, ExtBot
+
+    tg = settings.telegram
+    bot: ExtBot[Any] = ExtBot(
+        tg.token, base_url=tg.api_url, base_file_url=tg.file_url,
+        rate_limiter=AIORateLimiter(overall_max_rate=30, group_max_rate=tg.group_rate, group_time_period=60,
+                                    max_retries=0),
+    )  # fmt: skip
+    async with bot:
+        return await deliver_all(db, bot, Routes(tg.chats()), budget=budget, redact=redact)

@@ -111,13 +111,20 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
     from bot.scan import make_adapters, run_scan
 
     with _maybe_demo(app, demo) as run_app:
-        profile = run_app.profile()
+        from bot.cases import effective_profile
+        from bot.locks import ScanBusy, scan_lock
+
         db = run_app.db()
+        profile = effective_profile(db, run_app.profile())  # with the bot's /allow additions
         adapters = make_adapters(run_app.settings, stores or None)
         say = _progress(not quiet and not as_json)
-        result = run_scan(
-            db, profile, run_app.settings, adapters, trigger="demo" if demo else "cli", progress=say
-        )
+        try:
+            with scan_lock(run_app.settings.db_path):  # never two scans at once, bot included
+                result = run_scan(
+                    db, profile, run_app.settings, adapters, trigger="demo" if demo else "cli", progress=say
+                )
+        except ScanBusy as exc:
+            raise click.ClickException(str(exc)) from None
         if not quiet and not as_json and sys.stderr.isatty():
             click.echo("\r\033[K", err=True, nl=False)
         if as_json:
@@ -127,7 +134,10 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
             if demo:
                 click.echo(f"\nDatabase: {run_app.settings.db_path}")
         # HOOK(cases): open cases from the findings, queue the alerts, deliver them with --notify.
-        _ = notify
+        from bot.outbox import after_scan
+
+        after_scan(db, result.scan_id, profile, run_app.settings, notify=notify,
+                   echo=lambda line: click.echo(line, err=as_json))  # fmt: skip
     if result.status != "ok":
         sys.exit(2)
 

@@ -1,0 +1,55 @@
+"""``fakeapp bot``: run the Telegram case desk (long polling, outbox delivery, scheduled scans)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from bot.cli.common import App, app_options
+
+
+@click.command("bot")
+@app_options
+@click.option("-v", "--verbose", is_flag=True, help="Log more (the token is always redacted).")
+def bot_cmd(app: App, verbose: bool) -> None:
+    """Run the Telegram bot until stopped (Ctrl-C or SIGTERM).
+
+    Needs TELEGRAM_BOT_TOKEN and FAKEAPP_CHAT_ID; roles from FAKEAPP_ADMINS/ANALYSTS/VIEWERS; scans on
+    FAKEAPP_SCAN_CRON. TELEGRAM_API_URL points it at a local Bot API server or the fake one.
+
+    Example: TELEGRAM_BOT_TOKEN=123:abc FAKEAPP_CHAT_ID=-1001234 FAKEAPP_ADMINS=11111 fakeapp bot
+    """
+    from telegram import Update
+    from telegram.error import InvalidToken, TelegramError
+
+    from bot.telegram.app import build_application
+    from bot.telegram.redact import install_redaction
+
+    tg = app.settings.telegram
+    if not tg.token:
+        raise click.ClickException("TELEGRAM_BOT_TOKEN is not set (environment or settings file)")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    redact = install_redaction(tg.token)
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    if not tg.chat_id:
+        logging.getLogger("bot").warning("FAKEAPP_CHAT_ID is not set: alerts stay in the outbox until it is")
+    if not (tg.admins or tg.analysts or tg.viewers):
+        logging.getLogger("bot").warning("no FAKEAPP_ADMINS/ANALYSTS/VIEWERS: the bot will answer nobody")
+    application = build_application(app.settings, db=app.db())
+    logging.getLogger("bot").info(
+        "fakeapp bot starting: database %s, %d admin(s), scan schedule %r", app.settings.db_path,
+        len(tg.admins), tg.scan_cron or "none",
+    )  # fmt: skip
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, timeout=10, bootstrap_retries=-1,
+                                drop_pending_updates=False)  # fmt: skip
+    except InvalidToken:
+        raise click.ClickException("Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN)") from None
+    except TelegramError as exc:
+        raise click.ClickException(f"Telegram: {redact(str(exc))}") from None

@@ -1,0 +1,89 @@
+"""Who may do what in the bot: roles by Telegram user id, allowed chats, and the access log.
+
+Deny by default: a user with no role, or any user in a chat that is not allowed, gets nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import sqlite_utils
+
+from bot.cases import insert_row, now_iso, transaction
+from bot.settings import TelegramSettings
+
+ROLES = ("viewer", "analyst", "admin")
+_RANK = {r: i for i, r in enumerate(ROLES, start=1)}
+
+# What each command needs; commands not listed here need "admin" (deny by default).
+COMMAND_ROLES: Mapping[str, str] = {
+    "start": "viewer", "help": "viewer", "cases": "viewer", "case": "viewer", "stats": "viewer",
+    "export": "viewer", "lang": "viewer", "takedown": "analyst", "police": "analyst", "resolve": "analyst",
+    "fp": "analyst", "note": "analyst", "assign": "analyst", "confirm": "analyst", "scan": "admin",
+    "allow": "admin",
+    # issue 5 adds: "draft": "analyst", "report": "viewer", "evidence": "analyst"
+}  # fmt: skip
+# What each button needs; unknown actions need "admin".
+ACTION_ROLES: Mapping[str, str] = {
+    "confirm": "analyst", "fp": "analyst", "takedown": "analyst", "police": "analyst", "resolve": "analyst",
+    "case": "viewer",
+}  # fmt: skip
+APK_ROLE = "analyst"
+
+
+def role_of(tg: TelegramSettings, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    if user_id in tg.admins:
+        return "admin"
+    if user_id in tg.analysts:
+        return "analyst"
+    if user_id in tg.viewers:
+        return "viewer"
+    return None
+
+
+def chat_allowed(tg: TelegramSettings, chat_id: int | None, user_id: int | None) -> bool:
+    """The security/front-line chats, the configured extra chats, and a user's private chat with the bot."""
+    if chat_id is None:
+        return False
+    if user_id is not None and chat_id == user_id:
+        return True
+    known = set(tg.allowed_chats)
+    for c in (tg.chat_id, tg.frontline_chat_id):
+        if c:
+            known.add(int(c))
+    return chat_id in known
+
+
+def may(role: str | None, needed: str) -> bool:
+    return role is not None and _RANK.get(role, 0) >= _RANK.get(needed, _RANK["admin"])
+
+
+def log_access(
+    db: sqlite_utils.Database,
+    *,
+    user_id: int | None,
+    username: str,
+    chat_id: int | None,
+    kind: str,
+    detail: str,
+    allowed: bool,
+    role: str | None,
+) -> None:
+    with transaction(db):
+        insert_row(
+            db,
+            "access_log",
+            {
+                "at": now_iso(), "user_id": user_id, "username": username[:64], "chat_id": chat_id, "kind": kind,
+                "detail": detail[:200], "allowed": int(allowed), "role": role or "",
+            },
+        )  # fmt: skip
+
+
+def notice_slot(user_id: int | None, interval: float, now: float | None = None) -> str:
+    """The dedupe key that rate-limits admin notices about one stranger to one per ``interval``."""
+    now = time.time() if now is None else now
+    return f"denied:{user_id}:{int(now // max(interval, 1.0))}"
