@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,18 @@ from scanners.profile import Profile
 
 # Draft kinds that fit each store, in the order offered with a reminder.
 STORE_DRAFTS = {"google_play": "play", "app_store": "apple", "apk": "store"}
+
+
+def profile_from_settings() -> Profile | None:
+    """The brand profile named by the settings (for code the caller gives no profile: outbox, buttons)."""
+    from bot.settings import SettingsError, load_settings
+    from scanners.profile import ProfileError, load_profile
+
+    try:
+        return load_profile(load_settings().config_path)
+    except (SettingsError, ProfileError) as exc:
+        logging.getLogger(__name__).warning("brand profile unavailable: %s", exc)
+        return None
 
 
 def cli_actor() -> Actor:
@@ -114,25 +127,34 @@ def reminder_days(default: int, per_store: Mapping[str, int] | None = None) -> d
 
 
 def enqueue_reminder_drafts(
-    db: sqlite_utils.Database, profile: Profile, case_ids: Iterable[int], *, now: datetime | None = None
+    db: sqlite_utils.Database,
+    profile: Profile,
+    case_ids: Iterable[int] = (),
+    *,
+    now: datetime | None = None,
+    limit: int = 200,
 ) -> list[int]:
-    """For each reminded case, queue the takedown draft ready to re-send (as a text file) after the reminder.
+    """Give every takedown reminder its draft, ready to re-send, as a text file queued right behind it.
 
-    Deduplicated on the reminder's own key, so one reminder gets one draft however often this runs.
+    Looks for every reminder row that has no draft yet (keyed on the reminder's own dedupe key), so reminders
+    queued by the scan or by the bot's hourly reminder job all get one, once; ``case_ids`` (the reminders
+    just queued) is accepted for the caller's convenience and adds nothing.
     """
+    del case_ids
     from bot import outbox
 
     queued: list[int] = []
-    for cid in case_ids:
-        rows = list(
-            db.query(
-                "SELECT dedupe_key FROM outbox WHERE case_id = ? AND kind = 'reminder'"
-                " ORDER BY id DESC LIMIT 1",
-                [cid],
-            )
+    rows = list(
+        db.query(
+            "SELECT r.case_id, r.dedupe_key FROM outbox r"
+            " WHERE r.kind = 'reminder' AND r.dedupe_key IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM outbox d WHERE d.dedupe_key = r.dedupe_key || ':draft')"
+            " ORDER BY r.id DESC LIMIT ?",
+            [limit],
         )
-        if not rows or not rows[0]["dedupe_key"]:
-            continue
+    )
+    for row in rows:
+        cid = int(row["case_id"])
         case = get_case(db, cid)
         kind = STORE_DRAFTS.get(case.store, "store")
         try:
@@ -140,22 +162,18 @@ def enqueue_reminder_drafts(
             draft = make_draft(kind, facts, profile.brand(case.brand), "zh", force=True)
         except (DraftError, CaseError, ValueError) as exc:
             # A reminder without a draft is still a reminder; say why in the log, not in the chat.
-            import logging
-
             logging.getLogger(__name__).warning("reminder draft for case %s: %s", cid, exc)
             continue
-        text = draft.text().encode("utf-8")
-        caption = f"📝 #{cid} 重送下架申請草稿（{kind}）"
         queued += outbox.enqueue(
             db,
             outbox.SECURITY,
-            caption,
+            f"📝 #{cid} 重送下架申請草稿（{kind}）",
             kind="reminder_draft",
             case_id=cid,
             method="sendDocument",
-            document=text,
+            document=draft.text().encode("utf-8"),
             filename=f"draft-case{cid}-{kind}.txt",
-            dedupe_key=f"{rows[0]['dedupe_key']}:draft",
+            dedupe_key=f"{row['dedupe_key']}:draft",
             now=now,
         )
     return queued

@@ -151,14 +151,9 @@ def notice_text(case: Case, brand: Brand | None, lang: str = "zh") -> str:
 
 def _profile() -> Profile | None:
     """The brand profile from the settings (front-line notices need the official links)."""
-    from bot.settings import SettingsError, load_settings
-    from scanners.profile import ProfileError, load_profile
+    from bot.casework import profile_from_settings
 
-    try:
-        return load_profile(load_settings().config_path)
-    except (SettingsError, ProfileError) as exc:
-        log.warning("front-line notice without official links: %s", exc)
-        return None
+    return profile_from_settings()
 
 
 def brand_for(case: Case, profile: Profile | None) -> Brand | None:
