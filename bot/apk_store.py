@@ -1,0 +1,213 @@
+"""Analyse an APK (file or link) and keep the analysis in SQLite, one row per file hash, so that the same
+file is recognised when it comes back; used by ``fakeapp apk`` and by the Telegram bot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import requests
+import sqlite_utils
+
+from scanners.apk.fetch import DEFAULT_MAX_SIZE, FetchError, fetch_to_file
+from scanners.apk.verdict import ApkReport, analyse_apk
+from scanners.judging import icons
+from scanners.judging.verdict import prepare_brand
+from scanners.profile import Brand, Profile
+
+MAX_SOURCES = 20
+USER_AGENT = "Mozilla/5.0 (Linux; Android 14) fakeapp-apk-check/0.1"
+
+
+class ApkInputError(ValueError):
+    """The file or link cannot be analysed (missing file, refused or failed download); one line."""
+
+
+@dataclass(frozen=True)
+class StoredAnalysis:
+    sha256: str
+    first_seen: str
+    last_seen: str
+    times_seen: int
+    source: str
+    sources: tuple[str, ...]
+
+
+def is_url(text: str) -> bool:
+    return text.strip().lower().startswith(("http://", "https://"))
+
+
+def prepared_brands(profile: Profile, brand_id: str | None = None) -> list[Any]:
+    """The profile's brands (or one), prepared for matching, with their official icons hashed."""
+    brands: Sequence[Brand] = [profile.brand(brand_id)] if brand_id else profile.brands
+    out = []
+    for b in brands:
+        hashes: list[str] = []
+        for app in b.apps:
+            if app.icon is None:
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                h = icons.icon_hash(app.icon.read_bytes())
+                if h not in hashes:
+                    hashes.append(h)
+        out.append(prepare_brand(b, tuple(hashes)))
+    return out
+
+
+def official_permissions(db: sqlite_utils.Database) -> dict[str, list[str]]:
+    """Permissions of the newest known official build of each package (from earlier analyses)."""
+    out: dict[str, list[str]] = {}
+    if "apk_analyses" not in db.table_names():
+        return out
+    rows = db.execute(
+        "select package, report from apk_analyses where verdict = 'official' "
+        "order by coalesce(version_code, 0), last_seen"
+    ).fetchall()
+    for package, report in rows:
+        with contextlib.suppress(ValueError, TypeError):
+            perms = json.loads(report).get("permissions")
+            if isinstance(perms, list):
+                out[package] = [str(p) for p in perms]
+    return out
+
+
+def get_analysis(db: sqlite_utils.Database, sha256: str) -> StoredAnalysis | None:
+    rows = list(db.table("apk_analyses").rows_where("sha256 = ?", [sha256]))
+    if not rows:
+        return None
+    r = rows[0]
+    try:
+        sources = tuple(json.loads(r["sources"] or "[]"))
+    except ValueError:
+        sources = ()
+    return StoredAnalysis(
+        sha256=r["sha256"],
+        first_seen=r["first_seen"],
+        last_seen=r["last_seen"],
+        times_seen=int(r["times_seen"] or 0),
+        source=r["source"] or "",
+        sources=sources,
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def store_report(
+    db: sqlite_utils.Database, report: ApkReport, source: str, *, now: str | None = None
+) -> tuple[StoredAnalysis, bool]:
+    """Insert or update the row of this file; returns (row, first_time)."""
+    at = now or _now()
+    if not report.sha256:
+        raise ApkInputError("the analysis has no file hash; nothing stored")
+    d = report.to_dict()
+    with db.conn:
+        previous = get_analysis(db, report.sha256)
+        fields: dict[str, Any] = {
+            "last_seen": at,
+            "size": report.size,
+            "package": d["package"],
+            "label": d["label"],
+            "version_code": d["version_code"],
+            "version_name": d["version_name"],
+            "verdict": report.verdict,
+            "brand": report.brand,
+            "certificates": json.dumps(d["certificates"], ensure_ascii=False),
+            "report": json.dumps(d, ensure_ascii=False),
+        }
+        if previous is None:
+            db.table("apk_analyses").insert(
+                {
+                    "sha256": report.sha256,
+                    "first_seen": at,
+                    "times_seen": 1,
+                    "source": source,
+                    "sources": json.dumps([source], ensure_ascii=False),
+                    **fields,
+                }
+            )
+        else:
+            sources = list(previous.sources)
+            if source not in sources and len(sources) < MAX_SOURCES:
+                sources.append(source)
+            db.table("apk_analyses").update(
+                report.sha256,
+                {
+                    **fields,
+                    "times_seen": previous.times_seen + 1,
+                    "sources": json.dumps(sources, ensure_ascii=False),
+                },
+            )
+    row = get_analysis(db, report.sha256)
+    assert row is not None
+    return row, previous is None
+
+
+def analyse_and_store(
+    db: sqlite_utils.Database,
+    source: str | Path,
+    profile: Profile,
+    *,
+    brand_id: str | None = None,
+    session: requests.Session | None = None,
+    allow_private: bool = False,
+    max_size: int = DEFAULT_MAX_SIZE,
+    work_dir: str | Path | None = None,
+    display_name: str | None = None,
+) -> tuple[ApkReport, bool]:
+    """Analyse a local APK/bundle or an http(s) link, store the result, return (report, first_time).
+
+    Raises ApkInputError for a missing file or a refused/failed download (one line); a file that is not a
+    valid APK is not an error: it is stored with the verdict ``invalid``.
+    """
+    brands = prepared_brands(profile, brand_id)
+    perms = official_permissions(db)
+    text = str(source)
+    if is_url(text):
+        own_session = session is None
+        sess = session or requests.Session()
+        if own_session:
+            sess.headers["User-Agent"] = USER_AGENT
+        try:
+            with tempfile.TemporaryDirectory(prefix="fakeapp-dl-", dir=work_dir) as tmp:
+                try:
+                    got = fetch_to_file(sess, text, tmp, max_size=max_size, allow_private=allow_private)
+                except FetchError as exc:
+                    raise ApkInputError(f"{_redact(text)}: {exc}") from None
+                name = display_name or Path(unquote(urlsplit(got.url).path)).name or "download.apk"
+                report = analyse_apk(got.path, brands, official_permissions=perms, display_name=name)
+        finally:
+            if own_session:
+                sess.close()
+        stored_source = _redact(text)
+    else:
+        path = Path(text)
+        if not path.is_file():
+            raise ApkInputError(f"{text}: no such file")
+        if path.stat().st_size > max_size:
+            raise ApkInputError(f"{text}: larger than the limit ({max_size:,} bytes)")
+        report = analyse_apk(path, brands, official_permissions=perms, display_name=display_name)
+        stored_source = display_name or path.name
+    if not report.sha256:
+        return report, True  # unreadable: nothing to recognise it by
+    _, first = store_report(db, report, stored_source)
+    return report, first
+
+
+def _redact(url: str) -> str:
+    """The URL without user:password (an attacker's link may carry them; they must not reach the database)."""
+    parts = urlsplit(url.strip())
+    if parts.username is None and parts.password is None:
+        return url.strip()
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return parts._replace(netloc=netloc).geturl()

@@ -1,0 +1,670 @@
+"""The APK verdict: official | official_signer_other_package | repackaged | impostor | tampered | unrelated |
+invalid, with reasons in Traditional Chinese and English.
+
+``analyse_apk`` verifies the signature cryptographically (``signing.verify_apk``), reads the manifest facts,
+the risk indicators and the brand ties, and never raises on bad input: a file that cannot be read is
+``invalid`` with the reason. ``.xapk``/``.apks`` bundles are judged by their base APK, extracted with a size
+cap to a temporary file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import threading
+import time
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanners.apk.manifest import EntryReader, ManifestInfo, manifest_from, quiet_androguard
+from scanners.apk.risk import Risk, assess, read_build_facts
+from scanners.apk.signing import SigningReport, verify_apk
+from scanners.apk.zipread import ApkFormatError, ZipLayout, iter_entry, read_entry_bytes, read_layout
+from scanners.judging import icons
+from scanners.judging.names import name_match, package_match
+from scanners.judging.verdict import Reason
+from scanners.profile import Brand
+
+VERDICTS = (
+    "official",
+    "official_signer_other_package",
+    "repackaged",
+    "impostor",
+    "tampered",
+    "unrelated",
+    "invalid",
+)
+BUNDLE_SUFFIXES = (".xapk", ".apks", ".apkm")
+MAX_BASE_APK = 512 * 1024 * 1024
+MAX_BUNDLE_MANIFEST = 1024 * 1024
+ICON_MAX_DISTANCE = 10  # perceptual-hash bits; 2026-11: a rescaled/recoloured copy stays within ~8
+ANDROID_STORES = ("google_play",)
+MAX_PKCS7 = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ApkReport:
+    """Everything the verdict rests on; ``to_dict`` is the JSON the CLI prints and the database keeps."""
+
+    verdict: str
+    reasons: tuple[Reason, ...]
+    file: str
+    sha256: str
+    size: int
+    brand: str = ""
+    manifest: ManifestInfo | None = None
+    signing: SigningReport | None = None
+    risk: Risk | None = None
+    bundle_base: str = ""  # the base APK's name inside a bundle
+    icon_hash: str = ""
+    icon_distance: int | None = None
+    official_permissions_known: bool = False
+    elapsed: float = 0.0
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def package(self) -> str:
+        return self.manifest.package if self.manifest else ""
+
+    @property
+    def label(self) -> str:
+        return self.manifest.label if self.manifest else ""
+
+    def certificates(self) -> list[dict[str, Any]]:
+        if self.signing is None:
+            return []
+        return [c.to_dict() for c in self.signing.signers]
+
+    def to_dict(self) -> dict[str, Any]:
+        m = self.manifest
+        s = self.signing
+        schemes: dict[str, Any] = {}
+        if s is not None:
+            for name, res in s.schemes.items():
+                schemes[name] = {
+                    "present": res.present,
+                    "verified": res.verified,
+                    "errors": list(res.errors),
+                    "signers": [c.sha256 for c in res.signers],
+                }
+        return {
+            "verdict": self.verdict,
+            "reasons": [r.to_dict() for r in self.reasons],
+            "brand": self.brand,
+            "file": self.file,
+            "sha256": self.sha256,
+            "size": self.size,
+            "bundle_base": self.bundle_base,
+            "package": m.package if m else "",
+            "label": m.label if m else "",
+            "labels": dict(m.labels) if m else {},
+            "version_code": m.version_code if m else None,
+            "version_name": m.version_name if m else "",
+            "min_sdk": m.min_sdk if m else None,
+            "target_sdk": m.target_sdk if m else None,
+            "debuggable": m.debuggable if m else False,
+            "signature_verified": bool(s and s.verified),
+            "schemes": schemes,
+            "certificates": self.certificates(),
+            "lineage": [c.to_dict() for c in s.lineage] if s else [],
+            "signing_errors": list(s.errors) if s else [],
+            "signing_warnings": list(s.warnings) if s else [],
+            "permissions": list(m.permissions) if m else [],
+            "components": [c.to_dict() for c in m.components] if m else [],
+            "icon": {
+                "path": m.icon_path if m else "",
+                "hash": self.icon_hash,
+                "distance": self.icon_distance,
+            },
+            "risk": self.risk.to_dict() if self.risk else {"score": 0, "indicators": []},
+            "official_permissions_known": self.official_permissions_known,
+            "notes": list(self.notes),
+            "elapsed": round(self.elapsed, 4),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+
+def _r(code: str, zh: str, en: str, points: int = 0) -> Reason:
+    return Reason(code=code, points=points, zh=zh, en=en)
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def _brand(prepared: Any) -> Brand:
+    b = getattr(prepared, "brand", prepared)
+    assert isinstance(b, Brand)
+    return b
+
+
+def _android_apps(brand: Brand) -> list[Any]:
+    return [a for a in brand.apps if a.store in ANDROID_STORES]
+
+
+class _Hasher(threading.Thread):
+    """SHA-256 of the whole file beside the verification
+    (hashlib releases the GIL: two cores, half the wait)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(daemon=True)
+        self.path = path
+        self.digest = ""
+        self.error = ""
+
+    def run(self) -> None:
+        try:
+            with open(self.path, "rb") as f:
+                self.digest = hashlib.file_digest(f, "sha256").hexdigest()
+        except OSError as exc:
+            self.error = exc.strerror or str(exc)
+
+
+def analyse_apk(
+    path: str | Path,
+    brands: Sequence[Any] | None = None,
+    *,
+    official_permissions: Mapping[str, Sequence[str]] | None = None,
+    display_name: str | None = None,
+    max_base_size: int = MAX_BASE_APK,
+) -> ApkReport:
+    """Judge the APK or bundle at ``path`` against ``brands`` (prepared brands, see judging.prepare_brand).
+
+    ``official_permissions`` maps a package name to the permissions of its known official build (from earlier
+    analyses), for the "permissions added" indicator. Never raises on bad input.
+    """
+    started = time.perf_counter()
+    p = Path(path)
+    name = display_name or p.name
+    hasher = _Hasher(p)
+    hasher.start()
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        hasher.join()
+        return _invalid(
+            name, "", 0, "unreadable", "無法讀取檔案", f"cannot read the file: {exc.strerror}", started
+        )
+    try:
+        report = _analyse_any(p, name, size, brands or (), official_permissions or {}, max_base_size)
+    except Exception as exc:  # bad input must never become a traceback; the reason names the failure
+        report = _invalid(
+            name,
+            "",
+            size,
+            "unreadable",
+            "無法解析此檔案",
+            f"cannot parse this file ({type(exc).__name__}: {str(exc)[:200]})",
+            started,
+        )
+    hasher.join()
+    return _replace(report, sha256=hasher.digest, size=size, elapsed=time.perf_counter() - started)
+
+
+def _replace(report: ApkReport, **changes: Any) -> ApkReport:
+    import dataclasses
+
+    return dataclasses.replace(report, **changes)
+
+
+def _invalid(name: str, sha: str, size: int, code: str, zh: str, en: str, started: float) -> ApkReport:
+    return ApkReport(
+        verdict="invalid",
+        reasons=(_r(code, zh, en),),
+        file=name,
+        sha256=sha,
+        size=size,
+        elapsed=time.perf_counter() - started,
+    )
+
+
+def _analyse_any(
+    p: Path,
+    name: str,
+    size: int,
+    brands: Sequence[Any],
+    official_permissions: Mapping[str, Sequence[str]],
+    max_base_size: int,
+) -> ApkReport:
+    started = time.perf_counter()
+    try:
+        with open(p, "rb") as f:
+            layout = read_layout(f)
+            is_bundle = layout.find("AndroidManifest.xml") is None and (
+                p.suffix.lower() in BUNDLE_SUFFIXES
+                or name.lower().endswith(BUNDLE_SUFFIXES)
+                or any(e.name.lower().endswith(".apk") for e in layout.entries)
+            )
+            if is_bundle:
+                base = _find_base(f, layout)
+                if base is None:
+                    return _invalid(
+                        name,
+                        "",
+                        size,
+                        "bundle_without_base",
+                        "APK 套件（.xapk/.apks）中找不到主程式 base APK",
+                        "the bundle (.xapk/.apks) holds no base APK",
+                        started,
+                    )
+                fd, tmp = tempfile.mkstemp(prefix="fakeapp-base-", suffix=".apk")
+                try:
+                    with os.fdopen(fd, "wb") as out:
+                        entry = layout.find(base)
+                        assert entry is not None
+                        for piece in iter_entry(f, layout, entry, max_size=max_base_size):
+                            out.write(piece)
+                    inner = _analyse_single(Path(tmp), name, brands, official_permissions)
+                    return _replace(inner, bundle_base=base)
+                finally:
+                    with contextlib.suppress(OSError):
+                        os.unlink(tmp)
+    except ApkFormatError as exc:
+        return _invalid(
+            name, "", size, "not_an_apk", f"不是可讀取的 APK：{exc}", f"not a readable APK: {exc}", started
+        )
+    return _analyse_single(p, name, brands, official_permissions)
+
+
+def _find_base(f: Any, layout: ZipLayout) -> str | None:
+    """The base APK of an XAPK (manifest.json) or APKS (bundletool / SAI layout)."""
+    apks = [e.name for e in layout.entries if e.name.lower().endswith(".apk")]
+    if not apks:
+        return None
+    manifest = layout.find("manifest.json")
+    if manifest is not None:
+        try:
+            doc = json.loads(read_entry_bytes(f, layout, manifest, max_size=MAX_BUNDLE_MANIFEST))
+            splits = doc.get("split_apks") if isinstance(doc, dict) else None
+            for item in splits if isinstance(splits, list) else []:
+                if isinstance(item, dict) and item.get("id") == "base" and item.get("file") in apks:
+                    return str(item["file"])
+            pkg = doc.get("package_name") if isinstance(doc, dict) else None
+            if isinstance(pkg, str) and f"{pkg}.apk" in apks:
+                return f"{pkg}.apk"
+        except (ValueError, ApkFormatError):
+            pass  # a broken manifest.json: fall back to the names
+    for known in ("base.apk", "splits/base-master.apk", "base-master.apk", "standalones/standalone.apk"):
+        if known in apks:
+            return known
+    others = [
+        a
+        for a in apks
+        if not Path(a).name.startswith(("split_", "config."))
+        and "/" not in a.strip("/")
+        and "-master" not in a
+    ]
+    return others[0] if len(others) == 1 else None
+
+
+def _analyse_single(
+    p: Path,
+    name: str,
+    brands: Sequence[Any],
+    official_permissions: Mapping[str, Sequence[str]],
+) -> ApkReport:
+    started = time.perf_counter()
+    try:
+        signing = verify_apk(p)
+    except ApkFormatError as exc:
+        return _invalid(
+            name, "", 0, "not_an_apk", f"不是可讀取的 APK：{exc}", f"not a readable APK: {exc}", started
+        )
+    manifest: ManifestInfo | None = None
+    facts = None
+    claimed: frozenset[str] = frozenset()
+    try:
+        with open(p, "rb") as f, quiet_androguard():
+            reader = EntryReader(f)
+            manifest = manifest_from(reader)
+            facts = read_build_facts(p, reader)
+            if not signing.verified:
+                claimed = claimed_v1_certificates(reader)
+    except ApkFormatError as exc:
+        return ApkReport(
+            verdict="invalid",
+            reasons=(
+                _r(
+                    "no_manifest",
+                    f"無法讀取 AndroidManifest.xml：{exc}",
+                    f"no usable AndroidManifest.xml: {exc}",
+                ),
+            ),
+            file=name,
+            sha256="",
+            size=0,
+            signing=signing,
+        )
+    official_perms = official_permissions.get(manifest.package)
+    risk = assess(
+        manifest,
+        [(c.subject, c.issuer) for c in signing.signers],
+        facts,
+        official_perms,
+    )
+    icon_hash = ""
+    if manifest.icon:
+        with contextlib.suppress(Exception):  # a broken or hostile image only loses the icon signal
+            icon_hash = icons.icon_hash(manifest.icon)
+    verdict, brand, reasons, distance = judge(manifest, signing, brands, icon_hash, claimed)
+    if verdict not in ("official", "official_signer_other_package"):
+        # the risk indicators explain a fake; on a verified official build they stay in ``risk`` only
+        reasons = reasons + tuple(_r(i.code, i.zh, i.en, i.points) for i in risk.indicators)
+    return ApkReport(
+        verdict=verdict,
+        reasons=reasons,
+        file=name,
+        sha256="",
+        size=0,
+        brand=brand,
+        manifest=manifest,
+        signing=signing,
+        risk=risk,
+        icon_hash=icon_hash,
+        icon_distance=distance,
+        official_permissions_known=official_perms is not None,
+        notes=tuple(manifest.warnings) + (facts.notes if facts else ()),
+    )
+
+
+def claimed_v1_certificates(reader: EntryReader) -> frozenset[str]:
+    """SHA-256 of the certificates in the v1 PKCS#7 blocks, unverified (to explain a failed signature)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
+
+    out: set[str] = set()
+    blocks = [
+        e.name
+        for e in reader.layout.entries
+        if e.name.upper().startswith("META-INF/") and e.name.upper().endswith((".RSA", ".DSA", ".EC"))
+    ]
+    for name in blocks[:4]:
+        with contextlib.suppress(Exception):  # hostile PKCS#7: no claim, no explanation
+            for cert in pkcs7.load_der_pkcs7_certificates(reader.read(name, MAX_PKCS7)):
+                out.add(hashlib.sha256(cert.public_bytes(Encoding.DER)).hexdigest())
+    return frozenset(out)
+
+
+def _short_fp(sha: str) -> str:
+    return f"{sha[:8]}…{sha[-8:]}" if len(sha) == 64 else sha
+
+
+def judge(
+    manifest: ManifestInfo,
+    signing: SigningReport,
+    brands: Sequence[Any],
+    icon_hash: str = "",
+    claimed: frozenset[str] = frozenset(),
+) -> tuple[str, str, tuple[Reason, ...], int | None]:
+    """(verdict, brand id, reasons, icon distance) from the facts. Pure.
+
+    ``claimed``: certificates a signature that failed verification names (extracted, not verified); they only
+    explain a ``tampered`` verdict ("carries the official certificate"), never make anything official.
+    """
+    pkg = manifest.package
+    label = _nfc(manifest.label)
+    certs = signing.all_certificates()
+    signer = signing.signers[0] if signing.signers else None
+    signer_text = f"{signer.subject} (SHA-256 {_short_fp(signer.sha256)})" if signer else "—"
+    best_distance: int | None = None
+
+    # 1. the signature must verify before any certificate means anything
+    if not signing.verified:
+        reasons: list[Reason] = []
+        present = [n for n, s in signing.schemes.items() if s.present]
+        tied = ""
+        for pb in brands:
+            b = _brand(pb)
+            official = (certs | claimed) & b.all_cert_sha256
+            if official:
+                tied = b.id
+                reasons.append(
+                    _r(
+                        "official_certificate_copied",
+                        f"帶有{b.name}的官方憑證，但簽章驗證失敗：官方簽章被複製到其他內容上，或內容在簽署後被竄改",
+                        f"carries {b.name}'s official certificate but the signature does not verify: "
+                        "the official "
+                        "signature was copied onto other content, or the content was changed after signing",
+                        100,
+                    )
+                )
+                break
+        if not present:
+            reasons.insert(
+                0,
+                _r(
+                    "unsigned",
+                    "沒有任何簽章（Android 不會安裝）",
+                    "not signed at all (Android refuses it)",
+                    50,
+                ),
+            )
+        else:
+            errs = "; ".join(signing.errors[:3]) or "signature check failed"
+            reasons.insert(
+                0,
+                _r(
+                    "signature_invalid",
+                    f"簽章驗證失敗：{errs}",
+                    f"the signature does not verify: {errs}",
+                    100,
+                ),
+            )
+            if any("strip" in e.lower() for e in signing.errors):
+                reasons.append(
+                    _r(
+                        "v2_signature_stripped",
+                        "v1 簽章註明應有 v2 以上簽章，但已被移除（降級攻擊）",
+                        "the v1 signature says a v2+ signature existed, but it was removed "
+                        "(downgrade attack)",
+                        50,
+                    )
+                )
+        if not tied:
+            tied = _brand_tie(pkg, label, brands)
+        return "tampered", tied, tuple(reasons), None
+
+    # 2. a verified official certificate (signer or rotation lineage)
+    for pb in brands:
+        b = _brand(pb)
+        official = certs & b.all_cert_sha256
+        if not official:
+            continue
+        fp = sorted(official)[0]
+        rotated = bool(signing.lineage) and signer is not None and signer.sha256 != fp
+        reasons = [
+            _r(
+                "official_certificate",
+                f"簽章已驗證，且為{b.name}的官方憑證（SHA-256 {_short_fp(fp)}）",
+                f"verified signature by {b.name}'s official certificate (SHA-256 {_short_fp(fp)})",
+            )
+        ]
+        if signing.lineage:
+            reasons.append(
+                _r(
+                    "key_rotation",
+                    "以金鑰輪替（v3 lineage）由官方金鑰授權的新金鑰簽署"
+                    if rotated
+                    else "含金鑰輪替紀錄（v3 lineage），鏈上含官方憑證",
+                    "signed by a key the official key endorsed through rotation (v3 lineage)"
+                    if rotated
+                    else "carries a key-rotation lineage (v3) that contains the official certificate",
+                )
+            )
+        official_pkgs = {a.app_id for a in _android_apps(b)}
+        if pkg in official_pkgs:
+            reasons.insert(
+                1, _r("official_package", f"套件名稱 {pkg} 為官方 App", f"package {pkg} is the official app")
+            )
+            return "official", b.id, tuple(reasons), None
+        reasons.append(
+            _r(
+                "package_not_in_profile",
+                f"官方憑證簽署，但套件 {pkg} 不在品牌設定中（舊版或內部版本，並非仿冒）",
+                f"official certificate on package {pkg}, which is not in the profile (an old or internal "
+                "build, not a fake)",
+            )
+        )
+        return "official_signer_other_package", b.id, tuple(reasons), None
+
+    # 3. not official: does it claim a brand?
+    for pb in brands:
+        b = _brand(pb)
+        allowed = {a.app_id for a in b.allow if a.store in ANDROID_STORES}
+        if pkg in allowed:
+            return (
+                "unrelated",
+                b.id,
+                (
+                    _r(
+                        "allowed_app",
+                        f"{pkg} 為品牌設定允許的合作 App",
+                        f"{pkg} is an allowed partner app of {b.name}",
+                    ),
+                ),
+                None,
+            )
+        apps = _android_apps(b)
+        not_official = _r(
+            "certificate_not_official",
+            f"簽署憑證不是官方憑證：{signer_text}",
+            f"signed by a certificate that is not official: {signer_text}",
+            40,
+        )
+        if not b.all_cert_sha256:
+            no_certs = _r(
+                "no_official_certificates",
+                f"品牌設定未列出{b.name}的官方憑證，無法確認官方版本；請在 brands.toml 加入 cert_sha256",
+                f"the profile lists no official certificate for {b.name}, so the official build cannot be "
+                "recognised; add cert_sha256 to brands.toml",
+            )
+        if any(a.app_id == pkg for a in apps):
+            if not b.all_cert_sha256:
+                return "impostor", b.id, (no_certs,), None
+            return (
+                "repackaged",
+                b.id,
+                (
+                    _r(
+                        "official_package_other_certificate",
+                        f"使用官方套件名稱 {pkg}，卻由非官方憑證簽署：重新打包的仿冒版",
+                        f"uses the official package name {pkg} but is signed by another certificate: "
+                        "repackaged",
+                        60,
+                    ),
+                    not_official,
+                ),
+                None,
+            )
+        if label and any(a.name and _nfc(a.name) == label for a in apps):
+            if not b.all_cert_sha256:
+                return "impostor", b.id, (no_certs,), None
+            return (
+                "repackaged",
+                b.id,
+                (
+                    _r(
+                        "official_label_other_certificate",
+                        f"使用官方 App 名稱「{label}」，卻由非官方憑證簽署",
+                        f"uses the official app name {label!r} but is signed by another certificate",
+                        50,
+                    ),
+                    not_official,
+                ),
+                None,
+            )
+        signals: list[Reason] = []
+        nm = _name_signal(label, manifest.labels, pb)
+        if nm is not None:
+            signals.append(nm)
+        pm = package_match(pkg, pb)
+        if pm is not None:
+            signals.append(
+                _r(
+                    "brand_like_package",
+                    f"套件名稱 {pkg} 仿似品牌（{_describe(pm)}）",
+                    f"package name {pkg} looks like the brand's ({_describe(pm)})",
+                    30,
+                )
+            )
+        dist = _icon_distance(icon_hash, pb)
+        if dist is not None and (best_distance is None or dist < best_distance):
+            best_distance = dist
+        if dist is not None and dist <= ICON_MAX_DISTANCE:
+            signals.append(
+                _r(
+                    "brand_icon",
+                    f"圖示與官方圖示相似（差異 {dist}）",
+                    f"the icon looks like the official icon (distance {dist})",
+                    30,
+                )
+            )
+        if signals:
+            if not b.all_cert_sha256:
+                signals.append(no_certs)
+            return "impostor", b.id, (*signals, not_official), best_distance
+    return (
+        "unrelated",
+        "",
+        (
+            _r(
+                "no_brand_tie",
+                "名稱、套件、圖示與憑證皆與受保護品牌無關",
+                "nothing ties it to a protected brand",
+            ),
+        ),
+        best_distance,
+    )
+
+
+def _describe(match: Any) -> str:
+    for attr in ("why", "reason", "en", "detail", "kind"):
+        value = getattr(match, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return str(match)
+
+
+def _name_signal(label: str, labels: Mapping[str, str], prepared: Any) -> Reason | None:
+    seen: set[str] = set()
+    for text in (label, *labels.values()):
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        m = name_match(text, prepared)
+        if m is not None:
+            return _r(
+                "brand_name_in_label",
+                f"App 名稱「{text}」仿似品牌名稱（{_describe(m)}）",
+                f"the app name {text!r} looks like the brand's ({_describe(m)})",
+                30,
+            )
+    return None
+
+
+def _icon_distance(icon_hash: str, prepared: Any) -> int | None:
+    hashes = getattr(prepared, "icon_hashes", None) or getattr(prepared, "official_icon_hashes", None) or ()
+    if not icon_hash or not hashes:
+        return None
+    dists = []
+    for h in hashes:
+        with contextlib.suppress(Exception):
+            dists.append(int(icons.icon_distance(icon_hash, h)))
+    return min(dists) if dists else None
+
+
+def _brand_tie(pkg: str, label: str, brands: Sequence[Any]) -> str:
+    for pb in brands:
+        b = _brand(pb)
+        if any(a.app_id == pkg for a in _android_apps(b)):
+            return b.id
+        if (label and name_match(label, pb) is not None) or package_match(pkg, pb) is not None:
+            return b.id
+    return ""
