@@ -30,3 +30,7 @@ from bot.cli.cases import case_cmd, cases_cmd  # noqa: E402
 
 for _cmd in (cases_cmd, case_cmd, bot_cmd):
     main.add_command(_cmd)
+
+from bot.cli.apk import apk_cmd  # noqa: E402
+
+main.add_command(apk_cmd)
