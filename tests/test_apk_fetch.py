@@ -244,3 +244,134 @@ def test_internal_addresses(addr: str, problem: str) -> None:
 @pytest.mark.parametrize("addr", ["8.8.8.8", "2001:4860:4860::8888", "203.69.0.1"])
 def test_public_addresses_allowed(addr: str) -> None:
     assert address_problem(addr) is None
+
+
+# ---------------------------------------------------------------------------------------------- TLS
+
+
+def _make_tls(tmp: Path, name: str) -> tuple[Path, Path, Path]:
+    """A throw-away CA and a server certificate for ``name``: (ca.pem, cert.pem, key.pem)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fakeapp test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = (tmp / "ca.pem", tmp / "cert.pem", tmp / "key.pem")
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return paths
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
+    import ssl
+
+    tmp = tmp_path_factory.mktemp("tls")
+    ca, cert, key = _make_tls(tmp, "apk.example.test")
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd.server_address[1], ca
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_https_pinned_to_checked_address_keeps_the_certificate_name(
+    tls_server: tuple[int, Path], session: requests.Session, tmp_path: Path
+) -> None:
+    port, ca = tls_server
+    res = fetch_to_file(
+        session,
+        f"https://apk.example.test:{port}/app.apk",
+        tmp_path,
+        allow_addresses={"127.0.0.1"},
+        resolver=lambda h, p: ["127.0.0.1"],
+        verify=str(ca),
+    )
+    assert res.path.read_bytes() == PAYLOAD
+    assert res.address == "127.0.0.1"
+
+
+def test_https_wrong_name_refused(
+    tls_server: tuple[int, Path], session: requests.Session, tmp_path: Path
+) -> None:
+    port, ca = tls_server
+    with pytest.raises(FetchError, match="TLS error"):
+        fetch_to_file(
+            session,
+            f"https://other.example.test:{port}/app.apk",
+            tmp_path,
+            allow_addresses={"127.0.0.1"},
+            resolver=lambda h, p: ["127.0.0.1"],
+            verify=str(ca),
+        )
+
+
+def test_tls_verification_cannot_be_disabled(session: requests.Session, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="cannot be switched off"):
+        fetch_to_file(session, "https://example.com/a.apk", tmp_path, verify=False)
+
+
+def test_rebinding_resolver_is_asked_once_per_hop(
+    server: str, session: requests.Session, tmp_path: Path
+) -> None:
+    # a rebinding DNS answers a public address first and loopback afterwards; the fetch resolves once and
+    # connects to what it checked, so the second answer is never used
+    port = int(server.rsplit(":", 1)[1])
+    calls: list[str] = []
+
+    def rebinding(host: str, p: int) -> list[str]:
+        calls.append(host)
+        return ["127.0.0.1"] if len(calls) == 1 else ["10.0.0.1"]
+
+    res = fetch_to_file(
+        session,
+        f"http://rebind.test:{port}/app.apk",
+        tmp_path,
+        allow_addresses={"127.0.0.1"},
+        resolver=rebinding,
+    )
+    assert res.size == len(PAYLOAD) and calls == ["rebind.test"]

@@ -152,12 +152,16 @@ def fetch_to_file(
     allow_addresses: Collection[str] = (),
     resolver: Resolver = system_resolver,
     clock: Callable[[], float] = time.monotonic,
+    verify: bool | str = True,
 ) -> FetchResult:
     """Download ``url`` into a new file in ``dest_dir``; the caller removes the file. Raises FetchError.
 
     ``allow_private`` lifts the address check entirely; ``allow_addresses`` lets through only the listed IPs
     (an internal mirror, or a loopback test server while every other internal address stays refused).
+    ``verify``: TLS verification as in requests (True, or a CA bundle path); never switched off.
     """
+    if verify is False:
+        raise ValueError("TLS verification cannot be switched off for attacker-supplied links")
     started = clock()
     visited: list[str] = []
     current = url.strip()
@@ -181,7 +185,7 @@ def fetch_to_file(
         adapter = _PinnedAdapter(host)
         try:
             try:
-                resp = adapter.send(req, stream=True, timeout=timeout, verify=True)
+                resp = adapter.send(req, stream=True, timeout=timeout, verify=verify)
             except requests.exceptions.SSLError as exc:
                 raise FetchError(f"TLS error with {host}: {_short(exc)}") from None
             except requests.exceptions.Timeout:
