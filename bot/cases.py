@@ -103,7 +103,7 @@ class Case:
             elif f.name in ("score",):
                 v = int(v or 0)
             elif f.name in ("id",):
-                v = int(v)
+                v = int(v or 0)
             elif f.name in ("listing_key", "apk_sha256", "scan_id"):
                 pass
             elif v is None:
@@ -183,7 +183,7 @@ def insert_row(db: sqlite_utils.Database, table: str, row: Mapping[str, Any]) ->
     """INSERT without committing (for use inside ``transaction``); returns the new rowid."""
     cols = list(row)
     sql = (
-        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})"
+        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})"  # noqa: S608 (internal names)
     )
     cur = db.execute(sql, [row[c] for c in cols])
     return int(cur.lastrowid or 0)
@@ -195,7 +195,7 @@ def _update_row(
     if not row:
         return
     sets = ", ".join(f"[{c}] = ?" for c in row)
-    db.execute(f"UPDATE [{table}] SET {sets} WHERE [{pk}] = ?", [*row.values(), pk_value])
+    db.execute(f"UPDATE [{table}] SET {sets} WHERE [{pk}] = ?", [*row.values(), pk_value])  # noqa: S608 (internal names)
 
 
 # --- queries ------------------------------------------------------------------------------------------
@@ -227,7 +227,7 @@ def list_cases(
         if state not in STATES:
             raise CaseError(f"unknown state {state!r} (one of: open, all, {', '.join(STATES)})")
         where, params = "WHERE state = ?", [state]
-    sql = f"SELECT * FROM cases {where} ORDER BY id DESC"
+    sql = f"SELECT * FROM cases {where} ORDER BY id DESC"  # noqa: S608 (internal names)
     if limit:
         sql += f" LIMIT {int(limit)}"
     return [Case.from_row(r) for r in db.query(sql, params)]
@@ -256,13 +256,13 @@ def stats(db: sqlite_utils.Database) -> dict[str, Any]:
     def counts(col: str) -> dict[str, int]:
         return {
             str(r["k"]): int(r["n"])
-            for r in db.query(f"SELECT [{col}] AS k, COUNT(*) AS n FROM cases GROUP BY [{col}] ORDER BY k")
+            for r in db.query(f"SELECT [{col}] AS k, COUNT(*) AS n FROM cases GROUP BY [{col}] ORDER BY k")  # noqa: S608 (internal names)
         }
 
     total = next(db.query("SELECT COUNT(*) AS n FROM cases"))["n"]
     listed_open = next(
         db.query(
-            f"SELECT COUNT(*) AS n FROM cases WHERE listed = 1 AND state IN ({', '.join('?' for _ in OPEN_STATES)})",
+            "SELECT COUNT(*) AS n FROM cases WHERE listed = 1 AND state IN (?, ?, ?)",
             list(OPEN_STATES),
         )
     )["n"]
@@ -285,22 +285,71 @@ def export_csv(db: sqlite_utils.Database) -> str:
     out.write("\ufeff")
     w = csv.writer(out)
     cols = [
-        "case_id", "brand", "store", "app_id", "title", "developer", "url", "verdict", "score", "state",
-        "takedown", "takedown_at", "takedown_ref", "police", "police_no", "police_agency", "assignee",
-        "listed", "opened_at", "closed_at", "event_at", "event_actor", "event_action", "event_field",
-        "event_old", "event_new", "event_reason",
-    ]  # fmt: skip
+        "case_id",
+        "brand",
+        "store",
+        "app_id",
+        "title",
+        "developer",
+        "url",
+        "verdict",
+        "score",
+        "state",
+        "takedown",
+        "takedown_at",
+        "takedown_ref",
+        "police",
+        "police_no",
+        "police_agency",
+        "assignee",
+        "listed",
+        "opened_at",
+        "closed_at",
+        "event_at",
+        "event_actor",
+        "event_action",
+        "event_field",
+        "event_old",
+        "event_new",
+        "event_reason",
+    ]
     w.writerow(cols)
     for c in list_cases(db):
         base = [
-            c.id, c.brand, c.store, c.app_id, _csv_safe(c.title), _csv_safe(c.developer), c.url, c.verdict,
-            c.score, c.state, c.takedown, c.takedown_at, _csv_safe(c.takedown_ref), c.police,
-            _csv_safe(c.police_no), _csv_safe(c.police_agency), _csv_safe(c.assignee), int(c.listed),
-            c.opened_at, c.closed_at,
-        ]  # fmt: skip
+            c.id,
+            c.brand,
+            c.store,
+            c.app_id,
+            _csv_safe(c.title),
+            _csv_safe(c.developer),
+            c.url,
+            c.verdict,
+            c.score,
+            c.state,
+            c.takedown,
+            c.takedown_at,
+            _csv_safe(c.takedown_ref),
+            c.police,
+            _csv_safe(c.police_no),
+            _csv_safe(c.police_agency),
+            _csv_safe(c.assignee),
+            int(c.listed),
+            c.opened_at,
+            c.closed_at,
+        ]
         for e in timeline(db, c.id):
-            w.writerow([*base, e.at, e.actor, e.action, e.field, _csv_safe(e.old), _csv_safe(e.new),
-                        _csv_safe(e.reason)])  # fmt: skip
+            w.writerow(
+                [
+                    *base,
+                    e.at,
+                    e.actor,
+                    e.action,
+                    e.field,
+                    _csv_safe(e.old),
+                    _csv_safe(e.new),
+                    _csv_safe(e.reason),
+                ]
+            )
     return out.getvalue()
 
 
@@ -341,10 +390,17 @@ def _apply(
                 db,
                 "case_events",
                 {
-                    "case_id": case.id, "at": at, "actor": actor.label, "action": action, "field": k,
-                    "old": _s(old), "new": _s(real[k]), "reason": reason, "scan_id": scan_id,
+                    "case_id": case.id,
+                    "at": at,
+                    "actor": actor.label,
+                    "action": action,
+                    "field": k,
+                    "old": _s(old),
+                    "new": _s(real[k]),
+                    "reason": reason,
+                    "scan_id": scan_id,
                 },
-            )  # fmt: skip
+            )
             logged = True
         if not logged:
             # An action that changes nothing visible (a note, a repeated press) is still on the record.
@@ -352,10 +408,17 @@ def _apply(
                 db,
                 "case_events",
                 {
-                    "case_id": case.id, "at": at, "actor": actor.label, "action": action, "field": "",
-                    "old": "", "new": "", "reason": reason, "scan_id": scan_id,
+                    "case_id": case.id,
+                    "at": at,
+                    "actor": actor.label,
+                    "action": action,
+                    "field": "",
+                    "old": "",
+                    "new": "",
+                    "reason": reason,
+                    "scan_id": scan_id,
                 },
-            )  # fmt: skip
+            )
         after = get_case(db, case.id)
         after_transition(db, case, after, action, actor=actor, now=now)
     return after
@@ -405,9 +468,15 @@ def false_positive(db: sqlite_utils.Database, case_id: int, actor: Actor, reason
     _require(case, case.state != "resolved", "is resolved; reopen it by confirming first")
     now = datetime.now(UTC)
     return _apply(
-        db, case, actor, "false_positive", {"state": "false_positive", "closed_at": now_iso(now)},
-        reason=reason, now=now, event_fields=["state"],
-    )  # fmt: skip
+        db,
+        case,
+        actor,
+        "false_positive",
+        {"state": "false_positive", "closed_at": now_iso(now)},
+        reason=reason,
+        now=now,
+        event_fields=["state"],
+    )
 
 
 def request_takedown(
@@ -442,9 +511,11 @@ def report_police(
     _require(case, case.state != "false_positive", "is a false positive")
     now = datetime.now(UTC)
     changes: dict[str, Any] = {
-        "police": "reported", "police_no": report_no, "police_agency": agency or "165",
+        "police": "reported",
+        "police_no": report_no,
+        "police_agency": agency or "165",
         "police_at": now_iso(now),
-    }  # fmt: skip
+    }
     if case.state in ("new", "relisted"):
         changes["state"] = "confirmed"
     return _apply(db, case, actor, "police", changes, reason=report_no, now=now)
@@ -458,9 +529,15 @@ def resolve(db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "
         raise CaseError(f"case #{case.id}: the app is still listed; give a reason to resolve it anyway")
     now = datetime.now(UTC)
     return _apply(
-        db, case, actor, "resolve", {"state": "resolved", "resolution": note, "closed_at": now_iso(now)},
-        reason=note, now=now, event_fields=["state"],
-    )  # fmt: skip
+        db,
+        case,
+        actor,
+        "resolve",
+        {"state": "resolved", "resolution": note, "closed_at": now_iso(now)},
+        reason=note,
+        now=now,
+        event_fields=["state"],
+    )
 
 
 def note(db: sqlite_utils.Database, case_id: int, actor: Actor, text: str) -> Case:
@@ -477,7 +554,7 @@ def assign(db: sqlite_utils.Database, case_id: int, actor: Actor, assignee: str)
 def allow(
     db: sqlite_utils.Database, case_id: int, actor: Actor, note_text: str = "", *, now: datetime | None = None
 ) -> Case:
-    """Add the case's app to its brand's allow list (``allow_overrides``) and close the case as a false positive.
+    """Add the case's app to its brand's allow list (``allow_overrides``); close the case as a false positive.
 
     The overrides are merged into the profile by ``effective_profile`` before judging, so the app is never
     alerted again; ``data/brands.toml`` is left untouched (it is the operator's file).
@@ -492,9 +569,15 @@ def allow(
             [case.listing_key, case.brand, case.store, case.app_id, note_text, actor.label, at, case.id],
         )
         after = _apply(
-            db, case, actor, "allow", {"state": "false_positive", "closed_at": at},
-            reason=note_text or "allow-listed", now=now, event_fields=["state"],
-        )  # fmt: skip
+            db,
+            case,
+            actor,
+            "allow",
+            {"state": "false_positive", "closed_at": at},
+            reason=note_text or "allow-listed",
+            now=now,
+            event_fields=["state"],
+        )
     return after
 
 
@@ -540,22 +623,52 @@ def _open_case(
 ) -> Case:
     at = now_iso(now)
     row = {
-        "kind": "listing", "listing_key": None, "apk_sha256": None, "brand": "", "store": "", "app_id": "",
-        "title": "", "developer": "", "url": "", "verdict": "", "score": 0, "reasons": "[]", "state": "new",
-        "takedown": "none", "takedown_at": "", "takedown_ref": "", "takedown_store": "", "police": "none",
-        "police_no": "", "police_agency": "", "police_at": "", "assignee": "", "listed": 1, "resolution": "",
-        "opened_at": at, "updated_at": at, "closed_at": "", "scan_id": scan_id,
-    }  # fmt: skip
+        "kind": "listing",
+        "listing_key": None,
+        "apk_sha256": None,
+        "brand": "",
+        "store": "",
+        "app_id": "",
+        "title": "",
+        "developer": "",
+        "url": "",
+        "verdict": "",
+        "score": 0,
+        "reasons": "[]",
+        "state": "new",
+        "takedown": "none",
+        "takedown_at": "",
+        "takedown_ref": "",
+        "takedown_store": "",
+        "police": "none",
+        "police_no": "",
+        "police_agency": "",
+        "police_at": "",
+        "assignee": "",
+        "listed": 1,
+        "resolution": "",
+        "opened_at": at,
+        "updated_at": at,
+        "closed_at": "",
+        "scan_id": scan_id,
+    }
     row.update(values)
     case_id = insert_row(db, "cases", row)
     insert_row(
         db,
         "case_events",
         {
-            "case_id": case_id, "at": at, "actor": actor.label, "action": "open", "field": "state", "old": "",
-            "new": "new", "reason": reason, "scan_id": scan_id,
+            "case_id": case_id,
+            "at": at,
+            "actor": actor.label,
+            "action": "open",
+            "field": "state",
+            "old": "",
+            "new": "new",
+            "reason": reason,
+            "scan_id": scan_id,
         },
-    )  # fmt: skip
+    )
     return get_case(db, case_id)
 
 
@@ -577,18 +690,24 @@ def open_listing_case(
         case = _open_case(
             db,
             {
-                "kind": "listing", "listing_key": listing["key"], "brand": listing.get("brand") or "",
-                "store": listing.get("store") or "", "app_id": listing.get("app_id") or "",
-                "title": listing.get("title") or "", "developer": listing.get("developer") or "",
-                "url": listing.get("url") or "", "verdict": listing.get("verdict") or "",
-                "score": int(listing.get("score") or 0), "reasons": listing.get("reasons") or "[]",
+                "kind": "listing",
+                "listing_key": listing["key"],
+                "brand": listing.get("brand") or "",
+                "store": listing.get("store") or "",
+                "app_id": listing.get("app_id") or "",
+                "title": listing.get("title") or "",
+                "developer": listing.get("developer") or "",
+                "url": listing.get("url") or "",
+                "verdict": listing.get("verdict") or "",
+                "score": int(listing.get("score") or 0),
+                "reasons": listing.get("reasons") or "[]",
                 "listed": 1 if listing.get("present", 1) else 0,
             },
             actor,
             reason=f"{listing.get('verdict')} {listing.get('score')}",
             scan_id=scan_id,
             now=now,
-        )  # fmt: skip
+        )
         outbox.enqueue_case_alert(db, case, kind="case_alert", dedupe_key=f"alert:{case.id}", now=now)
     return case, True
 
@@ -626,18 +745,24 @@ def open_apk_case(
         case = _open_case(
             db,
             {
-                "kind": "apk", "apk_sha256": sha, "brand": brand or str(d.get("brand") or ""), "store": "apk",
+                "kind": "apk",
+                "apk_sha256": sha,
+                "brand": brand or str(d.get("brand") or ""),
+                "store": "apk",
                 "app_id": str(d.get("package") or d.get("package_name") or ""),
                 "title": str(d.get("app_name") or d.get("label") or d.get("package") or sha[:12]),
-                "developer": str(d.get("signer") or ""), "url": source, "verdict": verdict,
-                "score": int(d.get("score") or 0), "reasons": json.dumps(norm_reasons, ensure_ascii=False),
+                "developer": str(d.get("signer") or ""),
+                "url": source,
+                "verdict": verdict,
+                "score": int(d.get("score") or 0),
+                "reasons": json.dumps(norm_reasons, ensure_ascii=False),
                 "listed": 0,
             },
             actor,
             reason=f"APK {verdict}",
             scan_id=None,
             now=now,
-        )  # fmt: skip
+        )
         outbox.enqueue_case_alert(db, case, kind="case_alert", dedupe_key=f"alert:{case.id}", now=now)
     return case, True
 
@@ -745,8 +870,17 @@ def _sync_existing(
             changes["closed_at"] = ""
             if case.takedown == "removed":
                 changes["takedown"] = "none"  # a new request is needed; the old ref stays on the timeline
-            after = _apply(db, case, SCAN_ACTOR, "relisted", changes, reason="listed again", scan_id=scan_id,
-                           now=now, event_fields=["listed", "state", "takedown"])  # fmt: skip
+            after = _apply(
+                db,
+                case,
+                SCAN_ACTOR,
+                "relisted",
+                changes,
+                reason="listed again",
+                scan_id=scan_id,
+                now=now,
+                event_fields=["listed", "state", "takedown"],
+            )
             outbox.enqueue_case_alert(
                 db, after, kind="relisted", dedupe_key=f"relisted:{case.id}:{scan_id}", now=now
             )
@@ -765,13 +899,25 @@ def _sync_existing(
             "title": listing.get("title") or case.title,
             "developer": listing.get("developer") or case.developer,
         }
-        upd = {k: v for k, v in upd.items() if v != (json.dumps(list(case.reasons), ensure_ascii=False)
-                                                      if k == "reasons" else getattr(case, k))}  # fmt: skip
-        if "reasons" in upd and json.loads(upd["reasons"] or "[]") == list(case.reasons):
+        upd = {
+            k: v
+            for k, v in upd.items()
+            if v
+            != (json.dumps(list(case.reasons), ensure_ascii=False) if k == "reasons" else getattr(case, k))
+        }
+        if "reasons" in upd and json.loads(str(upd["reasons"] or "[]")) == list(case.reasons):
             upd.pop("reasons")
         if upd:
-            _apply(db, case, SCAN_ACTOR, "rescored", upd, scan_id=scan_id, now=now,
-                   event_fields=[k for k in ("verdict", "score", "title", "developer") if k in upd])  # fmt: skip
+            _apply(
+                db,
+                case,
+                SCAN_ACTOR,
+                "rescored",
+                upd,
+                scan_id=scan_id,
+                now=now,
+                event_fields=[k for k in ("verdict", "score", "title", "developer") if k in upd],
+            )
             result.updated.append(case.id)
 
 

@@ -62,6 +62,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "btn.takedown": {"zh": "已申請下架", "en": "Takedown requested"},
     "btn.police": {"zh": "已報案", "en": "Reported to police"},
     "btn.resolve": {"zh": "結案", "en": "Resolve"},
+    "btn.evidence": {"zh": "證據包", "en": "Evidence pack"},
     # store status
     "store_status.title": {
         "zh": "⚠️ 商店掃描異常（第 {scan} 次掃描）",
@@ -90,6 +91,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/police 編號 報案編號 [機關] 已報案\n/resolve 編號 [說明] 結案\n/fp 編號 [理由] 誤報\n"
             "/note 編號 文字 加註\n/assign 編號 @使用者 指派\n/allow 編號 加入允許清單（管理員）\n"
             "/scan 立即掃描（管理員）\n/stats 統計\n/export 匯出 CSV\n/lang zh|en 語言\n"
+            "/draft 編號 play|apple|store|police|website [en] [force] 申請與報案草稿\n"
+            "/evidence 編號 證據包\n/report week|month 報告與圖表\n"
             "傳送 APK 檔或 APK 連結即可分析。"
         ),
         "en": (
@@ -98,7 +101,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/police ID REPORT_NO [agency] reported to the police\n/resolve ID [note] resolve\n"
             "/fp ID [reason] false positive\n/note ID text add a note\n/assign ID @user assign\n"
             "/allow ID add to the allow list (admins)\n/scan scan now (admins)\n/stats statistics\n"
-            "/export CSV export\n/lang zh|en language\nSend an APK file or link to analyse it."
+            "/export CSV export\n/lang zh|en language\n"
+            "/draft ID play|apple|store|police|website [en] [force] ready-to-file drafts\n"
+            "/evidence ID evidence pack\n/report week|month report and chart\n"
+            "Send an APK file or link to analyse it."
         ),
     },
     "cmd.start": {"zh": "開始", "en": "start"},
@@ -116,6 +122,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cmd.stats": {"zh": "統計", "en": "statistics"},
     "cmd.export": {"zh": "匯出 CSV", "en": "export CSV"},
     "cmd.lang": {"zh": "語言 zh|en", "en": "language zh|en"},
+    "cmd.draft": {
+        "zh": "草稿 編號 play|apple|store|police|website",
+        "en": "draft ID play|apple|store|police|website",
+    },
+    "cmd.report": {"zh": "報告 week|month", "en": "report week|month"},
+    "cmd.evidence": {"zh": "證據包 編號", "en": "evidence pack ID"},
     "role.admin": {"zh": "管理員", "en": "admin"},
     "role.analyst": {"zh": "分析師", "en": "analyst"},
     "role.viewer": {"zh": "檢視者", "en": "viewer"},
@@ -141,8 +153,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "scan.failed": {"zh": "掃描失敗：{msg}", "en": "Scan failed: {msg}"},
     "scan.unavailable": {"zh": "此版本尚未提供掃描功能。", "en": "Scanning is not available in this build."},
     "stats": {
-        "zh": "案件共 {total} 件\n狀態：{state}\n下架：{takedown}\n報案：{police}\n仍在架上的未結案件：{listed}\n待送訊息：{pending}",
-        "en": "{total} cases\nState: {state}\nTakedown: {takedown}\nPolice: {police}\nOpen and still listed: {listed}\nAlerts waiting: {pending}",
+        "zh": (
+            "案件共 {total} 件\n狀態：{state}\n下架：{takedown}\n報案：{police}\n"
+            "仍在架上的未結案件：{listed}\n待送訊息：{pending}"
+        ),
+        "en": (
+            "{total} cases\nState: {state}\nTakedown: {takedown}\nPolice: {police}\n"
+            "Open and still listed: {listed}\nAlerts waiting: {pending}"
+        ),
     },
     "export.caption": {"zh": "案件與時間軸（{n} 件）", "en": "Cases and timelines ({n})"},
     "apk.analysing": {"zh": "分析 APK 中⋯", "en": "Analysing the APK…"},

@@ -99,7 +99,7 @@ def enqueue(
                         "message_id": None,
                         "chat_id": "",
                     },
-                )  # fmt: skip
+                )
             )
     return ids
 
@@ -116,9 +116,15 @@ def enqueue_case_alert(
     """A case card to the security chat: new case, re-listing, takedown confirmed, or a reminder."""
     markup = reply_markup(case) if kind in MESSAGE_KINDS_WITH_CARD or kind == "reminder" else None
     return enqueue(
-        db, chat, case_card(case, "zh", kind=kind), kind=kind, case_id=case.id, markup=markup,
-        dedupe_key=dedupe_key, now=now,
-    )  # fmt: skip
+        db,
+        chat,
+        case_card(case, "zh", kind=kind),
+        kind=kind,
+        case_id=case.id,
+        markup=markup,
+        dedupe_key=dedupe_key,
+        now=now,
+    )
 
 
 def enqueue_case_edits(db: sqlite_utils.Database, case: Case, *, now: datetime | None = None) -> list[int]:
@@ -154,7 +160,8 @@ def enqueue_store_status(db: sqlite_utils.Database, scan_id: int, *, now: dateti
     scan = next(db.query("SELECT * FROM scans WHERE id = ?", [scan_id]))
     bad = list(
         db.query(
-            "SELECT brand, store, status, reason FROM scan_stores WHERE scan_id = ? AND status != 'ok' ORDER BY id",
+            "SELECT brand, store, status, reason FROM scan_stores"
+            " WHERE scan_id = ? AND status != 'ok' ORDER BY id",
             [scan_id],
         )
     )
@@ -177,7 +184,7 @@ def enqueue_store_status(db: sqlite_utils.Database, scan_id: int, *, now: dateti
                     store=r["store"],
                     status=status,
                     reason=(r["reason"] or "")[:300],
-                )  # fmt: skip
+                )
             )
         )
     lines.append(t("zh", "store_status.note"))
@@ -264,8 +271,8 @@ def recover_stale(
         with transaction(db):
             for i in back:
                 db.execute(
-                    "UPDATE outbox SET status = 'pending', claimed_by = '', next_attempt_at = 0 WHERE id = ? AND"
-                    " status = 'sending'",
+                    "UPDATE outbox SET status = 'pending', claimed_by = '', next_attempt_at = 0"
+                    " WHERE id = ? AND status = 'sending'",
                     [i],
                 )
         log.warning("outbox: %d message(s) left in flight by a stopped process will be sent again", len(back))
@@ -290,7 +297,8 @@ def _alive(pid: int) -> bool:
 def _claim(db: sqlite_utils.Database, row_id: int, now: float) -> bool:
     with transaction(db):
         cur = db.execute(
-            "UPDATE outbox SET status = 'sending', claimed_by = ?, claimed_at = ? WHERE id = ? AND status = 'pending'",
+            "UPDATE outbox SET status = 'sending', claimed_by = ?, claimed_at = ?"
+            " WHERE id = ? AND status = 'pending'",
             [_claimer(), now, row_id],
         )
         return cur.rowcount == 1
@@ -300,13 +308,19 @@ def _release(db: sqlite_utils.Database, row_id: int, **values: Any) -> None:
     sets = ", ".join(f"[{k}] = ?" for k in values)
     with transaction(db):
         db.execute(
-            f"UPDATE outbox SET status = 'pending', claimed_by = '', {sets} WHERE id = ?",
+            f"UPDATE outbox SET status = 'pending', claimed_by = '', {sets} WHERE id = ?",  # noqa: S608
             [*values.values(), row_id],
         )
 
 
-def _finish(db: sqlite_utils.Database, row: Mapping[str, Any], status: str, chat_id: str, message_id: int | None,
-            error: str = "") -> None:  # fmt: skip
+def _finish(
+    db: sqlite_utils.Database,
+    row: Mapping[str, Any],
+    status: str,
+    chat_id: str,
+    message_id: int | None,
+    error: str = "",
+) -> None:
     with transaction(db):
         db.execute(
             "UPDATE outbox SET status = ?, sent_at = ?, message_id = ?, chat_id = ?, last_error = ?,"
@@ -315,8 +329,9 @@ def _finish(db: sqlite_utils.Database, row: Mapping[str, Any], status: str, chat
         )
         if status == "sent" and message_id and row["kind"] in MESSAGE_KINDS_WITH_CARD and row["case_id"]:
             db.execute(
-                "INSERT INTO case_messages (case_id, chat_id, message_id, kind, at) VALUES (?, ?, ?, 'alert', ?)"
-                " ON CONFLICT(case_id, chat_id, kind) DO UPDATE SET message_id = excluded.message_id, at = excluded.at",
+                "INSERT INTO case_messages (case_id, chat_id, message_id, kind, at)"
+                " VALUES (?, ?, ?, 'alert', ?) ON CONFLICT(case_id, chat_id, kind)"
+                " DO UPDATE SET message_id = excluded.message_id, at = excluded.at",
                 [row["case_id"], chat_id, message_id, now_iso()],
             )
 
@@ -324,6 +339,8 @@ def _finish(db: sqlite_utils.Database, row: Mapping[str, Any], status: str, chat
 def _markup(raw: str | Mapping[str, Any] | None) -> Any:
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+    if not raw:
+        return None
     data = json.loads(raw) if isinstance(raw, str) else raw
     if not data:
         return None
@@ -385,8 +402,19 @@ async def deliver_pending(
             message_id = await _send(db, bot, row, chat_id)
         except RetryAfter as exc:
             wait = _retry_after_seconds(exc)
-            _release(db, row["id"], next_attempt_at=clock() + wait, last_error=f"429 retry after {wait:g}s",
-                     attempts=int(row["attempts"] or 0) + 1)  # fmt: skip
+            _release(
+                db,
+                row["id"],
+                next_attempt_at=clock() + wait,
+                last_error=f"429 retry after {wait:g}s",
+                attempts=int(row["attempts"] or 0) + 1,
+            )
+            # Flood control holds the whole queue (in order), in every process, until retry_after.
+            with transaction(db):
+                db.execute(
+                    "UPDATE outbox SET next_attempt_at = MAX(next_attempt_at, ?) WHERE status = 'pending'",
+                    [clock() + wait],
+                )
             stats.retry_after = wait
             stats.retried += 1
             return stats
@@ -410,11 +438,28 @@ async def deliver_pending(
             raise
         except (TimedOut, NetworkError, OSError) as exc:
             attempts = int(row["attempts"] or 0) + 1
-            _release(db, row["id"], attempts=attempts, next_attempt_at=clock() + backoff(attempts),
-                     last_error=redact(f"{type(exc).__name__}: {exc}")[:500])  # fmt: skip
+            _release(
+                db,
+                row["id"],
+                attempts=attempts,
+                next_attempt_at=clock() + backoff(attempts),
+                last_error=redact(f"{type(exc).__name__}: {exc}")[:500],
+            )
             stats.retried += 1
             stats.down = True
             return stats
+        except Exception as exc:  # a bug for this row: keep it, back off, let the others through
+            attempts = int(row["attempts"] or 0) + 1
+            _release(
+                db,
+                row["id"],
+                attempts=attempts,
+                next_attempt_at=clock() + backoff(attempts),
+                last_error=redact(f"{type(exc).__name__}: {exc}")[:500],
+            )
+            log.exception("outbox: message %s could not be sent", row["id"])
+            stats.retried += 1
+            continue
         except BaseException:
             _release(db, row["id"], last_error="interrupted")
             raise
@@ -428,7 +473,8 @@ def _skip_edit(db: sqlite_utils.Database, row: Mapping[str, Any], chat_id: str) 
     (the alert, when it goes out, shows the current state)."""
     later = list(
         db.query(
-            "SELECT 1 FROM outbox WHERE case_id = ? AND kind = 'case_edit' AND status = 'pending' AND id > ? LIMIT 1",
+            "SELECT 1 FROM outbox WHERE case_id = ? AND kind = 'case_edit' AND status = 'pending'"
+            " AND id > ? LIMIT 1",
             [row["case_id"], row["id"]],
         )
     )
@@ -467,9 +513,12 @@ async def _send(db: sqlite_utils.Database, bot: Any, row: Mapping[str, Any], cha
         markup_raw = reply_markup(case)
     if method == "sendMessage":
         msg = await bot.send_message(
-            chat_id=int(chat_id), text=text, parse_mode=ParseMode.HTML, reply_markup=_markup(markup_raw),
+            chat_id=int(chat_id),
+            text=text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=_markup(markup_raw),
             disable_web_page_preview=True,
-        )  # fmt: skip
+        )
         return int(msg.message_id)
     if method == "editMessageText":
         cm = next(
@@ -479,15 +528,21 @@ async def _send(db: sqlite_utils.Database, bot: Any, row: Mapping[str, Any], cha
             )
         )
         await bot.edit_message_text(
-            chat_id=int(chat_id), message_id=int(cm["message_id"]), text=text, parse_mode=ParseMode.HTML,
-            reply_markup=_markup(markup_raw), disable_web_page_preview=True,
-        )  # fmt: skip
+            chat_id=int(chat_id),
+            message_id=int(cm["message_id"]),
+            text=text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=_markup(markup_raw),
+            disable_web_page_preview=True,
+        )
         return int(cm["message_id"])
     if method == "sendDocument":
         msg = await bot.send_document(
-            chat_id=int(chat_id), document=InputFile(row["document"] or b"", filename=row["filename"] or "file"),
-            caption=text[:1000] or None, parse_mode=ParseMode.HTML,
-        )  # fmt: skip
+            chat_id=int(chat_id),
+            document=InputFile(row["document"] or b"", filename=row["filename"] or "file"),
+            caption=text[:1000] or None,
+            parse_mode=ParseMode.HTML,
+        )
         return int(msg.message_id)
     raise ValueError(f"unknown outbox method {method!r}")
 
@@ -543,7 +598,7 @@ def after_scan(
     echo: Callable[[str], None],
     budget: float = 60.0,
 ) -> cases_mod.SyncResult:
-    """Open cases and queue alerts for a committed scan; then deliver (``--notify``), or print them (no token).
+    """Open cases and queue alerts for a committed scan; deliver them (``--notify``) or print them (no token).
 
     Without a token the alerts are printed and stay in the outbox, for the bot to deliver later.
     """
@@ -572,8 +627,10 @@ def after_scan(
     try:
         stats = asyncio.run(_deliver_with_bot(db, settings, budget=budget, redact=redact))
     except Exception as exc:  # Telegram down, bad token: the alerts stay queued; say so in one line
-        echo(f"Telegram: not delivered now ({redact(type(exc).__name__ + ': ' + str(exc))[:200]}); "
-             "the alerts stay in the outbox for the bot.")  # fmt: skip
+        echo(
+            f"Telegram: not delivered now ({redact(type(exc).__name__ + ': ' + str(exc))[:200]}); "
+            "the alerts stay in the outbox for the bot."
+        )
         return sync
     left = len(pending(db))
     echo(f"Telegram: {stats.sent} sent, {left} waiting" + (" (Telegram unreachable)" if stats.down else ""))
@@ -587,9 +644,12 @@ async def _deliver_with_bot(
 
     tg = settings.telegram
     bot: ExtBot[Any] = ExtBot(
-        tg.token, base_url=tg.api_url, base_file_url=tg.file_url,
-        rate_limiter=AIORateLimiter(overall_max_rate=30, group_max_rate=tg.group_rate, group_time_period=60,
-                                    max_retries=0),
-    )  # fmt: skip
+        tg.token,
+        base_url=tg.api_url,
+        base_file_url=tg.file_url,
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=30, group_max_rate=tg.group_rate, group_time_period=60, max_retries=0
+        ),
+    )
     async with bot:
         return await deliver_all(db, bot, Routes(tg.chats()), budget=budget, redact=redact)

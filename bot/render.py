@@ -58,6 +58,7 @@ CASE_BUTTONS: tuple[CaseButton, ...] = (
     CaseButton("takedown", "btn.takedown", lambda c: _open(c) and c.takedown in ("none", "rejected")),
     CaseButton("police", "btn.police", lambda c: _open(c) and c.police == "none"),
     CaseButton("resolve", "btn.resolve", lambda c: _open(c)),
+    CaseButton("evidence", "btn.evidence", lambda c: c.state in ("confirmed", "relisted", "resolved")),
 )
 
 
@@ -172,7 +173,7 @@ def case_line(case: Case, lang: str = "zh") -> str:
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split on line boundaries into parts below ``limit`` (a very long line is cut; tags never span lines)."""
+    """Split on line boundaries into parts below ``limit`` (a very long line is cut)."""
     parts: list[str] = []
     cur = ""
     for line in text.split("\n"):

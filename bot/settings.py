@@ -46,7 +46,7 @@ class TelegramSettings:
     admins: frozenset[int] = frozenset()
     analysts: frozenset[int] = frozenset()
     viewers: frozenset[int] = frozenset()
-    allowed_chats: frozenset[int] = frozenset()  # besides the security/front-line chats and users' private chats
+    allowed_chats: frozenset[int] = frozenset()  # besides the security/front-line chats and private chats
     scan_cron: str = ""  # e.g. "0 */6 * * *"; empty: the bot schedules no scans
     reminder_days: int = 7
     # Per-store reminder periods (FAKEAPP_REMINDER_DAYS_GOOGLE_PLAY, _APP_STORE, _APK), over reminder_days.
@@ -92,7 +92,7 @@ def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
         try:
             out.add(int(part))
         except ValueError:
-            raise SettingsError(f"{name}: expected comma-separated numeric Telegram ids, got {part!r}") from None
+            raise SettingsError(f"{name}: expected comma-separated numeric Telegram ids, got {part!r}") from None  # noqa: E501
     return frozenset(out)
 
 
@@ -106,7 +106,7 @@ def _chat(env: Mapping[str, str], name: str) -> str:
 def _telegram_settings(env: Mapping[str, str]) -> TelegramSettings:
     cron = (env.get("FAKEAPP_SCAN_CRON") or "").strip()
     if cron:
-        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 
         try:
             CronTrigger.from_crontab(cron)

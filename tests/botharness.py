@@ -1,4 +1,4 @@
-"""Test helper: start ``fakeapp bot`` the way a user does (a subprocess), pointed at the fake Bot API server."""
+"""Test helper: start ``fakeapp bot`` as a user does (a subprocess), pointed at the fake Bot API server."""
 
 from __future__ import annotations
 
@@ -43,7 +43,9 @@ class BotProcess:
     def __init__(self, env: Mapping[str, str], log_path: Path) -> None:
         self.log_path = log_path
         self._log = open(log_path, "ab")  # noqa: SIM115 (closed in stop)
-        self.proc = subprocess.Popen([FAKEAPP, "bot"], env=dict(env), stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [FAKEAPP, "bot"], env=dict(env), stdout=self._log, stderr=subprocess.STDOUT
+        )
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
@@ -66,14 +68,17 @@ class BotProcess:
 
 
 @contextmanager
-def running_bot(fake: FakeTelegram, env: Mapping[str, str], log_path: Path, *, ready: bool = True) -> Iterator[BotProcess]:
+def running_bot(
+    fake: FakeTelegram, env: Mapping[str, str], log_path: Path, *, ready: bool = True
+) -> Iterator[BotProcess]:
     """Start the bot; wait until it has registered its commands (it is polling then)."""
     before = len(fake.ok_calls("setMyCommands"))
     bot = BotProcess(env, log_path)
     try:
         if ready:
             ok = fake.wait_for(
-                lambda: len(fake.ok_calls("setMyCommands")) >= before + 2 or bot.proc.poll() is not None, timeout=30
+                lambda: len(fake.ok_calls("setMyCommands")) >= before + 2 or bot.proc.poll() is not None,
+                timeout=30,
             )
             ok = ok and bot.proc.poll() is None
             assert ok, f"bot did not start:\n{bot.log()}"

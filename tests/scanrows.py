@@ -1,4 +1,4 @@
-"""Test helper: write what a committed scan leaves in the database (scans, scan_stores, listings, findings)."""
+"""Test helper: what a committed scan leaves in the database (scans, scan_stores, listings, findings)."""
 
 from __future__ import annotations
 

@@ -41,15 +41,41 @@ def bot_cmd(app: App, verbose: bool) -> None:
         logging.getLogger("bot").warning("FAKEAPP_CHAT_ID is not set: alerts stay in the outbox until it is")
     if not (tg.admins or tg.analysts or tg.viewers):
         logging.getLogger("bot").warning("no FAKEAPP_ADMINS/ANALYSTS/VIEWERS: the bot will answer nobody")
+    _check_token(tg.token, tg.api_url)
     application = build_application(app.settings, db=app.db())
     logging.getLogger("bot").info(
-        "fakeapp bot starting: database %s, %d admin(s), scan schedule %r", app.settings.db_path,
-        len(tg.admins), tg.scan_cron or "none",
-    )  # fmt: skip
+        "fakeapp bot starting: database %s, %d admin(s), scan schedule %r",
+        app.settings.db_path,
+        len(tg.admins),
+        tg.scan_cron or "none",
+    )
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, timeout=10, bootstrap_retries=-1,
-                                drop_pending_updates=False)  # fmt: skip
+        application.run_polling(
+            allowed_updates=Update.ALL_TYPES, timeout=10, bootstrap_retries=-1, drop_pending_updates=False
+        )
     except InvalidToken:
         raise click.ClickException("Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN)") from None
     except TelegramError as exc:
         raise click.ClickException(f"Telegram: {redact(str(exc))}") from None
+
+
+def _check_token(token: str, api_url: str) -> None:
+    """Ask getMe once so a wrong token is one line, not python-telegram-bot's retry traceback.
+
+    An unreachable Telegram is not an error here: the bot starts and keeps retrying.
+    """
+    import asyncio
+
+    from telegram import Bot
+    from telegram.error import InvalidToken, NetworkError
+
+    async def check() -> None:
+        async with Bot(token, base_url=api_url):
+            pass
+
+    try:
+        asyncio.run(check())
+    except InvalidToken:
+        raise click.ClickException("Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN)") from None
+    except NetworkError as exc:
+        logging.getLogger("bot").warning("Telegram not reachable yet (%s); retrying", type(exc).__name__)

@@ -31,8 +31,12 @@ def _case_dict(case: cases.Case) -> dict[str, Any]:
 
 @click.command("cases")
 @app_options
-@click.option("--state", default="open", show_default=True,
-              help="open, all, new, confirmed, false_positive, resolved or relisted.")  # fmt: skip
+@click.option(
+    "--state",
+    default="open",
+    show_default=True,
+    help="open, all, new, confirmed, false_positive, resolved or relisted.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per case.")
 def cases_cmd(app: App, state: str, as_json: bool) -> None:
     """List cases, newest first.
@@ -51,12 +55,26 @@ def cases_cmd(app: App, state: str, as_json: bool) -> None:
         click.echo(f"No {state} cases.")
         return
     rows = [
-        [str(c.id), c.state, c.takedown, c.police, "yes" if c.listed else "no", c.brand, c.store, c.app_id,
-         plain(c.title, limit=30), c.opened_at[:10]]
+        [
+            str(c.id),
+            c.state,
+            c.takedown,
+            c.police,
+            "yes" if c.listed else "no",
+            c.brand,
+            c.store,
+            c.app_id,
+            plain(c.title, limit=30),
+            c.opened_at[:10],
+        ]
         for c in found
-    ]  # fmt: skip
-    click.echo(table(["id", "state", "takedown", "police", "listed", "brand", "store", "app id", "title", "opened"],
-                     rows))  # fmt: skip
+    ]
+    click.echo(
+        table(
+            ["id", "state", "takedown", "police", "listed", "brand", "store", "app id", "title", "opened"],
+            rows,
+        )
+    )
 
 
 @click.command("case")
@@ -70,12 +88,29 @@ def cases_cmd(app: App, state: str, as_json: bool) -> None:
 @click.option("--agency", default="165", show_default=True, help="Agency for --police.")
 @click.option("--note", "note_text", default=None, metavar="TEXT", help="Add a note to the timeline.")
 @click.option("--assign", default=None, metavar="WHO", help="Assign the case.")
-@click.option("--resolve", default=None, metavar="NOTE",
-              help="Resolve (a note is required while the app is still listed).")  # fmt: skip
-@click.option("--allow", "allow_it", is_flag=True, help="Add the app to its brand's allow list and close the case.")
-def case_cmd(app: App, case_id: int, as_json: bool, confirm: bool, fp: str | None, takedown: str | None,
-             police: str | None, agency: str, note_text: str | None, assign: str | None, resolve: str | None,
-             allow_it: bool) -> None:  # fmt: skip
+@click.option(
+    "--resolve",
+    default=None,
+    metavar="NOTE",
+    help="Resolve (a note is required while the app is still listed).",
+)
+@click.option(
+    "--allow", "allow_it", is_flag=True, help="Add the app to its brand's allow list and close the case."
+)
+def case_cmd(
+    app: App,
+    case_id: int,
+    as_json: bool,
+    confirm: bool,
+    fp: str | None,
+    takedown: str | None,
+    police: str | None,
+    agency: str,
+    note_text: str | None,
+    assign: str | None,
+    resolve: str | None,
+    allow_it: bool,
+) -> None:
     """Show a case with its timeline, or change it (the local login is recorded as the actor).
 
     Actions apply in this order: confirm, takedown, police, note, assign, fp, allow, resolve.
@@ -112,16 +147,25 @@ def case_cmd(app: App, case_id: int, as_json: bool, confirm: bool, fp: str | Non
         return
     click.echo(f"Case #{case.id}  {case.state}  ({case.brand}, {case.store})")
     for label, value in (
-        ("app", f"{case.title}  [{case.app_id}]"), ("developer", case.developer), ("url", case.url),
-        ("verdict", f"{case.verdict} ({case.score})"), ("listed", "yes" if case.listed else "no"),
+        ("app", f"{case.title}  [{case.app_id}]"),
+        ("developer", case.developer),
+        ("url", case.url),
+        ("verdict", f"{case.verdict} ({case.score})"),
+        ("listed", "yes" if case.listed else "no"),
         ("takedown", " ".join(x for x in (case.takedown, case.takedown_at[:10], case.takedown_ref) if x)),
         ("police", " ".join(x for x in (case.police, case.police_agency, case.police_no) if x)),
-        ("assignee", case.assignee), ("resolution", case.resolution), ("sha256", case.apk_sha256 or ""),
-    ):  # fmt: skip
+        ("assignee", case.assignee),
+        ("resolution", case.resolution),
+        ("sha256", case.apk_sha256 or ""),
+    ):
         if value:
             click.echo(f"  {label:<10} {plain(value, limit=200)}")
     for r in case.reasons:
         click.echo(f"  - {plain(r.get('en') or r.get('zh') or '', limit=160)} (+{r.get('points', 0)})")
     click.echo("\nTimeline:")
-    click.echo(table(["at", "actor", "action", "field", "from", "to", "why"],
-                     [[e.at, e.actor, e.action, e.field, e.old, e.new, e.reason] for e in events]))  # fmt: skip
+    click.echo(
+        table(
+            ["at", "actor", "action", "field", "from", "to", "why"],
+            [[e.at, e.actor, e.action, e.field, e.old, e.new, e.reason] for e in events],
+        )
+    )

@@ -18,17 +18,36 @@ _RANK = {r: i for i, r in enumerate(ROLES, start=1)}
 
 # What each command needs; commands not listed here need "admin" (deny by default).
 COMMAND_ROLES: Mapping[str, str] = {
-    "start": "viewer", "help": "viewer", "cases": "viewer", "case": "viewer", "stats": "viewer",
-    "export": "viewer", "lang": "viewer", "takedown": "analyst", "police": "analyst", "resolve": "analyst",
-    "fp": "analyst", "note": "analyst", "assign": "analyst", "confirm": "analyst", "scan": "admin",
+    "start": "viewer",
+    "help": "viewer",
+    "cases": "viewer",
+    "case": "viewer",
+    "stats": "viewer",
+    "export": "viewer",
+    "lang": "viewer",
+    "takedown": "analyst",
+    "police": "analyst",
+    "resolve": "analyst",
+    "fp": "analyst",
+    "note": "analyst",
+    "assign": "analyst",
+    "confirm": "analyst",
+    "scan": "admin",
     "allow": "admin",
-    # issue 5 adds: "draft": "analyst", "report": "viewer", "evidence": "analyst"
-}  # fmt: skip
+    "draft": "analyst",
+    "report": "viewer",
+    "evidence": "analyst",  # issue 5
+}
 # What each button needs; unknown actions need "admin".
 ACTION_ROLES: Mapping[str, str] = {
-    "confirm": "analyst", "fp": "analyst", "takedown": "analyst", "police": "analyst", "resolve": "analyst",
+    "confirm": "analyst",
+    "fp": "analyst",
+    "takedown": "analyst",
+    "police": "analyst",
+    "resolve": "analyst",
     "case": "viewer",
-}  # fmt: skip
+    "evidence": "analyst",  # issue 5: the 證據包 button
+}
 APK_ROLE = "analyst"
 
 
@@ -77,10 +96,16 @@ def log_access(
             db,
             "access_log",
             {
-                "at": now_iso(), "user_id": user_id, "username": username[:64], "chat_id": chat_id, "kind": kind,
-                "detail": detail[:200], "allowed": int(allowed), "role": role or "",
+                "at": now_iso(),
+                "user_id": user_id,
+                "username": username[:64],
+                "chat_id": chat_id,
+                "kind": kind,
+                "detail": detail[:200],
+                "allowed": int(allowed),
+                "role": role or "",
             },
-        )  # fmt: skip
+        )
 
 
 def notice_slot(user_id: int | None, interval: float, now: float | None = None) -> str:

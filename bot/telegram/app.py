@@ -13,7 +13,7 @@ import html
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,11 +43,12 @@ from bot.i18n import normalize_lang, t
 from bot.render import case_card, case_keyboard, case_line, esc, parse_callback, split_message, timeline_text
 from bot.settings import Settings
 from bot.telegram import access
+from bot.telegram import casework as casework_tg
 from bot.telegram.redact import install_redaction
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 APK_MAX_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
 
@@ -66,7 +67,8 @@ class Desk:
 
 
 def desk_of(context: ContextTypes.DEFAULT_TYPE) -> Desk:
-    return context.application.bot_data["desk"]  # type: ignore[no-any-return]
+    desk: Desk = context.application.bot_data["desk"]
+    return desk
 
 
 def lang_of(db: sqlite_utils.Database, user_id: int | None) -> str:
@@ -92,9 +94,12 @@ async def reply(update: Update, text: str, **kwargs: Any) -> None:
     markup = kwargs.pop("reply_markup", None)
     for i, part in enumerate(parts):
         await chat.send_message(
-            part, parse_mode=ParseMode.HTML, disable_web_page_preview=True,
-            reply_markup=markup if i == len(parts) - 1 else None, **kwargs,
-        )  # fmt: skip
+            part,
+            parse_mode=ParseMode.HTML,
+            disable_web_page_preview=True,
+            reply_markup=markup if i == len(parts) - 1 else None,
+            **kwargs,
+        )
 
 
 def _args(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
@@ -149,8 +154,16 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # chatter from a member: nothing to do, nothing to log
     allowed = in_chat and access.may(role, needed)
     username = (user.username or user.full_name) if user else ""
-    access.log_access(desk.db, user_id=uid, username=username, chat_id=cid, kind=kind, detail=detail,
-                      allowed=allowed, role=role)  # fmt: skip
+    access.log_access(
+        desk.db,
+        user_id=uid,
+        username=username,
+        chat_id=cid,
+        kind=kind,
+        detail=detail,
+        allowed=allowed,
+        role=role,
+    )
     if allowed:
         return
     query = update.callback_query
@@ -171,11 +184,19 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     raise ApplicationHandlerStop
 
 
-def _notify_admins(desk: Desk, uid: int | None, username: str, cid: int | None, kind: str, detail: str) -> None:
+def _notify_admins(
+    desk: Desk, uid: int | None, username: str, cid: int | None, kind: str, detail: str
+) -> None:
     tg = desk.settings.telegram
     slot = access.notice_slot(uid, tg.admin_notice_interval)
-    text = t("zh", "denied.admin_notice", user=esc(username or "?"), uid=uid, chat=cid,
-             what=esc(f"{kind} {detail}"[:120]))  # fmt: skip
+    text = t(
+        "zh",
+        "denied.admin_notice",
+        user=esc(username or "?"),
+        uid=uid,
+        chat=cid,
+        what=esc(f"{kind} {detail}"[:120]),
+    )
     for admin in sorted(tg.admins):
         outbox.enqueue(desk.db, str(admin), text, kind="access_notice", dedupe_key=f"{slot}:{admin}")
 
@@ -248,7 +269,9 @@ async def cmd_takedown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     args = _args(context)
     if not args:
         raise _Usage("/takedown ID [reference]")
-    case = cases.request_takedown(desk_of(context).db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
+    case = cases.request_takedown(
+        desk_of(context).db, _case_id(args[0]), actor_of(update), " ".join(args[1:])
+    )
     await _done(update, context, case)
 
 
@@ -320,9 +343,17 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     await reply(
         update,
-        t(lang, "stats", total=s["total"], state=fmt(s["state"], "state"), takedown=fmt(s["takedown"], "takedown"),
-          police=fmt(s["police"], "police"), listed=s["open_and_listed"], pending=s["outbox_pending"]),
-    )  # fmt: skip
+        t(
+            lang,
+            "stats",
+            total=s["total"],
+            state=fmt(s["state"], "state"),
+            takedown=fmt(s["takedown"], "takedown"),
+            police=fmt(s["police"], "police"),
+            listed=s["open_and_listed"],
+            pending=s["outbox_pending"],
+        ),
+    )
 
 
 async def cmd_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -343,7 +374,8 @@ async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = normalize_lang(args[0] if args else ("en" if lang_of(desk.db, uid) == "zh" else "zh"))
     with cases.transaction(desk.db):
         desk.db.execute(
-            "INSERT INTO user_prefs (user_id, lang, updated_at) VALUES (?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET"
+            "INSERT INTO user_prefs (user_id, lang, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(user_id) DO UPDATE SET"
             " lang = excluded.lang, updated_at = excluded.updated_at",
             [uid, lang, cases.now_iso()],
         )
@@ -359,7 +391,11 @@ async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             summary = await run_scan_in_thread(context.application, "bot")
         except Exception as exc:  # reported to the user; the bot keeps running
-            text = t(lang, "scan.busy") if "another scan" in str(exc) else t(lang, "scan.failed", msg=esc(str(exc)[:300]))
+            text = (
+                t(lang, "scan.busy")
+                if "another scan" in str(exc)
+                else t(lang, "scan.failed", msg=esc(str(exc)[:300]))
+            )
         else:
             text = t(lang, "scan.done", **summary)
         if chat is not None:
@@ -389,6 +425,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("stats", cmd_stats, "cmd.stats"),
     Command("export", cmd_export, "cmd.export"),
     Command("lang", cmd_lang, "cmd.lang"),
+    Command("draft", casework_tg.cmd_draft, "cmd.draft"),  # issue 5
+    Command("report", casework_tg.cmd_report, "cmd.report"),
+    Command("evidence", casework_tg.cmd_evidence, "cmd.evidence"),
 )
 
 
@@ -424,6 +463,7 @@ CALLBACK_ACTIONS: Mapping[str, CallbackAction] = MappingProxyType(
         "fp": lambda db, cid, who: cases.false_positive(db, cid, who),
         "takedown": lambda db, cid, who: cases.request_takedown(db, cid, who),
         "resolve": lambda db, cid, who: cases.resolve(db, cid, who),
+        "evidence": casework_tg.evidence_button,  # issue 5: 證據包
     }
 )
 CALLBACK_NEEDS_TEXT: Mapping[str, str] = MappingProxyType({"police": "/police {id} REPORT_NO [agency]"})
@@ -442,8 +482,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     case_id, action = parsed
     if action in CALLBACK_NEEDS_TEXT:
-        await query.answer(t(lang, "callback.need_text", usage=CALLBACK_NEEDS_TEXT[action].format(id=case_id)),
-                           show_alert=True)  # fmt: skip
+        await query.answer(
+            t(lang, "callback.need_text", usage=CALLBACK_NEEDS_TEXT[action].format(id=case_id)),
+            show_alert=True,
+        )
         return
     try:
         case = CALLBACK_ACTIONS[action](desk.db, case_id, actor_of(update))
@@ -457,12 +499,18 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         with contextlib.suppress(BadRequest):
             rows = case_keyboard(case, lang)
             await context.bot.edit_message_text(
-                chat_id=msg.chat.id, message_id=msg.message_id, text=case_card(case, lang, kind="case"),
-                parse_mode=ParseMode.HTML, disable_web_page_preview=True,
+                chat_id=msg.chat.id,
+                message_id=msg.message_id,
+                text=case_card(case, lang, kind="case"),
+                parse_mode=ParseMode.HTML,
+                disable_web_page_preview=True,
                 reply_markup=InlineKeyboardMarkup(
-                    [[InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in r] for r in rows]
+                    [
+                        [InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in r]
+                        for r in rows
+                    ]
                 ),
-            )  # fmt: skip
+            )
     kick_delivery(context.application)
 
 
@@ -612,7 +660,9 @@ async def scan_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("scheduled scan failed: %s", exc)
 
 
-async def run_scan_in_thread(application: Application[Any, Any, Any, Any, Any, Any], trigger: str) -> dict[str, Any]:
+async def run_scan_in_thread(
+    application: Application[Any, Any, Any, Any, Any, Any], trigger: str
+) -> dict[str, Any]:
     desk: Desk = application.bot_data["desk"]
     runner = desk.scan_runner or default_scan_runner
     summary = await asyncio.to_thread(runner, desk.settings, trigger)
@@ -631,11 +681,18 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
         try:
             profile = cases.effective_profile(db, load_profile(settings.config_path))
             result = run_scan(db, profile, settings, make_adapters(settings), trigger=trigger)
-            sync = cases.sync_from_scan(db, result.scan_id, profile, reminder_days=settings.telegram.reminder_days)
+            sync = cases.sync_from_scan(
+                db, result.scan_id, profile, reminder_days=settings.telegram.reminder_days
+            )
         finally:
             db.close()
-    return {"scan": result.scan_id, "status": result.status, "opened": len(sync.opened),
-            "removed": len(sync.removed), "relisted": len(sync.relisted)}  # fmt: skip
+    return {
+        "scan": result.scan_id,
+        "status": result.status,
+        "opened": len(sync.opened),
+        "removed": len(sync.removed),
+        "relisted": len(sync.relisted),
+    }
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -676,12 +733,17 @@ def build_application(
         .token(tg.token)
         .base_url(tg.api_url)
         .base_file_url(tg.file_url)
-        .rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=tg.group_rate, group_time_period=60,
-                                     max_retries=0))  # fmt: skip
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=30, group_max_rate=tg.group_rate, group_time_period=60, max_retries=0
+            )
+        )
         .post_init(post_init)
         .build()
     )
-    app.bot_data["desk"] = Desk(settings=settings, db=database, routes=outbox.Routes(tg.chats()), scan_runner=scan_runner)
+    app.bot_data["desk"] = Desk(
+        settings=settings, db=database, routes=outbox.Routes(tg.chats()), scan_runner=scan_runner
+    )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     for c in commands:
         app.add_handler(CommandHandler(c.name, guarded(c.handler)))
@@ -691,15 +753,32 @@ def build_application(
     app.add_error_handler(on_error)
     jq = app.job_queue
     assert jq is not None, "python-telegram-bot[job-queue] is required"
-    jq.run_repeating(outbox_job, interval=tg.outbox_interval, first=0.5, name="outbox",
-                     job_kwargs={"max_instances": 1, "coalesce": True})  # fmt: skip
-    jq.run_repeating(reminder_job, interval=3600, first=60, name="reminders",
-                     job_kwargs={"max_instances": 1, "coalesce": True})  # fmt: skip
+    jq.run_repeating(
+        outbox_job,
+        interval=tg.outbox_interval,
+        first=0.5,
+        name="outbox",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    jq.run_repeating(
+        reminder_job,
+        interval=3600,
+        first=60,
+        name="reminders",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
     if tg.scan_cron:
-        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 
-        jq.run_custom(scan_job, name="scan", job_kwargs={"trigger": CronTrigger.from_crontab(tg.scan_cron),
-                                                          "max_instances": 1, "coalesce": True})  # fmt: skip
+        jq.run_custom(
+            scan_job,
+            name="scan",
+            job_kwargs={
+                "trigger": CronTrigger.from_crontab(tg.scan_cron),
+                "max_instances": 1,
+                "coalesce": True,
+            },
+        )
     return app
 
 

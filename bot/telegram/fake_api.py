@@ -116,11 +116,13 @@ class FakeTelegram:
     # --- faults -----------------------------------------------------------------------------------
 
     def set_down(self, mode: str = "502") -> None:
-        """Make every Bot API call fail: ``502`` (Bad Gateway) or ``drop`` (close without a reply); "" to heal."""
+        """Make every call fail: ``502`` (Bad Gateway) or ``drop`` (close without a reply); "" heals."""
         with self._lock:
             self.down = mode
 
-    def fail(self, method: str, *, status: int = 429, retry_after: int = 0, times: int = 1, description: str = "") -> None:
+    def fail(
+        self, method: str, *, status: int = 429, retry_after: int = 0, times: int = 1, description: str = ""
+    ) -> None:
         with self._lock:
             self._faults.setdefault(method, []).append(Fault(status, retry_after, times, description))
 
@@ -141,7 +143,12 @@ class FakeTelegram:
 
     @staticmethod
     def _user(user_id: int, username: str = "") -> dict[str, Any]:
-        return {"id": user_id, "is_bot": False, "first_name": f"user{user_id}", "username": username or f"u{user_id}"}
+        return {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": f"user{user_id}",
+            "username": username or f"u{user_id}",
+        }
 
     @staticmethod
     def _chat(chat_id: int) -> dict[str, Any]:
@@ -170,7 +177,7 @@ class FakeTelegram:
         return self._push("message", msg)
 
     def press(self, user_id: int, chat_id: int, message_id: int, data: str, *, username: str = "") -> str:
-        """A user presses an inline button with ``data`` under ``message_id``. Returns the callback query id."""
+        """A user presses a button with ``data`` under ``message_id``. Returns the callback query id."""
         with self._lock:
             cq_id = str(self._next_cq)
             self._next_cq += 1
@@ -186,9 +193,14 @@ class FakeTelegram:
             self.pushed[cq_id] = time.monotonic()
         self._push(
             "callback_query",
-            {"id": cq_id, "from": self._user(user_id, username), "chat_instance": f"ci{chat_id}", "data": data,
-             "message": message},
-        )  # fmt: skip
+            {
+                "id": cq_id,
+                "from": self._user(user_id, username),
+                "chat_instance": f"ci{chat_id}",
+                "data": data,
+                "message": message,
+            },
+        )
         return cq_id
 
     def send_file(self, user_id: int, chat_id: int, data: bytes, file_name: str, *, caption: str = "") -> int:
@@ -202,9 +214,14 @@ class FakeTelegram:
             "date": int(time.time()),
             "chat": self._chat(chat_id),
             "from": self._user(user_id),
-            "document": {"file_id": fid, "file_unique_id": f"u{fid}", "file_name": file_name,
-                         "mime_type": "application/vnd.android.package-archive", "file_size": len(data)},
-        }  # fmt: skip
+            "document": {
+                "file_id": fid,
+                "file_unique_id": f"u{fid}",
+                "file_name": file_name,
+                "mime_type": "application/vnd.android.package-archive",
+                "file_size": len(data),
+            },
+        }
         if caption:
             msg["caption"] = caption
         return self._push("message", msg)
@@ -216,7 +233,9 @@ class FakeTelegram:
             return [c for c in self.calls if c.status == 200 and (method is None or c.method == method)]
 
     def sent(self, chat_id: int | None = None) -> list[Call]:
-        return [c for c in self.ok_calls("sendMessage") if chat_id is None or int(c.params["chat_id"]) == chat_id]
+        return [
+            c for c in self.ok_calls("sendMessage") if chat_id is None or int(c.params["chat_id"]) == chat_id
+        ]
 
     def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0, interval: float = 0.05) -> bool:
         end = time.monotonic() + timeout
@@ -232,7 +251,9 @@ class FakeTelegram:
 
     # --- the Bot API ------------------------------------------------------------------------------
 
-    def handle(self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> tuple[int, Any]:
+    def handle(
+        self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]
+    ) -> tuple[int, Any]:
         """(HTTP status, body) for one Bot API call."""
         with self._lock:
             faults = self._faults.get(method) or self._faults.get("*")
@@ -241,8 +262,11 @@ class FakeTelegram:
                 f.times -= 1
                 if f.times <= 0:
                     faults.pop(0)
-                body: dict[str, Any] = {"ok": False, "error_code": f.status,
-                                        "description": f.description or _DESCRIPTIONS.get(f.status, "Error")}  # fmt: skip
+                body: dict[str, Any] = {
+                    "ok": False,
+                    "error_code": f.status,
+                    "description": f.description or _DESCRIPTIONS.get(f.status, "Error"),
+                }
                 if f.retry_after:
                     body["parameters"] = {"retry_after": f.retry_after}
                 return f.status, body
@@ -258,8 +282,14 @@ class FakeTelegram:
         return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"}
 
     def _api_getMe(self, p: dict[str, Any], f: Any) -> tuple[int, Any]:
-        return self._ok({**BOT_USER, "can_join_groups": True, "can_read_all_group_messages": False,
-                         "supports_inline_queries": False})  # fmt: skip
+        return self._ok(
+            {
+                **BOT_USER,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        )
 
     def _api_deleteWebhook(self, p: dict[str, Any], f: Any) -> tuple[int, Any]:
         return self._ok(True)
@@ -288,7 +318,9 @@ class FakeTelegram:
                     return self._ok(list(self._updates[:limit]))
                 self._lock.wait(max(0.0, min(0.5, end - time.monotonic())))
 
-    def _message(self, chat_id: int, text: str, markup: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _message(
+        self, chat_id: int, text: str, markup: Any, extra: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         mid = self._new_message_id()
         msg = {"message_id": mid, "date": int(time.time()), "chat": self._chat(chat_id), "from": BOT_USER}
         if text:
@@ -318,7 +350,8 @@ class FakeTelegram:
             markup = p.get("reply_markup")
             if msg.get("text") == text and msg.get("reply_markup") == markup:
                 return self._bad(
-                    "message is not modified: specified new message content and reply markup are exactly the same"
+                    "message is not modified: specified new message content and reply markup are exactly"
+                    " the same"
                     " as a current content and reply markup of the message"
                 )
             msg["text"] = text
@@ -357,7 +390,9 @@ class FakeTelegram:
             item = self.files.get(fid)
         if item is None:
             return self._bad("invalid file_id")
-        return self._ok({"file_id": fid, "file_unique_id": f"u{fid}", "file_size": len(item[1]), "file_path": item[0]})
+        return self._ok(
+            {"file_id": fid, "file_unique_id": f"u{fid}", "file_size": len(item[1]), "file_path": item[0]}
+        )
 
     def file_bytes(self, file_path: str) -> bytes | None:
         with self._lock:
@@ -415,7 +450,8 @@ def _parse_body(ctype: str, body: bytes) -> tuple[dict[str, Any], dict[str, tupl
         for part in msg.iter_parts():
             name = part.get_param("name", header="content-disposition")
             filename = part.get_filename()
-            payload = part.get_payload(decode=True) or b""
+            raw = part.get_payload(decode=True)
+            payload = raw if isinstance(raw, bytes) else b""
             if not isinstance(name, str):
                 continue
             if filename:
@@ -513,7 +549,14 @@ def _handler_for(server: FakeTelegram) -> type[BaseHTTPRequestHandler]:
                     return
             status, reply = server.handle(method, params, files)
             server.record(
-                Call(method, params, status, time.monotonic(), reply.get("result"), {k: v[1] for k, v in files.items()})
+                Call(
+                    method,
+                    params,
+                    status,
+                    time.monotonic(),
+                    reply.get("result"),
+                    {k: v[1] for k, v in files.items()},
+                )
             )
             self._reply(status, reply)
 
@@ -525,7 +568,9 @@ def _handler_for(server: FakeTelegram) -> type[BaseHTTPRequestHandler]:
                 if action == "say":
                     result: Any = server.say(int(data["user"]), int(data["chat"]), str(data["text"]))
                 elif action == "press":
-                    result = server.press(int(data["user"]), int(data["chat"]), int(data["message"]), str(data["data"]))
+                    result = server.press(
+                        int(data["user"]), int(data["chat"]), int(data["message"]), str(data["data"])
+                    )
                 elif action == "calls":
                     result = [
                         {"method": c.method, "status": c.status, "params": c.params, "result": c.result}
@@ -535,8 +580,12 @@ def _handler_for(server: FakeTelegram) -> type[BaseHTTPRequestHandler]:
                     if "down" in data:
                         server.set_down(str(data["down"] or ""))
                     if "method" in data:
-                        server.fail(str(data["method"]), status=int(data.get("status", 429)),
-                                    retry_after=int(data.get("retry_after", 0)), times=int(data.get("times", 1)))  # fmt: skip
+                        server.fail(
+                            str(data["method"]),
+                            status=int(data.get("status", 429)),
+                            retry_after=int(data.get("retry_after", 0)),
+                            times=int(data.get("times", 1)),
+                        )
                     result = True
                 else:
                     self._reply(404, {"ok": False, "description": "unknown control action"})
@@ -571,7 +620,9 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--port", type=int, default=8081)
         if name in ("say", "press"):
             p.add_argument("--user", type=int, required=True, help="Telegram user id of the sender")
-            p.add_argument("--chat", type=int, default=None, help="chat id (default: the user's private chat)")
+            p.add_argument(
+                "--chat", type=int, default=None, help="chat id (default: the user's private chat)"
+            )
             p.add_argument("text", help="the message (say) or the callback data (press)")
         if name == "press":
             p.add_argument("--message", type=int, required=True, help="message id the button is under")
@@ -587,16 +638,32 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         if args.cmd == "say":
-            print(_control(args.port, "say", {"user": args.user, "chat": args.chat or args.user, "text": args.text}))
+            print(
+                _control(
+                    args.port, "say", {"user": args.user, "chat": args.chat or args.user, "text": args.text}
+                )
+            )
         elif args.cmd == "press":
-            print(_control(args.port, "press", {"user": args.user, "chat": args.chat or args.user,
-                                                "message": args.message, "data": args.text}))  # fmt: skip
+            print(
+                _control(
+                    args.port,
+                    "press",
+                    {
+                        "user": args.user,
+                        "chat": args.chat or args.user,
+                        "message": args.message,
+                        "data": args.text,
+                    },
+                )
+            )
         else:
             for c in _control(args.port, "calls", {}):
                 if c["method"] == "getUpdates":
                     continue
                 p = c["params"]
-                print(c["status"], c["method"], p.get("chat_id", ""), p.get("message_id", ""), p.get("text", ""))
+                print(
+                    c["status"], c["method"], p.get("chat_id", ""), p.get("message_id", ""), p.get("text", "")
+                )
     except OSError as exc:
         print(f"error: cannot reach the fake server on port {args.port}: {exc}", file=sys.stderr)
         return 1

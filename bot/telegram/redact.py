@@ -52,7 +52,12 @@ def install_redaction(token: str) -> Callable[[str], str]:
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
     root = logging.getLogger()
-    targets: list[logging.Filterer] = [*root.handlers, root, logging.getLogger("telegram"), logging.getLogger("bot")]
+    targets: list[logging.Filterer] = [
+        *root.handlers,
+        root,
+        logging.getLogger("telegram"),
+        logging.getLogger("bot"),
+    ]
     for target in targets:
         if not any(isinstance(f, RedactingFilter) for f in target.filters):
             target.addFilter(RedactingFilter(token))
