@@ -144,6 +144,17 @@ async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await _document(update, png, f"fakeapp-report-{name}-{until:%Y%m%d}.png", _t(lang, "report.caption"))
 
 
+def reminder_drafts(desk: Desk) -> None:
+    """Queue the re-send draft of every takedown reminder that has none yet (the bot's reminder job)."""
+    from bot.casework import enqueue_reminder_drafts
+
+    try:
+        profile = cases.effective_profile(desk.db, load_profile(desk.settings.config_path))
+    except ProfileError:
+        return  # reminders still go out; their drafts wait for a readable profile
+    enqueue_reminder_drafts(desk.db, profile)
+
+
 def _pack_caption(lang: str, pack_id: int, files: int, sha: str, who: str) -> str:
     return _t(lang, "evidence.caption", id=pack_id, files=files, sha=sha, who=who)
 
