@@ -100,9 +100,7 @@ class Case:
                 v = reasons
             elif f.name == "listed":
                 v = bool(v)
-            elif f.name in ("score",):
-                v = int(v or 0)
-            elif f.name in ("id",):
+            elif f.name in ("score",) or f.name in ("id",):
                 v = int(v or 0)
             elif f.name in ("listing_key", "apk_sha256", "scan_id"):
                 pass

@@ -604,7 +604,7 @@ def after_scan(
     """
     tg = settings.telegram
     before = max_id(db)
-    sync = cases_mod.sync_from_scan(db, scan_id, profile, reminder_days=tg.reminder_days)
+    sync = cases_mod.sync_from_scan(db, scan_id, profile, reminder_days=tg.reminder_periods())
     new_rows = [r for r in pending(db, since_id=before) if r["kind"] != "case_edit"]
     echo(
         f"Cases: {len(sync.opened)} opened, {len(sync.removed)} takedown(s) confirmed, "
@@ -648,7 +648,7 @@ async def _deliver_with_bot(
         base_url=tg.api_url,
         base_file_url=tg.file_url,
         rate_limiter=AIORateLimiter(
-            overall_max_rate=30, group_max_rate=tg.group_rate, group_time_period=60, max_retries=0
+            overall_max_rate=tg.overall_rate, group_max_rate=tg.group_rate, group_time_period=60, max_retries=0
         ),
     )
     async with bot:

@@ -53,6 +53,7 @@ class TelegramSettings:
     reminder_days_store: tuple[tuple[str, int], ...] = ()
     outbox_interval: float = 5.0  # seconds between outbox delivery passes
     group_rate: float = 20.0  # messages a minute to one group (Telegram's limit is about 20)
+    overall_rate: float = 30.0  # requests a second overall (Telegram's broadcast limit is about 30)
     admin_notice_interval: float = 600.0  # seconds between notices to admins about one stranger
 
     @property
@@ -134,6 +135,7 @@ def _telegram_settings(env: Mapping[str, str]) -> TelegramSettings:
         ),
         outbox_interval=_float(env, "FAKEAPP_OUTBOX_INTERVAL", 5.0),
         group_rate=_float(env, "FAKEAPP_TG_GROUP_RATE", 20.0),
+        overall_rate=_float(env, "FAKEAPP_TG_RATE", 30.0),
         admin_notice_interval=_float(env, "FAKEAPP_ADMIN_NOTICE_INTERVAL", 600.0),
     )
 

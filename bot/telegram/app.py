@@ -649,7 +649,8 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    if outbox.enqueue_reminders(desk.db, days=desk.settings.telegram.reminder_days):
+    if outbox.enqueue_reminders(desk.db, days=desk.settings.telegram.reminder_periods()):
+        casework_tg.reminder_drafts(desk)  # issue 5: each reminder's draft, ready to re-send
         kick_delivery(context.application)
 
 
@@ -682,7 +683,7 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
             profile = cases.effective_profile(db, load_profile(settings.config_path))
             result = run_scan(db, profile, settings, make_adapters(settings), trigger=trigger)
             sync = cases.sync_from_scan(
-                db, result.scan_id, profile, reminder_days=settings.telegram.reminder_days
+                db, result.scan_id, profile, reminder_days=settings.telegram.reminder_periods()
             )
         finally:
             db.close()
@@ -735,7 +736,7 @@ def build_application(
         .base_file_url(tg.file_url)
         .rate_limiter(
             AIORateLimiter(
-                overall_max_rate=30, group_max_rate=tg.group_rate, group_time_period=60, max_retries=0
+                overall_max_rate=tg.overall_rate, group_max_rate=tg.group_rate, group_time_period=60, max_retries=0
             )
         )
         .post_init(post_init)
