@@ -90,6 +90,7 @@ class TakedownRequest:
     at: str
     store: str
     reference: str = ""
+    episode: int = 0  # how many times the app had been re-listed when this was requested
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ class CaseFacts:
     evidence: tuple[EvidenceItem, ...] = ()
     removals: tuple[str, ...] = field(default=())  # times the app was seen gone (one per listing episode)
     relistings: tuple[str, ...] = field(default=())  # times it reappeared
+    episode: int = -1  # listing episodes so far (re-listings); -1: count ``relistings``
 
     @property
     def store(self) -> str:
@@ -148,18 +150,18 @@ class CaseFacts:
     def listed(self) -> bool:
         return bool(self.listing and self.listing.present)
 
+    @property
+    def current_episode(self) -> int:
+        return self.episode if self.episode >= 0 else len(self.relistings)
+
     def open_takedown(self) -> TakedownRequest | None:
         """The first takedown request of the current listing episode (since the last re-listing), if any."""
-        since = self.relistings[-1] if self.relistings else ""
-        current = [t for t in self.takedowns if t.at >= since]
+        current = [t for t in self.takedowns if t.episode == self.current_episode]
         return current[0] if current else None
 
     def earlier_takedowns(self) -> tuple[TakedownRequest, ...]:
         """Takedown requests from before the last re-listing (carried forward into new drafts)."""
-        if not self.relistings:
-            return ()
-        since = self.relistings[-1]
-        return tuple(t for t in self.takedowns if t.at < since)
+        return tuple(t for t in self.takedowns if t.episode < self.current_episode)
 
 
 # Control and format characters (bidi overrides, zero-width joiners, line and paragraph separators) let a
@@ -285,23 +287,30 @@ def _timeline(events: list[dict[str, Any]]) -> tuple[TimelineEntry, ...]:
 
 def _takedowns(events: list[dict[str, Any]], default_store: str) -> tuple[TakedownRequest, ...]:
     """Every takedown request on the timeline (``takedown`` actions), with its claimed date, store and ref."""
-    by_at: dict[tuple[str, str], dict[str, str]] = {}
+    # Ordered by the timeline (event ids), not by time: a request may be back-dated, and several actions can
+    # share one second. A re-listing starts a new episode.
+    by_at: dict[tuple[str, str, int], dict[str, str]] = {}
+    episode = 0
+    previous = ""
     for e in events:
-        if e["action"] != "takedown":
+        action = str(e["action"])
+        if action == "relisted" and previous != "relisted":
+            episode += 1  # one re-listing writes several rows in a row; count the run once
+        previous = action
+        if action != "takedown":
             continue
-        g = by_at.setdefault((str(e["at"]), str(e["actor"])), {"reason": str(e.get("reason") or "")})
+        g = by_at.setdefault((str(e["at"]), str(e["actor"]), episode), {"reason": str(e.get("reason") or "")})
         if e.get("field"):
             g[str(e["field"])] = str(e.get("new") or "")
-    out = []
-    for (at, _actor), g in by_at.items():
-        out.append(
-            TakedownRequest(
-                at=g.get("takedown_at") or at,
-                store=g.get("takedown_store") or default_store,
-                reference=g.get("takedown_ref", g.get("reason", "")),
-            )
+    return tuple(
+        TakedownRequest(
+            at=g.get("takedown_at") or at,
+            store=g.get("takedown_store") or default_store,
+            reference=g.get("takedown_ref", g.get("reason", "")),
+            episode=ep,
         )
-    return tuple(sorted(out, key=lambda t: t.at))
+        for (at, _actor, ep), g in by_at.items()
+    )
 
 
 def _police(events: list[dict[str, Any]]) -> tuple[PoliceReport, ...]:
@@ -427,4 +436,9 @@ def load_case_facts(db: Any, case_id: int, evidence: tuple[EvidenceItem, ...] = 
         evidence=evidence,
         removals=_action_times(events, ("removed", "vanished")),
         relistings=_action_times(events, ("relisted",)),
+        episode=sum(
+            1
+            for i, e in enumerate(events)
+            if e["action"] == "relisted" and (i == 0 or events[i - 1]["action"] != "relisted")
+        ),
     )
