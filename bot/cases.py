@@ -30,8 +30,9 @@ POLICE_STATES = ("none", "reported")
 # Verdicts of a listing that open a case. "suspicious" opens one too: a person decides, and a missed
 # impostor costs far more than one press of 誤報.
 CASE_VERDICTS = ("impersonation", "suspicious")
-# APK verdicts that do not open a case (anything else does).
-APK_OK_VERDICTS = ("official",)
+# APK verdicts that open no case: ours (official, or our signer on another package of ours), a file about
+# something else, or not an APK at all. Every other verdict (repackaged, impostor, tampered) opens one.
+APK_OK_VERDICTS = ("official", "official_signer_other_package", "unrelated", "invalid")
 
 
 class CaseError(ValueError):
@@ -752,7 +753,7 @@ def open_apk_case(
                 "developer": str(d.get("signer") or ""),
                 "url": source,
                 "verdict": verdict,
-                "score": int(d.get("score") or 0),
+                "score": int(d.get("score") or (d.get("risk") or {}).get("score") or 0),
                 "reasons": json.dumps(norm_reasons, ensure_ascii=False),
                 "listed": 0,
             },

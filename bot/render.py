@@ -104,6 +104,7 @@ def case_card(case: Case, lang: str = "zh", *, kind: str = "case_alert", reminde
     lines = [f"<b>{head}</b> · #{case.id}"]
     lines.append(f"{t(lang, 'card.app')}：<b>{esc(_clip(case.title, 200))}</b>")
     if case.kind == "apk":
+        lines.append(f"{t(lang, 'card.store')}：{t(lang, 'store.apk')}")
         lines.append(f"{t(lang, 'card.sha256')}：<code>{esc(case.apk_sha256 or '')}</code>")
         if case.app_id:
             lines.append(f"package：<code>{esc(_clip(case.app_id, 200))}</code>")

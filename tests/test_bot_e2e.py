@@ -334,3 +334,38 @@ def test_outbox_no_token_prints_and_keeps(dbpath):
     text = "\n".join(lines)
     assert "No TELEGRAM_BOT_TOKEN" in text and "華岳證券<script>" in text and "確認" not in text
     assert len(outbox.pending(db)) == 1
+
+
+APKS = Path(__file__).parent / "apks"
+
+
+def test_apk_document_and_link(fake, dbpath, tmp_path):
+    if not (APKS / "impostor.apk").exists():
+        pytest.skip("APK corpus not present")
+    env = bot_env(fake, dbpath)
+    with running_bot(fake, env, tmp_path / "bot.log") as bot:
+        fake.send_file(ANALYST, ANALYST, (APKS / "impostor.apk").read_bytes(), "華岳e把罩.apk")
+        assert fake.wait_for(lambda: any("已開立案件" in c.params["text"] for c in fake.sent(ANALYST)), 60), (
+            bot.log()
+        )
+        assert fake.wait_for(lambda: any("APK" in c.params["text"] for c in fake.sent(CHAT)))
+        alert = [c for c in fake.sent(CHAT) if "APK" in c.params["text"]][0]
+        assert "冒牌" in alert.params["text"] and "SHA-256" in alert.params["text"]
+        # The same file again: the existing case, not a new one.
+        fake.send_file(ANALYST, ANALYST, (APKS / "impostor.apk").read_bytes(), "again.apk")
+        assert fake.wait_for(
+            lambda: any("此檔案已有案件" in c.params["text"] for c in fake.sent(ANALYST)), 60
+        )
+        fake.send_file(ANALYST, ANALYST, (APKS / "official.apk").read_bytes(), "official.apk")
+        assert fake.wait_for(lambda: any("官方" in c.params["text"] for c in fake.sent(ANALYST)), 60)
+        # A link to a private address is refused in one line (the fetcher's guard), nothing opened.
+        fake.say(ANALYST, ANALYST, "http://127.0.0.1:9/app.apk")
+        assert fake.wait_for(lambda: any("APK 分析失敗" in c.params["text"] for c in fake.sent(ANALYST)), 30)
+        # A viewer cannot submit files.
+        n = len(fake.sent(VIEWER))
+        fake.send_file(VIEWER, VIEWER, b"PK\x03\x04", "x.apk")
+        assert fake.wait_for(lambda: len(fake.sent(VIEWER)) > n)
+        assert "你的角色不能執行" in fake.sent(VIEWER)[-1].params["text"]
+    db = open_db(dbpath)
+    apk_cases = [c for c in cases.list_cases(db, state="all") if c.kind == "apk"]
+    assert len(apk_cases) == 1 and apk_cases[0].apk_sha256 and apk_cases[0].verdict == "impostor"

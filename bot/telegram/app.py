@@ -574,7 +574,7 @@ async def _analyse(
     def work() -> tuple[str, str, int | None, bool]:
         import tempfile
 
-        from bot import apk_store  # type: ignore[attr-defined,unused-ignore]
+        from bot import apk_store
         from scanners.profile import load_profile
 
         db = open_db(settings.db_path)
@@ -586,7 +586,8 @@ async def _analyse(
                     path = Path(tmp) / (re.sub(r"[^A-Za-z0-9._-]", "_", source)[-80:] or "upload.apk")
                     path.write_bytes(data)
                     src = path
-                report, _first = apk_store.analyse_and_store(db, src, profile)
+                name = source if data is not None else None
+                report, _first = apk_store.analyse_and_store(db, src, profile, display_name=name)
             d = report.to_dict()
             verdict = str(report.verdict)
             sha = str(d.get("sha256") or "")
@@ -603,7 +604,9 @@ async def _analyse(
         log.warning("APK analysis failed: %s", type(exc).__name__)
         await reply(update, t(lang, "apk.failed", msg=esc(str(exc)[:300])))
         return
-    text = t(lang, "apk.result", verdict=esc(verdict), sha=esc(sha[:16]) + "…")
+    label = t(lang, f"verdict.{verdict}")
+    label = esc(verdict) if label.startswith("verdict.") else label
+    text = t(lang, "apk.result", verdict=label, sha=esc(sha[:16]) + "…")
     if case_id is not None:
         text += "\n" + t(lang, "apk.case" if opened else "apk.existing", id=case_id)
     await reply(update, text)
@@ -736,7 +739,10 @@ def build_application(
         .base_file_url(tg.file_url)
         .rate_limiter(
             AIORateLimiter(
-                overall_max_rate=tg.overall_rate, group_max_rate=tg.group_rate, group_time_period=60, max_retries=0
+                overall_max_rate=tg.overall_rate,
+                group_max_rate=tg.group_rate,
+                group_time_period=60,
+                max_retries=0,
             )
         )
         .post_init(post_init)

@@ -516,7 +516,7 @@ def _handler_for(server: FakeTelegram) -> type[BaseHTTPRequestHandler]:
                 self._control(parts[1:], body, path.query)
                 return
             if parts[0] == "file" and len(parts) >= 3 and parts[1].startswith("bot"):
-                data = server.file_bytes("/".join(parts[2:]))
+                data = server.file_bytes(urllib.parse.unquote("/".join(parts[2:])))
                 if data is None:
                     self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
                 else:
