@@ -127,7 +127,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = ap.parse_args()
     apk = build_big_apk(args.out, args.size_mb)
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     py = sys.executable
     profile = str(ROOT / "data" / "brands.toml")
     methods = {

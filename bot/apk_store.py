@@ -20,7 +20,7 @@ import sqlite_utils
 from scanners.apk.fetch import DEFAULT_MAX_SIZE, FetchError, fetch_to_file
 from scanners.apk.verdict import ApkReport, analyse_apk
 from scanners.judging import icons
-from scanners.judging.verdict import prepare_brand
+from scanners.judging.names import PreparedBrand, prepare_brand
 from scanners.profile import Brand, Profile
 
 MAX_SOURCES = 20
@@ -45,7 +45,7 @@ def is_url(text: str) -> bool:
     return text.strip().lower().startswith(("http://", "https://"))
 
 
-def prepared_brands(profile: Profile, brand_id: str | None = None) -> list[Any]:
+def prepared_brands(profile: Profile, brand_id: str | None = None) -> list[PreparedBrand]:
     """The profile's brands (or one), prepared for matching, with their official icons hashed."""
     brands: Sequence[Brand] = [profile.brand(brand_id)] if brand_id else profile.brands
     out = []

@@ -20,16 +20,17 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from scanners.apk.manifest import EntryReader, ManifestInfo, manifest_from, quiet_androguard
 from scanners.apk.risk import Risk, assess, read_build_facts
 from scanners.apk.signing import SigningReport, verify_apk
 from scanners.apk.zipread import ApkFormatError, ZipLayout, iter_entry, read_entry_bytes, read_layout
 from scanners.judging import icons
-from scanners.judging.names import name_match, package_match
-from scanners.judging.verdict import Reason
-from scanners.profile import Brand
+from scanners.judging.names import PreparedBrand, name_match, package_match
+from scanners.judging.reason import Reason
+from scanners.judging.signals import ICON_SIMILAR
+from scanners.profile import Brand, OfficialApp
 
 VERDICTS = (
     "official",
@@ -43,7 +44,7 @@ VERDICTS = (
 BUNDLE_SUFFIXES = (".xapk", ".apks", ".apkm")
 MAX_BASE_APK = 512 * 1024 * 1024
 MAX_BUNDLE_MANIFEST = 1024 * 1024
-ICON_MAX_DISTANCE = 10  # perceptual-hash bits; 2026-11: a rescaled/recoloured copy stays within ~8
+ICON_MAX_DISTANCE = ICON_SIMILAR  # pHash bits: a resized, recoloured or badged copy of the official icon
 ANDROID_STORES = ("google_play",)
 MAX_PKCS7 = 1024 * 1024
 
@@ -140,13 +141,11 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
-def _brand(prepared: Any) -> Brand:
-    b = getattr(prepared, "brand", prepared)
-    assert isinstance(b, Brand)
-    return b
+def _brand(prepared: PreparedBrand) -> Brand:
+    return prepared.brand
 
 
-def _android_apps(brand: Brand) -> list[Any]:
+def _android_apps(brand: Brand) -> list[OfficialApp]:
     return [a for a in brand.apps if a.store in ANDROID_STORES]
 
 
@@ -170,7 +169,7 @@ class _Hasher(threading.Thread):
 
 def analyse_apk(
     path: str | Path,
-    brands: Sequence[Any] | None = None,
+    brands: Sequence[PreparedBrand] | None = None,
     *,
     official_permissions: Mapping[str, Sequence[str]] | None = None,
     display_name: str | None = None,
@@ -230,7 +229,7 @@ def _analyse_any(
     p: Path,
     name: str,
     size: int,
-    brands: Sequence[Any],
+    brands: Sequence[PreparedBrand],
     official_permissions: Mapping[str, Sequence[str]],
     max_base_size: int,
 ) -> ApkReport:
@@ -274,7 +273,7 @@ def _analyse_any(
     return _analyse_single(p, name, brands, official_permissions)
 
 
-def _find_base(f: Any, layout: ZipLayout) -> str | None:
+def _find_base(f: BinaryIO, layout: ZipLayout) -> str | None:
     """The base APK of an XAPK (manifest.json) or APKS (bundletool / SAI layout)."""
     apks = [e.name for e in layout.entries if e.name.lower().endswith(".apk")]
     if not apks:
@@ -308,7 +307,7 @@ def _find_base(f: Any, layout: ZipLayout) -> str | None:
 def _analyse_single(
     p: Path,
     name: str,
-    brands: Sequence[Any],
+    brands: Sequence[PreparedBrand],
     official_permissions: Mapping[str, Sequence[str]],
 ) -> ApkReport:
     started = time.perf_counter()
@@ -399,7 +398,7 @@ def _short_fp(sha: str) -> str:
 def judge(
     manifest: ManifestInfo,
     signing: SigningReport,
-    brands: Sequence[Any],
+    brands: Sequence[PreparedBrand],
     icon_hash: str = "",
     claimed: frozenset[str] = frozenset(),
 ) -> tuple[str, str, tuple[Reason, ...], int | None]:
@@ -589,8 +588,8 @@ def judge(
             signals.append(
                 _r(
                     "brand_like_package",
-                    f"套件名稱 {pkg} 仿似品牌（{_describe(pm)}）",
-                    f"package name {pkg} looks like the brand's ({_describe(pm)})",
+                    f"套件名稱 {pkg} 仿似品牌：{pm.zh}",
+                    f"package name {pkg} looks like the brand's: {pm.en}",
                     30,
                 )
             )
@@ -624,15 +623,7 @@ def judge(
     )
 
 
-def _describe(match: Any) -> str:
-    for attr in ("why", "reason", "en", "detail", "kind"):
-        value = getattr(match, attr, None)
-        if isinstance(value, str) and value:
-            return value
-    return str(match)
-
-
-def _name_signal(label: str, labels: Mapping[str, str], prepared: Any) -> Reason | None:
+def _name_signal(label: str, labels: Mapping[str, str], prepared: PreparedBrand) -> Reason | None:
     seen: set[str] = set()
     for text in (label, *labels.values()):
         if not text or text in seen:
@@ -642,15 +633,15 @@ def _name_signal(label: str, labels: Mapping[str, str], prepared: Any) -> Reason
         if m is not None:
             return _r(
                 "brand_name_in_label",
-                f"App 名稱「{text}」仿似品牌名稱（{_describe(m)}）",
-                f"the app name {text!r} looks like the brand's ({_describe(m)})",
+                f"App 名稱「{text}」{m.zh}",
+                f"the app name {text!r} {m.en}",
                 30,
             )
     return None
 
 
-def _icon_distance(icon_hash: str, prepared: Any) -> int | None:
-    hashes = getattr(prepared, "icon_hashes", None) or getattr(prepared, "official_icon_hashes", None) or ()
+def _icon_distance(icon_hash: str, prepared: PreparedBrand) -> int | None:
+    hashes = prepared.official_icon_hashes
     if not icon_hash or not hashes:
         return None
     dists = []
@@ -660,7 +651,7 @@ def _icon_distance(icon_hash: str, prepared: Any) -> int | None:
     return min(dists) if dists else None
 
 
-def _brand_tie(pkg: str, label: str, brands: Sequence[Any]) -> str:
+def _brand_tie(pkg: str, label: str, brands: Sequence[PreparedBrand]) -> str:
     for pb in brands:
         b = _brand(pb)
         if any(a.app_id == pkg for a in _android_apps(b)):
