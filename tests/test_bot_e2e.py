@@ -349,7 +349,7 @@ def test_apk_document_and_link(fake, dbpath, tmp_path):
             bot.log()
         )
         assert fake.wait_for(lambda: any("APK" in c.params["text"] for c in fake.sent(CHAT)))
-        alert = [c for c in fake.sent(CHAT) if "APK" in c.params["text"]][0]
+        alert = next(c for c in fake.sent(CHAT) if "APK" in c.params["text"])
         assert "冒牌" in alert.params["text"] and "SHA-256" in alert.params["text"]
         # The same file again: the existing case, not a new one.
         fake.send_file(ANALYST, ANALYST, (APKS / "impostor.apk").read_bytes(), "again.apk")
