@@ -184,7 +184,9 @@ def analyse_and_store(
                 except FetchError as exc:
                     raise ApkInputError(f"{_redact(text)}: {exc}") from None
                 name = display_name or Path(unquote(urlsplit(got.url).path)).name or "download.apk"
-                report = analyse_apk(got.path, brands, official_permissions=perms, display_name=name)
+                report = analyse_apk(
+                    got.path, brands, official_permissions=perms, display_name=name, max_base_size=max_size
+                )
         finally:
             if own_session:
                 sess.close()
@@ -195,7 +197,9 @@ def analyse_and_store(
             raise ApkInputError(f"{text}: no such file")
         if path.stat().st_size > max_size:
             raise ApkInputError(f"{text}: larger than the limit ({max_size:,} bytes)")
-        report = analyse_apk(path, brands, official_permissions=perms, display_name=display_name)
+        report = analyse_apk(
+            path, brands, official_permissions=perms, display_name=display_name, max_base_size=max_size
+        )
         stored_source = display_name or path.name
     if not report.sha256:
         return report, True  # unreadable: nothing to recognise it by

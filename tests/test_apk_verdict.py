@@ -484,3 +484,10 @@ def test_real_apks_from_shared(
     assert [c["sha256"] for c in d["certificates"]] == [sha256]
     assert tuple(d["schemes"][s]["verified"] for s in ("v1", "v2", "v3")) == schemes
     assert d["package"] and d["label"] and d["icon"]["hash"]
+
+
+def test_bundle_base_larger_than_the_cap_is_invalid(brands: list[Any]) -> None:
+    report = analyse_apk(APKS / "official.xapk", brands, max_base_size=4096)
+    assert report.verdict == "invalid"
+    assert "not_an_apk" in codes(report)
+    assert "4096" in report.reasons[0].en or "larger" in report.reasons[0].en
