@@ -69,9 +69,8 @@ def test_scan_command_runs_in_a_thread_and_stays_responsive(tmp_path):
             if any("掃描開始" in t for t in texts) and not release.is_set():
                 # While the scan runs: the bot still answers, and a second scan is refused by the lock.
                 fake.say(ADMIN, CHAT, "/stats")
-                with pytest.raises(ScanBusy):
-                    with scan_lock(db_path):
-                        pass
+                with pytest.raises(ScanBusy), scan_lock(db_path):
+                    pass
                 release.set()
             return any("掃描 #" in t for t in texts) and any("發現疑似假冒" in t for t in texts)
 
@@ -99,7 +98,8 @@ def test_cron_schedule_and_bad_cron(tmp_path):
 def test_settings_file_and_env_override(tmp_path):
     f = tmp_path / "settings.toml"
     f.write_text(
-        'telegram_bot_token = "1:abc"\nfakeapp_chat_id = "-100"\nfakeapp_admins = [1, 2]\nfakeapp_reminder_days = 3\n',
+        'telegram_bot_token = "1:abc"\nfakeapp_chat_id = "-100"\n'
+        "fakeapp_admins = [1, 2]\nfakeapp_reminder_days = 3\n",
         encoding="utf-8",
     )
     s = load_settings({"FAKEAPP_SETTINGS": str(f), "FAKEAPP_ADMINS": "9"})
