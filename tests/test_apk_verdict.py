@@ -491,3 +491,23 @@ def test_bundle_base_larger_than_the_cap_is_invalid(brands: list[Any]) -> None:
     assert report.verdict == "invalid"
     assert "not_an_apk" in codes(report)
     assert "4096" in report.reasons[0].en or "larger" in report.reasons[0].en
+
+
+@pytest.mark.apksigner
+@pytest.mark.parametrize("name", sorted(n for n in CORPUS if n.endswith(".apk")))
+def test_verdict_agrees_with_apksigner(name: str, brands: list[Any]) -> None:
+    import shutil
+
+    from tests.apk_signing_helpers import apksigner_verify
+
+    if shutil.which("apksigner") is None:
+        pytest.skip("apksigner missing")
+    theirs = apksigner_verify(APKS / name)
+    d = analyse_apk(APKS / name, brands).to_dict()
+    if theirs.outcome == "verifies":
+        assert d["verdict"] not in ("tampered", "invalid")
+        assert [c["sha256"] for c in d["certificates"]] == theirs.sha256
+        assert [c["subject"] for c in d["certificates"]] == theirs.dns
+    else:
+        assert d["verdict"] in ("tampered", "invalid")
+        assert d["certificates"] == []
