@@ -492,7 +492,16 @@ def request_takedown(
     }
     if case.state in ("new", "relisted"):
         changes["state"] = "confirmed"  # asking for a takedown is confirming it is fake
-    return _apply(db, case, actor, "takedown", changes, reason=ref, now=now)
+    return _apply(
+        db,
+        case,
+        actor,
+        "takedown",
+        changes,
+        reason=ref,
+        now=now,
+        event_fields=["state", "takedown", "takedown_ref"],
+    )
 
 
 def reject_takedown(db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "") -> Case:
@@ -517,7 +526,16 @@ def report_police(
     }
     if case.state in ("new", "relisted"):
         changes["state"] = "confirmed"
-    return _apply(db, case, actor, "police", changes, reason=report_no, now=now)
+    return _apply(
+        db,
+        case,
+        actor,
+        "police",
+        changes,
+        reason=report_no,
+        now=now,
+        event_fields=["state", "police", "police_no", "police_agency"],
+    )
 
 
 def resolve(db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "") -> Case:

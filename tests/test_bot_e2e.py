@@ -369,3 +369,38 @@ def test_apk_document_and_link(fake, dbpath, tmp_path):
     db = open_db(dbpath)
     apk_cases = [c for c in cases.list_cases(db, state="all") if c.kind == "apk"]
     assert len(apk_cases) == 1 and apk_cases[0].apk_sha256 and apk_cases[0].verdict == "impostor"
+
+
+def test_demo_scan_notify_then_bot_delivers_nothing_twice(fake, dbpath, tmp_path):
+    """Through the real scanner: `fakeapp scan --demo --notify` (as from system cron), then the bot."""
+    import json
+    import subprocess
+
+    from tests.botharness import FAKEAPP
+
+    env = bot_env(fake, dbpath)
+    fake.set_down("502")  # Telegram down during the scan: alerts stay queued, the scan still succeeds
+    res = subprocess.run([FAKEAPP, "scan", "--demo", "-q", "--notify"], env=env, capture_output=True, text=True,
+                         timeout=300)  # fmt: skip
+    assert res.returncode in (0, 2), res.stderr
+    assert "Traceback" not in res.stderr and TOKEN not in res.stdout + res.stderr
+    assert "waiting" in res.stdout or "not delivered" in res.stdout
+    assert fake.sent(CHAT) == []
+    listed = subprocess.run([FAKEAPP, "cases", "--json"], env=env, capture_output=True, text=True, check=True)
+    opened = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert len(opened) >= 5
+    fake.set_down("")
+    # Telegram is back: the bot delivers every alert exactly once.
+    with running_bot(fake, env, tmp_path / "bot.log"):
+        assert fake.wait_for(lambda: all(len(alerts_for(fake, c["id"])) >= 1 for c in opened), timeout=60)
+        wait_quiet(1.0)
+        # A second scan (the bot running) finds the same apps: no new case, no new alert.
+        res2 = subprocess.run([FAKEAPP, "scan", "--demo", "-q", "--notify"], env=env, capture_output=True,
+                              text=True, timeout=300)  # fmt: skip
+        assert res2.returncode in (0, 2), res2.stderr
+        assert "0 opened" in res2.stdout
+        wait_quiet(1.5)
+    assert [len(alerts_for(fake, c["id"])) for c in opened] == [1] * len(opened)
+    # Every planted impersonation of the demo is a case; no official app is.
+    keys = {c["listing_key"] for c in opened}
+    assert "google_play:tw.com.huayuesec.trade" not in keys and "app_store:1488123456" not in keys

@@ -134,3 +134,40 @@ def test_export_csv_defuses_formulas(db, profile):
     cases.note(db, cid, ALICE, "+cmd")
     text = cases.export_csv(db)
     assert "'=HYPERLINK" in text and "'+cmd" in text and text.count("\n") == 3
+
+
+def test_cli_cases_and_case_write_the_same_timeline(tmp_path, profile):
+    import getpass
+    import json
+
+    from click.testing import CliRunner
+
+    from bot.cli import main
+    from bot.db import open_db
+
+    path = tmp_path / "cli.db"
+    db = open_db(path)
+    cid = cases.sync_from_scan(
+        db, write_scan(db, [listing("com.fake.cli", title="華岳證券\x1b[31m")]), profile
+    ).opened[0]
+    db.close()
+    run = CliRunner().invoke
+    out = run(main, ["cases", "--db", str(path)])
+    assert out.exit_code == 0 and "com.fake.cli" in out.output and "\x1b" not in out.output
+    out = run(
+        main, ["case", str(cid), "--db", str(path), "--takedown", "GP-77", "--police", "A113", "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["takedown"] == "requested" and data["police_no"] == "A113" and data["state"] == "confirmed"
+    assert {e["actor"] for e in data["timeline"][1:]} == {f"cli:{getpass.getuser()}"}
+    out = run(main, ["case", str(cid), "--db", str(path), "--resolve", ""])
+    assert out.exit_code == 1 and "still listed" in out.output and "Traceback" not in out.output
+    out = run(main, ["case", str(cid), "--db", str(path), "--resolve", "165 受理，商店審核中"])
+    assert out.exit_code == 0 and "resolved" in out.output
+    out = run(main, ["case", "999", "--db", str(path)])
+    assert out.exit_code == 1 and "no case #999" in out.output
+    out = run(main, ["cases", "--db", str(path), "--state", "resolved", "--json"])
+    assert [json.loads(x)["id"] for x in out.output.splitlines()] == [cid]
+    out = run(main, ["cases", "--db", str(path), "--state", "nope"])
+    assert out.exit_code == 1 and "unknown state" in out.output
