@@ -380,8 +380,8 @@ def test_demo_scan_notify_then_bot_delivers_nothing_twice(fake, dbpath, tmp_path
 
     env = bot_env(fake, dbpath)
     fake.set_down("502")  # Telegram down during the scan: alerts stay queued, the scan still succeeds
-    res = subprocess.run([FAKEAPP, "scan", "--demo", "-q", "--notify"], env=env, capture_output=True, text=True,
-                         timeout=300)  # fmt: skip
+    scan = [FAKEAPP, "scan", "--demo", "-q", "--notify"]
+    res = subprocess.run(scan, env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
     assert res.returncode in (0, 2), res.stderr
     assert "Traceback" not in res.stderr and TOKEN not in res.stdout + res.stderr
     assert "waiting" in res.stdout or "not delivered" in res.stdout
@@ -395,8 +395,7 @@ def test_demo_scan_notify_then_bot_delivers_nothing_twice(fake, dbpath, tmp_path
         assert fake.wait_for(lambda: all(len(alerts_for(fake, c["id"])) >= 1 for c in opened), timeout=60)
         wait_quiet(1.0)
         # A second scan (the bot running) finds the same apps: no new case, no new alert.
-        res2 = subprocess.run([FAKEAPP, "scan", "--demo", "-q", "--notify"], env=env, capture_output=True,
-                              text=True, timeout=300)  # fmt: skip
+        res2 = subprocess.run(scan, env=env, capture_output=True, text=True, timeout=300)  # fmt: skip
         assert res2.returncode in (0, 2), res2.stderr
         assert "0 opened" in res2.stdout
         wait_quiet(1.5)
