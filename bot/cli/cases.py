@@ -84,6 +84,9 @@ def cases_cmd(app: App, state: str, as_json: bool) -> None:
 @click.option("--confirm", is_flag=True, help="Confirm the app is fake.")
 @click.option("--fp", "fp", default=None, metavar="REASON", help="Mark as a false positive.")
 @click.option("--takedown", default=None, metavar="REF", help="Record a takedown request (store reference).")
+@click.option(
+    "--takedown-rejected", "rejected", default=None, metavar="REASON", help="The store refused the takedown."
+)
 @click.option("--police", default=None, metavar="REPORT_NO", help="Record a police / 165 report number.")
 @click.option("--agency", default="165", show_default=True, help="Agency for --police.")
 @click.option("--note", "note_text", default=None, metavar="TEXT", help="Add a note to the timeline.")
@@ -104,6 +107,7 @@ def case_cmd(
     confirm: bool,
     fp: str | None,
     takedown: str | None,
+    rejected: str | None,
     police: str | None,
     agency: str,
     note_text: str | None,
@@ -113,7 +117,8 @@ def case_cmd(
 ) -> None:
     """Show a case with its timeline, or change it (the local login is recorded as the actor).
 
-    Actions apply in this order: confirm, takedown, police, note, assign, fp, allow, resolve.
+    Actions apply in this order: confirm, takedown, takedown-rejected, police, note, assign, fp, allow,
+    resolve.
 
     Example: fakeapp case 12 --takedown GP-2026-1187 --police A11300123 --resolve "removed by Google"
     """
@@ -125,6 +130,8 @@ def case_cmd(
             case = cases.confirm(db, case_id, who)
         if takedown is not None:
             case = cases.request_takedown(db, case_id, who, takedown)
+        if rejected is not None:
+            case = cases.reject_takedown(db, case_id, who, rejected)
         if police is not None:
             case = cases.report_police(db, case_id, who, police, agency)
         if note_text is not None:
