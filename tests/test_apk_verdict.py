@@ -511,3 +511,25 @@ def test_verdict_agrees_with_apksigner(name: str, brands: list[Any]) -> None:
     else:
         assert d["verdict"] in ("tampered", "invalid")
         assert d["certificates"] == []
+
+
+# found by fuzzing resources.arsc: androguard print()s "We are out of bound with this complex entry" to stdout
+ARSC_PRINT_CASE = [(210, 194), (298, 56), (552, 59), (834, 227)]
+
+
+def test_androguard_prints_do_not_reach_stdout(
+    brands: list[Any], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with zipfile.ZipFile(APKS / "official.apk") as z:
+        arsc = bytearray(z.read("resources.arsc"))
+        manifest = z.read("AndroidManifest.xml")
+    for pos, value in ARSC_PRINT_CASE:
+        arsc[pos] = value
+    path = tmp_path / "bad_arsc.apk"
+    entries = {"AndroidManifest.xml": manifest, "resources.arsc": bytes(arsc)}
+    path.write_bytes(_zip(entries, zipfile.ZIP_STORED))
+    report = analyse_apk(path, brands)
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    assert report.verdict == "tampered"  # unsigned, but readable
+    assert report.package == "tw.com.huayuesec.trade"

@@ -9,6 +9,7 @@ into memory. androguard's loguru logging is silenced for the duration of the cal
 from __future__ import annotations
 
 import contextlib
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -85,12 +86,14 @@ class ManifestInfo:
 
 @contextlib.contextmanager
 def quiet_androguard() -> Iterator[None]:
-    """Silence androguard's loguru output (hundreds of DEBUG lines per APK) inside the block only."""
+    """Silence androguard inside the block only: its loguru output (hundreds of DEBUG lines per APK) and
+    the bare ``print()`` calls its resource parser makes on malformed tables (they would corrupt --json)."""
     from loguru import logger
 
     logger.disable("androguard")
     try:
-        yield
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
     finally:
         logger.enable("androguard")
 
