@@ -533,3 +533,26 @@ def test_androguard_prints_do_not_reach_stdout(
     assert out == "" and err == ""
     assert report.verdict == "tampered"  # unsigned, but readable
     assert report.package == "tw.com.huayuesec.trade"
+
+
+def test_concurrent_analyses_restore_stdout_and_logging(brands: list[Any]) -> None:
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from loguru import logger
+
+    before = sys.stdout
+    names = ["official.apk", "repackaged.apk", "impostor.apk", "official_rotated.apk"] * 3
+    with ThreadPoolExecutor(4) as pool:
+        verdicts = list(pool.map(lambda n: analyse_apk(APKS / n, brands).verdict, names))
+    assert verdicts == [CORPUS[n][0] for n in names]
+    assert sys.stdout is before
+    seen: list[str] = []
+    sink = logger.add(lambda msg: seen.append(str(msg)), level="DEBUG", filter="androguard")
+    try:
+        from androguard.core.axml import AXMLPrinter
+
+        AXMLPrinter(zipfile.ZipFile(APKS / "official.apk").read("AndroidManifest.xml"))
+    finally:
+        logger.remove(sink)
+    assert seen

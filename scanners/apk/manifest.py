@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,18 +86,41 @@ class ManifestInfo:
         }
 
 
+class _Quiet:
+    """Reference-counted silencing: the bot analyses APKs in worker threads, and loguru's switch and
+    ``sys.stdout`` are process-wide, so only the first caller in turns them off and only the last one out
+    turns them back on (nested or concurrent calls would otherwise re-enable or lose stdout)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.saved_stdout: Any = None
+
+
+_QUIET = _Quiet()
+
+
 @contextlib.contextmanager
 def quiet_androguard() -> Iterator[None]:
     """Silence androguard inside the block only: its loguru output (hundreds of DEBUG lines per APK) and
     the bare ``print()`` calls its resource parser makes on malformed tables (they would corrupt --json)."""
     from loguru import logger
 
-    logger.disable("androguard")
+    with _QUIET.lock:
+        if _QUIET.depth == 0:
+            logger.disable("androguard")
+            _QUIET.saved_stdout = sys.stdout
+            sys.stdout = io.StringIO()
+        _QUIET.depth += 1
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            yield
+        yield
     finally:
-        logger.enable("androguard")
+        with _QUIET.lock:
+            _QUIET.depth -= 1
+            if _QUIET.depth == 0:
+                sys.stdout = _QUIET.saved_stdout
+                _QUIET.saved_stdout = None
+                logger.enable("androguard")
 
 
 def _int(value: str | None) -> int | None:
