@@ -556,3 +556,23 @@ def test_concurrent_analyses_restore_stdout_and_logging(brands: list[Any]) -> No
     finally:
         logger.remove(sink)
     assert seen
+
+
+def test_rotated_build_official_when_profile_knows_only_the_old_key() -> None:
+    import tomllib
+
+    from scanners.profile import parse_profile
+
+    profile = load_profile(ROOT / "data" / "brands.toml")
+    raw = tomllib.loads((ROOT / "data" / "brands.toml").read_text(encoding="utf-8"))
+    for brand in raw["brand"]:
+        for app in brand["app"]:
+            if app.get("cert_sha256"):
+                app["cert_sha256"] = [OFFICIAL]
+            if app.get("icon"):
+                app["icon"] = str(profile.path.parent / app["icon"])
+    old_only = prepared_brands(parse_profile(raw, profile.path))
+    report = analyse_apk(APKS / "official_rotated.apk", old_only)
+    assert report.verdict == "official"
+    rotation = next(r for r in report.reasons if r.code == "key_rotation")
+    assert "endorsed" in rotation.en
