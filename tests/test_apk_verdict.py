@@ -3,10 +3,12 @@ hostile files, the real developer-signed APKs in ../shared, and a fuzzer over mu
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import struct
 import time
+import tomllib
 import zipfile
 import zlib
 from pathlib import Path
@@ -139,7 +141,7 @@ def test_corpus_verdict_and_reasons(name: str, brands: list[Any]) -> None:
     for r in report.reasons:
         assert r.zh and r.en  # every reason explains itself in both languages
     d = report.to_dict()
-    assert d["sha256"] == __import__("hashlib").sha256((APKS / name).read_bytes()).hexdigest()
+    assert d["sha256"] == hashlib.sha256((APKS / name).read_bytes()).hexdigest()
     assert d["size"] == (APKS / name).stat().st_size
     json.dumps(d)  # JSON-ready
 
@@ -229,7 +231,7 @@ def test_brand_without_certificates_is_not_called_official_or_repackaged(brands:
     from scanners.profile import parse_profile
 
     profile = load_profile(ROOT / "data" / "brands.toml")
-    raw = __import__("tomllib").loads((ROOT / "data" / "brands.toml").read_text(encoding="utf-8"))
+    raw = tomllib.loads((ROOT / "data" / "brands.toml").read_text(encoding="utf-8"))
     for app in raw["brand"][0]["app"]:
         app.pop("cert_sha256", None)
         if app.get("icon"):
@@ -559,8 +561,6 @@ def test_concurrent_analyses_restore_stdout_and_logging(brands: list[Any]) -> No
 
 
 def test_rotated_build_official_when_profile_knows_only_the_old_key() -> None:
-    import tomllib
-
     from scanners.profile import parse_profile
 
     profile = load_profile(ROOT / "data" / "brands.toml")
