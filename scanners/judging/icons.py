@@ -1,0 +1,27 @@
+"""Icon similarity by perceptual hash: a re-exported, recoloured or badged copy stays within a few bits."""
+
+from __future__ import annotations
+
+import io
+
+import imagehash
+from PIL import Image, UnidentifiedImageError
+
+MAX_PIXELS = 4096 * 4096  # an icon is small; refuse decompression bombs
+
+
+def icon_hash(data: bytes) -> str:
+    """Perceptual hash (pHash, 64 bits) of an image as hex; ValueError when it is not an image."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise ValueError("image too large for an icon")
+            image.draft("RGB", (256, 256))
+            return str(imagehash.phash(image.convert("RGBA").convert("RGB")))
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise ValueError(f"not an image: {exc}") from None
+
+
+def icon_distance(a: str, b: str) -> int:
+    """Hamming distance between two hashes from ``icon_hash`` (0 = same picture, 64 = opposite)."""
+    return int(imagehash.hex_to_hash(a) - imagehash.hex_to_hash(b))

@@ -1,0 +1,148 @@
+"""The verdict: official and allow-listed apps first, then the sum of the signals, with every reason kept.
+
+Thresholds: a score of 60 or more is ``impersonation``, 30 to 59 ``suspicious``, below that ``unrelated``.
+A title that *is* the brand's name (60) is impersonation on its own; a mention in a description (5) never is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from scanners.judging import signals
+from scanners.judging.names import PreparedBrand, prepare_brand
+from scanners.judging.reason import Reason
+from scanners.listing import Listing
+
+__all__ = ["VERDICTS", "PreparedBrand", "Reason", "Verdict", "judge", "judge_all", "prepare_brand"]
+
+VERDICTS = ("official", "allowed", "impersonation", "suspicious", "unrelated")
+IMPERSONATION = 60
+SUSPICIOUS = 30
+_RANK = {"official": 5, "allowed": 4, "impersonation": 3, "suspicious": 2, "unrelated": 1}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    brand: str
+    verdict: str
+    score: int
+    reasons: tuple[Reason, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "brand": self.brand,
+            "verdict": self.verdict,
+            "score": self.score,
+            "reasons": [r.to_dict() for r in self.reasons],
+        }
+
+
+def _official(listing: Listing, brand: PreparedBrand) -> Verdict | None:
+    b = brand.brand
+    app = b.official_app(listing.store, listing.app_id)
+    if app is not None:
+        return Verdict(
+            b.id,
+            "official",
+            0,
+            (
+                Reason(
+                    "official_app",
+                    0,
+                    f"官方 App（{listing.store} {listing.app_id}）列於品牌設定檔",
+                    f"official app ({listing.store} {listing.app_id}) listed in the brand profile",
+                ),
+            ),
+        )
+    official_accounts = {a.developer_id for a in b.apps_in(listing.store) if a.developer_id}
+    if listing.developer_id and listing.developer_id in official_accounts:
+        return Verdict(
+            b.id,
+            "official",
+            0,
+            (
+                Reason(
+                    "official_developer_account",
+                    0,
+                    f"由官方開發者帳號 {listing.developer_id} 發布（尚未列入設定檔）",
+                    f"published by the official developer account {listing.developer_id} "
+                    "(not yet in the profile)",
+                ),
+            ),
+        )
+    allowed = b.allowed_app(listing.store, listing.app_id)
+    if allowed is not None:
+        return Verdict(
+            b.id,
+            "allowed",
+            0,
+            (
+                Reason(
+                    "allow_listed",
+                    0,
+                    f"已列入允許清單：{allowed.note or '合法第三方 App'}",
+                    f"allow-listed: {allowed.note or 'legitimate third-party app'}",
+                ),
+            ),
+        )
+    return None
+
+
+def judge(listing: Listing, brand: PreparedBrand, *, icon_hash: str | None = None) -> Verdict:
+    """Judge one listing against one brand."""
+    known = _official(listing, brand)
+    if known is not None:
+        return known
+    ties = [
+        r
+        for r in (
+            signals.title_signal(listing, brand),
+            signals.lure_suffix_signal(listing, brand),
+            signals.developer_signal(listing, brand),
+            signals.package_signal(listing, brand),
+            signals.icon_signal(icon_hash, brand),
+            signals.description_mention_signal(listing, brand),
+        )
+        if r is not None
+    ]
+    if not ties:
+        return Verdict(
+            brand.brand.id,
+            "unrelated",
+            0,
+            (
+                Reason(
+                    "no_brand_tie",
+                    0,
+                    "名稱、開發者、套件名稱與圖示皆與品牌無關",
+                    "nothing in the name, developer, package or icon ties it to the brand",
+                ),
+            ),
+        )
+    extra = [
+        r
+        for r in (
+            signals.official_claim_signal(listing, brand),
+            signals.fraud_phrase_signal(listing),
+            signals.domain_signal(listing, brand),
+        )
+        if r is not None
+    ]
+    reasons = tuple(sorted((*ties, *extra), key=lambda r: -r.points))
+    score = min(100, sum(r.points for r in reasons))
+    verdict = (
+        "impersonation" if score >= IMPERSONATION else "suspicious" if score >= SUSPICIOUS else "unrelated"
+    )
+    return Verdict(brand.brand.id, verdict, score, reasons)
+
+
+def judge_all(listing: Listing, brands: Sequence[PreparedBrand], *, icon_hash: str | None = None) -> Verdict:
+    """The most serious verdict across brands; official or allow-listed for any brand wins."""
+    if not brands:
+        raise ValueError("no brands to judge against")
+    verdicts = [judge(listing, b, icon_hash=icon_hash) for b in brands]
+    return max(
+        verdicts, key=lambda v: (_RANK[v.verdict] if v.verdict in ("official", "allowed") else 0, v.score)
+    )
