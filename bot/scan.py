@@ -18,16 +18,27 @@ from typing import Any
 
 import requests
 import sqlite_utils
-from scanners.judging.icons import icon_hash
-from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
 
 from bot.settings import Settings
-from scanners.listing import TRACKED_FIELDS, Listing
+from scanners.judging.icons import icon_hash
+from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
+from scanners.listing import Listing
 from scanners.profile import Brand, Profile
 from scanners.stores import StoreAdapter, StoreError
 from scanners.stores.cache import MemoryCache, summary_fingerprint
 
 SUSPECT = ("impersonation", "suspicious")
+# Listing fields whose change is recorded in its history. The icon is compared by its perceptual hash, not its
+# URL: the picture is what matters, and a CDN or mirror may change the address.
+TRACKED_FIELDS = (
+    "title",
+    "developer",
+    "developer_id",
+    "icon_hash",
+    "version",
+    "description",
+    "developer_legal_name",
+)
 # A search result whose partial verdict is unrelated and scores below this is not worth a details request:
 # nothing in its title, developer name, package or snippet points at any brand.
 DETAILS_MIN_SCORE = 1
@@ -206,8 +217,9 @@ class _StoreScanner:
             try:
                 results = self.adapter.search(term, country=country, language=language)
             except StoreError as exc:
+                # Retries are spent and the reason is known; more terms would only repeat it.
                 run.fail("broken", f"search {term!r}: {exc.reason}")
-                continue
+                break
             for listing in results:
                 found.setdefault(listing.key, listing)
         run.candidates = len(found)
@@ -234,14 +246,15 @@ class _StoreScanner:
                 run.fail("degraded", f"canary: the official app {app.app_id} was not recognised as official")
 
     def _judge(self, listing: Listing, run: StoreRun, outcome: StoreOutcome) -> Judged | None:
-        full: Listing | None = listing
+        full = listing
         if listing.partial:
             first = judge_all(listing, self.brands)
             if first.verdict == "unrelated" and first.score < DETAILS_MIN_SCORE:
                 return Judged(listing, first)
-            full = self._details(listing, run, outcome)
-            if full is None:
+            details = self._details(listing, run, outcome)
+            if details is None:
                 return None
+            full = details
         hashed = self._icon(full.icon)
         verdict = judge_all(full, self.brands, icon_hash=hashed[0])
         return Judged(full, verdict, hashed[0], hashed[1], hashed[2])
@@ -252,7 +265,8 @@ class _StoreScanner:
         max_age = self.settings.stores.details_max_age_hours * 3600
         if cached is not None and cached[0] == fingerprint and time.time() - cached[2] < max_age:
             outcome.cache_hits += 1
-            return listing.merged(cached[1])
+            # What the search shows now wins over the cached details (an icon URL may move between hosts).
+            return cached[1].merged(listing)
         try:
             details = self.adapter.lookup(listing.app_id)
         except StoreError as exc:
@@ -552,9 +566,8 @@ def _keep_evidence(db: sqlite_utils.Database, scan_id: int, judged: Judged, at: 
 
 def make_adapters(settings: Settings, stores: Sequence[str] | None = None) -> dict[str, StoreAdapter]:
     """The real store adapters, each with its own polite client pointed at the configured base URL."""
-    from scanners.stores.google_play import GooglePlay
-
     from scanners.stores.app_store import AppStore
+    from scanners.stores.google_play import GooglePlay
     from scanners.stores.http import PoliteClient
 
     s = settings.stores

@@ -140,7 +140,7 @@ def _telegram_settings(env: Mapping[str, str]) -> TelegramSettings:
     )
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _float(env: Mapping[str, str], name: str, default: float, *, allow_zero: bool = False) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -148,8 +148,8 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name}: expected a number, got {raw!r}") from None
-    if value <= 0:
-        raise SettingsError(f"{name}: must be positive")
+    if value < 0 or (value == 0 and not allow_zero) or value != value or value == float("inf"):
+        raise SettingsError(f"{name}: must be a positive number")
     return value
 
 
@@ -170,6 +170,9 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
         google_play_rate=_float(merged, "FAKEAPP_GOOGLE_PLAY_RATE", 1.0),
         app_store_rate=_float(merged, "FAKEAPP_APP_STORE_RATE", 0.33),
         timeout=_float(merged, "FAKEAPP_HTTP_TIMEOUT", 15.0),
+        retries=int(_float(merged, "FAKEAPP_HTTP_RETRIES", 3.0, allow_zero=True)),
+        backoff=_float(merged, "FAKEAPP_HTTP_BACKOFF", 2.0),
+        details_max_age_hours=_float(merged, "FAKEAPP_DETAILS_MAX_AGE_HOURS", 24.0),
     )
     return Settings(
         db_path=Path(merged.get("FAKEAPP_DB") or DEFAULT_DB),

@@ -83,14 +83,3 @@ class Listing:
         updates["partial"] = False
         return dataclasses.replace(self, **updates)
 
-
-# Fields whose change is recorded in a listing's history.
-TRACKED_FIELDS = (
-    "title",
-    "developer",
-    "developer_id",
-    "icon",
-    "version",
-    "description",
-    "developer_legal_name",
-)

@@ -58,7 +58,9 @@ def test_demo_scan_finds_every_planted_fake_and_no_legitimate_app(tmp_path: Path
     # Evidence of every suspect was kept: its raw store response and its icon.
     evidence = {r["listing_key"] for r in db.query("select listing_key from listing_snapshots")}
     assert planted <= evidence
-    findings = db.execute("select count(*) from findings where scan_id = ?", [result["scan_id"]]).fetchone()[0]
+    findings = db.execute("select count(*) from findings where scan_id = ?", [result["scan_id"]]).fetchone()[
+        0
+    ]
     assert findings == len(planted)
 
 
@@ -119,7 +121,13 @@ def test_changed_page_layout_is_reported_broken(tmp_path: Path, monkeypatch: pyt
 
 
 def test_unreachable_store_is_broken_not_empty(tmp_path: Path) -> None:
-    env = {"FAKEAPP_APP_STORE_URL": "http://127.0.0.1:9", "FAKEAPP_HTTP_TIMEOUT": "1"}
+    env = {
+        "FAKEAPP_APP_STORE_URL": "http://127.0.0.1:9",
+        "FAKEAPP_HTTP_TIMEOUT": "1",
+        "FAKEAPP_HTTP_RETRIES": "1",
+        "FAKEAPP_HTTP_BACKOFF": "0.01",
+        "FAKEAPP_APP_STORE_RATE": "50",
+    }
     result = CliRunner().invoke(
         main, ["scan", "--json", "--store", "app_store", "--db", str(tmp_path / "x.db")], env=env
     )

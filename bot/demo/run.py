@@ -18,10 +18,10 @@ DEMO_RATE = 50.0
 
 @contextmanager
 def demo_settings(
-    settings: Settings, *, snapshot: Path = SNAPSHOT, latency: float = 0.0
+    settings: Settings, *, snapshot: Path | None = None, latency: float = 0.0
 ) -> Iterator[Settings]:
     """Settings whose store URLs point at a loopback server answering from the snapshot."""
-    handler = SnapshotHandler(snapshot)
+    handler = SnapshotHandler(snapshot or SNAPSHOT)
     with StoreDouble(handler, latency=latency) as double:
         handler.base_url = double.base_url
         stores = dataclasses.replace(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from scanners.listing import Listing
 
@@ -13,8 +14,15 @@ _SUMMARY_FIELDS = ("title", "developer", "developer_id", "icon", "version", "upd
 
 
 def summary_fingerprint(listing: Listing) -> str:
-    """A short hash of what a search result shows about an app."""
-    data = json.dumps([getattr(listing, f) for f in _SUMMARY_FIELDS], ensure_ascii=False)
+    """A short hash of what a search result shows about an app.
+
+    Icons are compared by path: store CDNs address images by content, while the host may vary (mirrors,
+    the demo server's port).
+    """
+    values = [getattr(listing, f) for f in _SUMMARY_FIELDS]
+    icon = urlsplit(listing.icon)
+    values[_SUMMARY_FIELDS.index("icon")] = f"{icon.path}?{icon.query}"
+    data = json.dumps(values, ensure_ascii=False)
     return hashlib.sha256(data.encode()).hexdigest()[:24]
 
 
