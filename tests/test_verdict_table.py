@@ -78,53 +78,119 @@ IMPOSTORS: list[tuple[str, Listing, str | None]] = [
     ("brand + Pro", L("華岳e把罩 Pro", developer="Pro Studio"), None),
     ("brand + VIP platform", L("華岳VIP 交易平台", developer="Golden", description="飆股"), None),
     ("brand + 智能投資", L("華岳智能投資", developer="AI Capital", genre="財經"), None),
-    ("official developer name, other account",
-     L("華岳行動", developer="華岳綜合證券股份有限公司", developer_id="999"), None),
-    ("official English developer name, other account",
-     L("HY Trade", developer="Huayue Securities Co., Ltd.", developer_id="998", description="股票下單"), None),
-    ("official developer name as legal name",
-     L("HY 股票通", developer="HY", developer_legal_name="華岳綜合證券股份有限公司", developer_id="997",
-       description="證券交易"), None),
-    ("look-alike icon + claims official",
-     L("HY 投資", developer="Smart", description="華岳證券官方合作，每日飆股"), "badge"),
-    ("copied icon + brand name in developer",
-     L("股票App", developer="Huayue Global", developer_email="a@gmail.com"), "copy"),
-    ("shifted icon + look-alike package",
-     L("股票通", app_id="tw.com.huayuesec.trade2", developer="x", description="證券"), "shifted"),
-    ("fraud platform with LINE",
-     L("華岳投資", developer="Gold", description="保證獲利，穩賺不賠，加LINE：@vip888"), None),
-    ("App Store bundle look-alike + name",
-     L("華岳證券-專業版", store="app_store", app_id="6700000001", bundle_id="com.liwei.hyzq", developer="Li Wei"),
-     "recolour"),
-    ("App Store official name, other artist",
-     L("華岳e把罩", store="app_store", app_id="6700000002", developer="Huayue Securities Co., Ltd.",
-       developer_id="1699887766"), "copy"),
+    (
+        "official developer name, other account",
+        L("華岳行動", developer="華岳綜合證券股份有限公司", developer_id="999"),
+        None,
+    ),
+    (
+        "official English developer name, other account",
+        L("HY Trade", developer="Huayue Securities Co., Ltd.", developer_id="998", description="股票下單"),
+        None,
+    ),
+    (
+        "official developer name as legal name",
+        L(
+            "HY 股票通",
+            developer="HY",
+            developer_legal_name="華岳綜合證券股份有限公司",
+            developer_id="997",
+            description="證券交易",
+        ),
+        None,
+    ),
+    (
+        "look-alike icon + claims official",
+        L("HY 投資", developer="Smart", description="華岳證券官方合作，每日飆股"),
+        "badge",
+    ),
+    (
+        "copied icon + brand name in developer",
+        L("股票App", developer="Huayue Global", developer_email="a@gmail.com"),
+        "copy",
+    ),
+    (
+        "shifted icon + look-alike package",
+        L("股票通", app_id="tw.com.huayuesec.trade2", developer="x", description="證券"),
+        "shifted",
+    ),
+    (
+        "fraud platform with LINE",
+        L("華岳投資", developer="Gold", description="保證獲利，穩賺不賠，加LINE：@vip888"),
+        None,
+    ),
+    (
+        "App Store bundle look-alike + name",
+        L(
+            "華岳證券-專業版",
+            store="app_store",
+            app_id="6700000001",
+            bundle_id="com.liwei.hyzq",
+            developer="Li Wei",
+        ),
+        "recolour",
+    ),
+    (
+        "App Store official name, other artist",
+        L(
+            "華岳e把罩",
+            store="app_store",
+            app_id="6700000002",
+            developer="Huayue Securities Co., Ltd.",
+            developer_id="1699887766",
+        ),
+        "copy",
+    ),
     ("ruifeng Simplified", L("瑞丰证券", developer="瑞丰投资", developer_id="5"), None),
     ("ruifeng app name + VIP", L("瑞豐好神 VIP", developer="x", developer_id="6"), "ruifeng"),
 ]
 
 LEGITIMATE: list[tuple[str, Listing, str]] = [
-    ("the official Play app", L("華岳e把罩", app_id="tw.com.huayuesec.trade", developer_id="7203158839912340017"),
-     "official"),
+    (
+        "the official Play app",
+        L("華岳e把罩", app_id="tw.com.huayuesec.trade", developer_id="7203158839912340017"),
+        "official",
+    ),
     ("the official App Store app", L("華岳e把罩", store="app_store", app_id="1488123456"), "official"),
-    ("another app of the official Play account",
-     L("華岳期貨", app_id="tw.com.huayuesec.futures", developer_id="7203158839912340017"), "official"),
+    (
+        "another app of the official Play account",
+        L("華岳期貨", app_id="tw.com.huayuesec.futures", developer_id="7203158839912340017"),
+        "official",
+    ),
     ("allow-listed partner", L("華岳投顧 財經新聞", app_id="tw.com.huayuesec.news"), "allowed"),
     ("another broker's official app", L("國宏證券 掌上通", developer="國宏證券股份有限公司"), "unrelated"),
-    ("generic quote app naming many brokers",
-     L("台股即時報價", developer="Formosa Quote", developer_email="a@formosa.tw",
-       description="支援元大、富邦、華岳證券、瑞豐證券等券商"), "unrelated"),
+    (
+        "generic quote app naming many brokers",
+        L(
+            "台股即時報價",
+            developer="Formosa Quote",
+            developer_email="a@formosa.tw",
+            description="支援元大、富邦、華岳證券、瑞豐證券等券商",
+        ),
+        "unrelated",
+    ),
     ("news app", L("財經新聞快報", developer="財訊", description="證券市場新聞"), "unrelated"),
     ("comparison app", L("券商比較", description="比較華岳證券與其他券商的手續費"), "unrelated"),
     ("a single shared character 華", L("華南銀行", developer="華南商業銀行"), "unrelated"),
     ("a single shared character 岳", L("岳飛傳奇", developer="Game Co"), "unrelated"),
     ("generic 證券 word", L("證券市場百科", developer="Edu"), "unrelated"),
     ("same sound outside finance", L("花月夜 拼圖", developer="Puzzle", description="休閒遊戲"), "unrelated"),
-    ("fraud words without any brand tie",
-     L("飆股大師", developer="x", description="保證獲利 加LINE @abc123"), "unrelated"),
-    ("gmail developer without any brand tie", L("記帳本", developer="x", developer_email="a@gmail.com"), "unrelated"),
+    (
+        "fraud words without any brand tie",
+        L("飆股大師", developer="x", description="保證獲利 加LINE @abc123"),
+        "unrelated",
+    ),
+    (
+        "gmail developer without any brand tie",
+        L("記帳本", developer="x", developer_email="a@gmail.com"),
+        "unrelated",
+    ),
     ("unrelated app with a different icon", L("天氣", developer="Weather"), "unrelated"),
-    ("official developer domain, unrelated name", L("行事曆", developer_email="it@huayue-sec.com.tw"), "unrelated"),
+    (
+        "official developer domain, unrelated name",
+        L("行事曆", developer_email="it@huayue-sec.com.tw"),
+        "unrelated",
+    ),
 ]
 
 
@@ -166,7 +232,12 @@ def test_reasons_name_how_the_title_imitates() -> None:
         m = name_match(title, brands()[0])
         assert m is not None
         how[title] = m.how
-    assert how == {"華岳證券": "exact", "华岳证券": "simplified", "華岳証券": "lookalike", "華悅證券": "pinyin"}
+    assert how == {
+        "華岳證券": "exact",
+        "华岳证券": "simplified",
+        "華岳証券": "lookalike",
+        "華悅證券": "pinyin",
+    }
 
 
 def test_icon_hash_tolerates_reexports_but_not_other_pictures() -> None:
