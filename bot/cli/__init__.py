@@ -34,3 +34,6 @@ for _cmd in (cases_cmd, case_cmd, bot_cmd):
 from bot.cli.apk import apk_cmd  # noqa: E402
 
 main.add_command(apk_cmd)
+from bot.cli.judge import judge_cmd  # noqa: E402
+
+main.add_command(judge_cmd)
