@@ -296,7 +296,7 @@ def _takedown_body(facts: CaseFacts, brand: Brand, lang: str, intro: str, ask: s
         lines += ["", *follow]
     history = _history_block(facts, lang)
     if history:
-        lines += ["", "過往處理紀錄：" if zh else "Earlier actions:", *history]
+        lines += ["", "處理紀錄：" if zh else "Actions so far:", *history]
     lines += ["", ask, *_signature(brand, lang)]
     return "\n".join(lines)
 
@@ -495,7 +495,7 @@ def draft_police(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
         lines.append("  —")
     history = _history_block(facts, lang)
     if history:
-        lines += ["", "五、過往處理紀錄" if zh else "5. Earlier actions", *history]
+        lines += ["", "五、下架申請與報案紀錄" if zh else "5. Takedown requests and reports so far", *history]
     lines += [
         "",
         "本公司官方 App 下載連結：" if zh else "Our official download links:",

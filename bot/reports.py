@@ -378,6 +378,7 @@ def render_chart(report: Report) -> bytes:
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # Agg explicitly; no pyplot global state
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(10, 7), dpi=100)
     FigureCanvasAgg(fig)
@@ -398,7 +399,8 @@ def render_chart(report: Report) -> bytes:
         f"{report.until.astimezone(TW):%Y-%m-%d} (UTC+8)"
     )
     ax1.set_ylabel("cases")
-    ax1.legend(loc="upper left")
+    ax1.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax1.legend(loc="best", fontsize="small", framealpha=0.8)
     stores = sorted({s for s, _, _ in report.removals})
     if stores:
         # Every removal as a dot, with the median and the 90th percentile marked (the report's own figures).
@@ -411,10 +413,10 @@ def render_chart(report: Report) -> bytes:
                 ax2.plot([p90, p90], [i - 0.3, i + 0.3], color="tab:red", linewidth=2)
         ax2.plot([], [], color="tab:green", label="median")
         ax2.plot([], [], color="tab:red", label="p90")
-        ax2.legend(loc="lower right")
+        ax2.legend(loc="best", fontsize="small", framealpha=0.8)
         ax2.set_yticks(list(range(1, len(stores) + 1)), stores)
         ax2.set_ylim(0.5, len(stores) + 0.5)
-        ax2.set_xlim(left=0)
+        ax2.set_xlim(0, max(h / 24 for _, _, h in report.removals) * 1.1 or 1.0)
         ax2.set_xlabel("days from first sighting to verified removal")
     else:
         ax2.text(0.5, 0.5, "no verified takedowns in this period", ha="center", va="center")

@@ -118,7 +118,7 @@ def report_cmd(
     from bot.reports import day_start, load_report, render_chart, render_csv, render_text
 
     start = day_start(since.date())
-    end = day_start(until.date()) if until is not None else datetime.now(UTC)
+    end = day_start(until.date()) if until is not None else datetime.now(UTC).replace(microsecond=0)
     if end <= start:
         raise click.ClickException("--until must be after --since")
     report = load_report(app.db(), start, end)
