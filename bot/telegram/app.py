@@ -492,6 +492,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except CaseError as exc:
         await query.answer(t(lang, "error", msg=str(exc))[:190], show_alert=True)
         return
+    except Exception:
+        # Always answer (the presser's client spins otherwise); the error handler logs the rest.
+        with contextlib.suppress(TelegramError):
+            await query.answer(t(lang, "error", msg="internal error"), show_alert=True)
+        raise
     await query.answer(t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}"))[:190])
     # The pressed message is edited at once when it is not the case's alert (the outbox edits that one).
     msg = query.message
