@@ -12,7 +12,6 @@ import unicodedata
 from functools import lru_cache
 
 import opencc
-from pypinyin import lazy_pinyin
 
 # Variant and commonly confused characters seen in impostor names (see shared notes: 証 for 證, 劵 for 券).
 VARIANTS = str.maketrans({"証": "證", "劵": "券", "臺": "台", "峯": "峰", "羣": "群", "裏": "裡", "嶽": "岳"})
@@ -110,7 +109,12 @@ def cjk_len(text: str) -> int:
 def pinyin(text: str) -> tuple[str, ...]:
     """Toneless pinyin syllables of the Chinese characters in ``text`` (other characters dropped)."""
     chars = "".join(_CJK.findall(traditional(text)))
-    return tuple(lazy_pinyin(chars)) if chars else ()
+    if not chars:
+        return ()
+    # Imported here: pypinyin loads its dictionary at import (about a second), which every command paid.
+    from pypinyin import lazy_pinyin
+
+    return tuple(lazy_pinyin(chars))
 
 
 def contains_seq(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
