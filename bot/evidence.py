@@ -26,6 +26,7 @@ import sqlite_utils
 
 from bot.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
 from bot.drafts import fmt_time
+from bot.media import fetch_image
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.html"
@@ -468,22 +469,9 @@ def fetch_screenshots(
     """(url, bytes, content type) of up to ``limit`` screenshots; failures are skipped, never raised."""
     out = []
     for url in list(urls)[:limit]:
-        if not url.startswith(("http://", "https://")):
-            continue
-        try:
-            with session.get(url, timeout=timeout, stream=True) as r:
-                if r.status_code != 200:
-                    continue
-                data = b""
-                for chunk in r.iter_content(65536):
-                    data += chunk
-                    if len(data) > SCREENSHOT_MAX_BYTES:
-                        break
-                if len(data) > SCREENSHOT_MAX_BYTES or not data:
-                    continue
-                out.append((url, data, r.headers.get("Content-Type", "")))
-        except requests.RequestException:
-            continue
+        got = fetch_image(session, url, timeout=timeout, max_bytes=SCREENSHOT_MAX_BYTES)
+        if got is not None:
+            out.append((url, got[0], got[1]))
     return out
 
 

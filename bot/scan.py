@@ -19,6 +19,7 @@ from typing import Any
 import requests
 import sqlite_utils
 
+from bot.media import fetch_image
 from bot.settings import Settings
 from scanners.judging.icons import icon_hash
 from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
@@ -77,6 +78,7 @@ class Judged:
     icon_hash: str | None = None
     icon_bytes: bytes | None = None
     icon_type: str = ""
+    screenshots: list[tuple[str, bytes, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -150,21 +152,7 @@ def prepare_profile(profile: Profile) -> list[PreparedBrand]:
 
 def fetch_icon(session: requests.Session, url: str, timeout: float) -> tuple[bytes, str] | None:
     """Icon bytes and content type, or None when it cannot be had (a missing icon is not an error)."""
-    if not url.startswith(("http://", "https://")):
-        return None
-    try:
-        with session.get(url, timeout=timeout, stream=True) as response:
-            if response.status_code != 200:
-                return None
-            data = b""
-            for chunk in response.iter_content(65536):
-                data += chunk
-                if len(data) > ICON_MAX_BYTES:
-                    return None
-            return data, response.headers.get("Content-Type", "")
-    except requests.RequestException:
-        return None
-
+    return fetch_image(session, url, timeout=timeout, max_bytes=ICON_MAX_BYTES)
 
 class _StoreScanner:
     """Scans one store for every brand; runs in its own thread and touches no database."""
@@ -247,6 +235,7 @@ class _StoreScanner:
 
     def _judge(self, listing: Listing, run: StoreRun, outcome: StoreOutcome) -> Judged | None:
         full = listing
+        hits = outcome.cache_hits
         if listing.partial:
             first = judge_all(listing, self.brands)
             if first.verdict == "unrelated" and first.score < DETAILS_MIN_SCORE:
@@ -257,7 +246,16 @@ class _StoreScanner:
             full = details
         hashed = self._icon(full.icon)
         verdict = judge_all(full, self.brands, icon_hash=hashed[0])
-        return Judged(full, verdict, hashed[0], hashed[1], hashed[2])
+        judged = Judged(full, verdict, hashed[0], hashed[1], hashed[2])
+        fresh = outcome.cache_hits == hits
+        if verdict.verdict in SUSPECT and full.screenshots and (fresh or full.key not in self.known_suspects):
+            # Evidence that survives the listing: a suspect's screenshots, fetched when first seen or changed.
+            from bot.evidence import fetch_screenshots
+
+            judged.screenshots = fetch_screenshots(
+                self.icon_session, full.screenshots, timeout=self.settings.stores.timeout
+            )
+        return judged
 
     def _details(self, listing: Listing, run: StoreRun, outcome: StoreOutcome) -> Listing | None:
         fingerprint = summary_fingerprint(listing)
@@ -549,6 +547,10 @@ def _keep_evidence(db: sqlite_utils.Database, scan_id: int, judged: Judged, at: 
             },
             ignore=True,
         )
+    if judged.screenshots:
+        from bot.evidence import keep_screenshots
+
+        keep_screenshots(db, listing.key, judged.screenshots, at)
     if judged.icon_bytes:
         db.table("listing_media").insert(
             {

@@ -58,6 +58,15 @@ def test_demo_scan_finds_every_planted_fake_and_no_legitimate_app(tmp_path: Path
     # Evidence of every suspect was kept: its raw store response and its icon.
     evidence = {r["listing_key"] for r in db.query("select listing_key from listing_snapshots")}
     assert planted <= evidence
+    icons = {r["listing_key"] for r in db.query("select listing_key from listing_media where kind = 'icon'")}
+    assert planted <= icons
+    shots = {
+        (r["listing_key"], r["n"])
+        for r in db.query(
+            "select listing_key, count(*) as n from listing_media where kind = 'screenshot' group by listing_key"
+        )
+    }
+    assert shots == {("google_play:com.hyvip.invest", 2), ("app_store:6739001234", 1)}
     findings = db.execute("select count(*) from findings where scan_id = ?", [result["scan_id"]]).fetchone()[
         0
     ]

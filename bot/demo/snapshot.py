@@ -43,6 +43,7 @@ class DemoApp:
     expect: str
     family: str
     icon_spec: str
+    screenshot_specs: tuple[str, ...] = ()
 
 
 def load_catalog(path: Path = CATALOG) -> list[DemoApp]:
@@ -55,6 +56,8 @@ def load_catalog(path: Path = CATALOG) -> list[DemoApp]:
         spec = raw.get("icon", "")
         fields = {k: v for k, v in raw.items() if k in _LISTING_KEYS}
         fields["icon"] = f"{BASE_PLACEHOLDER}/icons/{_icon_file(spec)}" if spec else ""
+        shots = tuple(raw.get("screenshots", ()))
+        fields["screenshots"] = [f"{BASE_PLACEHOLDER}/icons/{_icon_file(s)}" for s in shots]
         if raw["store"] == "google_play":
             fields["url"] = f"https://play.google.com/store/apps/details?id={raw['app_id']}"
         else:
@@ -67,6 +70,7 @@ def load_catalog(path: Path = CATALOG) -> list[DemoApp]:
                 expect=raw.get("expect", ""),
                 family=raw.get("family", ""),
                 icon_spec=spec,
+                screenshot_specs=shots,
             )
         )
     return apps
@@ -142,9 +146,10 @@ def build_snapshot(profile: Profile, apps: Sequence[DemoApp], out: Path) -> dict
             body = render_results([app.listing])
             (out / "app_store/lookup" / f"{app.listing.app_id}.json").write_text(body, encoding="utf-8")
         counts["details_pages"] += 1
-        if app.icon_spec and not (out / "icons" / _icon_file(app.icon_spec)).exists():
-            (out / "icons" / _icon_file(app.icon_spec)).write_bytes(make_icon(app.icon_spec, profile))
-            counts["icons"] += 1
+        for spec in (app.icon_spec, *app.screenshot_specs):
+            if spec and not (out / "icons" / _icon_file(spec)).exists():
+                (out / "icons" / _icon_file(spec)).write_bytes(make_icon(spec, profile))
+                counts["icons"] += 1
     (out / "google_play/no_results.html").write_text(render_no_results_page(), encoding="utf-8")
     (out / "index.json").write_text(json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     return counts
