@@ -8,7 +8,7 @@ import requests
 def fetch_image(
     session: requests.Session, url: str, *, timeout: float, max_bytes: int
 ) -> tuple[bytes, str] | None:
-    """(bytes, content type) of an http(s) resource, or None when it cannot be had or exceeds ``max_bytes``."""
+    """(bytes, content type) of an http(s) resource; None when it cannot be had or exceeds ``max_bytes``."""
     if not url.startswith(("http://", "https://")):
         return None
     try:

@@ -63,7 +63,8 @@ def test_demo_scan_finds_every_planted_fake_and_no_legitimate_app(tmp_path: Path
     shots = {
         (r["listing_key"], r["n"])
         for r in db.query(
-            "select listing_key, count(*) as n from listing_media where kind = 'screenshot' group by listing_key"
+            "select listing_key, count(*) as n from listing_media"
+            " where kind = 'screenshot' group by listing_key"
         )
     }
     assert shots == {("google_play:com.hyvip.invest", 2), ("app_store:6739001234", 1)}
