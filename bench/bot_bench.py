@@ -61,7 +61,8 @@ def seed(db_path: Path, n_listings: int, n_cases: int, fake: FakeTelegram) -> No
         )
         db.conn.executemany(
             "INSERT INTO cases (id, kind, listing_key, brand, store, app_id, title, developer, url, verdict,"
-            " score, reasons, state, takedown, police, listed, opened_at, updated_at, takedown_at, takedown_ref,"
+            " score, reasons, state, takedown, police, listed, opened_at, updated_at, takedown_at,"
+            " takedown_ref,"
             " takedown_store, police_no, police_agency, police_at, assignee, resolution, closed_at)"
             " VALUES (?, 'listing', ?, 'huayue', 'google_play', ?, ?, ?, '', 'impersonation', 80, ?, 'new',"
             " 'none', 'none', 1, ?, ?, '', '', '', '', '', '', '', '', '')",
@@ -107,7 +108,7 @@ def main() -> None:
         type=float,
         action="append",
         default=None,
-        help="FAKEAPP_TG_RATE (requests/s) to run with; repeatable (default: 30, as against Telegram, and 100000)",
+        help="FAKEAPP_TG_RATE (requests/s); repeatable (default: 30, as against Telegram, and 100000)",
     )
     args = ap.parse_args()
     rows = [run(args, rate) for rate in (args.rate or [30.0, 100_000.0])]
@@ -144,12 +145,7 @@ def run(args: argparse.Namespace, rate: float) -> list[object]:
         )
         log = open(Path(tmp) / "bot.log", "wb")  # noqa: SIM115
         fakeapp = str(Path(sys.executable).parent / "fakeapp")
-        cmd = (
-            [sys.executable, os.environ["BENCH_PROFILE"]]
-            if os.environ.get("BENCH_PROFILE")
-            else [fakeapp, "bot"]
-        )
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen([fakeapp, "bot"], env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             if not fake.wait_for(lambda: len(fake.ok_calls("setMyCommands")) >= 2, timeout=60):
                 raise SystemExit("bot did not start: " + (Path(tmp) / "bot.log").read_text()[-2000:])
@@ -162,7 +158,7 @@ def run(args: argparse.Namespace, rate: float) -> list[object]:
                 for _ in range(per_user):
                     case_id = rng.randint(1, args.cases)
                     cq = fake.press(uid, CHAT, case_id, f"c:{case_id}:{rng.choice(ACTIONS)}")
-                    fake.wait_for(lambda: cq in fake.answered, timeout=60, interval=0.001)
+                    fake.wait_for(lambda q=cq: q in fake.answered, timeout=60, interval=0.001)
                     with lock:
                         latencies.append(fake.answered[cq]["t"] - fake.pushed[cq])
 
@@ -205,7 +201,8 @@ def _pending(db_path: Path) -> bool:
         return bool(
             list(
                 db.query(
-                    "SELECT 1 FROM outbox WHERE status IN ('pending', 'sending') AND kind = 'case_edit' LIMIT 1"
+                    "SELECT 1 FROM outbox WHERE status IN ('pending', 'sending')"
+                    " AND kind = 'case_edit' LIMIT 1"
                 )
             )
         )
