@@ -34,25 +34,27 @@ import json, resource, subprocess, sys, time
 t = time.perf_counter()
 p = subprocess.run(sys.argv[1:], capture_output=True)
 wall = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+rss, cpu = ru.ru_maxrss, ru.ru_utime + ru.ru_stime
 out, err = p.stdout.decode(errors="replace")[-2000:], p.stderr.decode(errors="replace")[-2000:]
-print(json.dumps({"wall": wall, "rss_kb": rss, "rc": p.returncode, "out": out, "err": err}))
+print(json.dumps({"wall": wall, "cpu": cpu, "rss_kb": rss, "rc": p.returncode, "out": out, "err": err}))
 """
 
-# The project's verdict, as the bot/CLI run it: brands prepared once, then analyse_apk.
+# The project's verdict as `fakeapp apk` and the bot run it (profile brands, prepared only when needed).
 PROJECT = r"""
 import json, resource, sys, time
-from bot.apk_store import prepared_brands
+from bot.apk_store import profile_brands
 from scanners.profile import load_profile
 from scanners.apk.verdict import analyse_apk
-brands = prepared_brands(load_profile(sys.argv[2]))
+brands = profile_brands(load_profile(sys.argv[2]))
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 r = analyse_apk(sys.argv[1], brands)
-call = time.perf_counter() - t
+call, call_cpu = time.perf_counter() - t, time.process_time() - c
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"call": call, "base_kb": base, "call_kb": peak - base, "verdict": r.verdict,
-                  "signers": [c["sha256"] for c in r.to_dict()["certificates"]]}))
+signers = [c["sha256"] for c in r.to_dict()["certificates"]]
+print(json.dumps({"call": call, "call_cpu": call_cpu, "base_kb": base, "call_kb": peak - base,
+                  "verdict": r.verdict, "signers": signers}))
 """
 
 ANDROGUARD = r"""
@@ -61,13 +63,14 @@ from loguru import logger
 logger.disable("androguard")
 from androguard.core.apk import APK
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 a = APK(sys.argv[1])
 certs = [c.sha256_fingerprint for c in a.get_certificates()]
 pkg = a.get_package()
-call = time.perf_counter() - t
+call, call_cpu = time.perf_counter() - t, time.process_time() - c
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"call": call, "base_kb": base, "call_kb": peak - base, "verdict": pkg, "signers": certs}))
+print(json.dumps({"call": call, "call_cpu": call_cpu, "base_kb": base, "call_kb": peak - base,
+                  "verdict": pkg, "signers": certs}))
 """
 
 
@@ -127,7 +130,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = ap.parse_args()
     apk = build_big_apk(args.out, args.size_mb)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    pythonpath = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(pythonpath))
     py = sys.executable
     profile = str(ROOT / "data" / "brands.toml")
     methods = {
@@ -146,34 +150,54 @@ def main() -> None:
     print(f"APK: {apk.name}, {size / 1e6:.1f} MB, v1+v2+v3, {args.runs} runs each, median "
           f"({os.cpu_count()} CPUs, Python {sys.version.split()[0]})")  # fmt: skip
     print()
-    print("| method | process wall | process peak RSS | call wall (in process) | call extra RSS | result |")
-    print("|---|---|---|---|---|---|")
+    cols = [
+        "method",
+        "process wall",
+        "process CPU",
+        "process peak RSS",
+        "call wall",
+        "call CPU",
+        "call extra RSS",
+    ]
+    print("| " + " | ".join([*cols, "result"]) + " |")
+    print("|---|---|---|---|---|---|---|---|")
     walls: dict[str, float] = {}
     for name, runs in results.items():
         wall = statistics.median(float(r["wall"]) for r in runs)  # type: ignore[arg-type]
         rss = statistics.median(int(r["rss_kb"]) for r in runs) / 1024  # type: ignore[call-overload]
+        cpu = statistics.median(float(r["cpu"]) for r in runs)  # type: ignore[arg-type]
         walls[name] = wall
-        call = extra = "-"
+        walls[name + " cpu"] = cpu
+        call = call_cpu = extra = "-"
         result = ""
         if "call" in str(runs[0]["out"]):
             inner = [json.loads(str(r["out"]).strip().splitlines()[-1]) for r in runs]
             call_s = statistics.median(i["call"] for i in inner)
             walls[name + " call"] = call_s
             call = f"{call_s:.3f} s"
+            call_cpu_s = statistics.median(i["call_cpu"] for i in inner)
+            walls[name + " call cpu"] = call_cpu_s
+            call_cpu = f"{call_cpu_s:.3f} s"
             extra = f"{statistics.median(i['call_kb'] for i in inner) / 1024:.1f} MB"
             result = f"{inner[0]['verdict']}, {inner[0]['signers'][0][:12]}…" if inner[0]["signers"] else ""
         else:
             out = str(runs[0]["out"])
             verifies = "Verifies" in out or "certificate SHA-256" in out
             result = "verifies" if verifies else "?"
-        print(f"| {name} | {wall:.3f} s | {rss:.1f} MB | {call} | {extra} | {result} |")
+        cells = [name, f"{wall:.3f} s", f"{cpu:.3f} s", f"{rss:.1f} MB", call, call_cpu, extra, result]
+        print("| " + " | ".join(cells) + " |")
     ours = walls.get("fakeapp analyse_apk (full verdict) call")
     theirs = walls["apksigner verify --print-certs"]
     if ours:
         print()
         whole = walls["fakeapp analyse_apk (full verdict)"]
-        print(f"apksigner process / fakeapp verdict call: {theirs / ours:.1f}x; "
-              f"apksigner process / fakeapp process: {theirs / whole:.1f}x")  # fmt: skip
+        theirs_cpu = walls["apksigner verify --print-certs cpu"]
+        ours_cpu = walls["fakeapp analyse_apk (full verdict) call cpu"]
+        print(f"apksigner process / fakeapp verdict call: wall {theirs / ours:.1f}x, "
+              f"CPU {theirs_cpu / ours_cpu:.1f}x")  # fmt: skip
+        print(f"apksigner process / fakeapp process (imports included): wall {theirs / whole:.1f}x")
+        load = os.getloadavg()[0]
+        print(f"load average at the end: {load:.2f} (other processes share the {os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":

@@ -7,20 +7,20 @@ from __future__ import annotations
 import contextlib
 import json
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import requests
 import sqlite_utils
 
+if TYPE_CHECKING:
+    from scanners.judging.names import PreparedBrand
+
 from scanners.apk.fetch import DEFAULT_MAX_SIZE, FetchError, fetch_to_file
-from scanners.apk.verdict import ApkReport, analyse_apk
-from scanners.judging import icons
-from scanners.judging.names import PreparedBrand, prepare_brand
+from scanners.apk.verdict import ApkReport, analyse_apk, official_icon_hashes
 from scanners.profile import Brand, Profile
 
 MAX_SOURCES = 20
@@ -45,21 +45,16 @@ def is_url(text: str) -> bool:
     return text.strip().lower().startswith(("http://", "https://"))
 
 
+def profile_brands(profile: Profile, brand_id: str | None = None) -> list[Brand]:
+    """The profile's brands, or one; ``analyse_apk`` prepares them for name matching only when needed."""
+    return [profile.brand(brand_id)] if brand_id else list(profile.brands)
+
+
 def prepared_brands(profile: Profile, brand_id: str | None = None) -> list[PreparedBrand]:
-    """The profile's brands (or one), prepared for matching, with their official icons hashed."""
-    brands: Sequence[Brand] = [profile.brand(brand_id)] if brand_id else profile.brands
-    out = []
-    for b in brands:
-        hashes: list[str] = []
-        for app in b.apps:
-            if app.icon is None:
-                continue
-            with contextlib.suppress(OSError, ValueError):
-                h = icons.icon_hash(app.icon.read_bytes())
-                if h not in hashes:
-                    hashes.append(h)
-        out.append(prepare_brand(b, tuple(hashes)))
-    return out
+    """The brands prepared for matching up front, official icons hashed (for a process judging many APKs)."""
+    from scanners.judging.names import prepare_brand
+
+    return [prepare_brand(b, official_icon_hashes(b)) for b in profile_brands(profile, brand_id)]
 
 
 def official_permissions(db: sqlite_utils.Database) -> dict[str, list[str]]:
@@ -169,7 +164,7 @@ def analyse_and_store(
     Raises ApkInputError for a missing file or a refused/failed download (one line); a file that is not a
     valid APK is not an error: it is stored with the verdict ``invalid``.
     """
-    brands = prepared_brands(profile, brand_id)
+    brands = profile_brands(profile, brand_id)
     perms = official_permissions(db)
     text = str(source)
     if is_url(text):

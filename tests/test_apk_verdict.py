@@ -576,3 +576,18 @@ def test_rotated_build_official_when_profile_knows_only_the_old_key() -> None:
     assert report.verdict == "official"
     rotation = next(r for r in report.reasons if r.code == "key_rotation")
     assert "endorsed" in rotation.en
+
+
+def test_plain_and_prepared_brands_give_the_same_verdicts(brands: list[Any]) -> None:
+    from bot.apk_store import profile_brands
+
+    plain = profile_brands(load_profile(ROOT / "data" / "brands.toml"))
+    for name in sorted(CORPUS):
+        a = analyse_apk(APKS / name, brands)
+        b = analyse_apk(APKS / name, plain)
+        assert (a.verdict, a.brand, [r.to_dict() for r in a.reasons]) == (
+            b.verdict,
+            b.brand,
+            [r.to_dict() for r in b.reasons],
+        ), name
+        assert a.icon_distance == b.icon_distance

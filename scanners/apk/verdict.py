@@ -20,17 +20,22 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias
 
 from scanners.apk.manifest import EntryReader, ManifestInfo, manifest_from, quiet_androguard
 from scanners.apk.risk import Risk, assess, read_build_facts
 from scanners.apk.signing import SigningReport, verify_apk
 from scanners.apk.zipread import ApkFormatError, ZipLayout, iter_entry, read_entry_bytes, read_layout
-from scanners.judging import icons
-from scanners.judging.names import PreparedBrand, name_match, package_match
 from scanners.judging.reason import Reason
-from scanners.judging.signals import ICON_SIMILAR
 from scanners.profile import Brand, OfficialApp
+
+if TYPE_CHECKING:
+    from scanners.judging.names import PreparedBrand
+
+# A brand as the profile has it, or already prepared for name matching (judging.names.prepare_brand).
+# Plain brands are prepared only when the certificate does not decide: name folding (pinyin, OpenCC) and
+# the icon hash (numpy/scipy) cost ~1 s and ~100 MB the first time; an official APK needs neither.
+BrandLike: TypeAlias = "Brand | PreparedBrand"
 
 VERDICTS = (
     "official",
@@ -44,7 +49,6 @@ VERDICTS = (
 BUNDLE_SUFFIXES = (".xapk", ".apks", ".apkm")
 MAX_BASE_APK = 512 * 1024 * 1024
 MAX_BUNDLE_MANIFEST = 1024 * 1024
-ICON_MAX_DISTANCE = ICON_SIMILAR  # pHash bits: a resized, recoloured or badged copy of the official icon
 ANDROID_STORES = ("google_play",)
 MAX_PKCS7 = 1024 * 1024
 
@@ -141,8 +145,51 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
-def _brand(prepared: PreparedBrand) -> Brand:
-    return prepared.brand
+def _brand(item: BrandLike) -> Brand:
+    return item if isinstance(item, Brand) else item.brand
+
+
+class _Lazy:
+    """What the name/icon signals need, computed on first use within one judgement (no state across calls)."""
+
+    def __init__(self, icon: bytes | None) -> None:
+        self._icon = icon
+        self._icon_hash: str | None = None
+        self._prepared: dict[str, PreparedBrand] = {}
+
+    def icon_hash(self) -> str:
+        if self._icon_hash is None:
+            self._icon_hash = ""
+            if self._icon:
+                from scanners.judging import icons
+
+                with contextlib.suppress(Exception):  # a broken or hostile image only loses the icon signal
+                    self._icon_hash = icons.icon_hash(self._icon)
+        return self._icon_hash
+
+    def prepared(self, item: BrandLike) -> PreparedBrand:
+        if not isinstance(item, Brand):
+            return item
+        if item.id not in self._prepared:
+            from scanners.judging.names import prepare_brand
+
+            self._prepared[item.id] = prepare_brand(item, official_icon_hashes(item))
+        return self._prepared[item.id]
+
+
+def official_icon_hashes(brand: Brand) -> tuple[str, ...]:
+    """Perceptual hashes of the brand's official icons (files named in the profile)."""
+    from scanners.judging import icons
+
+    hashes: list[str] = []
+    for app in brand.apps:
+        if app.icon is None:
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            h = icons.icon_hash(app.icon.read_bytes())
+            if h not in hashes:
+                hashes.append(h)
+    return tuple(hashes)
 
 
 def _android_apps(brand: Brand) -> list[OfficialApp]:
@@ -169,7 +216,7 @@ class _Hasher(threading.Thread):
 
 def analyse_apk(
     path: str | Path,
-    brands: Sequence[PreparedBrand] | None = None,
+    brands: Sequence[BrandLike] | None = None,
     *,
     official_permissions: Mapping[str, Sequence[str]] | None = None,
     display_name: str | None = None,
@@ -229,7 +276,7 @@ def _analyse_any(
     p: Path,
     name: str,
     size: int,
-    brands: Sequence[PreparedBrand],
+    brands: Sequence[BrandLike],
     official_permissions: Mapping[str, Sequence[str]],
     max_base_size: int,
 ) -> ApkReport:
@@ -307,7 +354,7 @@ def _find_base(f: BinaryIO, layout: ZipLayout) -> str | None:
 def _analyse_single(
     p: Path,
     name: str,
-    brands: Sequence[PreparedBrand],
+    brands: Sequence[BrandLike],
     official_permissions: Mapping[str, Sequence[str]],
 ) -> ApkReport:
     started = time.perf_counter()
@@ -349,11 +396,7 @@ def _analyse_single(
         facts,
         official_perms,
     )
-    icon_hash = ""
-    if manifest.icon:
-        with contextlib.suppress(Exception):  # a broken or hostile image only loses the icon signal
-            icon_hash = icons.icon_hash(manifest.icon)
-    verdict, brand, reasons, distance = judge(manifest, signing, brands, icon_hash, claimed)
+    verdict, brand, reasons, icon_hash, distance = judge(manifest, signing, brands, claimed)
     if verdict not in ("official", "official_signer_other_package"):
         # the risk indicators explain a fake; on a verified official build they stay in ``risk`` only
         reasons = reasons + tuple(_r(i.code, i.zh, i.en, i.points) for i in risk.indicators)
@@ -398,11 +441,11 @@ def _short_fp(sha: str) -> str:
 def judge(
     manifest: ManifestInfo,
     signing: SigningReport,
-    brands: Sequence[PreparedBrand],
-    icon_hash: str = "",
+    brands: Sequence[BrandLike],
     claimed: frozenset[str] = frozenset(),
-) -> tuple[str, str, tuple[Reason, ...], int | None]:
-    """(verdict, brand id, reasons, icon distance) from the facts. Pure.
+) -> tuple[str, str, tuple[Reason, ...], str, int | None]:
+    """(verdict, brand id, reasons, icon hash, icon distance) from the facts. Pure but for the official icon
+    files of plain (unprepared) brands, read when the name/icon signals are needed.
 
     ``claimed``: certificates a signature that failed verification names (extracted, not verified); they only
     explain a ``tampered`` verdict ("carries the official certificate"), never make anything official.
@@ -413,6 +456,7 @@ def judge(
     signer = signing.signers[0] if signing.signers else None
     signer_text = f"{signer.subject} (SHA-256 {_short_fp(signer.sha256)})" if signer else "—"
     best_distance: int | None = None
+    lazy = _Lazy(manifest.icon)
 
     # 1. the signature must verify before any certificate means anything
     if not signing.verified:
@@ -467,8 +511,8 @@ def judge(
                     )
                 )
         if not tied:
-            tied = _brand_tie(pkg, label, brands)
-        return "tampered", tied, tuple(reasons), None
+            tied = _brand_tie(pkg, label, brands, lazy)
+        return "tampered", tied, tuple(reasons), "", None
 
     # 2. a verified official certificate (signer or rotation lineage)
     for pb in brands:
@@ -502,7 +546,7 @@ def judge(
             reasons.insert(
                 1, _r("official_package", f"套件名稱 {pkg} 為官方 App", f"package {pkg} is the official app")
             )
-            return "official", b.id, tuple(reasons), None
+            return "official", b.id, tuple(reasons), "", None
         reasons.append(
             _r(
                 "package_not_in_profile",
@@ -511,7 +555,7 @@ def judge(
                 "build, not a fake)",
             )
         )
-        return "official_signer_other_package", b.id, tuple(reasons), None
+        return "official_signer_other_package", b.id, tuple(reasons), "", None
 
     # 3. not official: does it claim a brand?
     for pb in brands:
@@ -528,6 +572,7 @@ def judge(
                         f"{pkg} is an allowed partner app of {b.name}",
                     ),
                 ),
+                "",
                 None,
             )
         apps = _android_apps(b)
@@ -546,7 +591,7 @@ def judge(
             )
         if any(a.app_id == pkg for a in apps):
             if not b.all_cert_sha256:
-                return "impostor", b.id, (no_certs,), None
+                return "impostor", b.id, (no_certs,), "", None
             return (
                 "repackaged",
                 b.id,
@@ -560,11 +605,12 @@ def judge(
                     ),
                     not_official,
                 ),
+                "",
                 None,
             )
         if label and any(a.name and _nfc(a.name) == label for a in apps):
             if not b.all_cert_sha256:
-                return "impostor", b.id, (no_certs,), None
+                return "impostor", b.id, (no_certs,), "", None
             return (
                 "repackaged",
                 b.id,
@@ -577,13 +623,18 @@ def judge(
                     ),
                     not_official,
                 ),
+                "",
                 None,
             )
+        from scanners.judging.names import package_match
+        from scanners.judging.signals import ICON_SIMILAR
+
+        prepared = lazy.prepared(pb)
         signals: list[Reason] = []
-        nm = _name_signal(label, manifest.labels, pb)
+        nm = _name_signal(label, manifest.labels, prepared)
         if nm is not None:
             signals.append(nm)
-        pm = package_match(pkg, pb)
+        pm = package_match(pkg, prepared)
         if pm is not None:
             signals.append(
                 _r(
@@ -593,10 +644,11 @@ def judge(
                     30,
                 )
             )
-        dist = _icon_distance(icon_hash, pb)
+        dist = _icon_distance(lazy.icon_hash(), prepared)
         if dist is not None and (best_distance is None or dist < best_distance):
             best_distance = dist
-        if dist is not None and dist <= ICON_MAX_DISTANCE:
+        # pHash bits: a resized, recoloured or badged copy of the official icon (judging's threshold)
+        if dist is not None and dist <= ICON_SIMILAR:
             signals.append(
                 _r(
                     "brand_icon",
@@ -608,7 +660,7 @@ def judge(
         if signals:
             if not b.all_cert_sha256:
                 signals.append(no_certs)
-            return "impostor", b.id, (*signals, not_official), best_distance
+            return "impostor", b.id, (*signals, not_official), lazy.icon_hash(), best_distance
     return (
         "unrelated",
         "",
@@ -619,11 +671,14 @@ def judge(
                 "nothing ties it to a protected brand",
             ),
         ),
+        lazy.icon_hash(),
         best_distance,
     )
 
 
 def _name_signal(label: str, labels: Mapping[str, str], prepared: PreparedBrand) -> Reason | None:
+    from scanners.judging.names import name_match
+
     seen: set[str] = set()
     for text in (label, *labels.values()):
         if not text or text in seen:
@@ -641,21 +696,26 @@ def _name_signal(label: str, labels: Mapping[str, str], prepared: PreparedBrand)
 
 
 def _icon_distance(icon_hash: str, prepared: PreparedBrand) -> int | None:
+    from scanners.judging.icons import icon_distance
+
     hashes = prepared.official_icon_hashes
     if not icon_hash or not hashes:
         return None
     dists = []
     for h in hashes:
         with contextlib.suppress(Exception):
-            dists.append(int(icons.icon_distance(icon_hash, h)))
+            dists.append(int(icon_distance(icon_hash, h)))
     return min(dists) if dists else None
 
 
-def _brand_tie(pkg: str, label: str, brands: Sequence[PreparedBrand]) -> str:
+def _brand_tie(pkg: str, label: str, brands: Sequence[BrandLike], lazy: _Lazy) -> str:
+    from scanners.judging.names import name_match, package_match
+
     for pb in brands:
         b = _brand(pb)
         if any(a.app_id == pkg for a in _android_apps(b)):
             return b.id
-        if (label and name_match(label, pb) is not None) or package_match(pkg, pb) is not None:
+        prepared = lazy.prepared(pb)
+        if (label and name_match(label, prepared) is not None) or package_match(pkg, prepared) is not None:
             return b.id
     return ""
