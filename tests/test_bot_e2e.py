@@ -116,7 +116,7 @@ def test_every_command(fake, dbpath, tmp_path):
         def ask(user: int, text: str, expect: str, chat: int = CHAT) -> str:
             n = len(fake.sent(chat))
             fake.say(user, chat, text)
-            ok = fake.wait_for(lambda: any(expect in t for t in _replies(fake, chat, n)), timeout=10)
+            ok = fake.wait_for(lambda: any(expect in t for t in _replies(fake, chat, n)), timeout=30)
             assert ok, (
                 f"{text!r}: no reply with {expect!r}; got {_replies(fake, chat, n)}\n{bot.log()[-2000:]}"
             )

@@ -241,7 +241,7 @@ class FakeTelegram:
             c for c in self.ok_calls("sendMessage") if chat_id is None or int(c.params["chat_id"]) == chat_id
         ]
 
-    def wait_for(self, predicate: Callable[[], bool], timeout: float = 10.0, interval: float = 0.05) -> bool:
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 30.0, interval: float = 0.05) -> bool:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             if predicate():
