@@ -670,9 +670,10 @@ def main(argv: list[str] | None = None) -> int:
                 if c["method"] == "getUpdates":
                     continue
                 p = c["params"]
-                print(
-                    c["status"], c["method"], p.get("chat_id", ""), p.get("message_id", ""), p.get("text", "")
-                )
+                res = c.get("result")
+                mid = res.get("message_id", "") if isinstance(res, dict) else p.get("message_id", "")
+                first = str(p.get("text") or p.get("caption") or "").split("\n")[0][:100]
+                print(c["status"], c["method"], f"chat={p.get('chat_id', '')}", f"message={mid}", first)
     except OSError as exc:
         print(f"error: cannot reach the fake server on port {args.port}: {exc}", file=sys.stderr)
         return 1
