@@ -117,7 +117,8 @@ def parse_certificate(der: bytes) -> Certificate:
     except Exception:  # noqa: S110 - fall through to the lenient parser below
         pass
     try:
-        acert = asn1_x509.Certificate.load(der)
+        acert = asn1_x509.Certificate.load(der, strict=True)
+        acert.native  # noqa: B018 - parse every field now: Java refuses a certificate with a broken one
         tbs = acert["tbs_certificate"]
         validity = tbs["validity"]
         return Certificate(

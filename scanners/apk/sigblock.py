@@ -221,7 +221,19 @@ class SchemeCheck:
     lineage: list[LineageNode] | None = None
 
     def has_errors(self) -> bool:
-        return bool(self.errors) or any(s.errors for s in self.signers)
+        return bool(self.errors) or self.fatal()
+
+    def fatal(self) -> bool:
+        """Errors on a signer. apksig only propagates these: errors of the scheme block as a whole
+        (no signers, malformed signer list, SDK ranges, inconsistent lineages) leave the scheme
+        unverified but present, and apksigner goes on with the other schemes."""
+        return any(s.errors for s in self.signers)
+
+    def signer_errors(self) -> list[str]:
+        return [f"{self.name} signer #{s.index + 1}: {e}" for s in self.signers for e in s.errors]
+
+    def block_errors(self) -> list[str]:
+        return [f"{self.name}: {e}" for e in self.errors]
 
     def all_errors(self) -> list[str]:
         out = [f"{self.name}: {e}" for e in self.errors]

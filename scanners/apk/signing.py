@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 MAX_SDK = 2**31 - 1
-SDK_JB_MR2, SDK_N, SDK_O, SDK_P, SDK_T = 18, 24, 26, 28, 33
+SDK_JB_MR2, SDK_N, SDK_O, SDK_P, SDK_R, SDK_T = 18, 24, 26, 28, 30, 33
 MAX_MANIFEST_SIZE = 16 << 20
 # Total uncompressed bytes the v1 check may hash before the file counts as a ZIP bomb.
 MAX_INFLATED = 2 << 30
@@ -104,6 +104,7 @@ class SigningReport:
 # ------------------------------------------------------------------------- minimal binary XML reader
 
 _MIN_SDK_ATTR = 0x0101020C
+_TARGET_SDK_ATTR = 0x01010270
 _TARGET_SANDBOX_ATTR = 0x0101054C
 # First letter of a preview codename → the API level it builds on (apksig's table).
 _CODENAMES = {"C": 2, "D": 3, "E": 4, "F": 7, "G": 8, "H": 10, "I": 13, "J": 15, "K": 18, "L": 20,
@@ -133,8 +134,9 @@ def _string(data: bytes, pool: tuple[int, int, int, bool], index: int) -> str:
     return data[pos : pos + size * 2].decode("utf-16-le", "replace")
 
 
-def manifest_sdk_facts(data: bytes) -> tuple[int, int]:
-    """(minSdkVersion, targetSandboxVersion) from a binary AndroidManifest.xml, read as apksig reads it.
+def manifest_sdk_facts(data: bytes) -> tuple[int, int, int]:
+    """(minSdkVersion, targetSdkVersion, targetSandboxVersion) from a binary AndroidManifest.xml, read
+    as apksig reads them (1 when absent).
 
     Raises ApkFormatError for a malformed document.
     """
@@ -144,7 +146,7 @@ def manifest_sdk_facts(data: bytes) -> tuple[int, int]:
         raise ApkFormatError(f"malformed binary AndroidManifest.xml ({exc})") from None
 
 
-def _manifest_sdk_facts(data: bytes) -> tuple[int, int]:
+def _manifest_sdk_facts(data: bytes) -> tuple[int, int, int]:
     chunk_type, header_size, total = struct.unpack_from("<HHI", data, 0)
     if chunk_type != 0x0003:
         raise ValueError("not a binary XML document")
@@ -154,6 +156,7 @@ def _manifest_sdk_facts(data: bytes) -> tuple[int, int]:
     res_ids: list[int] = []
     depth = 0
     min_sdk: int | None = None
+    target_sdk = 1
     sandbox = 1
     while pos + 8 <= end:
         ctype, hsize, csize = struct.unpack_from("<HHI", data, pos)
@@ -171,34 +174,38 @@ def _manifest_sdk_facts(data: bytes) -> tuple[int, int]:
             if pool is None:
                 raise ValueError("element before the string pool")
             name = _string(data, pool, name_idx)
-            wanted = None
-            if depth == 2 and name == "uses-sdk" and ns == 0xFFFFFFFF and min_sdk is None:
-                wanted, min_sdk = _MIN_SDK_ATTR, 1
+            wanted: tuple[int, ...] = ()
+            uses_sdk = depth == 2 and name == "uses-sdk" and ns == 0xFFFFFFFF and min_sdk is None
+            if uses_sdk:
+                wanted, min_sdk = (_MIN_SDK_ATTR, _TARGET_SDK_ATTR), 1
             elif depth == 1 and name == "manifest" and ns == 0xFFFFFFFF:
-                wanted = _TARGET_SANDBOX_ATTR
+                wanted = (_TARGET_SANDBOX_ATTR,)
             for i in range(attr_count if wanted else 0):
                 a = ext + attr_start + i * attr_size
                 _ans, aname, _raw, _vsize, _res0, vtype, vdata = struct.unpack_from("<IIIHBBI", data, a)
-                if aname >= len(res_ids) or res_ids[aname] != wanted:
+                if aname >= len(res_ids) or res_ids[aname] not in wanted:
                     continue
+                res_id = res_ids[aname]
                 if vtype in (0x10, 0x11):
                     value = vdata - (1 << 32) if vdata >= 1 << 31 else vdata
-                elif vtype == 0x03 and wanted == _MIN_SDK_ATTR:
-                    codename = _string(data, pool, vdata)
-                    value = _codename_sdk(codename)
+                elif vtype == 0x03 and res_id == _MIN_SDK_ATTR:
+                    value = _codename_sdk(_string(data, pool, vdata))
+                elif res_id == _MIN_SDK_ATTR:
+                    raise ValueError("unsupported minSdkVersion value type")
                 else:
-                    raise ValueError("unsupported attribute value type")
-                if wanted == _MIN_SDK_ATTR:
+                    continue  # apksig reads targetSdkVersion/targetSandboxVersion only as integers
+                if res_id == _MIN_SDK_ATTR:
                     min_sdk = value
+                elif res_id == _TARGET_SDK_ATTR:
+                    target_sdk = value
                 else:
                     sandbox = value
-                break
-            if depth == 2 and min_sdk is not None and name == "uses-sdk":
-                return min_sdk, sandbox
+            if uses_sdk and min_sdk is not None:
+                return min_sdk, target_sdk, sandbox
         elif ctype == 0x0103:
             depth -= 1
         pos += csize
-    return (1 if min_sdk is None else min_sdk), sandbox
+    return (1 if min_sdk is None else min_sdk), target_sdk, sandbox
 
 
 def _codename_sdk(codename: str) -> int:
@@ -260,14 +267,14 @@ def _verify(path: str | Path, *, min_sdk: int | None, max_sdk: int) -> SigningRe
         if manifest_entry is None:
             raise ApkFormatError("no AndroidManifest.xml in the archive")
         manifest = read_entry_bytes(f, layout, manifest_entry, max_size=MAX_MANIFEST_SIZE)
-        declared_min, sandbox = manifest_sdk_facts(manifest)
+        declared_min, target_sdk, sandbox = manifest_sdk_facts(manifest)
         if min_sdk is None:
             min_sdk = declared_min
         if min_sdk > max_sdk:
             raise ApkFormatError(f"minSdkVersion {min_sdk} is above the maximum SDK {max_sdk}")
         found = find_signing_block(f, layout)
         state = _State(f, layout, found if isinstance(found, SigningBlock) else None)
-        return _run(state, min_sdk, max_sdk, sandbox)
+        return _run(state, min_sdk, max_sdk, target_sdk, sandbox)
 
 
 def _scheme_value(state: _State, block_id: int) -> bytes | None:
@@ -277,7 +284,7 @@ def _scheme_value(state: _State, block_id: int) -> bytes | None:
     return value if isinstance(value, bytes) else None
 
 
-def _run(state: _State, min_sdk: int, max_sdk: int, sandbox: int) -> SigningReport:
+def _run(state: _State, min_sdk: int, max_sdk: int, target_sdk: int, sandbox: int) -> SigningReport:
     found_ids: set[int] = set()
     errors: list[str] = []
     warnings: list[str] = []
@@ -298,16 +305,16 @@ def _run(state: _State, min_sdk: int, max_sdk: int, sandbox: int) -> SigningRepo
         check = parse_scheme(scheme, values[scheme] or b"", lo, hi, found_ids)
         checks[scheme] = check
         found_ids.add(31)
-        if check.has_errors():
+        if check.fatal():
             failed = True
-        elif check.signers:
+        elif check.signers and not check.has_errors():
             rotation_min = min(s.min_sdk for s in check.signers)
     if not failed and max_sdk >= SDK_P and values["v3"] is not None:
         hi = max_sdk if rotation_min is None else max(rotation_min - 1, max(min_sdk, SDK_P))
         check = parse_scheme("v3", values["v3"], max(min_sdk, SDK_P), hi, found_ids)
         checks["v3"] = check
         found_ids.add(3)
-        failed = check.has_errors()
+        failed = check.fatal()
         for signer in check.signers:
             if signer.rotation_min_sdk is not None and rotation_min is None and signer.rotation_min_sdk <= max_sdk:
                 if "v3.1" not in checks and signer.rotation_min_sdk >= SDK_T:
@@ -321,7 +328,7 @@ def _run(state: _State, min_sdk: int, max_sdk: int, sandbox: int) -> SigningRepo
 
     needed: set[str] = set()
     for check in checks.values():
-        if not check.has_errors():
+        if not check.fatal():
             needed |= check.digests_needed
     actual = state.digest(needed) if needed else {}
 
@@ -338,22 +345,27 @@ def _run(state: _State, min_sdk: int, max_sdk: int, sandbox: int) -> SigningRepo
         checked.add(scheme)
         if not check.has_errors():
             if "verity" in check.digests_needed and not (check.digests_needed - {"verity"}):
-                check.errors.append("only a VERITY content digest, which this verifier does not compute")
+                check.signers[0].errors.append(
+                    "only a VERITY content digest, which this verifier does not compute"
+                )
             elif "verity" in check.digests_needed:
                 check.warnings.append("VERITY digest not recomputed; the chunked digest covers the content")
             check_integrity(check, actual)
             if scheme != "v2" and not check.has_errors():
                 lo, hi = ranges[scheme]
                 check_v3_ranges(check, lo, hi)
-        if check.has_errors():
+        if check.fatal():
             stop = True
-        else:
+        elif not check.has_errors():
             verified_schemes[scheme] = check
     if stop:
         return _report(state, checks, checked, None, min_sdk, errors, warnings)
 
     if max_sdk >= SDK_O and sandbox > 1 and not found_ids:
         errors.append(f"targetSandboxVersion {sandbox} requires an APK Signature Scheme v2+ signature")
+    # Android 11+ refuses apps targeting API 30+ without a verified v2/v3 signature (apksig checks the same).
+    if target_sdk >= SDK_R and max_sdk >= target_sdk and not ({"v2", "v3"} & set(verified_schemes)):
+        errors.append(f"targetSdkVersion {target_sdk} requires a verified APK Signature Scheme v2+ signature")
 
     v1 = None
     if min_sdk < SDK_N or not found_ids:
@@ -414,7 +426,9 @@ def _report(
             schemes[scheme] = SchemeResult(scheme, present, False, (), (), False)
             continue
         errs = tuple(check.all_errors())
-        all_errors.extend(errs)
+        all_errors.extend(check.signer_errors())
+        # Kept as warnings: apksigner ignores them (the scheme is just not verified).
+        warnings.extend(f"{e} (scheme ignored, as apksigner does)" for e in check.block_errors())
         warnings.extend(check.all_warnings())
         ok = not errs
         signers = tuple(s.certs[0] for s in check.signers if s.certs) if ok else ()

@@ -112,13 +112,11 @@ def read_layout(f: BinaryIO) -> ZipLayout:
     """Parse the end record and the central directory, checking every offset against the file size."""
     size = file_size(f)
     eocd_offset, eocd = find_eocd(f, size)
-    _, disk, cd_disk, disk_count, total_count, cd_size, cd_offset, _ = _EOCD.unpack_from(eocd)
+    # Disk numbers and the per-disk count are ignored, as apksig ignores them; a ZIP64 end record
+    # (its locator sits right before the classic one) is refused: Android does not read ZIP64 APKs.
+    _, _disk, _cd_disk, _disk_count, total_count, cd_size, cd_offset, _ = _EOCD.unpack_from(eocd)
     if eocd_offset >= 20 and _read_at(f, eocd_offset - 20, 4) == ZIP64_LOCATOR_MAGIC:
         raise ApkFormatError("ZIP64 archives are not supported (an APK is never ZIP64)")
-    if 0xFFFFFFFF in (cd_size, cd_offset) or 0xFFFF in (total_count, disk_count):
-        raise ApkFormatError("ZIP64 archives are not supported (an APK is never ZIP64)")
-    if disk != 0 or cd_disk != 0:
-        raise ApkFormatError("multi-disk ZIP archives are not supported")
     if cd_offset > eocd_offset:
         raise ApkFormatError(
             f"central directory offset {cd_offset} lies beyond the end record at {eocd_offset}"
@@ -228,8 +226,7 @@ def iter_entry(
         raise ApkFormatError(
             f"entry {entry.name!r} is too large: {entry.uncompressed_size} bytes (limit {max_size})"
         )
-    if entry.method not in (STORED, DEFLATED):
-        raise ApkFormatError(f"entry {entry.name!r}: unsupported compression method {entry.method}")
+    # apksig treats every method other than STORED as DEFLATED (Android does the same); do likewise.
     start, size = entry_data_span(f, layout, entry)
     if buf is None:
         buf = bytearray(min(CHUNK, max(size, 1)))
