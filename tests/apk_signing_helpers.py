@@ -43,14 +43,24 @@ def make_key(folder: Path, name: str, alg: str, size: int | None = None) -> Path
         extra = ["-keysize", str(size)] if size else []
         if alg == "EC":
             extra = ["-groupname", "secp256r1"]
-        run("keytool", "-genkeypair", "-noprompt", "-storetype", "PKCS12", "-keystore", ks, "-storepass", PASS,
-            "-keypass", PASS, "-alias", name, "-keyalg", alg, *extra, "-validity", "10000",
-            "-dname", f"CN=Sig Test {name}, O=Fakeapp Tests, C=TW")  # fmt: skip
+        store = ["-storetype", "PKCS12", "-keystore", ks, "-storepass", PASS, "-keypass", PASS]
+        dname = f"CN=Sig Test {name}, O=Fakeapp Tests, C=TW"
+        run("keytool", "-genkeypair", "-noprompt", *store, "-alias", name, "-keyalg", alg, *extra,
+            "-validity", "10000", "-dname", dname)  # fmt: skip
     return ks
 
 
 def signer_args(ks: Path) -> list[str]:
-    return ["--ks", str(ks), "--ks-pass", f"pass:{PASS}", "--ks-key-alias", ks.stem, "--key-pass", f"pass:{PASS}"]
+    return [
+        "--ks",
+        str(ks),
+        "--ks-pass",
+        f"pass:{PASS}",
+        "--ks-key-alias",
+        ks.stem,
+        "--key-pass",
+        f"pass:{PASS}",
+    ]
 
 
 def build_unsigned(folder: Path, name: str, min_sdk: int, asset_bytes: bytes = b"hello\n") -> Path:

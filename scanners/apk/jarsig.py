@@ -381,7 +381,9 @@ def _verify_entries(
                 h.update(piece)
         for d, h in zip(expected, hashers, strict=True):
             if h.digest() != d.digest:
-                result.errors.append(f"{name!r}: {d.alg} digest does not match the manifest (content changed)")
+                result.errors.append(
+                    f"{name!r}: {d.alg} digest does not match the manifest (content changed)"
+                )
     if first is None:
         result.errors.append("no signed entries")
         return []
@@ -416,9 +418,7 @@ def _verify_sf_against_manifest(
     created_by = sf_main.get("Created-By") or ""
     signtool = "signtool" in created_by
     try:
-        expected = digests_to_verify(
-            sf_main, "-Digest" if signtool else "-Digest-Manifest", min_sdk, max_sdk
-        )
+        expected = digests_to_verify(sf_main, "-Digest" if signtool else "-Digest-Manifest", min_sdk, max_sdk)
         manifest_ok = False
         if not expected:
             signer.warnings.append("no digest of the whole manifest in the signature file")
@@ -588,7 +588,7 @@ def _verify_signer_info(
 
 
 def _check_cert_usage(der: bytes) -> None:
-    """Android refuses signing certificates with unknown critical extensions or without a signing key usage."""
+    """Android refuses a signer certificate with unknown critical extensions or no signing key usage."""
     try:
         cert = x509.load_der_x509_certificate(der)
         extensions = list(cert.extensions)

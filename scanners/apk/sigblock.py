@@ -248,7 +248,9 @@ class SchemeCheck:
         return out
 
 
-def signatures_to_verify(sigs: Iterable[tuple[SigAlg, bytes]], min_sdk: int, max_sdk: int) -> list[tuple[SigAlg, bytes]]:
+def signatures_to_verify(
+    sigs: Iterable[tuple[SigAlg, bytes]], min_sdk: int, max_sdk: int
+) -> list[tuple[SigAlg, bytes]]:
     """apksig's choice: the strongest signature per minimum SDK level, each of which must verify."""
     best: dict[int, tuple[SigAlg, bytes]] = {}
     min_provided = MAX_SDK + 1
@@ -332,7 +334,9 @@ def parse_lineage(value: bytes) -> list[LineageNode]:
             alg = SIG_ALGS.get(last_alg_id)
             if alg is None:
                 raise ValueError(f"lineage certificate #{len(nodes) + 1}: unknown algorithm")
-            if not verify_signature(last_key, alg.kind, alg.hash, signature, signed_bytes, pss_salt=alg.pss_salt):
+            if not verify_signature(
+                last_key, alg.kind, alg.hash, signature, signed_bytes, pss_salt=alg.pss_salt
+            ):
                 raise ValueError(f"lineage certificate #{len(nodes) + 1} is not signed by the previous one")
         der = signed.prefixed_bytes()
         signed_alg = signed.u32()
@@ -462,14 +466,14 @@ def _public_key_matches(record_key: bytes, cert_key: bytes) -> bool:
     if record_key == cert_key:
         return True
     try:
-        return canonical_spki(load_public_key(cert_key)) == record_key or same_public_key(record_key, cert_key)
+        return canonical_spki(load_public_key(cert_key)) == record_key or same_public_key(
+            record_key, cert_key
+        )
     except CertificateError:
         return False
 
 
-def parse_scheme(
-    scheme: str, value: bytes, min_sdk: int, max_sdk: int, found_ids: set[int]
-) -> SchemeCheck:
+def parse_scheme(scheme: str, value: bytes, min_sdk: int, max_sdk: int, found_ids: set[int]) -> SchemeCheck:
     """Parse every signer of a v2/v3/v3.1 block and check its signatures (content digests come later)."""
     check = SchemeCheck(scheme)
     try:

@@ -107,8 +107,8 @@ _MIN_SDK_ATTR = 0x0101020C
 _TARGET_SDK_ATTR = 0x01010270
 _TARGET_SANDBOX_ATTR = 0x0101054C
 # First letter of a preview codename → the API level it builds on (apksig's table).
-_CODENAMES = {"C": 2, "D": 3, "E": 4, "F": 7, "G": 8, "H": 10, "I": 13, "J": 15, "K": 18, "L": 20,
-              "M": 22, "N": 23, "O": 25, "P": 27, "Q": 28, "R": 29, "S": 30, "T": 32, "U": 33, "V": 34}  # fmt: skip
+_CODENAME_LEVELS = (2, 3, 4, 7, 8, 10, 13, 15, 18, 20, 22, 23, 25, 27, 28, 29, 30, 32, 33, 34)
+_CODENAMES = dict(zip("CDEFGHIJKLMNOPQRSTUV", _CODENAME_LEVELS, strict=True))
 
 
 def _string(data: bytes, pool: tuple[int, int, int, bool], index: int) -> str:
@@ -315,11 +315,12 @@ def _run(state: _State, min_sdk: int, max_sdk: int, target_sdk: int, sandbox: in
         checks["v3"] = check
         found_ids.add(3)
         failed = check.fatal()
+        # A v3 signer naming a rotation SDK (apksig 33+) without any v3.1 block: the v3.1 block was stripped.
         for signer in check.signers:
-            if signer.rotation_min_sdk is not None and rotation_min is None and signer.rotation_min_sdk <= max_sdk:
-                if "v3.1" not in checks and signer.rotation_min_sdk >= SDK_T:
-                    signer.errors.append("v3 signer targets a v3.1 rotation but the v3.1 block is missing")
-                    failed = True
+            rot = signer.rotation_min_sdk
+            if rot is not None and "v3.1" not in checks and SDK_T <= rot <= max_sdk:
+                signer.errors.append("v3 signer targets a v3.1 rotation but the v3.1 block is missing")
+                failed = True
     v2_applies = max_sdk >= SDK_N and (min_sdk < SDK_P or not found_ids)
     if not failed and v2_applies and values["v2"] is not None:
         check = parse_scheme("v2", values["v2"], max(min_sdk, SDK_N), max_sdk, found_ids)
@@ -339,9 +340,10 @@ def _run(state: _State, min_sdk: int, max_sdk: int, target_sdk: int, sandbox: in
     verified_schemes: dict[str, SchemeCheck] = {}
     checked: set[str] = set()
     for scheme in ("v3.1", "v3", "v2"):
-        check = checks.get(scheme)
-        if check is None or stop:
+        current = checks.get(scheme)
+        if current is None or stop:
             continue
+        check = current
         checked.add(scheme)
         if not check.has_errors():
             if "verity" in check.digests_needed and not (check.digests_needed - {"verity"}):
@@ -431,15 +433,20 @@ def _report(
         warnings.extend(f"{e} (scheme ignored, as apksigner does)" for e in check.block_errors())
         warnings.extend(check.all_warnings())
         ok = not errs
-        signers = tuple(s.certs[0] for s in check.signers if s.certs) if ok else ()
-        schemes[scheme] = SchemeResult(scheme, present, ok, errs, signers, True, tuple(check.all_warnings()))
+        certs = tuple(s.certs[0] for s in check.signers if s.certs) if ok else ()
+        schemes[scheme] = SchemeResult(scheme, present, ok, errs, certs, True, tuple(check.all_warnings()))
     v1_present_flag = v1_present(state.layout)
     if isinstance(v1, V1Result):
         v1_errors = tuple(f"v1: {e}" for e in v1.errors)
         all_errors.extend(v1_errors)
         warnings.extend(f"v1: {w}" for w in v1.warnings)
         schemes["v1"] = SchemeResult(
-            "v1", v1_present_flag, v1.verified and not v1.errors, v1_errors, tuple(v1.signers), True,
+            "v1",
+            v1_present_flag,
+            v1.verified and not v1.errors,
+            v1_errors,
+            tuple(v1.signers),
+            True,
             tuple(v1.warnings),
         )
     else:
