@@ -103,6 +103,8 @@ def apk_cmd(
     official, official_signer_other_package, repackaged, impostor, tampered, unrelated or invalid.
 
     Every analysis is stored in the database; a file seen before is recognised.
+
+    Example: fakeapp apk ~/Downloads/huayue.apk --json
     """
     # imported here: androguard and the verifier cost ~0.4 s to import, other commands should not pay it
     from bot.apk_store import ApkInputError, analyse_and_store, get_analysis
