@@ -648,7 +648,10 @@ async def _deliver_with_bot(
         base_url=tg.api_url,
         base_file_url=tg.file_url,
         rate_limiter=AIORateLimiter(
-            overall_max_rate=tg.overall_rate, group_max_rate=tg.group_rate, group_time_period=60, max_retries=0
+            overall_max_rate=tg.overall_rate,
+            group_max_rate=tg.group_rate,
+            group_time_period=60,
+            max_retries=0,
         ),
     )
     async with bot:
