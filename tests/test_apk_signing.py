@@ -340,3 +340,25 @@ def test_certificate_to_dict_has_no_der(tmp_path: Path) -> None:
     d = cert.to_dict()
     assert "der" not in d and d["sha256"] == cert.sha256 and d["subject"].startswith("CN=Huayue")
     assert d["not_before"] < d["not_after"]
+
+
+@pytest.mark.skipif(not (CORPUS / "official.apk").exists(), reason="corpus not built")
+def test_parallel_v1_check_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big APKs check v1 in a worker thread beside the v2/v3 digests: same results, same errors."""
+    from scanners.apk import signing
+
+    names = ["official.apk", "official_rotated.apk", "repackaged.apk", "tampered.apk", "transplant.apk"]
+    serial = {n: verify_apk(CORPUS / n) for n in names}
+    monkeypatch.setattr(signing, "PARALLEL_MIN", 0)
+    for name in names:
+        parallel = verify_apk(CORPUS / name)
+        assert parallel.verified == serial[name].verified
+        assert parallel.errors == serial[name].errors
+        assert {k: v.verified for k, v in parallel.schemes.items()} == {
+            k: v.verified for k, v in serial[name].schemes.items()
+        }
+    monkeypatch.setattr(signing, "MAX_INFLATED", 16)
+    with pytest.raises(ApkFormatError, match="ZIP bomb"):
+        verify_apk(CORPUS / "official.apk")
+    # When v3 already fails, the worker's outcome is ignored, as apksigner never reads v1 then.
+    assert not verify_apk(CORPUS / "tampered.apk").verified

@@ -10,12 +10,13 @@ the older schemes' signer. The whole file is hashed once, in 1 MiB chunks, for e
 from __future__ import annotations
 
 import struct
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from scanners.apk.certs import Certificate
-from scanners.apk.jarsig import v1_present, verify_v1
+from scanners.apk.jarsig import V1Result, v1_present, verify_v1
 from scanners.apk.sigblock import (
     SCHEME_NAMES,
     V2_ID,
@@ -48,6 +49,8 @@ SDK_JB_MR2, SDK_N, SDK_O, SDK_P, SDK_R, SDK_T = 18, 24, 26, 28, 30, 33
 MAX_MANIFEST_SIZE = 16 << 20
 # Total uncompressed bytes the v1 check may hash before the file counts as a ZIP bomb.
 MAX_INFLATED = 2 << 30
+# Files at least this big check v1 in a second thread beside the v2/v3 digests.
+PARALLEL_MIN = 8 << 20
 SCHEME_KEYS = ("v1", "v2", "v3", "v3.1")
 
 
@@ -229,6 +232,7 @@ def read_min_sdk(path: str | Path) -> int:
 
 @dataclass
 class _State:
+    path: Path
     f: BinaryIO
     layout: ZipLayout
     block: SigningBlock | None
@@ -273,7 +277,7 @@ def _verify(path: str | Path, *, min_sdk: int | None, max_sdk: int) -> SigningRe
         if min_sdk > max_sdk:
             raise ApkFormatError(f"minSdkVersion {min_sdk} is above the maximum SDK {max_sdk}")
         found = find_signing_block(f, layout)
-        state = _State(f, layout, found if isinstance(found, SigningBlock) else None)
+        state = _State(Path(path), f, layout, found if isinstance(found, SigningBlock) else None)
         return _run(state, min_sdk, max_sdk, target_sdk, sandbox)
 
 
@@ -331,6 +335,40 @@ def _run(state: _State, min_sdk: int, max_sdk: int, target_sdk: int, sandbox: in
     for check in checks.values():
         if not check.fatal():
             needed |= check.digests_needed
+    v1_applies = min_sdk < SDK_N or not found_ids
+    v1_args = {
+        "min_sdk": min_sdk,
+        "max_sdk": max_sdk,
+        "found_ids": frozenset(found_ids),
+        "supported": SCHEME_NAMES,
+        "max_inflated": MAX_INFLATED,
+    }
+    # On a big APK that needs both, hash the entries for v1 on a second core while this one computes
+    # the v2/v3 chunk digests (hashlib and zlib release the GIL). The v1 result is used, as apksigner
+    # would, only if the v2/v3 checks pass.
+    with _Background(
+        state, v1_args if v1_applies and needed and state.layout.size >= PARALLEL_MIN else None
+    ) as job:
+        return _check_all(state, checks, needed, rotation_min, found_ids, job, v1_applies, v1_args,
+                          min_sdk, max_sdk, target_sdk, sandbox, errors, warnings)  # fmt: skip
+
+
+def _check_all(
+    state: _State,
+    checks: dict[str, SchemeCheck],
+    needed: set[str],
+    rotation_min: int | None,
+    found_ids: set[int],
+    job: _Background,
+    v1_applies: bool,
+    v1_args: dict[str, Any],
+    min_sdk: int,
+    max_sdk: int,
+    target_sdk: int,
+    sandbox: int,
+    errors: list[str],
+    warnings: list[str],
+) -> SigningReport:
     actual = state.digest(needed) if needed else {}
 
     ranges = {"v3.1": (max(min_sdk, SDK_T), max_sdk)}
@@ -370,16 +408,8 @@ def _run(state: _State, min_sdk: int, max_sdk: int, target_sdk: int, sandbox: in
         errors.append(f"targetSdkVersion {target_sdk} requires a verified APK Signature Scheme v2+ signature")
 
     v1 = None
-    if min_sdk < SDK_N or not found_ids:
-        v1 = verify_v1(
-            state.f,
-            state.layout,
-            min_sdk=min_sdk,
-            max_sdk=max_sdk,
-            found_ids=found_ids,
-            supported=SCHEME_NAMES,
-            max_inflated=MAX_INFLATED,
-        )
+    if v1_applies:
+        v1 = job.result() if job.started else verify_v1(state.f, state.layout, **v1_args)
     if errors or (v1 is not None and v1.errors):
         return _report(state, checks, checked, v1, min_sdk, errors, warnings)
 
@@ -408,6 +438,41 @@ def _run(state: _State, min_sdk: int, max_sdk: int, target_sdk: int, sandbox: in
     return _report(state, checks, checked, v1, min_sdk, errors, warnings)
 
 
+class _Background:
+    """verify_v1 on its own file handle in a worker thread (or nothing, when given no arguments)."""
+
+    def __init__(self, state: _State, v1_args: dict[str, Any] | None) -> None:
+        self.state = state
+        self.args = v1_args
+        self.started = v1_args is not None
+        self._result: V1Result | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, daemon=True)
+
+    def _work(self) -> None:
+        try:
+            with open(self.state.path, "rb") as f:
+                self._result = verify_v1(f, self.state.layout, **(self.args or {}))
+        except BaseException as exc:  # handed to the caller in result()
+            self._error = exc
+
+    def __enter__(self) -> _Background:
+        if self.started:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.started:
+            self._thread.join()
+
+    def result(self) -> V1Result:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
 def _report(
     state: _State,
     checks: dict[str, SchemeCheck],
@@ -417,8 +482,6 @@ def _report(
     errors: list[str],
     warnings: list[str],
 ) -> SigningReport:
-    from scanners.apk.jarsig import V1Result
-
     schemes: dict[str, SchemeResult] = {}
     all_errors: list[str] = []
     for scheme in ("v3.1", "v3", "v2"):
