@@ -591,3 +591,17 @@ def test_plain_and_prepared_brands_give_the_same_verdicts(brands: list[Any]) -> 
             [r.to_dict() for r in b.reasons],
         ), name
         assert a.icon_distance == b.icon_distance
+
+
+def test_huge_central_directory_in_bounded_time(brands: list[Any], tmp_path: Path) -> None:
+    manifest = zipfile.ZipFile(APKS / "official.apk").read("AndroidManifest.xml")
+    path = tmp_path / "many.apk"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("AndroidManifest.xml", manifest)
+        for i in range(65_000):
+            z.writestr(f"r/{i}", b"")
+    t0 = time.monotonic()
+    report = analyse_apk(path, brands)
+    assert time.monotonic() - t0 < 10
+    assert report.verdict == "tampered"  # readable, but unsigned
+    assert "unsigned" in codes(report)

@@ -18,7 +18,7 @@ from typing import Any
 from scanners.apk.manifest import EntryReader, ManifestInfo
 
 MAX_DEX = 64 * 1024 * 1024
-MAX_LISTED_ENTRIES = 100_000
+MAX_LISTED_ENTRIES = 20_000  # big apps have 2,000-10,000 entries; more only costs memory here
 
 P = "android.permission."
 # permission -> (points, zh, en); 2026-11: the permissions Taiwanese banking/broker trojans ask for
