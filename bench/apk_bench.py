@@ -157,10 +157,11 @@ def main() -> None:
         "process peak RSS",
         "call wall",
         "call CPU",
+        "RSS after imports",
         "call extra RSS",
     ]
     print("| " + " | ".join([*cols, "result"]) + " |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---" * (len(cols) + 1) + "|")
     walls: dict[str, float] = {}
     for name, runs in results.items():
         wall = statistics.median(float(r["wall"]) for r in runs)  # type: ignore[arg-type]
@@ -168,7 +169,7 @@ def main() -> None:
         cpu = statistics.median(float(r["cpu"]) for r in runs)  # type: ignore[arg-type]
         walls[name] = wall
         walls[name + " cpu"] = cpu
-        call = call_cpu = extra = "-"
+        call = call_cpu = extra = base = "-"
         result = ""
         if "call" in str(runs[0]["out"]):
             inner = [json.loads(str(r["out"]).strip().splitlines()[-1]) for r in runs]
@@ -179,12 +180,13 @@ def main() -> None:
             walls[name + " call cpu"] = call_cpu_s
             call_cpu = f"{call_cpu_s:.3f} s"
             extra = f"{statistics.median(i['call_kb'] for i in inner) / 1024:.1f} MB"
+            base = f"{statistics.median(i['base_kb'] for i in inner) / 1024:.1f} MB"
             result = f"{inner[0]['verdict']}, {inner[0]['signers'][0][:12]}…" if inner[0]["signers"] else ""
         else:
             out = str(runs[0]["out"])
             verifies = "Verifies" in out or "certificate SHA-256" in out
             result = "verifies" if verifies else "?"
-        cells = [name, f"{wall:.3f} s", f"{cpu:.3f} s", f"{rss:.1f} MB", call, call_cpu, extra, result]
+        cells = [name, f"{wall:.3f} s", f"{cpu:.3f} s", f"{rss:.1f} MB", call, call_cpu, base, extra, result]
         print("| " + " | ".join(cells) + " |")
     ours = walls.get("fakeapp analyse_apk (full verdict) call")
     theirs = walls["apksigner verify --print-certs"]
