@@ -168,3 +168,114 @@ def read_lp_list(data: bytes) -> list[bytes]:
         out.append(data[pos + 4 : pos + 4 + n])
         pos += 4 + n
     return out
+
+
+# ------------------------------------------------------------- a minimal v2/v3 signer for crafted cases
+
+
+def chunked_digest(parts: ApkParts, alg: str) -> bytes:
+    """CHUNKED_SHA256/512 of an APK whose signing block will start right after `parts.entries`."""
+    import hashlib
+
+    eocd = bytearray(parts.eocd)
+    eocd[16:20] = struct.pack("<I", len(parts.entries))
+    chunks = []
+    for section in (parts.entries, parts.cd, bytes(eocd)):
+        for i in range(0, len(section), 1 << 20):
+            piece = section[i : i + (1 << 20)]
+            chunks.append(hashlib.new(alg, b"\xa5" + struct.pack("<I", len(piece)) + piece).digest())
+    return hashlib.new(alg, b"\x5a" + struct.pack("<I", len(chunks)) + b"".join(chunks)).digest()
+
+
+ALGS = {  # id: (key kind, hash, pss salt, content digest)
+    0x0101: ("RSA", "sha256", 32, "sha256"),
+    0x0102: ("RSA", "sha512", 64, "sha512"),
+    0x0103: ("RSA", "sha256", 0, "sha256"),
+    0x0104: ("RSA", "sha512", 0, "sha512"),
+    0x0201: ("EC", "sha256", 0, "sha256"),
+    0x0202: ("EC", "sha512", 0, "sha512"),
+    0x0301: ("DSA", "sha256", 0, "sha256"),
+}
+
+
+def raw_sign(key: object, alg_id: int, data: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
+
+    _kind, hname, salt, _ = ALGS[alg_id]
+    h = {"sha256": hashes.SHA256, "sha512": hashes.SHA512}[hname]()
+    if isinstance(key, rsa.RSAPrivateKey):
+        pad = padding.PSS(padding.MGF1(h), salt) if salt else padding.PKCS1v15()
+        return key.sign(data, pad, h)
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return key.sign(data, ec.ECDSA(h))
+    assert isinstance(key, dsa.DSAPrivateKey)
+    return key.sign(data, h)
+
+
+@dataclass
+class CraftedSigner:
+    key: object  # private key
+    cert_der: bytes
+    algs: list[int]
+    min_sdk: int = 28
+    max_sdk: int = 2**31 - 1
+    attrs: list[tuple[int, bytes]] = field(default_factory=list)
+    digest_algs: list[int] | None = None  # defaults to `algs`; differ on purpose to test the check
+    public_key: bytes | None = None  # defaults to the key's SubjectPublicKeyInfo
+    bad_sigs: tuple[int, ...] = ()  # algorithms whose signature is replaced by garbage
+
+
+def load_p12(ks: Path) -> tuple[object, bytes]:
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    key, cert, _ = pkcs12.load_key_and_certificates(ks.read_bytes(), PASS.encode())
+    assert key is not None and cert is not None
+    return key, cert.public_bytes(Encoding.DER)
+
+
+def scheme_block(parts: ApkParts, signers: list[CraftedSigner], *, v3: bool) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    records = []
+    for s in signers:
+        digest_algs = s.algs if s.digest_algs is None else s.digest_algs
+        digests = b"".join(
+            lp(struct.pack("<I", a) + lp(chunked_digest(parts, ALGS[a][3]) if a in ALGS else b"\0" * 32))
+            for a in digest_algs
+        )
+        attrs = b"".join(lp(struct.pack("<I", i) + v) for i, v in s.attrs)
+        sdk = struct.pack("<ii", s.min_sdk, s.max_sdk) if v3 else b""
+        signed = lp(digests) + lp(lp(s.cert_der)) + sdk + lp(attrs)
+        sigs = b"".join(
+            lp(
+                struct.pack("<I", a)
+                + lp(raw_sign(s.key, a, signed) if a in ALGS and a not in s.bad_sigs else b"junk")
+            )
+            for a in s.algs
+        )
+        spki = s.public_key or s.key.public_key().public_bytes(  # type: ignore[attr-defined]
+            Encoding.DER, PublicFormat.SubjectPublicKeyInfo
+        )
+        records.append(lp(lp(signed) + sdk + lp(sigs) + lp(spki)))
+    return lp(b"".join(records))
+
+
+def lineage_value(
+    nodes: list[tuple[object, bytes]], alg_id: int = 0x0103, *, forge_from: int | None = None
+) -> bytes:
+    """A proof-of-rotation attribute value: each (key, cert) signed by the previous one's key.
+
+    `forge_from`: sign node `forge_from` with its own key instead of the previous one (a forged link).
+    """
+    out = struct.pack("<I", 1)
+    for i, (key, der) in enumerate(nodes):
+        signed = lp(der) + struct.pack("<I", alg_id if i else 0)
+        if i == 0:
+            signature = b""
+        else:
+            signer_key = key if forge_from == i else nodes[i - 1][0]
+            signature = raw_sign(signer_key, alg_id, signed)
+        flags = 0x1F if i < len(nodes) - 1 else 0
+        out += lp(lp(signed) + struct.pack("<II", flags, alg_id) + lp(signature))
+    return out
