@@ -18,6 +18,7 @@ import struct
 import sys
 import zipfile
 import zlib
+from pathlib import Path
 
 EOCD_SIG = b"PK\x05\x06"
 SIG_BLOCK_MAGIC = b"APK Sig Block 42"
@@ -56,7 +57,7 @@ def _with_block(content: bytes, block: bytes) -> bytes:
 
 
 def transplant(official: str, content: str, out: str) -> None:
-    off = open(official, "rb").read()
+    off = Path(official).read_bytes()
     _, block = _signing_block(off)
     buf = io.BytesIO()
     with zipfile.ZipFile(official) as zoff, zipfile.ZipFile(content) as zc, zipfile.ZipFile(buf, "w") as zo:
@@ -66,11 +67,11 @@ def transplant(official: str, content: str, out: str) -> None:
         for info in zc.infolist():
             if not info.filename.startswith("META-INF/"):
                 zo.writestr(info, zc.read(info))
-    open(out, "wb").write(_with_block(buf.getvalue(), block))
+    Path(out).write_bytes(_with_block(buf.getvalue(), block))
 
 
 def tamper(signed: str, entry: str, old: str, new: str, out: str) -> None:
-    data = bytearray(open(signed, "rb").read())
+    data = bytearray(Path(signed).read_bytes())
     olb, newb = old.encode(), new.encode()
     if len(olb) != len(newb):
         raise SystemExit("OLD and NEW must have the same length")
@@ -100,16 +101,16 @@ def tamper(signed: str, entry: str, old: str, new: str, out: str) -> None:
         pos += 46 + n + e + c
     else:
         raise SystemExit("entry not in central directory")
-    open(out, "wb").write(bytes(data))
+    Path(out).write_bytes(bytes(data))
 
 
 def strip(signed: str, out: str) -> None:
-    data = open(signed, "rb").read()
+    data = Path(signed).read_bytes()
     start, block = _signing_block(data)
     eocd, cd_off, _ = _cd_offset(data)
     res = bytearray(data[:start] + data[cd_off:])
     struct.pack_into("<I", res, eocd - len(block) + 16, start)
-    open(out, "wb").write(bytes(res))
+    Path(out).write_bytes(bytes(res))
 
 
 def bundle(out: str, items: list[str]) -> None:
@@ -124,12 +125,12 @@ def bundle(out: str, items: list[str]) -> None:
 
 
 def rand(out: str, size: str, seed: str) -> None:
-    open(out, "wb").write(random.Random(int(seed)).randbytes(int(size)))
+    Path(out).write_bytes(random.Random(int(seed)).randbytes(int(size)))
 
 
 def truncate(src: str, out: str, fraction: str) -> None:
-    data = open(src, "rb").read()
-    open(out, "wb").write(data[: int(len(data) * float(fraction))])
+    data = Path(src).read_bytes()
+    Path(out).write_bytes(data[: int(len(data) * float(fraction))])
 
 
 def main(argv: list[str]) -> None:
