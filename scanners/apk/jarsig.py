@@ -58,6 +58,22 @@ _SIG_OIDS = {
     "1.2.840.10045.4.3.3": "EC",
     "1.2.840.10045.4.3.4": "EC",
 }
+# First API level whose JAR verifier accepts a PKCS#7 digest + key pair (apksig's table; older levels 0).
+_SIG_MIN_SDK = {
+    ("RSA", "sha224"): 22,
+    ("RSA", "sha256"): SDK_JB_MR2,
+    ("RSA", "sha384"): SDK_JB_MR2,
+    ("RSA", "sha512"): SDK_JB_MR2,
+    ("DSA", "sha224"): 22,
+    ("DSA", "sha256"): 21,
+    ("DSA", "sha384"): 10**9,
+    ("DSA", "sha512"): 10**9,
+    ("EC", "sha1"): SDK_JB_MR2,
+    ("EC", "sha224"): 21,
+    ("EC", "sha256"): SDK_JB_MR2,
+    ("EC", "sha384"): SDK_JB_MR2,
+    ("EC", "sha512"): SDK_JB_MR2,
+}
 # Manifest digest names → hashlib names; apksig's table (case-insensitive).
 _MANIFEST_DIGESTS = {
     "SHA": "sha1",
@@ -551,8 +567,12 @@ def _verify_signer_info(
     kind = _SIG_OIDS.get(si["signature_algorithm"]["algorithm"].dotted)
     if digest is None or kind is None:
         raise _SignerInfoError("unsupported JAR signature algorithm")
-    if kind == "EC" and min_sdk < SDK_JB_MR2:
-        raise _SignerInfoError(f"ECDSA JAR signatures are not supported on API {min_sdk}")
+    lowest = _SIG_MIN_SDK.get((kind, digest), 0)
+    if min_sdk < lowest:
+        raise _SignerInfoError(
+            f"{digest.upper()} with {kind} JAR signatures are not supported before API {lowest} "
+            f"(the APK declares minSdk {min_sdk})"
+        )
     der = _find_cert(si["sid"], cert_ders)
     if der is None:
         raise _SignerInfoError("signing certificate referenced by the PKCS#7 signer is not in the block")
