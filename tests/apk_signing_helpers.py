@@ -174,11 +174,23 @@ def read_lp_list(data: bytes) -> list[bytes]:
 
 
 def chunked_digest(parts: ApkParts, alg: str) -> bytes:
-    """CHUNKED_SHA256/512 of an APK whose signing block will start right after `parts.entries`."""
+    """CHUNKED_SHA256/512 (or VERITY) of an APK whose signing block will start right after `parts.entries`."""
     import hashlib
 
     eocd = bytearray(parts.eocd)
     eocd[16:20] = struct.pack("<I", len(parts.entries))
+    if alg == "verity":  # Merkle tree over 4 KiB pages, written plainly (the verifier streams it)
+
+        def salted(page: bytes) -> bytes:  # apksig salts every page hash with 8 zero bytes
+            return hashlib.sha256(bytes(8) + page).digest()
+
+        data = parts.entries + parts.cd + bytes(eocd)
+        padded = data + bytes(-len(data) % 4096)
+        level = b"".join(salted(padded[i : i + 4096]) for i in range(0, len(padded), 4096))
+        while len(level) > 4096:
+            level += bytes(-len(level) % 4096)
+            level = b"".join(salted(level[i : i + 4096]) for i in range(0, len(level), 4096))
+        return salted(level + bytes(4096 - len(level))) + struct.pack("<Q", len(data))
     chunks = []
     for section in (parts.entries, parts.cd, bytes(eocd)):
         for i in range(0, len(section), 1 << 20):
@@ -195,7 +207,18 @@ ALGS = {  # id: (key kind, hash, pss salt, content digest)
     0x0201: ("EC", "sha256", 0, "sha256"),
     0x0202: ("EC", "sha512", 0, "sha512"),
     0x0301: ("DSA", "sha256", 0, "sha256"),
+    0x0421: ("RSA", "sha256", 0, "verity"),
+    0x0423: ("EC", "sha256", 0, "verity"),
 }
+
+
+def pad_block_to_pages(parts: ApkParts) -> None:
+    """Add apksigner's padding pair: the signing block becomes whole 4 KiB pages (VERITY needs it)."""
+    total = 8 + sum(12 + len(v) for _, v in parts.pairs) + 24
+    pad = -total % 4096
+    if pad:
+        pad += 4096 if pad < 12 else 0
+        parts.pairs.append((0x42726577, bytes(pad - 12)))
 
 
 def raw_sign(key: object, alg_id: int, data: bytes) -> bytes:
@@ -224,6 +247,7 @@ class CraftedSigner:
     digest_algs: list[int] | None = None  # defaults to `algs`; differ on purpose to test the check
     public_key: bytes | None = None  # defaults to the key's SubjectPublicKeyInfo
     bad_sigs: tuple[int, ...] = ()  # algorithms whose signature is replaced by garbage
+    corrupt_digest: int | None = None  # algorithm whose content digest is wrong (but signed)
 
 
 def load_p12(ks: Path) -> tuple[object, bytes]:
@@ -234,6 +258,13 @@ def load_p12(ks: Path) -> tuple[object, bytes]:
     return key, cert.public_bytes(Encoding.DER)
 
 
+def _content_digest(parts: ApkParts, alg_id: int, corrupt: int | None) -> bytes:
+    if alg_id not in ALGS:
+        return b"\0" * 32
+    digest = chunked_digest(parts, ALGS[alg_id][3])
+    return bytes(len(digest)) if corrupt == alg_id else digest
+
+
 def scheme_block(parts: ApkParts, signers: list[CraftedSigner], *, v3: bool) -> bytes:
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -241,8 +272,7 @@ def scheme_block(parts: ApkParts, signers: list[CraftedSigner], *, v3: bool) -> 
     for s in signers:
         digest_algs = s.algs if s.digest_algs is None else s.digest_algs
         digests = b"".join(
-            lp(struct.pack("<I", a) + lp(chunked_digest(parts, ALGS[a][3]) if a in ALGS else b"\0" * 32))
-            for a in digest_algs
+            lp(struct.pack("<I", a) + lp(_content_digest(parts, a, s.corrupt_digest))) for a in digest_algs
         )
         attrs = b"".join(lp(struct.pack("<I", i) + v) for i, v in s.attrs)
         sdk = struct.pack("<ii", s.min_sdk, s.max_sdk) if v3 else b""

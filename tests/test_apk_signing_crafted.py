@@ -21,6 +21,7 @@ from tests.apk_signing_helpers import (
     apksigner_verify,
     join_apk,
     lineage_value,
+    pad_block_to_pages,
     scheme_block,
     split_apk,
     tools_available,
@@ -94,11 +95,11 @@ def _signer(ident: tuple[object, bytes], algs: list[int], **kw: object) -> Craft
     return CraftedSigner(ident[0], ident[1], algs, **kw)  # type: ignore[arg-type]
 
 
-def _judge(path: Path, expect: bool, *, judge: bool = True) -> SigningReport:
-    report = verify_apk(path)
+def _judge(path: Path, expect: bool, *, judge: bool = True, min_sdk: int | None = None) -> SigningReport:
+    report = verify_apk(path, min_sdk=min_sdk)
     assert report.verified is expect, report.errors
     if judge and tools_available():
-        theirs = apksigner_verify(path)
+        theirs = apksigner_verify(path, min_sdk=min_sdk)
         assert (theirs.outcome == "verifies") is expect, theirs.text
         if expect:
             assert [c.sha256 for c in report.signers] == theirs.sha256
@@ -214,6 +215,58 @@ def test_only_the_strongest_signature_is_checked_like_apksig(ids: dict, tmp_path
     assert any(
         "RSA_PKCS1_V1_5_WITH_SHA512 signature over signed data did not verify" in e for e in report.errors
     )
+
+
+@pytest.mark.parametrize("corrupt", [False, True], ids=["good", "corrupt-verity-digest"])
+def test_verity_digest_is_computed(corrupt: bool, ids: dict, tmp_path: Path) -> None:
+    """SHA-256 plus VERITY (Android 9+): both content digests are checked, like apksig does."""
+    parts = _base()
+    assert len(parts.entries) % 4096 == 0, "apksigner aligns the entries for VERITY"
+    signer = _signer(ids["a"], [0x0103, 0x0421])
+    block = scheme_block(parts, [signer], v3=False)
+    if corrupt:  # re-sign after damaging the VERITY digest, so only the digest is wrong
+        signer.corrupt_digest = 0x0421
+        block = scheme_block(parts, [signer], v3=False)
+    parts.pairs = [(V2, block)]
+    pad_block_to_pages(parts)
+    path = tmp_path / "verity.apk"
+    path.write_bytes(join_apk(parts))
+    report = _judge(path, not corrupt)
+    if corrupt:
+        assert any("VERITY" in e for e in report.errors)
+
+
+def test_verity_tree_with_several_levels(ids: dict, tmp_path: Path) -> None:
+    """A 2 MiB asset: 512 leaf pages, so the Merkle tree has three levels; also SHA-512 chunks beside it."""
+    import io
+    import os
+    import zipfile
+
+    from scanners.apk.zipread import read_layout
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(BASE) as src, zipfile.ZipFile(buf, "w") as dst:
+        dst.writestr("AndroidManifest.xml", src.read("AndroidManifest.xml"))
+        dst.writestr("assets/big.bin", os.urandom(2 << 20))
+    data = buf.getvalue()
+    layout = read_layout(io.BytesIO(data))
+    entries = data[: layout.cd_offset]
+    parts = ApkParts(entries + bytes(-len(entries) % 4096), [], data[layout.cd_offset : layout.eocd_offset],
+                     bytearray(data[layout.eocd_offset :]))  # fmt: skip
+    parts.pairs = [(V2, scheme_block(parts, [_signer(ids["a"], [0x0104, 0x0421])], v3=False))]
+    pad_block_to_pages(parts)
+    path = tmp_path / "bigverity.apk"
+    path.write_bytes(join_apk(parts))
+    _judge(path, True, min_sdk=28)
+
+
+def test_verity_needs_a_page_aligned_block(ids: dict, tmp_path: Path) -> None:
+    parts = _base()
+    parts.pairs = [(V2, scheme_block(parts, [_signer(ids["a"], [0x0103, 0x0421])], v3=False))]
+    path = tmp_path / "unaligned.apk"
+    path.write_bytes(join_apk(parts))
+    report = verify_apk(path)
+    assert not report.verified and any("4 KiB" in e for e in report.errors)
 
 
 # ------------------------------------------------------- v3.1 (apksig 33+; Debian's apksigner 31 ignores it)

@@ -503,7 +503,7 @@ def check_integrity(check: SchemeCheck, actual: dict[str, bytes]) -> None:
             if alg is None or alg.digest not in check.digests_needed:
                 continue
             if alg.digest not in actual:
-                continue  # verity: only skipped when another digest was checked (see verify_content)
+                continue  # verity that could not be computed: already an error on this signer
             if actual[alg.digest] != expected:
                 signer.errors.append(
                     f"APK content digest ({alg.name}) does not match: the content changed after signing"
@@ -542,12 +542,76 @@ def check_v3_ranges(check: SchemeCheck, min_sdk: int, max_sdk: int) -> None:
 # ----------------------------------------------------------------------------------- content digests
 
 
+PAGE = 4096
+
+
+_VERITY_SALT = bytes(8)
+
+
+def _salted(page: bytes | bytearray | memoryview) -> bytes:
+    h = hashlib.sha256(_VERITY_SALT)
+    h.update(page)
+    return h.digest()
+
+
+class _VerityLeaves:
+    """SHA-256 of each 4 KiB page of a byte stream fed in pieces (the last page zero-padded), salted with
+    8 zero bytes as apksig's VerityTreeBuilder does."""
+
+    def __init__(self) -> None:
+        self.digests: list[bytes] = []
+        self.carry = bytearray()
+        self.total = 0
+
+    def feed(self, piece: memoryview | bytes) -> None:
+        self.total += len(piece)
+        view = memoryview(piece)
+        if self.carry:
+            take = min(PAGE - len(self.carry), len(view))
+            self.carry += view[:take]
+            view = view[take:]
+            if len(self.carry) == PAGE:
+                self.digests.append(_salted(self.carry))
+                self.carry.clear()
+        full = len(view) - len(view) % PAGE
+        self.digests.extend(_salted(view[i : i + PAGE]) for i in range(0, full, PAGE))
+        self.carry += view[full:]
+
+    def digest(self) -> bytes:
+        """apksig's VERITY_CHUNKED_SHA256: Merkle tree root over 4 KiB pages, then the data size (LE64)."""
+        if self.carry:
+            self.digests.append(_salted(bytes(self.carry) + bytes(PAGE - len(self.carry))))
+            self.carry.clear()
+        level = b"".join(self.digests)
+        while len(level) > PAGE:
+            level += bytes(-len(level) % PAGE)
+            level = b"".join(_salted(level[i : i + PAGE]) for i in range(0, len(level), PAGE))
+        root = _salted(level + bytes(PAGE - len(level)))
+        return root + self.total.to_bytes(8, "little")
+
+
+def _read_full(f: BinaryIO, view: memoryview) -> int:
+    """Fill `view` from the file; fewer bytes only at its end."""
+    got = 0
+    while got < len(view):
+        n = f.readinto(view[got:])  # type: ignore[attr-defined]
+        if not n:
+            break
+        got += n
+    return got
+
+
 def content_digests(
     f: BinaryIO, layout: ZipLayout, block_offset: int, algorithms: set[str], buf: bytearray | None = None
 ) -> dict[str, bytes]:
-    """CHUNKED_SHA256 / CHUNKED_SHA512 over the three signed sections, read once in 1 MiB chunks."""
+    """CHUNKED_SHA256 / CHUNKED_SHA512 / VERITY_CHUNKED_SHA256 over the three signed sections, reading the
+    file once in 1 MiB chunks. VERITY needs the entries and the signing block 4 KiB aligned; when they are
+    not, it is left out of the result (the caller reports it, as apksig fails there)."""
     algs = sorted(a for a in algorithms if a in ("sha256", "sha512"))
-    if not algs:
+    verity: _VerityLeaves | None = None
+    if "verity" in algorithms and block_offset % PAGE == 0 and (layout.cd_offset - block_offset) % PAGE == 0:
+        verity = _VerityLeaves()
+    if not algs and verity is None:
         return {}
     eocd = bytearray(layout.eocd)
     eocd[16:20] = block_offset.to_bytes(4, "little")  # the CD offset, as if no signing block existed
@@ -563,12 +627,14 @@ def content_digests(
             h = ctor(prefix)
             h.update(chunk)
             out.append(h.digest())
+        if verity is not None:
+            verity.feed(chunk)
 
     for start, size in ((0, block_offset), (layout.cd_offset, layout.eocd_offset - layout.cd_offset)):
         f.seek(start)
         remaining = size
         while remaining:
-            n = f.readinto(view[: min(CHUNK, remaining)])  # type: ignore[attr-defined]
+            n = _read_full(f, view[: min(CHUNK, remaining)])
             if not n:
                 raise ApkFormatError("file ends early while hashing its content")
             remaining -= n
@@ -579,4 +645,6 @@ def content_digests(
         top = ctor(b"\x5a" + len(out).to_bytes(4, "little"))
         top.update(b"".join(out))
         result[alg] = top.digest()
+    if verity is not None:
+        result["verity"] = verity.digest()
     return result
