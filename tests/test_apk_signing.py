@@ -47,6 +47,7 @@ GENERATED = [
     "v2_key_swapped",
     "v1v2_v2_other_key",
     "unsigned",
+    "verity_min24",  # apksigner's own VERITY signatures (v2 and v3)
 ]
 
 
@@ -123,6 +124,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     run("apksigner", "sign", *signer_args(kb), *only_v2, "--out", d / "v1v2_v2_other_key.apk", v1_part)
     out["v1v2_v2_other_key"] = d / "v1v2_v2_other_key.apk"
     out["unsigned"] = u21
+    out["verity_min24"] = sign(u24, d / "verity_min24.apk", [ka], "--verity-enabled", "true")
     return out
 
 
