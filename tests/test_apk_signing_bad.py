@@ -297,3 +297,19 @@ def test_strict_verifier_raises_only_format_errors(tmp_path: Path) -> None:
     """The last-resort conversion in verify_apk is a safety net, not how bad input is handled."""
     with pytest.raises(ApkFormatError):
         signing._verify(_write(tmp_path, b"PK\x05\x06" + bytes(18)), min_sdk=None, max_sdk=signing.MAX_SDK)
+
+
+def test_signing_block_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pair walk and the scheme values are bounded; past the caps the file is refused or the rest
+    of the block ignored, never read whole."""
+    from scanners.apk import sigblock
+
+    monkeypatch.setattr(sigblock, "MAX_SCHEME_VALUE", 100)
+    with pytest.raises(ApkFormatError, match="too large"):
+        verify_apk(OFFICIAL)
+    monkeypatch.setattr(sigblock, "MAX_SCHEME_VALUE", 16 << 20)
+    monkeypatch.setattr(sigblock, "MAX_PAIRS", 1)  # only the v2 pair is seen: v3 looks stripped
+    report = verify_apk(OFFICIAL)
+    assert not report.verified
+    assert report.schemes["v2"].present and not report.schemes["v3"].present
+    assert any("APK Signature Scheme v3" in e for e in report.errors)

@@ -127,16 +127,27 @@ class Buf:
 # ---------------------------------------------------------------------------------------- the block
 
 
+# Real signing blocks hold a handful of pairs of a few KiB; these caps keep a hostile one bounded.
+MAX_PAIRS = 10_000
+MAX_SCHEME_VALUE = 16 << 20
+
+
 @dataclass(frozen=True)
 class SigningBlock:
-    """The APK Signing Block: where it starts and its id → value pairs region."""
+    """The APK Signing Block: where it starts, and where the first value of each pair id lies."""
 
     offset: int
-    data: bytes  # the whole block, size fields and magic included
+    size: int  # whole block, size fields and magic included
+    pairs: dict[int, tuple[int, int]]  # id -> (file offset of the value, its length)
+    stop_reason: str  # why the walk over the pairs ended early ("" when it reached the end)
 
 
 def find_signing_block(f: BinaryIO, layout: ZipLayout) -> SigningBlock | str:
-    """The signing block right before the central directory, or the reason it counts as absent."""
+    """The signing block right before the central directory, or the reason it counts as absent.
+
+    Only the pair headers are read here (apksig's walk: a malformed pair hides every id after it);
+    values are read on demand by `read_scheme_value`.
+    """
     cd_start = layout.cd_offset
     if cd_start + layout.cd_size != layout.eocd_offset:
         return "central directory is not immediately followed by the end record"
@@ -154,32 +165,42 @@ def find_signing_block(f: BinaryIO, layout: ZipLayout) -> SigningBlock | str:
     if offset < 0:
         return f"APK Signing Block offset out of range: {offset}"
     f.seek(offset)
-    data = f.read(total)
-    if len(data) != total:
-        return "file ends inside the APK Signing Block"
-    if int.from_bytes(data[:8], "little") != size_footer:
+    if int.from_bytes(f.read(8), "little") != size_footer:
         return "APK Signing Block sizes in header and footer differ"
-    return SigningBlock(offset, data)
-
-
-def find_scheme_block(block: SigningBlock, block_id: int) -> bytes | str:
-    """The value of the first pair with this id, or the reason it counts as absent."""
-    buf = Buf(block.data, 8, len(block.data) - 24)
-    count = 0
-    while buf.remaining():
+    pairs: dict[int, tuple[int, int]] = {}
+    pos, end, count, stop = offset + 8, cd_start - 24, 0, ""
+    while pos < end:
         count += 1
-        if buf.remaining() < 8:
-            return f"not enough data for the size of signing block entry #{count}"
-        size = int.from_bytes(block.data[buf.pos : buf.pos + 8], "little")
-        buf.pos += 8
-        if size < 4 or size > 2**31 - 1 or size > buf.remaining():
-            return f"signing block entry #{count} size out of range: {size}"
-        next_pos = buf.pos + size
-        pair_id = buf.u32()
-        if pair_id == block_id:
-            return bytes(block.data[buf.pos : next_pos])
-        buf.pos = next_pos
-    return f"no block with id {block_id:#x}"
+        if count > MAX_PAIRS:
+            stop = f"more than {MAX_PAIRS} entries in the APK Signing Block"
+            break
+        if end - pos < 8:
+            stop = f"not enough data for the size of signing block entry #{count}"
+            break
+        f.seek(pos)
+        head = f.read(12)
+        size = int.from_bytes(head[:8], "little")
+        if size < 4 or size > 2**31 - 1 or size > end - pos - 8:
+            stop = f"signing block entry #{count} size out of range: {size}"
+            break
+        pairs.setdefault(int.from_bytes(head[8:12], "little"), (pos + 12, size - 4))
+        pos += 8 + size
+    return SigningBlock(offset, total, pairs, stop)
+
+
+def read_scheme_value(f: BinaryIO, block: SigningBlock, block_id: int) -> bytes | None:
+    """The value of the first pair with this id (None when absent). Raises Malformed when it is too large."""
+    where = block.pairs.get(block_id)
+    if where is None:
+        return None
+    offset, size = where
+    if size > MAX_SCHEME_VALUE:
+        raise Malformed(f"scheme block of {size} bytes is too large")
+    f.seek(offset)
+    value = f.read(size)
+    if len(value) != size:
+        raise Malformed("file ends inside the scheme block")
+    return value
 
 
 # ------------------------------------------------------------------------------------------ signers

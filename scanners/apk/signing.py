@@ -23,14 +23,15 @@ from scanners.apk.sigblock import (
     V3_ID,
     V31_ID,
     LineageNode,
+    Malformed,
     SchemeCheck,
     SigningBlock,
     check_integrity,
     check_v3_ranges,
     content_digests,
-    find_scheme_block,
     find_signing_block,
     parse_scheme,
+    read_scheme_value,
 )
 from scanners.apk.zipread import ApkFormatError, ZipLayout, read_entry, read_entry_bytes, read_layout
 
@@ -284,8 +285,14 @@ def _verify(path: str | Path, *, min_sdk: int | None, max_sdk: int) -> SigningRe
 def _scheme_value(state: _State, block_id: int) -> bytes | None:
     if state.block is None:
         return None
-    value = find_scheme_block(state.block, block_id)
-    return value if isinstance(value, bytes) else None
+    try:
+        return read_scheme_value(state.f, state.block, block_id)
+    except Malformed as exc:
+        raise ApkFormatError(f"APK Signing Block entry {block_id:#x}: {exc}") from None
+
+
+def _scheme_present(state: _State, block_id: int) -> bool:
+    return state.block is not None and block_id in state.block.pairs
 
 
 def _run(state: _State, min_sdk: int, max_sdk: int, target_sdk: int, sandbox: int) -> SigningReport:
@@ -485,7 +492,7 @@ def _report(
     all_errors: list[str] = []
     for scheme in ("v3.1", "v3", "v2"):
         check = checks.get(scheme)
-        present = _scheme_value(state, {"v3.1": V31_ID, "v3": V3_ID, "v2": V2_ID}[scheme]) is not None
+        present = _scheme_present(state, {"v3.1": V31_ID, "v3": V3_ID, "v2": V2_ID}[scheme])
         if check is None or scheme not in checked:
             schemes[scheme] = SchemeResult(scheme, present, False, (), (), False)
             continue

@@ -23,8 +23,8 @@ LFH_MAGIC = 0x04034B50
 ZIP64_LOCATOR_MAGIC = b"PK\x06\x07"
 MAX_COMMENT = 0xFFFF
 CHUNK = 1 << 20
-# The central directory is read whole; 64 KiB entries of a few hundred bytes each fit easily.
-MAX_CD_SIZE = 64 << 20
+# The central directory is read whole; 64 Ki entries of a few hundred bytes each fit easily.
+MAX_CD_SIZE = 32 << 20
 
 _EOCD = struct.Struct("<IHHHHIIH")
 _CDR = struct.Struct("<IHHHHHHIIIHHHHHII")
