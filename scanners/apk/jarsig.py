@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -121,20 +122,18 @@ class Section:
         return self.get("Name")
 
 
+_NEWLINE = re.compile(rb"\r\n|\r|\n")
+
+
 def _lines(data: bytes) -> list[tuple[int, int, int]]:
     """(start, end of content, end including newline) for each line; \\r\\n, \\n and \\r end lines."""
     out = []
-    pos, n = 0, len(data)
-    while pos < n:
-        i = pos
-        while i < n and data[i] not in (10, 13):
-            i += 1
-        if i >= n:
-            out.append((pos, n, n))
-            break
-        nl_end = i + 2 if data[i] == 13 and i + 1 < n and data[i + 1] == 10 else i + 1
-        out.append((pos, i, nl_end))
-        pos = nl_end
+    pos = 0
+    for m in _NEWLINE.finditer(data):
+        out.append((pos, m.start(), m.end()))
+        pos = m.end()
+    if pos < len(data):
+        out.append((pos, len(data), len(data)))
     return out
 
 
