@@ -308,3 +308,17 @@ def test_v31_content_digest_is_checked(ids: dict, tmp_path: Path) -> None:
     report = verify_apk(path)
     assert not report.verified
     assert any(e.startswith("v3.1 signer #1: APK content digest") for e in report.errors), report.errors
+
+
+def test_v31_rotation_sdk_must_match(ids: dict, tmp_path: Path) -> None:
+    v3 = [
+        _signer(ids["a"], [0x0103], min_sdk=24, max_sdk=33, attrs=[(ROTATION_MIN_SDK, struct.pack("<I", 34))])
+    ]
+    v31 = [_signer(ids["b"], [0x0103], min_sdk=34)]
+    report = verify_apk(_apk(tmp_path, "v31mismatch", v2=[_signer(ids["a"], [0x0103])], v3=v3, v31=v31))
+    assert report.verified, report.errors  # consistent: v3 up to 33, v3.1 from 34
+    v3 = [
+        _signer(ids["a"], [0x0103], min_sdk=24, max_sdk=33, attrs=[(ROTATION_MIN_SDK, struct.pack("<I", 33))])
+    ]
+    report = verify_apk(_apk(tmp_path, "v31mismatch2", v2=[_signer(ids["a"], [0x0103])], v3=v3, v31=v31))
+    assert not report.verified and any("rotation-min-sdk-version 33 differs" in e for e in report.errors)

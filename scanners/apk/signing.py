@@ -332,6 +332,12 @@ def _run(state: _State, min_sdk: int, max_sdk: int, target_sdk: int, sandbox: in
             if rot is not None and "v3.1" not in checks and SDK_T <= rot <= max_sdk:
                 signer.errors.append("v3 signer targets a v3.1 rotation but the v3.1 block is missing")
                 failed = True
+            elif rot is not None and rotation_min is not None and rot != rotation_min:
+                signer.errors.append(
+                    f"v3 signer's rotation-min-sdk-version {rot} differs from the v3.1 signers' "
+                    f"{rotation_min}"
+                )
+                failed = True
     v2_applies = max_sdk >= SDK_N and (min_sdk < SDK_P or not found_ids)
     if not failed and v2_applies and values["v2"] is not None:
         check = parse_scheme("v2", values["v2"], max(min_sdk, SDK_N), max_sdk, found_ids)
