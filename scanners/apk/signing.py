@@ -305,8 +305,8 @@ def _run(state: _State, min_sdk: int, max_sdk: int, target_sdk: int, sandbox: in
         "v2": _scheme_value(state, V2_ID),
     }
     checks: dict[str, SchemeCheck] = {}
-    # Parse (cheap) in apksig's order, stopping at the first scheme with errors; hash the content once
-    # for every scheme parsed; then check integrity in the same order.
+    # Parse (cheap) in apksig's order, stopping at the first scheme with a signer error; hash the content
+    # once for every scheme parsed; then check integrity in the same order.
     plan: list[tuple[str, int, int]] = []
     rotation_min: int | None = None
     if max_sdk >= SDK_T and values["v3.1"] is not None:
@@ -416,7 +416,7 @@ def _check_all(
     if max_sdk >= SDK_O and sandbox > 1 and not found_ids:
         errors.append(f"targetSandboxVersion {sandbox} requires an APK Signature Scheme v2+ signature")
     # Android 11+ refuses apps targeting API 30+ without a verified v2/v3 signature (apksig checks the same).
-    if target_sdk >= SDK_R and max_sdk >= target_sdk and not ({"v2", "v3"} & set(verified_schemes)):
+    if target_sdk >= SDK_R and max_sdk >= target_sdk and not ({"v2", "v3", "v3.1"} & set(verified_schemes)):
         errors.append(f"targetSdkVersion {target_sdk} requires a verified APK Signature Scheme v2+ signature")
 
     v1 = None
