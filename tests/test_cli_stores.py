@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import click
 from click.testing import CliRunner
 
 from bot.cli import main
@@ -49,7 +50,14 @@ def test_unknown_store_is_refused() -> None:
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    for name, command in main.commands.items():
+    ctx = click.Context(main)
+    names = main.list_commands(ctx)
+    assert {"scan", "search", "lookup", "judge", "apk", "cases", "case", "bot", "evidence", "draft"} <= set(
+        names
+    )
+    for name in names:
+        command = main.get_command(ctx, name)
+        assert command is not None
         result = CliRunner().invoke(main, [name, "--help"])
         assert result.exit_code == 0, name
         assert "Example" in (command.help or ""), f"{name}: help has no example"

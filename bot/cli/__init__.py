@@ -1,4 +1,7 @@
-"""The ``fakeapp`` command line: a thin layer over the library; each area registers its commands here."""
+"""The ``fakeapp`` command line: a thin layer over the library.
+
+Each area's commands live in their own module, imported only when the command runs.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +9,22 @@ import click
 
 from bot.cli.common import FakeappGroup
 
+COMMANDS = {
+    "scan": "bot.cli.scan:scan_cmd",
+    "search": "bot.cli.scan:search_cmd",
+    "lookup": "bot.cli.scan:lookup_cmd",
+    "judge": "bot.cli.judge:judge_cmd",
+    "apk": "bot.cli.apk:apk_cmd",
+    "cases": "bot.cli.cases:cases_cmd",
+    "case": "bot.cli.cases:case_cmd",
+    "bot": "bot.cli.bot:bot_cmd",
+    "evidence": "bot.cli.casework:evidence_cmd",
+    "draft": "bot.cli.casework:draft_cmd",
+    "report": "bot.cli.casework:report_cmd",
+}
 
-@click.group(cls=FakeappGroup, context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=FakeappGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fakeapp")
 def main() -> None:
     """Find apps impersonating your broker, prove they are fake, and track each case to takedown."""
-
-
-# Each area adds its commands below (one import line each).
-from bot.cli.scan import lookup_cmd, scan_cmd, search_cmd  # noqa: E402
-
-main.add_command(scan_cmd)
-main.add_command(search_cmd)
-main.add_command(lookup_cmd)
-
-from bot.cli.casework import draft_cmd, evidence_cmd, report_cmd  # noqa: E402
-
-for _cmd in (evidence_cmd, draft_cmd, report_cmd):
-    main.add_command(_cmd)
-
-from bot.cli.bot import bot_cmd  # noqa: E402
-from bot.cli.cases import case_cmd, cases_cmd  # noqa: E402
-
-for _cmd in (cases_cmd, case_cmd, bot_cmd):
-    main.add_command(_cmd)
-
-from bot.cli.apk import apk_cmd  # noqa: E402
-
-main.add_command(apk_cmd)
-from bot.cli.judge import judge_cmd  # noqa: E402
-
-main.add_command(judge_cmd)

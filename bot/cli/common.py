@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -81,7 +82,22 @@ def _replace(settings: Settings, **changes: Any) -> Settings:
 
 
 class FakeappGroup(click.Group):
-    """A click group that turns known user errors into one line and exit code 1, never a traceback."""
+    """A click group that loads each command's module only when that command runs (``fakeapp apk`` need not
+    import the Telegram bot), and turns known user errors into one line and exit code 1, never a traceback.
+    """
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})  # command name -> "module:attribute"
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, _, attr = self.lazy[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
