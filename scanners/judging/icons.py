@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import io
 
-import imagehash
-from PIL import Image, UnidentifiedImageError
-
 MAX_PIXELS = 4096 * 4096  # an icon is small; refuse decompression bombs
 
 
 def icon_hash(data: bytes) -> str:
     """Perceptual hash (pHash, 64 bits) of an image as hex; ValueError when it is not an image."""
+    # Imported here: imagehash brings numpy and SciPy (~0.2 s, ~30 MB), which an APK whose certificate
+    # decides the verdict never needs.
+    import imagehash
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_PIXELS:
@@ -24,4 +26,6 @@ def icon_hash(data: bytes) -> str:
 
 def icon_distance(a: str, b: str) -> int:
     """Hamming distance between two hashes from ``icon_hash`` (0 = same picture, 64 = opposite)."""
+    import imagehash
+
     return int(imagehash.hex_to_hash(a) - imagehash.hex_to_hash(b))
