@@ -27,7 +27,13 @@ MANIFEST = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def tools_available() -> bool:
+    """Everything needed to build and sign throwaway APKs."""
     return all(shutil.which(t) for t in ("apksigner", "aapt", "keytool")) and FRAMEWORK.exists()
+
+
+def apksigner_available() -> bool:
+    """apksigner alone: enough to judge an existing APK."""
+    return shutil.which("apksigner") is not None
 
 
 def run(*args: str | Path) -> str:

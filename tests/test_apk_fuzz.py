@@ -172,9 +172,9 @@ def test_mutants_agree_with_apksigner(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from scanners.apk.signing import verify_apk
-    from tests.apk_signing_helpers import apksigner_verify, tools_available
+    from tests.apk_signing_helpers import apksigner_available, apksigner_verify
 
-    if not tools_available():
+    if not apksigner_available():
         pytest.skip("apksigner missing")
     paths = []
     for n, seed in enumerate(SEEDS):

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from scanners.apk.signing import ApkFormatError, SigningReport, read_entry, read_min_sdk, verify_apk
 from tests.apk_signing_helpers import (
     PASS,
+    apksigner_available,
     apksigner_verify,
     build_unsigned,
     join_apk,
@@ -191,7 +192,7 @@ def _assert_agrees(path: Path) -> None:
 @pytest.mark.skipif(not CORPUS_FILES, reason="tests/apks corpus not built yet")
 @pytest.mark.parametrize("name", CORPUS_FILES)
 def test_agrees_with_apksigner_on_corpus(name: str) -> None:
-    if not tools_available():
+    if not apksigner_available():
         pytest.skip("apksigner missing")
     _assert_agrees(CORPUS / name)
 
@@ -200,7 +201,7 @@ def test_agrees_with_apksigner_on_corpus(name: str) -> None:
 @pytest.mark.shared
 @pytest.mark.parametrize("name", SHARED_FILES)
 def test_agrees_with_apksigner_on_real_apks(name: str, shared_dir: Path) -> None:
-    if not tools_available():
+    if not apksigner_available():
         pytest.skip("apksigner missing")
     _assert_agrees(shared_dir / "fixtures" / "apk" / name)
 

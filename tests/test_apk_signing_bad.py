@@ -18,7 +18,7 @@ import pytest
 
 from scanners.apk import signing
 from scanners.apk.signing import ApkFormatError, read_entry, verify_apk
-from tests.apk_signing_helpers import apksigner_verify, join_apk, split_apk, tools_available
+from tests.apk_signing_helpers import apksigner_available, apksigner_verify, join_apk, split_apk
 
 CORPUS = Path(__file__).resolve().parent / "apks"
 OFFICIAL = CORPUS / "official.apk"
@@ -242,7 +242,7 @@ def test_v3_signer_with_lying_length_is_an_error(tmp_path: Path) -> None:
 def _against_apksigner(path: Path, expect_verified: bool) -> None:
     report = verify_apk(path)
     assert report.verified is expect_verified, report.errors
-    if tools_available():
+    if apksigner_available():
         assert (apksigner_verify(path).outcome == "verifies") is expect_verified
 
 

@@ -18,13 +18,13 @@ from scanners.apk.signing import SigningReport, verify_apk
 from tests.apk_signing_helpers import (
     ApkParts,
     CraftedSigner,
+    apksigner_available,
     apksigner_verify,
     join_apk,
     lineage_value,
     pad_block_to_pages,
     scheme_block,
     split_apk,
-    tools_available,
 )
 
 BASE = Path(__file__).resolve().parent / "apks" / "official_v2v3.apk"  # minSdk 24, v2 + v3
@@ -98,7 +98,7 @@ def _signer(ident: tuple[object, bytes], algs: list[int], **kw: object) -> Craft
 def _judge(path: Path, expect: bool, *, judge: bool = True, min_sdk: int | None = None) -> SigningReport:
     report = verify_apk(path, min_sdk=min_sdk)
     assert report.verified is expect, report.errors
-    if judge and tools_available():
+    if judge and apksigner_available():
         theirs = apksigner_verify(path, min_sdk=min_sdk)
         assert (theirs.outcome == "verifies") is expect, theirs.text
         if expect:

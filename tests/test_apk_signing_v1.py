@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 from cryptography.x509.oid import NameOID
 
 from scanners.apk.signing import SigningReport, verify_apk
-from tests.apk_signing_helpers import apksigner_verify, tools_available
+from tests.apk_signing_helpers import apksigner_available, apksigner_verify
 
 BASE = Path(__file__).resolve().parent / "apks" / "official_v1only.apk"  # minSdk 21, target 29
 pytestmark = pytest.mark.skipif(not BASE.exists(), reason="tests/apks corpus not built")
@@ -181,7 +181,7 @@ def _pkcs7_plain(ident: Identity, sf: bytes, digest: str) -> bytes:
 def _judge(path: Path, expect: bool, min_sdk: int = 21) -> SigningReport:
     report = verify_apk(path, min_sdk=min_sdk)
     assert report.verified is expect, report.errors
-    if tools_available():
+    if apksigner_available():
         theirs = apksigner_verify(path, min_sdk=min_sdk)
         assert (theirs.outcome == "verifies") is expect, theirs.text
         if expect:
