@@ -195,7 +195,8 @@ def m002_cases(db: Database) -> None:
             "id": int,
             "created_at": str,
             "chat": str,  # a role name (security, frontline, ...) or a chat id
-            "kind": str,  # case_alert | case_edit | relisted | removed | reminder | store_status | notice | ...
+            # case_alert | case_edit | relisted | removed | reminder | store_status | notice | ...
+            "kind": str,
             "method": str,  # sendMessage | editMessageText | sendDocument
             "case_id": int,
             "text": str,
@@ -264,7 +265,7 @@ def m002_cases(db: Database) -> None:
 
 @migrations()
 def m004_casework(db: Database) -> None:
-    """Evidence packs generated and drafts prepared per case (chain of custody; carried across re-listings)."""
+    """Evidence packs generated and drafts prepared per case (chain of custody; kept across re-listings)."""
     db.table("evidence_packs").create(
         {
             "id": int,
