@@ -11,17 +11,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanners.judging.reason import Reason
+
 # Stores whose takedown goes through a form of their own; anything else is a third-party store (e-mail).
 STORE_NAMES_ZH = {"google_play": "Google Play", "app_store": "App Store", "apk": "APK 檔案"}
 STORE_NAMES_EN = {"google_play": "Google Play", "app_store": "Apple App Store", "apk": "APK file"}
-
-
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    points: int
-    zh: str
-    en: str
 
 
 @dataclass(frozen=True)
