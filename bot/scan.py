@@ -21,10 +21,10 @@ import sqlite_utils
 
 from bot.media import fetch_image
 from bot.settings import Settings
-from scanners.judging.icons import icon_hash
+from scanners.judging.icons import icon_hash, official_icon_hashes
 from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
 from scanners.listing import Listing
-from scanners.profile import Brand, Profile
+from scanners.profile import Profile
 from scanners.stores import StoreAdapter, StoreError
 from scanners.stores.cache import MemoryCache, summary_fingerprint
 
@@ -135,15 +135,6 @@ class ScanResult:
             "requests": self.requests,
             "cache_hits": self.cache_hits,
         }
-
-
-def official_icon_hashes(brand: Brand) -> list[str]:
-    """Perceptual hashes of the brand's official icons (read from the profile's files)."""
-    hashes = []
-    for app in brand.apps:
-        if app.icon is not None:
-            hashes.append(icon_hash(app.icon.read_bytes()))
-    return sorted(set(hashes))
 
 
 def prepare_profile(profile: Profile) -> list[PreparedBrand]:

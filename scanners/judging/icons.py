@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scanners.profile import Brand
 
 MAX_PIXELS = 4096 * 4096  # an icon is small; refuse decompression bombs
 
@@ -29,3 +34,16 @@ def icon_distance(a: str, b: str) -> int:
     import imagehash
 
     return int(imagehash.hex_to_hash(a) - imagehash.hex_to_hash(b))
+
+
+def official_icon_hashes(brand: Brand) -> tuple[str, ...]:
+    """Perceptual hashes of the brand's official icons (the image files named in the profile)."""
+    hashes: list[str] = []
+    for app in brand.apps:
+        if app.icon is None:
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            h = icon_hash(app.icon.read_bytes())
+            if h not in hashes:
+                hashes.append(h)
+    return tuple(hashes)
