@@ -13,17 +13,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-import requests
 import sqlite_utils
 
-if TYPE_CHECKING:
-    from scanners.judging.names import PreparedBrand
-
-from scanners.apk.fetch import DEFAULT_MAX_SIZE, FetchError, fetch_to_file
 from scanners.apk.verdict import ApkReport, analyse_apk, official_icon_hashes
 from scanners.profile import Brand, Profile
 
+if TYPE_CHECKING:
+    import requests
+
+    from scanners.judging.names import PreparedBrand
+
 MAX_SOURCES = 20
+# The download cap of scanners.apk.fetch (a test keeps them equal); fetch imports requests, which costs
+# ~55 ms and ~9 MB at start, so it is imported only when the input is a link.
+DEFAULT_MAX_SIZE = 200 * 1024 * 1024
 USER_AGENT = "Mozilla/5.0 (Linux; Android 14) fakeapp-apk-check/0.1"
 
 
@@ -168,6 +171,10 @@ def analyse_and_store(
     perms = official_permissions(db)
     text = str(source)
     if is_url(text):
+        import requests
+
+        from scanners.apk.fetch import FetchError, fetch_to_file
+
         own_session = session is None
         sess = session or requests.Session()
         if own_session:
@@ -180,7 +187,12 @@ def analyse_and_store(
                     raise ApkInputError(f"{_redact(text)}: {exc}") from None
                 name = display_name or Path(unquote(urlsplit(got.url).path)).name or "download.apk"
                 report = analyse_apk(
-                    got.path, brands, official_permissions=perms, display_name=name, max_base_size=max_size
+                    got.path,
+                    brands,
+                    official_permissions=perms,
+                    display_name=name,
+                    max_base_size=max_size,
+                    sha256=got.sha256,  # hashed while streaming to disk: no second pass over the file
                 )
         finally:
             if own_session:

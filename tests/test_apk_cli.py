@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from functools import partial
@@ -128,6 +131,8 @@ def test_link_fetched_and_judged(tmp_path: Path, apk_server: str) -> None:
     d = json.loads(out)
     assert d["verdict"] == "impostor"
     assert d["file"] == "impostor.apk"
+    # the hash fetch computed while streaming is the file's (analyse_apk does not hash it again)
+    assert d["sha256"] == hashlib.sha256((APKS / "impostor.apk").read_bytes()).hexdigest()
     db = sqlite_utils.Database(tmp_path / "t.db")
     assert db["apk_analyses"].get(d["sha256"])["source"] == url
     db.close()
@@ -153,3 +158,51 @@ def test_library_analyse_and_store(db: sqlite_utils.Database, apk_server: str) -
     assert all("secret" not in s for s in row.sources)  # credentials in a link never reach the database
     with pytest.raises(ApkInputError, match="no such file"):
         analyse_and_store(db, APKS / "nothere.apk", profile)
+
+
+# Runs `fakeapp apk` in a fresh interpreter as the console script does, then reports what got imported.
+LEAN_PROBE = """
+import json, sys
+from bot.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+finally:
+    sys.stdout.flush()
+    mods = ("requests", "numpy", "pandas", "scanners.judging.names", "sqlite_utils", "androguard.core.axml")
+    print(json.dumps({m: m in sys.modules for m in mods}))
+"""
+
+
+def _probe(tmp_path: Path, *args: str) -> tuple[dict[str, object], dict[str, bool]]:
+    p = subprocess.run(
+        [sys.executable, "-c", LEAN_PROBE, "apk", *args, "--json", "--db", str(tmp_path / "t.db"),
+         "--config", str(CONFIG)],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    out, _, last = p.stdout.rstrip().rpartition("\n")
+    return json.loads(out), json.loads(last)
+
+
+def test_local_official_apk_loads_only_what_the_verdict_needs(tmp_path: Path) -> None:
+    """A local file needs no HTTP stack; a certificate-decided verdict no name/icon machinery; sqlite-utils
+    is loaded without numpy (bot/cli/startup.py). Each costs tens of ms and MB at every run."""
+    report, mods = _probe(tmp_path, str(APKS / "official.apk"))
+    assert report["verdict"] == "official"
+    assert mods["sqlite_utils"] and mods["androguard.core.axml"]
+    assert not mods["requests"] and not mods["numpy"] and not mods["pandas"]
+    assert not mods["scanners.judging.names"]
+
+
+def test_icon_hashing_still_imports_numpy_after_the_lean_start(tmp_path: Path) -> None:
+    report, mods = _probe(tmp_path, str(APKS / "impostor.apk"))
+    assert report["verdict"] == "impostor"
+    assert mods["numpy"] and mods["scanners.judging.names"]  # the name/icon signals ran
+    assert report["icon"]["hash"]
+
+
+def test_download_cap_default_matches_fetch() -> None:
+    from bot import apk_store
+    from scanners.apk import fetch
+
+    assert apk_store.DEFAULT_MAX_SIZE == fetch.DEFAULT_MAX_SIZE

@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.common import FakeappGroup
+from bot.cli.startup import load_sqlite_utils_lean
+
+load_sqlite_utils_lean()  # before bot.cli.common imports sqlite-utils (see bot/cli/startup.py)
+
+from bot.cli.common import FakeappGroup  # noqa: E402
 
 COMMANDS = {
     "scan": "bot.cli.scan:scan_cmd",

@@ -200,11 +200,17 @@ class _Hasher(threading.Thread):
     """SHA-256 of the whole file beside the verification
     (hashlib releases the GIL: two cores, half the wait)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, known: str = "") -> None:
         super().__init__(daemon=True)
         self.path = path
-        self.digest = ""
+        self.digest = known
         self.error = ""
+
+    def finish(self) -> str:
+        """The hex digest ("" if the file could not be read), once the thread (if started) is done."""
+        if self.ident is not None:
+            self.join()
+        return self.digest
 
     def run(self) -> None:
         try:
@@ -221,21 +227,25 @@ def analyse_apk(
     official_permissions: Mapping[str, Sequence[str]] | None = None,
     display_name: str | None = None,
     max_base_size: int = MAX_BASE_APK,
+    sha256: str = "",
 ) -> ApkReport:
     """Judge the APK or bundle at ``path`` against ``brands`` (prepared brands, see judging.prepare_brand).
 
     ``official_permissions`` maps a package name to the permissions of its known official build (from earlier
-    analyses), for the "permissions added" indicator. Never raises on bad input.
+    analyses), for the "permissions added" indicator. ``sha256``: the file's SHA-256 when the caller already
+    has it (``fetch`` computes it while downloading), which saves hashing the whole file again. Never raises
+    on bad input.
     """
     started = time.perf_counter()
     p = Path(path)
     name = display_name or p.name
-    hasher = _Hasher(p)
-    hasher.start()
+    hasher = _Hasher(p, sha256)
+    if not sha256:
+        hasher.start()
     try:
         size = p.stat().st_size
     except OSError as exc:
-        hasher.join()
+        hasher.finish()
         return _invalid(
             name, "", 0, "unreadable", "無法讀取檔案", f"cannot read the file: {exc.strerror}", started
         )
@@ -251,8 +261,7 @@ def analyse_apk(
             f"cannot parse this file ({type(exc).__name__}: {str(exc)[:200]})",
             started,
         )
-    hasher.join()
-    return _replace(report, sha256=hasher.digest, size=size, elapsed=time.perf_counter() - started)
+    return _replace(report, sha256=hasher.finish(), size=size, elapsed=time.perf_counter() - started)
 
 
 def _replace(report: ApkReport, **changes: Any) -> ApkReport:
