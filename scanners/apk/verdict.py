@@ -179,17 +179,9 @@ class _Lazy:
 
 def official_icon_hashes(brand: Brand) -> tuple[str, ...]:
     """Perceptual hashes of the brand's official icons (files named in the profile)."""
-    from scanners.judging import icons
+    from scanners.judging import icons  # imagehash (numpy, SciPy) only when a brand must be prepared
 
-    hashes: list[str] = []
-    for app in brand.apps:
-        if app.icon is None:
-            continue
-        with contextlib.suppress(OSError, ValueError):
-            h = icons.icon_hash(app.icon.read_bytes())
-            if h not in hashes:
-                hashes.append(h)
-    return tuple(hashes)
+    return icons.official_icon_hashes(brand)
 
 
 def _android_apps(brand: Brand) -> list[OfficialApp]:
