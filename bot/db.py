@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-
-from bot.migrations import migrations
+if TYPE_CHECKING:
+    import sqlite_utils
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -28,6 +28,11 @@ def open_db(
     busy_timeout_ms: int | None = None,
 ) -> sqlite_utils.Database:
     """Open (creating if needed) the database at ``path`` and bring its schema up to date."""
+    # Imported here so that modules needing only DatabaseError stay light (the CLI starts faster).
+    import sqlite_utils
+
+    from bot.migrations import migrations
+
     if busy_timeout_ms is None:
         busy_timeout_ms = int(os.environ.get("FAKEAPP_DB_BUSY_TIMEOUT_MS") or BUSY_TIMEOUT_MS)
     try:

@@ -7,11 +7,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.startup import load_sqlite_utils_lean
-
-load_sqlite_utils_lean()  # before bot.cli.common imports sqlite-utils (see bot/cli/startup.py)
-
-from bot.cli.common import FakeappGroup  # noqa: E402
+from bot.cli.common import FakeappGroup
 
 COMMANDS = {
     "scan": "bot.cli.scan:scan_cmd",

@@ -8,15 +8,17 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-import sqlite_utils
 
 from bot.db import DatabaseError, open_db
 from bot.settings import Settings, SettingsError, load_settings
 from scanners.profile import Profile, ProfileError, load_profile
 from scanners.stores import StoreError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -95,6 +97,9 @@ class FakeappGroup(click.Group):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy and cmd_name not in self.commands:
+            from bot.cli.startup import load_sqlite_utils_lean
+
+            load_sqlite_utils_lean()  # before the command's module imports sqlite-utils (see startup.py)
             module, _, attr = self.lazy[cmd_name].partition(":")
             self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
         return super().get_command(ctx, cmd_name)

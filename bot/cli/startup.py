@@ -6,8 +6,9 @@ hashing (imagehash), so without this every ``fakeapp`` command would pay numpy's
 2026-11 (sqlite-utils 4.2, numpy 2.4, 2 cores) ~70 ms and ~12 MB of peak memory, a fifth of ``fakeapp apk``'s
 whole run on an official APK. numpy itself stays importable: icon hashing imports it when it runs.
 
-bot/cli/__init__.py calls ``load_sqlite_utils_lean()`` before anything imports sqlite-utils (a process-wide
-choice, made once where the process starts).
+``FakeappGroup.get_command`` calls ``load_sqlite_utils_lean()`` when a command is about to run, before
+its module imports sqlite-utils: a process-wide choice, made at run time where the process starts, never
+at import.
 """
 
 from __future__ import annotations
