@@ -8,13 +8,13 @@ through the outbox in the same transaction as the case change; rendered from the
 
 from __future__ import annotations
 
-import html
 import logging
 from typing import Any
 
 import sqlite_utils
 
 from bot.cases import Case, get_case, now_iso, transaction
+from bot.render import esc
 from scanners.profile import Brand, Profile
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def notice_text(case: Case, brand: Brand | None, lang: str = "zh") -> str:
     """The notice as Telegram HTML: the app's title and developer escaped, nothing technical shown."""
     tx = _TEXT["en" if lang == "en" else "zh"]
     stores = _STORE["en" if lang == "en" else "zh"]
-    e = html.escape
+    e = esc
     p = phase(case)
     title = " ".join(case.title.split())[:120]
     developer = " ".join(case.developer.split())[:120]
@@ -141,9 +141,9 @@ def notice_text(case: Case, brand: Brand | None, lang: str = "zh") -> str:
             if app.url:
                 name = app.name or brand.name
                 where = _STORE["en" if lang == "en" else "zh"].get(app.store, app.store)
-                lines.append(f'• {e(where)}：<a href="{e(app.url, quote=True)}">{e(name)}</a>')
+                lines.append(f'• {e(where)}：<a href="{e(app.url)}">{e(name)}</a>')
         if brand.download_page:
-            lines.append(f'• {tx["official.page"]}：<a href="{e(brand.download_page, quote=True)}">'
+            lines.append(f'• {tx["official.page"]}：<a href="{e(brand.download_page)}">'
                          f"{e(brand.download_page)}</a>")  # fmt: skip
     lines += ["", f"<i>{tx['case']} #{case.id}</i>"]
     return "\n".join(lines)

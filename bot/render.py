@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.cases import Case, Event
 from bot.i18n import t
+from bot.textsafe import strip_controls
 
 MAX_MESSAGE = 4000  # below Telegram's 4096 (counted in UTF-16 units; we leave room)
 MAX_CAPTION = 1000
@@ -21,8 +22,9 @@ CALLBACK_RE = re.compile(r"^c:(\d{1,9}):([a-z_]{1,16})$")
 
 
 def esc(text: object) -> str:
-    """Escape any text from a store, an APK or a user for Telegram HTML."""
-    return html.escape(str(text if text is not None else ""), quote=True)
+    """Escape any text from a store, an APK or a user for Telegram HTML (bidi overrides and controls removed:
+    U+202E can make ``exe.apk`` read as ``kpa.exe``)."""
+    return html.escape(strip_controls(text), quote=True)
 
 
 def _clip(text: str, n: int) -> str:

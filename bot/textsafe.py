@@ -1,4 +1,4 @@
-"""Making hostile store and APK text safe to print in a terminal or a CSV."""
+"""Making hostile store and APK text safe to show: in a terminal, a CSV, or (with HTML escaping) a chat."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ import unicodedata
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def strip_controls(text: object) -> str:
+    """The text without control characters and bidi overrides; newlines and tabs are kept."""
+    return _UNSAFE.sub("", str(text if text is not None else ""))
+
+
 def plain(text: object, *, limit: int = 0) -> str:
     """One line of printable text: controls and bidi overrides removed, newlines folded, optionally cut."""
-    s = _UNSAFE.sub("", str(text if text is not None else ""))
-    s = " ".join(s.split())
+    s = " ".join(strip_controls(text).split())
     if limit and len(s) > limit:
         s = s[: max(1, limit - 1)] + "…"
     return s

@@ -1,0 +1,56 @@
+"""Hostile store text (terminal escapes, bidi overrides, HTML) is neutralised in the terminal, in CSV-bound
+text, and in the Telegram messages the outbox holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bot.cases import open_listing_case
+from bot.cli import main
+from bot.db import open_db
+from bot.render import esc
+from bot.textsafe import plain, strip_controls, table, width
+
+EVIL = "華岳證券\x1b[2J\x1b[31mPWNED\u202eexe.apk <b>x</b> & <script>"
+
+
+def test_plain_and_esc() -> None:
+    assert plain(EVIL) == "華岳證券[2J[31mPWNEDexe.apk <b>x</b> & <script>"
+    assert plain("a\nb\tc", limit=4) == "a b…"
+    assert esc(EVIL) == "華岳證券[2J[31mPWNEDexe.apk &lt;b&gt;x&lt;/b&gt; &amp; &lt;script&gt;"
+    assert strip_controls("line 1\nline 2") == "line 1\nline 2"
+    assert width("華岳ab") == 6
+    lines = table(["a", "b"], [["華岳", "x"], ["ab", "y"]]).splitlines()
+    # columns line up on screen, where a Chinese character takes two cells
+    assert width(lines[2][: lines[2].index("x")]) == width(lines[3][: lines[3].index("y")]) == 6
+
+
+def test_hostile_listing_through_terminal_and_outbox(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    db = open_db(path)
+    db.table("listings").insert(
+        {
+            "key": "google_play:com.evil", "store": "google_play", "app_id": "com.evil", "brand": "huayue",
+            "title": EVIL, "developer": "<i>dev</i>\nFAKE LINE", "verdict": "impersonation", "score": 90,
+            "reasons": json.dumps([{"code": "name", "points": 60, "zh": EVIL, "en": EVIL}]),
+            "first_seen": "2026-11-20T00:00:00+00:00", "last_seen": "2026-11-20T00:00:00+00:00", "present": 1,
+        },
+        pk="key",
+    )  # fmt: skip
+    case, opened = open_listing_case(db, db.table("listings").get("google_play:com.evil"), scan_id=None)
+    assert opened
+    texts = [r["text"] for r in db.query("select text from outbox")]
+    db.close()
+    assert texts
+    for text in texts:
+        assert "\x1b" not in text and "\u202e" not in text
+        assert "<script>" not in text and "&lt;script&gt;" in text
+        assert "<i>dev</i>" not in text
+    for args in (["cases"], ["case", str(case.id)]):
+        out = CliRunner().invoke(main, [*args, "--db", str(path)])
+        assert out.exit_code == 0, out.output
+        assert "\x1b" not in out.output and "\u202e" not in out.output
+        assert "PWNED" in out.output or "華岳證券" in out.output
