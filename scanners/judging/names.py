@@ -151,12 +151,14 @@ class NameMatch:
     @property
     def zh(self) -> str:
         part = "即為" if self.whole else ("含有品牌核心名稱" if self.core_only else "含有")
-        return f"{part}「{self.name}」（{HOW_ZH[self.how]}）"
+        how = "" if self.how == "exact" and not self.whole else f"（{HOW_ZH[self.how]}）"
+        return f"{part}「{self.name}」{how}"
 
     @property
     def en(self) -> str:
         part = "is" if self.whole else ("contains the core of" if self.core_only else "contains")
-        return f"{part} {self.name!r} ({HOW_EN[self.how]})"
+        how = "" if self.how == "exact" and not self.whole else f" ({HOW_EN[self.how]})"
+        return f"{part} {self.name!r}{how}"
 
     why = en
 
