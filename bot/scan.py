@@ -26,7 +26,7 @@ from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_
 from scanners.listing import Listing
 from scanners.profile import Profile
 from scanners.stores import StoreAdapter, StoreError
-from scanners.stores.cache import MemoryCache, summary_fingerprint
+from scanners.stores.cache import MemoryCache, image_key, summary_fingerprint
 
 SUSPECT = ("impersonation", "suspicious")
 # Listing fields whose change is recorded in its history. The icon is compared by its perceptual hash, not its
@@ -145,6 +145,7 @@ def fetch_icon(session: requests.Session, url: str, timeout: float) -> tuple[byt
     """Icon bytes and content type, or None when it cannot be had (a missing icon is not an error)."""
     return fetch_image(session, url, timeout=timeout, max_bytes=ICON_MAX_BYTES)
 
+
 class _StoreScanner:
     """Scans one store for every brand; runs in its own thread and touches no database."""
 
@@ -154,6 +155,8 @@ class _StoreScanner:
         brands: Sequence[PreparedBrand],
         cache: MemoryCache,
         known_suspects: Sequence[str],
+        known_icons: Mapping[str, str],
+        kept_media: set[str],
         icon_session: requests.Session,
         settings: Settings,
         progress: Progress,
@@ -167,6 +170,8 @@ class _StoreScanner:
         self.settings = settings
         self.progress = progress
         self.icon_hashes: dict[str, tuple[str | None, bytes | None, str]] = {}
+        self.known_icons = known_icons  # image key -> perceptual hash, from earlier scans
+        self.kept_media = kept_media  # image keys of icons and screenshots already kept as evidence
 
     def run(self) -> StoreOutcome:
         started = time.monotonic()
@@ -226,25 +231,28 @@ class _StoreScanner:
 
     def _judge(self, listing: Listing, run: StoreRun, outcome: StoreOutcome) -> Judged | None:
         full = listing
-        hits = outcome.cache_hits
         if listing.partial:
-            first = judge_all(listing, self.brands)
+            # The icon is on the CDN, outside the store's request budget: a generic name with the brand's
+            # icon must not slip through the pre-filter.
+            first = judge_all(listing, self.brands, icon_hash=self._icon(listing.icon)[0])
             if first.verdict == "unrelated" and first.score < DETAILS_MIN_SCORE:
-                return Judged(listing, first)
+                return Judged(listing, first, self._icon(listing.icon)[0])
             details = self._details(listing, run, outcome)
             if details is None:
                 return None
             full = details
         hashed = self._icon(full.icon)
         verdict = judge_all(full, self.brands, icon_hash=hashed[0])
+        if verdict.verdict in SUSPECT and hashed[1] is None and image_key(full.icon) not in self.kept_media:
+            hashed = self._icon(full.icon, need_bytes=True)  # the picture itself is evidence
         judged = Judged(full, verdict, hashed[0], hashed[1], hashed[2])
-        fresh = outcome.cache_hits == hits
-        if verdict.verdict in SUSPECT and full.screenshots and (fresh or full.key not in self.known_suspects):
-            # Evidence that survives the listing: a suspect's screenshots, fetched when first seen or changed.
+        missing = [u for u in full.screenshots if image_key(u) not in self.kept_media]
+        if verdict.verdict in SUSPECT and missing:
+            # Evidence that survives the listing: a suspect's screenshots, each fetched once.
             from bot.evidence import fetch_screenshots
 
             judged.screenshots = fetch_screenshots(
-                self.icon_session, full.screenshots, timeout=self.settings.stores.timeout
+                self.icon_session, missing, timeout=self.settings.stores.timeout
             )
         return judged
 
@@ -269,10 +277,15 @@ class _StoreScanner:
         outcome.cache_updates.append((listing.key, fingerprint, merged, time.time()))
         return merged
 
-    def _icon(self, url: str) -> tuple[str | None, bytes | None, str]:
+    def _icon(self, url: str, *, need_bytes: bool = False) -> tuple[str | None, bytes | None, str]:
+        """(hash, bytes, content type) of an icon; an icon hashed by an earlier scan is not fetched again
+        unless its bytes are needed."""
         if not url:
             return None, None, ""
-        if url not in self.icon_hashes:
+        known = self.known_icons.get(image_key(url))
+        if url not in self.icon_hashes and known and not need_bytes:
+            self.icon_hashes[url] = (known, None, "")
+        if url not in self.icon_hashes or (need_bytes and self.icon_hashes[url][1] is None):
             got = fetch_icon(self.icon_session, url, self.settings.stores.timeout)
             if got is None:
                 self.icon_hashes[url] = (None, None, "")
@@ -371,7 +384,19 @@ def run_scan(
                 [store, *SUSPECT],
             )
         ]
-        scanners.append(_StoreScanner(adapter, brands, cache.load(store), known, icon_http, settings, say))
+        icons = {
+            image_key(r["icon"]): r["icon_hash"]
+            for r in db.query(
+                "select icon, icon_hash from listings where store = ? and icon_hash != ''", [store]
+            )
+        }
+        kept = {
+            image_key(r["url"])
+            for r in db.query("select url from listing_media where listing_key like ?", [f"{store}:%"])
+        }
+        scanners.append(
+            _StoreScanner(adapter, brands, cache.load(store), known, icons, kept, icon_http, settings, say)
+        )
     with ThreadPoolExecutor(max_workers=max(1, len(scanners)), thread_name_prefix="scan") as pool:
         outcomes = list(pool.map(_run_safely, scanners))
     finished = now_iso()

@@ -12,7 +12,10 @@ from click.testing import CliRunner
 
 from bot.cli import main
 from bot.db import open_db
-from bot.demo.snapshot import SNAPSHOT, _term_file, build_snapshot, load_catalog
+from bot.demo.server import StoreDouble
+from bot.demo.snapshot import SNAPSHOT, SnapshotHandler, _term_file, build_snapshot, load_catalog
+from bot.scan import make_adapters, run_scan
+from bot.settings import Settings, StoreSettings
 from scanners.profile import load_profile
 from tests.conftest import DATA
 
@@ -167,3 +170,25 @@ def test_vanished_then_relisted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 
 def test_term_files_are_stable() -> None:
     assert _term_file(" 華岳證券 ") == _term_file("華岳證券")
+
+
+def test_repeat_scan_fetches_no_icon_again(tmp_path: Path) -> None:
+    handler = SnapshotHandler(SNAPSHOT)
+    with StoreDouble(handler) as double:
+        handler.base_url = double.base_url
+        stores = StoreSettings(
+            google_play_url=double.base_url,
+            app_store_url=double.base_url,
+            google_play_rate=50,
+            app_store_rate=50,
+        )
+        settings = Settings(db_path=tmp_path / "i.db", stores=stores)
+        db = open_db(settings.db_path)
+        profile = load_profile(DATA / "brands.toml")
+        first = run_scan(db, profile, settings, make_adapters(settings))
+        icons_first = double.count("/icons/")
+        second = run_scan(db, profile, settings, make_adapters(settings))
+    assert first.status == second.status == "ok"
+    assert icons_first > 0
+    assert double.count("/icons/") == icons_first  # hashes and evidence bytes are both already kept
+    assert {c.verdict for c in second.suspects} == {c.verdict for c in first.suspects}

@@ -13,6 +13,12 @@ from scanners.listing import Listing
 _SUMMARY_FIELDS = ("title", "developer", "developer_id", "icon", "version", "updated", "bundle_id")
 
 
+def image_key(url: str) -> str:
+    """An image URL without its host: store CDNs address images by content, the host may vary."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
 def summary_fingerprint(listing: Listing) -> str:
     """A short hash of what a search result shows about an app.
 
@@ -20,8 +26,7 @@ def summary_fingerprint(listing: Listing) -> str:
     the demo server's port).
     """
     values = [getattr(listing, f) for f in _SUMMARY_FIELDS]
-    icon = urlsplit(listing.icon)
-    values[_SUMMARY_FIELDS.index("icon")] = f"{icon.path}?{icon.query}"
+    values[_SUMMARY_FIELDS.index("icon")] = image_key(listing.icon)
     data = json.dumps(values, ensure_ascii=False)
     return hashlib.sha256(data.encode()).hexdigest()[:24]
 
