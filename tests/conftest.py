@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 import sqlite_utils
 
 from bot.db import open_db
+from bot.demo.server import StoreDouble, not_found
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -29,3 +31,36 @@ def db(tmp_path: Path) -> Iterator[sqlite_utils.Database]:
     database = open_db(tmp_path / "test.db")
     yield database
     database.close()
+
+
+class FakeTime:
+    """A clock that moves only when slept on, recording every sleep (for PoliteClient's sleep and clock)."""
+
+    def __init__(self) -> None:
+        self.now = 5000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        # time.sleep raises ValueError on these; the fake must be no more forgiving than the real one.
+        assert math.isfinite(seconds) and seconds >= 0, f"sleep({seconds!r})"
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[StoreDouble]:
+    """One store double per test module: stopping one costs a poll interval."""
+    with StoreDouble() as running:
+        yield running
+
+
+@pytest.fixture
+def double(server: StoreDouble) -> Iterator[StoreDouble]:
+    """The module's store double, answering 404 until a test sets its handler; no fault may be left unused."""
+    server.handler = not_found
+    server.requests.clear()
+    yield server
+    assert not server._faults, "the test left injected replies unused"

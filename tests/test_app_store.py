@@ -3,55 +3,24 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.demo.render_app_store import CONTENT_TYPE, catalog_handler
-from bot.demo.server import Reply, Request, StoreDouble, not_found
+from bot.demo.server import Reply, Request, StoreDouble
 from scanners.stores import StoreError
 from scanners.stores.app_store import AppStore, itunes_lang, parse_apps
 from scanners.stores.http import PoliteClient
+from tests.conftest import FakeTime
 
 FIXTURES = Path(__file__).parent / "fixtures" / "app_store"
 SEARCH = (FIXTURES / "search_huayue.json").read_text(encoding="utf-8")
 RECORDS = json.loads(SEARCH)["results"]
 
 
-class FakeTime:
-    """A clock that only moves when slept on, recording every sleep."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 def fixture_reply(name: str, content_type: str = CONTENT_TYPE) -> Reply:
     return Reply(200, (FIXTURES / name).read_bytes(), content_type)
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StoreDouble]:
-    # One server per module: stopping one takes half a second (serve_forever's poll interval).
-    with StoreDouble() as running:
-        yield running
-
-
-@pytest.fixture
-def double(server: StoreDouble) -> Iterator[StoreDouble]:
-    server.handler = not_found
-    server.requests.clear()
-    yield server
-    assert not server._faults, "the test left injected replies unused"
 
 
 def make_store(double: StoreDouble, fake: FakeTime | None = None, **kwargs: float) -> AppStore:

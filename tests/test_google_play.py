@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,40 +12,10 @@ from bot.demo.server import Reply, Request, StoreDouble, not_found
 from scanners.stores import StoreError
 from scanners.stores.google_play import GooglePlay
 from scanners.stores.http import PoliteClient
+from tests.conftest import FakeTime
 
 FIXTURES = Path(__file__).parent / "fixtures" / "google_play"
 HTML = "text/html; charset=utf-8"
-
-
-class FakeTime:
-    """A clock that only moves when slept on, recording every sleep."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StoreDouble]:
-    # One server per module: stopping one takes half a second (serve_forever's poll interval).
-    with StoreDouble() as running:
-        yield running
-
-
-@pytest.fixture
-def double(server: StoreDouble) -> Iterator[StoreDouble]:
-    server.handler = not_found
-    server.requests.clear()
-    yield server
-    assert not server._faults, "the test left injected replies unused"
 
 
 def make_play(double: StoreDouble, fake: FakeTime | None = None, **kwargs: float) -> GooglePlay:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from email.utils import formatdate
 
 import pytest
@@ -15,23 +13,7 @@ from bot.demo.server import Reply, Request, StoreDouble
 from scanners.stores import StoreError
 from scanners.stores.app_store import AppStore
 from scanners.stores.http import PoliteClient
-
-
-class FakeTime:
-    """A clock that moves only when slept on (or told to), recording every sleep."""
-
-    def __init__(self) -> None:
-        self.now = 5000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        # time.sleep raises ValueError on these; the fake must be no more forgiving than the real one.
-        assert math.isfinite(seconds) and seconds >= 0, f"sleep({seconds!r})"
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.conftest import FakeTime
 
 
 def ok(request: Request) -> Reply:
@@ -40,19 +22,11 @@ def ok(request: Request) -> Reply:
     )
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[StoreDouble]:
-    # One server per module: stopping one takes half a second (serve_forever's poll interval).
-    with StoreDouble(ok) as running:
-        yield running
-
-
 @pytest.fixture
-def double(server: StoreDouble) -> Iterator[StoreDouble]:
-    server.handler = ok
-    server.requests.clear()
-    yield server
-    assert not server._faults, "the test left injected replies unused"
+def double(double: StoreDouble) -> StoreDouble:
+    """The shared store double (tests/conftest.py), answering ``ok`` here."""
+    double.handler = ok
+    return double
 
 
 @pytest.fixture
