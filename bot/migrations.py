@@ -325,3 +325,24 @@ def m003_apk(db: Database) -> None:
     )
     db.table("apk_analyses").create_index(["package"])
     db.table("apk_analyses").create_index(["verdict"])
+
+
+@migrations()
+def m005_settings_overrides(db: Database) -> None:
+    """Settings changed from the bot (``/settings``): the override in force per key, and every change made."""
+    db.table("settings_overrides").create(
+        {"key": str, "value": str, "changed_by": str, "changed_at": str},
+        pk="key",
+    )
+    db.table("settings_history").create(
+        {
+            "id": int,
+            "key": str,
+            "old_value": str,
+            "new_value": str,
+            "action": str,  # set | reset
+            "changed_by": str,
+            "changed_at": str,
+        },
+        pk="id",
+    )
