@@ -103,6 +103,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/scan 立即掃描（管理員）\n/stats 統計\n/export 匯出 CSV\n/lang zh|en 語言\n"
             "/draft 編號 play|apple|store|police|website [en] [force] 申請與報案草稿\n"
             "/evidence 編號 證據包\n/report week|month 報告與圖表\n"
+            "/settings [鍵 值|reset] 查看或變更設定（管理員）\n"
             "傳送 APK 檔或 APK 連結即可分析。"
         ),
         "en": (
@@ -114,6 +115,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/export CSV export\n/lang zh|en language\n"
             "/draft ID play|apple|store|police|website [en] [force] ready-to-file drafts\n"
             "/evidence ID evidence pack\n/report week|month report and chart\n"
+            "/settings [KEY VALUE|reset] show or change settings (admins)\n"
             "Send an APK file or link to analyse it."
         ),
     },
@@ -138,6 +140,36 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "cmd.report": {"zh": "報告 week|month", "en": "report week|month"},
     "cmd.evidence": {"zh": "證據包 編號", "en": "evidence pack ID"},
+    "cmd.settings": {"zh": "查看或變更設定（管理員）", "en": "show or change settings (admins)"},
+    "settings.view": {
+        "zh": (
+            "<b>⚙️ 目前設定</b>（資料庫覆寫優先於環境變數與設定檔）\n"
+            "排程掃描（scan_cron）：{cron}\n提醒天數（reminder_days）：{days}\n{stores}\n"
+            "訊息外送間隔：{outbox} 秒\n角色：管理員 {admins}、分析師 {analysts}、檢視者 {viewers}\n"
+            "聊天：安全群組 {chat}、第一線 {frontline}、其他允許 {extra} 個\n"
+            "變更：/settings 鍵 值（scan_cron 可用 off）；/settings 鍵 reset 取消覆寫"
+        ),
+        "en": (
+            "<b>⚙️ Settings</b> (a database override wins over the environment and the settings file)\n"
+            "Scheduled scans (scan_cron): {cron}\nReminder days (reminder_days): {days}\n{stores}\n"
+            "Outbox interval: {outbox} s\n"
+            "Roles: {admins} admin(s), {analysts} analyst(s), {viewers} viewer(s)\n"
+            "Chats: security {chat}, front-line {frontline}, {extra} other allowed\n"
+            "Change: /settings KEY VALUE (scan_cron takes off); /settings KEY reset drops the override"
+        ),
+    },
+    "settings.overridden": {"zh": "（覆寫）", "en": " (override)"},
+    "settings.changed": {
+        "zh": "已將 {name} 由 {old} 改為 {new}：立即生效，重啟後仍有效（資料庫覆寫優先於環境變數與設定檔）。",
+        "en": (
+            "{name} changed from {old} to {new}: in effect now and after a restart "
+            "(a database override wins over the environment and the settings file)."
+        ),
+    },
+    "settings.reset": {
+        "zh": "已取消 {name} 的覆寫：由 {old} 回到 {new}（環境變數或設定檔的值）。",
+        "en": "{name} override dropped: from {old} back to {new} (the environment or settings-file value).",
+    },
     "role.admin": {"zh": "管理員", "en": "admin"},
     "role.analyst": {"zh": "分析師", "en": "analyst"},
     "role.viewer": {"zh": "檢視者", "en": "viewer"},

@@ -47,7 +47,7 @@ def bot_cmd(app: App, verbose: bool) -> None:
         "fakeapp bot starting: database %s, %d admin(s), scan schedule %r",
         app.settings.db_path,
         len(tg.admins),
-        tg.scan_cron or "none",
+        application.bot_data["desk"].settings.telegram.scan_cron or "none",  # after /settings overrides
     )
     try:
         application.run_polling(

@@ -34,6 +34,7 @@ COMMAND_ROLES: Mapping[str, str] = {
     "confirm": "analyst",
     "scan": "admin",
     "allow": "admin",
+    "settings": "admin",  # /settings: show or change run-time settings
     "draft": "analyst",
     "report": "viewer",
     "evidence": "analyst",  # issue 5

@@ -37,11 +37,12 @@ from telegram.ext import (
 )
 
 from bot import cases, outbox
+from bot import settings_overrides as overrides
 from bot.cases import Actor, CaseError
 from bot.db import open_db
 from bot.i18n import normalize_lang, t
 from bot.render import case_card, case_keyboard, case_line, esc, parse_callback, split_message, timeline_text
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.telegram import access
 from bot.telegram import casework as casework_tg
 from bot.telegram.redact import install_redaction
@@ -64,6 +65,8 @@ class Desk:
     deliver_again: bool = False
     scan_runner: Callable[[Settings, str], dict[str, Any]] | None = None
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    # The environment/file settings before the /settings overrides (``settings`` is the effective one).
+    base_settings: Settings | None = None
 
 
 def desk_of(context: ContextTypes.DEFAULT_TYPE) -> Desk:
@@ -408,6 +411,60 @@ async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     task.add_done_callback(desk.tasks.discard)
 
 
+def _settings_view(desk: Desk, lang: str) -> str:
+    """The effective non-secret settings (never the token), overridden ones marked."""
+    s = desk.settings.telegram
+    kept = overrides.load_overrides(desk.db)
+
+    def val(key: str) -> str:
+        mark = t(lang, "settings.overridden") if key in kept else ""
+        return f"<code>{esc(overrides.current_value(desk.settings, key))}</code>{mark}"
+
+    stores = "\n".join(
+        f"  {t(lang, f'store.{st}')}（reminder_days_{st}）：{val(f'reminder_days_{st}')}"
+        if lang == "zh"
+        else f"  {t(lang, f'store.{st}')} (reminder_days_{st}): {val(f'reminder_days_{st}')}"
+        for st in overrides.STORES
+    )
+    return t(
+        lang,
+        "settings.view",
+        cron=val("scan_cron"),
+        days=val("reminder_days"),
+        stores=stores,
+        outbox=f"{s.outbox_interval:g}",
+        admins=len(s.admins),
+        analysts=len(s.analysts),
+        viewers=len(s.viewers),
+        chat=esc(s.chat_id or "—"),
+        frontline=esc(s.frontline_chat_id or "—"),
+        extra=len(s.allowed_chats),
+    )
+
+
+async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admins: show the settings, or change one (validated, kept in the database, applied at once)."""
+    desk = desk_of(context)
+    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    args = _args(context)
+    if not args:
+        await reply(update, _settings_view(desk, lang))
+        return
+    try:
+        key, value = overrides.parse_change(args)
+    except SettingsError as exc:
+        await reply(update, t(lang, "error", msg=esc(" ".join(str(exc).split()))))
+        return
+    base = desk.base_settings or desk.settings
+    new_settings, ch = overrides.change(desk.db, base, key, value, actor_of(update).label)
+    desk.settings = new_settings
+    if key == "scan_cron" and context.application.job_queue is not None:
+        schedule_scan(context.application.job_queue, new_settings.telegram.scan_cron)
+    log.info("setting %s changed from %r to %r by %s", ch.key, ch.old, ch.new, actor_of(update).id)
+    done = "settings.reset" if ch.reset else "settings.changed"
+    await reply(update, t(lang, done, name=esc(ch.key), old=esc(ch.old), new=esc(ch.new)))
+
+
 # Extension point: issue 5 adds Command("draft", ...), Command("report", ...) here.
 COMMANDS: tuple[Command, ...] = (
     Command("start", cmd_start, "cmd.start"),
@@ -428,6 +485,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("draft", casework_tg.cmd_draft, "cmd.draft"),  # issue 5
     Command("report", casework_tg.cmd_report, "cmd.report"),
     Command("evidence", casework_tg.cmd_evidence, "cmd.evidence"),
+    Command("settings", cmd_settings, "cmd.settings"),
 )
 
 
@@ -729,10 +787,12 @@ def build_application(
     commands: Sequence[Command] = COMMANDS,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot, ready for ``run_polling``: gate, commands, buttons, outbox and scan jobs."""
-    tg = settings.telegram
-    install_redaction(tg.token)
+    install_redaction(settings.telegram.token)
     database = db or open_db(settings.db_path)
     outbox.recover_stale(database)
+    # The admins' /settings overrides, kept in the database, win over the environment and the settings file.
+    base_settings, settings = settings, overrides.effective_settings(database, settings)
+    tg = settings.telegram
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await set_commands(application)
@@ -754,7 +814,11 @@ def build_application(
         .build()
     )
     app.bot_data["desk"] = Desk(
-        settings=settings, db=database, routes=outbox.Routes(tg.chats()), scan_runner=scan_runner
+        settings=settings,
+        db=database,
+        routes=outbox.Routes(tg.chats()),
+        scan_runner=scan_runner,
+        base_settings=base_settings,
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     for c in commands:
@@ -779,19 +843,27 @@ def build_application(
         name="reminders",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
-    if tg.scan_cron:
-        from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
-
-        jq.run_custom(
-            scan_job,
-            name="scan",
-            job_kwargs={
-                "trigger": CronTrigger.from_crontab(tg.scan_cron),
-                "max_instances": 1,
-                "coalesce": True,
-            },
-        )
+    schedule_scan(jq, tg.scan_cron)
     return app
+
+
+def schedule_scan(jq: Any, cron: str) -> None:
+    """(Re)schedule the ``scan`` job on ``cron``; an empty cron removes it (never two scans at once)."""
+    for job in jq.get_jobs_by_name("scan"):
+        job.schedule_removal()
+    if not cron:
+        return
+    from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
+
+    jq.run_custom(
+        scan_job,
+        name="scan",
+        job_kwargs={
+            "trigger": CronTrigger.from_crontab(cron),
+            "max_instances": 1,
+            "coalesce": True,
+        },
+    )
 
 
 def started_at() -> float:
