@@ -602,7 +602,9 @@ def after_scan(
 
     Without a token the alerts are printed and stay in the outbox, for the bot to deliver later.
     """
-    tg = settings.telegram
+    from bot.settings_overrides import effective_settings
+
+    tg = effective_settings(db, settings).telegram  # the admins' /settings reminder days win here too
     before = max_id(db)
     sync = cases_mod.sync_from_scan(db, scan_id, profile, reminder_days=tg.reminder_periods())
     new_rows = [r for r in pending(db, since_id=before) if r["kind"] != "case_edit"]

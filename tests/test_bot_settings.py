@@ -209,3 +209,20 @@ def test_e2e_settings_through_the_fake_server(tmp_path: Path):
     db = open_db(dbpath)
     assert ov.load_overrides(db) == {"reminder_days": "3", "scan_cron": "30 2 * * *"}
     assert TOKEN not in (tmp_path / "bot.log").read_text() + (tmp_path / "bot2.log").read_text()
+
+
+def test_cli_scan_uses_the_overridden_reminder_days(tmp_path):
+    """``fakeapp scan`` (outbox.after_scan) reminds on the days an admin set in the bot, not the env's."""
+    db = open_db(tmp_path / "c.db")
+    base = load_settings({"FAKEAPP_DB": str(tmp_path / "c.db"), "FAKEAPP_REMINDER_DAYS": "7"})
+    case = _takedown_case(db, days_ago=2)
+    from scanners.profile import load_profile
+    from tests.conftest import DATA
+    from tests.scanrows import listing, write_scan
+
+    profile = load_profile(DATA / "brands.toml")
+    scan = write_scan(db, [listing("com.fake.remind")])
+    assert outbox.after_scan(db, scan, profile, base, notify=False, echo=lambda _: None).reminders == []
+    ov.change(db, base, "reminder_days", "1", "tg:111")
+    scan = write_scan(db, [listing("com.fake.remind")])
+    assert outbox.after_scan(db, scan, profile, base, notify=False, echo=lambda _: None).reminders == [case]
