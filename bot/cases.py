@@ -638,6 +638,7 @@ def _open_case(
     scan_id: int | None,
     now: datetime | None,
 ) -> Case:
+    """Insert a case, its opening timeline event and its alert (call inside a transaction)."""
     at = now_iso(now)
     row = {
         "kind": "listing",
@@ -686,7 +687,12 @@ def _open_case(
             "scan_id": scan_id,
         },
     )
-    return get_case(db, case_id)
+    case = get_case(db, case_id)
+    from bot import outbox
+
+    # Saved and queued in the caller's transaction: the alert exists exactly when the case does.
+    outbox.enqueue_case_alert(db, case, kind="case_alert", dedupe_key=f"alert:{case.id}", now=now)
+    return case
 
 
 def open_listing_case(
@@ -698,8 +704,6 @@ def open_listing_case(
     now: datetime | None = None,
 ) -> tuple[Case, bool]:
     """The case for a listing row, opening it (and queueing its alert) when there is none. (case, opened)."""
-    from bot import outbox
-
     existing = case_for_listing(db, listing["key"])
     if existing is not None:
         return existing, False
@@ -725,7 +729,6 @@ def open_listing_case(
             scan_id=scan_id,
             now=now,
         )
-        outbox.enqueue_case_alert(db, case, kind="case_alert", dedupe_key=f"alert:{case.id}", now=now)
     return case, True
 
 
@@ -742,8 +745,6 @@ def open_apk_case(
 
     ``report`` is an ``ApkReport`` (``.verdict``, ``.to_dict()``); returns (existing-or-new case, opened).
     """
-    from bot import outbox
-
     d = report.to_dict() if hasattr(report, "to_dict") else dict(report)
     sha = str(d.get("sha256") or "")
     if not sha:
@@ -780,7 +781,6 @@ def open_apk_case(
             scan_id=None,
             now=now,
         )
-        outbox.enqueue_case_alert(db, case, kind="case_alert", dedupe_key=f"alert:{case.id}", now=now)
     return case, True
 
 
