@@ -3,6 +3,7 @@ and take an APK apart / put it back together around its signing block (for forge
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -10,6 +11,10 @@ import struct
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 
 from scanners.apk.sigblock import MAGIC
 from scanners.apk.zipread import read_layout
@@ -315,3 +320,18 @@ def lineage_value(
         flags = 0x1F if i < len(nodes) - 1 else 0
         out += lp(lp(signed) + struct.pack("<II", flags, alg_id) + lp(signature))
     return out
+
+
+def self_signed(key: Any, name: x509.Name) -> x509.Certificate:
+    """A self-signed certificate valid 2024-01-01 plus 9,000 days, as apksigner test keys are."""
+    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=9000))
+        .sign(key, hashes.SHA256())
+    )

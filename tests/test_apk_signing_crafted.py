@@ -3,13 +3,11 @@ links), each judged by apksigner where installed: cases `apksigner sign` never m
 
 from __future__ import annotations
 
-import datetime as dt
 import struct
 from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509.oid import NameOID
@@ -24,6 +22,7 @@ from tests.apk_signing_helpers import (
     lineage_value,
     pad_block_to_pages,
     scheme_block,
+    self_signed,
     split_apk,
 )
 
@@ -45,18 +44,7 @@ def identity(kind: str, cn: str) -> tuple[object, bytes]:
     name = x509.Name(
         [x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.COUNTRY_NAME, "TW")]
     )
-    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=9000))
-        .sign(key, hashes.SHA256())
-    )
-    return key, cert.public_bytes(Encoding.DER)
+    return key, self_signed(key, name).public_bytes(Encoding.DER)
 
 
 @pytest.fixture(scope="module")

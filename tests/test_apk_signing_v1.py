@@ -5,7 +5,6 @@ entries, signtool quirks, several signers. apksigner judges each case where it i
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import zipfile
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 from cryptography.x509.oid import NameOID
 
 from scanners.apk.signing import SigningReport, verify_apk
-from tests.apk_signing_helpers import apksigner_available, apksigner_verify
+from tests.apk_signing_helpers import apksigner_available, apksigner_verify, self_signed
 
 BASE = Path(__file__).resolve().parent / "apks" / "official_v1only.apk"  # minSdk 21, target 29
 pytestmark = pytest.mark.skipif(not BASE.exists(), reason="tests/apks corpus not built")
@@ -36,19 +35,7 @@ class Identity:
 
 def _identity(cn: str) -> Identity:
     key = rsa.generate_private_key(65537, 2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-    start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=9000))
-        .sign(key, hashes.SHA256())
-    )
-    return Identity(key, cert)
+    return Identity(key, self_signed(key, x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])))
 
 
 @pytest.fixture(scope="module")
