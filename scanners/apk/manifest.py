@@ -1,9 +1,9 @@
 """Manifest facts of an APK (package, label, versions, SDKs, permissions, components, icon) via androguard.
 
 Reads only ``AndroidManifest.xml``, ``resources.arsc`` and the icon entry (``zipread``, one central directory
-read for all of them) and parses
-them with androguard's AXML/ARSC parsers, never ``androguard.core.apk.APK(path)``, which reads the whole file
-into memory. androguard's loguru logging is silenced for the duration of the call only.
+read for all of them) and parses them with androguard's AXML/ARSC parsers (loaded lean, see
+``androguard_lean``), never ``androguard.core.apk.APK(path)``, which reads the whole file into memory.
+androguard's loguru logging is silenced for the duration of the call only.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from scanners.apk.androguard_lean import axml
 from scanners.apk.zipread import ApkFormatError, ZipLayout, read_entry_bytes, read_layout
 
 ANDROID_NS = "{http://schemas.android.com/apk/res/android}"
@@ -210,7 +211,7 @@ class _Resources:
     def arsc(self) -> Any:
         if not self._tried:
             self._tried = True
-            from androguard.core.axml import ARSCParser
+            ARSCParser = axml().ARSCParser
 
             if self._reader.layout.find("resources.arsc") is None:
                 self._warnings.append("no resources.arsc")
@@ -274,7 +275,7 @@ def _pick_icon(reader: EntryReader, rid: int, res: _Resources, warnings: list[st
     if depth >= 2:
         return ""
     # adaptive icons (res/mipmap-anydpi-v26/*.xml): follow the foreground, then the background drawable
-    from androguard.core.axml import AXMLPrinter
+    AXMLPrinter = axml().AXMLPrinter
 
     for _, f in candidates:
         if not (isinstance(f, str) and f.endswith(".xml")):
@@ -307,7 +308,7 @@ def read_manifest(path: str | Path, *, want_icon: bool = True) -> ManifestInfo:
 
 def manifest_from(reader: EntryReader, *, want_icon: bool = True) -> ManifestInfo:
     """Like ``read_manifest`` on an already open APK (call inside ``quiet_androguard()``)."""
-    from androguard.core.axml import AXMLPrinter
+    AXMLPrinter = axml().AXMLPrinter
 
     raw = reader.read("AndroidManifest.xml", MAX_MANIFEST)
     try:
