@@ -125,6 +125,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cmd.case": {"zh": "案件詳情 編號", "en": "case details ID"},
     "cmd.scan": {"zh": "立即掃描（管理員）", "en": "scan now (admins)"},
     "cmd.takedown": {"zh": "已申請下架 編號 [申請編號]", "en": "takedown requested ID [ref]"},
+    "cmd.rejected": {"zh": "下架申請遭拒 編號 [原因]", "en": "takedown rejected ID [reason]"},
     "cmd.police": {"zh": "已報案 編號 報案編號 [機關]", "en": "police report ID NO [agency]"},
     "cmd.resolve": {"zh": "結案 編號 [說明]", "en": "resolve ID [note]"},
     "cmd.fp": {"zh": "誤報 編號 [理由]", "en": "false positive ID [reason]"},

@@ -129,6 +129,9 @@ def test_every_command(fake, dbpath, tmp_path):
         ask(VIEWER, "/cases bogus", "unknown state")
         ask(VIEWER, f"/case {ids[0]}", "時間軸")
         ask(ANALYST, f"/takedown {ids[0]} GP-2026-1187", "已確認假冒")
+        ask(ANALYST, f"/rejected {ids[0]} Google 認為未違反政策", "已確認假冒")
+        ask(ANALYST, f"/rejected {ids[0]}", "no takedown requested")  # refused twice: the track says why
+        ask(ANALYST, f"/takedown {ids[0]} GP-2026-1204", "已確認假冒")  # asked again, with more evidence
         ask(ANALYST, f"/police {ids[0]} A11300123 刑事局", "已確認假冒")
         ask(ANALYST, f"/note {ids[0]} 客服已接獲 3 通來電", "已加註")
         ask(ANALYST, f"/assign {ids[0]} @bob", "@bob")
@@ -161,6 +164,16 @@ def test_every_command(fake, dbpath, tmp_path):
     assert cases.get_case(db, ids[0]).state == "resolved"
     ev = cases.timeline(db, ids[0])
     assert [e.action for e in ev].count("note") == 1 and ev[-1].reason.startswith("Google")
+    rejected = [e for e in ev if e.action == "takedown_rejected"]
+    assert len(rejected) == 1 and rejected[0].reason == "Google 認為未違反政策"
+    track = [(e.action, e.field, e.new) for e in ev if e.field == "takedown" or e.field == "takedown_ref"]
+    assert track == [
+        ("takedown", "takedown", "requested"),
+        ("takedown", "takedown_ref", "GP-2026-1187"),
+        ("takedown_rejected", "takedown", "rejected"),
+        ("takedown", "takedown", "requested"),
+        ("takedown", "takedown_ref", "GP-2026-1204"),
+    ]
     assert db["allow_overrides"].count == 1
     registered = fake.ok_calls("setMyCommands")[-2:]
     names = {c["command"] for c in registered[0].params["commands"]}
@@ -171,6 +184,7 @@ def test_every_command(fake, dbpath, tmp_path):
         "case",
         "scan",
         "takedown",
+        "rejected",
         "police",
         "resolve",
         "fp",

@@ -26,6 +26,7 @@ COMMAND_ROLES: Mapping[str, str] = {
     "export": "viewer",
     "lang": "viewer",
     "takedown": "analyst",
+    "rejected": "analyst",  # the store refused the takedown
     "police": "analyst",
     "resolve": "analyst",
     "fp": "analyst",

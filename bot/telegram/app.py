@@ -278,6 +278,16 @@ async def cmd_takedown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _done(update, context, case)
 
 
+async def cmd_rejected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    args = _args(context)
+    if not args:
+        raise _Usage("/rejected ID [reason]")
+    case = cases.reject_takedown(
+        desk_of(context).db, _case_id(args[0]), actor_of(update), " ".join(args[1:])
+    )
+    await _done(update, context, case)
+
+
 async def cmd_police(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = _args(context)
     if len(args) < 2:
@@ -473,6 +483,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("case", cmd_case, "cmd.case"),
     Command("scan", cmd_scan, "cmd.scan"),
     Command("takedown", cmd_takedown, "cmd.takedown"),
+    Command("rejected", cmd_rejected, "cmd.rejected"),
     Command("police", cmd_police, "cmd.police"),
     Command("resolve", cmd_resolve, "cmd.resolve"),
     Command("fp", cmd_fp, "cmd.fp"),
