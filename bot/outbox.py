@@ -229,6 +229,56 @@ def max_id(db: sqlite_utils.Database) -> int:
     return int(next(db.query("SELECT COALESCE(MAX(id), 0) AS n FROM outbox"))["n"])
 
 
+STATUSES = ("pending", "sending", "sent", "failed", "superseded")
+
+
+def counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """How many messages are in each status (every status listed, zero when none)."""
+    query = "SELECT status, COUNT(*) AS n FROM outbox GROUP BY 1"
+    found = {r["status"]: int(r["n"]) for r in db.query(query)}
+    return {status: found.get(status, 0) for status in STATUSES}
+
+
+def rows(db: sqlite_utils.Database, status: str = "all", *, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest ``limit`` messages in ``status`` ("all", or "open": pending and sending), newest first."""
+    wanted = {"all": STATUSES, "open": ("pending", "sending")}.get(status, (status,))
+    if not set(wanted) <= set(STATUSES):
+        raise ValueError(f"unknown status {status!r} (all, open, {', '.join(STATUSES)})")
+    marks = ", ".join("?" for _ in wanted)  # placeholders only: the values are bound
+    columns = (
+        "id, created_at, chat, kind, method, case_id, status, attempts, next_attempt_at, last_error, sent_at,"
+        " message_id, chat_id, text"
+    )
+    query = f"SELECT {columns} FROM outbox WHERE status IN ({marks}) ORDER BY id DESC LIMIT ?"  # noqa: S608
+    return list(db.query(query, [*wanted, limit]))
+
+
+def requeue_failed(db: sqlite_utils.Database, ids: list[int] | None = None) -> list[int]:
+    """Put failed messages (all of them, or ``ids``) back in the queue, for the next delivery pass.
+
+    For after the cause is fixed (the bot re-added to the group, a chat id corrected). Raises ValueError,
+    naming the message, for an id that does not exist or did not fail; then nothing is requeued.
+    """
+    with transaction(db):
+        if ids is None:
+            failed = db.query("SELECT id FROM outbox WHERE status = 'failed' ORDER BY id")
+            ids = [int(r["id"]) for r in failed]
+        for row_id in ids:
+            found = list(db.query("SELECT status FROM outbox WHERE id = ?", [row_id]))
+            if not found:
+                raise ValueError(f"no message #{row_id} in the outbox")
+            if found[0]["status"] != "failed":
+                status = found[0]["status"]
+                raise ValueError(f"message #{row_id} is {status}; only failed messages are retried")
+        for row_id in ids:
+            db.execute(
+                "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = 0, claimed_by = '',"
+                " last_error = 'requeued after: ' || last_error WHERE id = ?",
+                [row_id],
+            )
+    return ids
+
+
 # --- delivery -----------------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ COMMANDS = {
     "apk": "bot.cli.apk:apk_cmd",
     "cases": "bot.cli.cases:cases_cmd",
     "case": "bot.cli.cases:case_cmd",
+    "outbox": "bot.cli.outbox:outbox_cmd",
     "bot": "bot.cli.bot:bot_cmd",
     "evidence": "bot.cli.casework:evidence_cmd",
     "draft": "bot.cli.casework:draft_cmd",

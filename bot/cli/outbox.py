@@ -1,0 +1,88 @@
+"""``fakeapp outbox``: what the bot has queued, sent or failed to send, and requeueing failed messages."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import click
+
+from bot import outbox
+from bot.cli.common import App, app_options
+from bot.render import html_to_text
+from bot.textsafe import plain, table
+
+CHOICES = ("open", "all", *outbox.STATUSES)
+
+
+def _when(next_attempt_at: float | None, now: float) -> str:
+    if not next_attempt_at or next_attempt_at <= now:
+        return "now"
+    return f"in {next_attempt_at - now:.0f}s"
+
+
+@click.command("outbox")
+@app_options
+@click.option(
+    "--status",
+    type=click.Choice(CHOICES),
+    default="open",
+    show_default=True,
+    help="Which messages: open (pending or being sent), all, or one status.",
+)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True, help="Newest N.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
+@click.option(
+    "--retry",
+    "retry_ids",
+    type=int,
+    multiple=True,
+    metavar="ID",
+    help="Put this failed message back in the queue (repeatable).",
+)
+@click.option("--retry-failed", is_flag=True, help="Put every failed message back in the queue.")
+def outbox_cmd(
+    app: App, status: str, limit: int, as_json: bool, retry_ids: tuple[int, ...], retry_failed: bool
+) -> None:
+    """Show the alert outbox: counts by status and the newest messages; requeue failed ones.
+
+    A message fails when Telegram refuses it for good (the bot was removed from the chat, a wrong chat id);
+    once the cause is fixed, --retry-failed queues them again and the bot (or `fakeapp scan --notify`)
+    delivers them.
+
+    Example: fakeapp outbox --status failed
+    """
+    db = app.db()
+    if retry_ids or retry_failed:
+        try:
+            done = outbox.requeue_failed(db, None if retry_failed else list(retry_ids))
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"Requeued {len(done)} message(s): {', '.join(map(str, done)) or 'none failed'}.")
+    found = outbox.rows(db, status, limit=limit)
+    if as_json:
+        for row in found:
+            click.echo(json.dumps(row, ensure_ascii=False))  # text as queued: Telegram HTML
+        return
+    counts = outbox.counts(db)
+    click.echo("Outbox: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    if not found:
+        click.echo(f"No {status} messages.")
+        return
+    now = time.time()
+    rows = [
+        [
+            str(r["id"]),
+            r["created_at"][:16],
+            r["status"],
+            r["kind"],
+            r["chat"],
+            str(r["case_id"] or ""),
+            str(r["attempts"] or 0),
+            _when(r["next_attempt_at"], now) if r["status"] == "pending" else (r["sent_at"] or "")[:16],
+            r["last_error"] or plain(html_to_text(r["text"] or ""), limit=40),
+        ]
+        for r in found
+    ]
+    headers = ["id", "queued", "status", "kind", "chat", "case", "tries", "next / done", "error or text"]
+    click.echo(table(headers, rows, max_col=60))
