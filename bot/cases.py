@@ -734,46 +734,43 @@ def open_listing_case(
 
 def open_apk_case(
     db: sqlite_utils.Database,
-    report: Any,
+    report: Mapping[str, Any],
     *,
     actor: Actor,
     brand: str = "",
     source: str = "",
     now: datetime | None = None,
 ) -> tuple[Case, bool]:
-    """The case for an analysed APK (by file hash), opened when its verdict is not official. (case, opened).
+    """The case for an analysed APK (by file hash), opened when its verdict is not official.
 
-    ``report`` is an ``ApkReport`` (``.verdict``, ``.to_dict()``); returns (existing-or-new case, opened).
+    ``report`` is ``ApkReport.to_dict()``; returns (the existing or new case, whether it was opened now).
     """
-    d = report.to_dict() if hasattr(report, "to_dict") else dict(report)
-    sha = str(d.get("sha256") or "")
+    sha = str(report.get("sha256") or "")
     if not sha:
         raise CaseError("APK report has no sha256")
     rows = list(db.query("SELECT * FROM cases WHERE apk_sha256 = ?", [sha]))
     if rows:
         return Case.from_row(rows[0]), False
-    verdict = str(getattr(report, "verdict", d.get("verdict", "")))
+    verdict = str(report.get("verdict") or "")
     if verdict in APK_OK_VERDICTS:
         raise CaseError(f"APK {sha[:12]}… is {verdict}; no case opened")
-    reasons = d.get("reasons") or []
-    norm_reasons = [
-        r if isinstance(r, dict) else {"code": "", "points": 0, "zh": str(r), "en": str(r)} for r in reasons
-    ]
+    package = str(report.get("package") or "")
+    signers = report.get("certificates") or []
     with transaction(db):
         case = _open_case(
             db,
             {
                 "kind": "apk",
                 "apk_sha256": sha,
-                "brand": brand or str(d.get("brand") or ""),
+                "brand": brand or str(report.get("brand") or ""),
                 "store": "apk",
-                "app_id": str(d.get("package") or d.get("package_name") or ""),
-                "title": str(d.get("app_name") or d.get("label") or d.get("package") or sha[:12]),
-                "developer": str(d.get("signer") or ""),
+                "app_id": package,
+                "title": str(report.get("label") or package or sha[:12]),
+                "developer": str(signers[0].get("subject") or "") if signers else "",  # who signed it
                 "url": source,
                 "verdict": verdict,
-                "score": int(d.get("score") or (d.get("risk") or {}).get("score") or 0),
-                "reasons": json.dumps(norm_reasons, ensure_ascii=False),
+                "score": int((report.get("risk") or {}).get("score") or 0),
+                "reasons": json.dumps(list(report.get("reasons") or []), ensure_ascii=False),
                 "listed": 0,
             },
             actor,

@@ -383,6 +383,10 @@ def test_apk_document_and_link(fake, dbpath, tmp_path):
     db = open_db(dbpath)
     apk_cases = [c for c in cases.list_cases(db, state="all") if c.kind == "apk"]
     assert len(apk_cases) == 1 and apk_cases[0].apk_sha256 and apk_cases[0].verdict == "impostor"
+    # the case names the app by its label and package, and the signer as its developer
+    apk_case = apk_cases[0]
+    assert apk_case.app_id and apk_case.title and apk_case.title != apk_case.apk_sha256[:12]
+    assert "CN=" in apk_case.developer and apk_case.score > 0
 
 
 def test_demo_scan_notify_then_bot_delivers_nothing_twice(fake, dbpath, tmp_path):

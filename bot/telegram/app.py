@@ -667,7 +667,7 @@ async def _analyse(
             sha = str(d.get("sha256") or "")
             if verdict in cases.APK_OK_VERDICTS:
                 return verdict, sha, None, False
-            case, opened = cases.open_apk_case(db, report, actor=actor, source=source if data is None else "")
+            case, opened = cases.open_apk_case(db, d, actor=actor, source=source if data is None else "")
             return verdict, sha, case.id, opened
         finally:
             db.close()
