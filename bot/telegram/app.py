@@ -268,24 +268,24 @@ async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, case: cases.
     kick_delivery(context.application)
 
 
-async def cmd_takedown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    args = _args(context)
-    if not args:
-        raise _Usage("/takedown ID [reference]")
-    case = cases.request_takedown(
-        desk_of(context).db, _case_id(args[0]), actor_of(update), " ".join(args[1:])
-    )
-    await _done(update, context, case)
+def _change_command(name: str, change: Callable[..., cases.Case], usage: str) -> Handler:
+    """The handler of ``/name ID [text]``: one case change with the rest of the line as its text."""
+
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        args = _args(context)
+        if not args:
+            raise _Usage(usage)
+        case = change(desk_of(context).db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
+        await _done(update, context, case)
+
+    handler.__name__ = f"cmd_{name}"
+    return handler
 
 
-async def cmd_rejected(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    args = _args(context)
-    if not args:
-        raise _Usage("/rejected ID [reason]")
-    case = cases.reject_takedown(
-        desk_of(context).db, _case_id(args[0]), actor_of(update), " ".join(args[1:])
-    )
-    await _done(update, context, case)
+cmd_takedown = _change_command("takedown", cases.request_takedown, "/takedown ID [reference]")
+cmd_rejected = _change_command("rejected", cases.reject_takedown, "/rejected ID [reason]")
+cmd_resolve = _change_command("resolve", cases.resolve, "/resolve ID [note]")
+cmd_fp = _change_command("fp", cases.false_positive, "/fp ID [reason]")
 
 
 async def cmd_police(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -294,22 +294,6 @@ async def cmd_police(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         raise _Usage("/police ID REPORT_NO [agency]")
     agency = " ".join(args[2:]) or "165"
     case = cases.report_police(desk_of(context).db, _case_id(args[0]), actor_of(update), args[1], agency)
-    await _done(update, context, case)
-
-
-async def cmd_resolve(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    args = _args(context)
-    if not args:
-        raise _Usage("/resolve ID [note]")
-    case = cases.resolve(desk_of(context).db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
-    await _done(update, context, case)
-
-
-async def cmd_fp(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    args = _args(context)
-    if not args:
-        raise _Usage("/fp ID [reason]")
-    case = cases.false_positive(desk_of(context).db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
     await _done(update, context, case)
 
 
