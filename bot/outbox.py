@@ -37,6 +37,7 @@ FRONTLINE = "frontline"
 MESSAGE_KINDS_WITH_CARD = ("case_alert", "relisted")  # these messages become the case's alert message
 LEASE_SECONDS = 120.0
 MAX_BACKOFF = 300.0
+STATUSES = ("pending", "sending", "sent", "failed", "superseded")
 
 
 def _claimer() -> str:
@@ -229,9 +230,6 @@ def max_id(db: sqlite_utils.Database) -> int:
     return int(next(db.query("SELECT COALESCE(MAX(id), 0) AS n FROM outbox"))["n"])
 
 
-STATUSES = ("pending", "sending", "sent", "failed", "superseded")
-
-
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
     """How many messages are in each status (every status listed, zero when none)."""
     query = "SELECT status, COUNT(*) AS n FROM outbox GROUP BY 1"
@@ -263,13 +261,14 @@ def requeue_failed(db: sqlite_utils.Database, ids: list[int] | None = None) -> l
         if ids is None:
             failed = db.query("SELECT id FROM outbox WHERE status = 'failed' ORDER BY id")
             ids = [int(r["id"]) for r in failed]
-        for row_id in ids:
-            found = list(db.query("SELECT status FROM outbox WHERE id = ?", [row_id]))
-            if not found:
-                raise ValueError(f"no message #{row_id} in the outbox")
-            if found[0]["status"] != "failed":
-                status = found[0]["status"]
-                raise ValueError(f"message #{row_id} is {status}; only failed messages are retried")
+        else:
+            for row_id in ids:
+                found = list(db.query("SELECT status FROM outbox WHERE id = ?", [row_id]))
+                if not found:
+                    raise ValueError(f"no message #{row_id} in the outbox")
+                if found[0]["status"] != "failed":
+                    status = found[0]["status"]
+                    raise ValueError(f"message #{row_id} is {status}; only failed messages are retried")
         for row_id in ids:
             db.execute(
                 "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = 0, claimed_by = '',"
