@@ -478,15 +478,25 @@ def false_positive(db: sqlite_utils.Database, case_id: int, actor: Actor, reason
     )
 
 
+def _given_time(when: str) -> datetime:
+    """Parse a time an analyst gave (ISO 8601); a time without an offset is read as UTC."""
+    try:
+        at = datetime.fromisoformat(when)
+    except ValueError as e:
+        raise ValueError(f"not a time: {when!r} (use ISO 8601, e.g. 2026-11-21T10:00+08:00)") from e
+    return (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).astimezone(UTC)
+
+
 def request_takedown(
     db: sqlite_utils.Database, case_id: int, actor: Actor, ref: str = "", *, store: str = "", when: str = ""
 ) -> Case:
     case = get_case(db, case_id)
     _require(case, case.state not in ("false_positive", "resolved"), f"is {case.state}")
-    now = datetime.now(UTC)
+    # The time the analyst gives is the time of the record: the case, its timeline and every draft.
+    now = _given_time(when) if when else datetime.now(UTC)
     changes: dict[str, Any] = {
         "takedown": "requested",
-        "takedown_at": when or now_iso(now),
+        "takedown_at": now_iso(now),
         "takedown_ref": ref,
         "takedown_store": store or case.store,
     }
