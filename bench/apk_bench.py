@@ -88,8 +88,8 @@ import sys
 from bot.cli import main
 from bot.cli.startup import load_sqlite_utils_lean
 load_sqlite_utils_lean()
-import bot.cli.apk, bot.apk_store
-from bot.db import open_db
+import bot.cli.apk, bot.record.apk_store
+from bot.store.db import open_db
 from scanners.apk.androguard_lean import axml
 from scanners.profile import load_profile
 axml()

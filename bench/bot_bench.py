@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from bot.db import open_db
+from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 
 TOKEN = "123456789:AAFakeTokenForBenchOnly_abcdefghijkl"

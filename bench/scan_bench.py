@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.db import open_db
+from bot.core.settings import Settings, StoreSettings
 from bot.demo.server import StoreDouble
 from bot.demo.snapshot import SnapshotHandler, build_snapshot, load_catalog
-from bot.scan import make_adapters, run_scan
-from bot.settings import Settings, StoreSettings
+from bot.record.scan import make_adapters, run_scan
+from bot.store.db import open_db
 from scanners.profile import Profile, load_profile
 
 ROOT = Path(__file__).resolve().parent.parent

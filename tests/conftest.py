@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from bot.db import open_db
 from bot.demo.server import StoreDouble, not_found
+from bot.store.db import open_db
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

@@ -1,4 +1,4 @@
-"""``fakeapp apk`` and ``bot.apk_store``: human and JSON output, the SQLite row, a file seen again, links."""
+"""``fakeapp apk`` and ``bot.record.apk_store``: human and JSON output, SQLite row, file seen again, links."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from bot.apk_store import ApkInputError, analyse_and_store, get_analysis
 from bot.cli import main
+from bot.record.apk_store import ApkInputError, analyse_and_store, get_analysis
 from scanners.profile import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,7 +202,7 @@ def test_icon_hashing_still_imports_numpy_after_the_lean_start(tmp_path: Path) -
 
 
 def test_download_cap_default_matches_fetch() -> None:
-    from bot import apk_store
+    from bot.record import apk_store
     from scanners.apk import fetch
 
     assert apk_store.DEFAULT_MAX_SIZE == fetch.DEFAULT_MAX_SIZE

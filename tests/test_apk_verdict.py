@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.apk_store import prepared_brands
+from bot.record.apk_store import prepared_brands
 from scanners.apk.manifest import read_manifest
 from scanners.apk.risk import BuildFacts, assess, certificate_kind, is_dexlib2
 from scanners.apk.verdict import VERDICTS, ApkReport, analyse_apk
@@ -579,7 +579,7 @@ def test_rotated_build_official_when_profile_knows_only_the_old_key() -> None:
 
 
 def test_plain_and_prepared_brands_give_the_same_verdicts(brands: list[Any]) -> None:
-    from bot.apk_store import profile_brands
+    from bot.record.apk_store import profile_brands
 
     plain = profile_brands(load_profile(ROOT / "data" / "brands.toml"))
     for name in sorted(CORPUS):

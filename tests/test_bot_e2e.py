@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import cases, outbox
-from bot.db import open_db
+from bot.cases import actions as cases
+from bot.outbox import queue as outbox
+from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile
 from tests.botharness import ADMIN, ANALYST, CHAT, STRANGER, TOKEN, VIEWER, bot_env, running_bot, wait_quiet
@@ -26,7 +27,7 @@ def fake():
 
 @pytest.fixture
 def dbpath(tmp_path: Path) -> Path:
-    return tmp_path / "bot.db"
+    return tmp_path / "bot.store.db"
 
 
 def seed(dbpath: Path, *app_ids: str, title: str = "華岳證券 Pro") -> list[int]:
@@ -338,7 +339,7 @@ def test_outbox_no_token_prints_and_keeps(dbpath):
     db = open_db(dbpath)
     scan = write_scan(db, [listing("com.fake.nt", title="華岳證券<script>")])
     lines: list[str] = []
-    from bot.settings import load_settings
+    from bot.core.settings import load_settings
 
     settings = load_settings({"FAKEAPP_DB": str(dbpath)})
     sync = outbox.after_scan(

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from bot import cases
-from bot.cases import Case
-from bot.db import open_db
-from bot.locks import ScanBusy, scan_lock
-from bot.render import case_card, parse_callback, split_message
-from bot.settings import Settings, SettingsError, load_settings
+from bot.alerts.render import case_card, parse_callback, split_message
+from bot.cases import actions as cases
+from bot.cases.actions import Case
+from bot.core.settings import Settings, SettingsError, load_settings
+from bot.store.db import open_db
+from bot.store.locks import ScanBusy, scan_lock
 from bot.telegram.app import build_application
 from bot.telegram.fake_api import FakeTelegram
 from bot.telegram.redact import install_redaction

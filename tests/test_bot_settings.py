@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import cases, outbox
-from bot import settings_overrides as ov
-from bot.db import open_db
-from bot.settings import SettingsError, load_settings
+from bot.cases import actions as cases
+from bot.core.settings import SettingsError, load_settings
+from bot.outbox import queue as outbox
+from bot.store import settings_overrides as ov
+from bot.store.db import open_db
 from bot.telegram.app import COMMANDS, build_application
 from bot.telegram.fake_api import FakeTelegram
 from tests.botharness import ADMIN, ANALYST, CHAT, TOKEN, VIEWER, bot_env, running_bot
@@ -168,7 +169,7 @@ def _takedown_case(db, days_ago: int) -> int:
 
 
 def test_registered_and_in_help():
-    from bot.i18n import t
+    from bot.core.i18n import t
     from bot.telegram.access import COMMAND_ROLES
 
     assert "settings" in {c.name for c in COMMANDS}
@@ -179,7 +180,7 @@ def test_registered_and_in_help():
 @pytest.mark.slow
 def test_e2e_settings_through_the_fake_server(tmp_path: Path):
     """The bot as a subprocess: an admin changes reminder days and the cron; refusals; survives a restart."""
-    dbpath = tmp_path / "bot.db"
+    dbpath = tmp_path / "bot.store.db"
     with FakeTelegram(token=TOKEN) as fake:
         env = bot_env(fake, dbpath, FAKEAPP_SCAN_CRON="0 */6 * * *", FAKEAPP_REMINDER_DAYS="7")
 

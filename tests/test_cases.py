@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import cases, outbox
-from bot.cases import Actor, CaseError
+from bot.cases import actions as cases
+from bot.cases.actions import Actor, CaseError
+from bot.outbox import queue as outbox
 from scanners.profile import load_profile
 from tests.conftest import DATA
 from tests.scanrows import listing, write_scan
@@ -143,7 +144,7 @@ def test_cli_cases_and_case_write_the_same_timeline(tmp_path, profile):
     from click.testing import CliRunner
 
     from bot.cli import main
-    from bot.db import open_db
+    from bot.store.db import open_db
 
     path = tmp_path / "cli.db"
     db = open_db(path)

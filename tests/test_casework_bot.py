@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import cases, outbox
-from bot.casework import draft_for_case, earlier_drafts
-from bot.db import open_db
-from bot.evidence import verify_pack
-from bot.settings import load_settings
+from bot.cases import actions as cases
+from bot.casework.evidence import verify_pack
+from bot.casework.workflow import draft_for_case, earlier_drafts
+from bot.core.settings import load_settings
+from bot.outbox import queue as outbox
+from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile
 from tests.botharness import ANALYST, CHAT, STRANGER, TOKEN, VIEWER, bot_env, running_bot, wait_quiet
@@ -93,7 +94,7 @@ def _replies(fake: FakeTelegram, chat: int, start: int) -> list[str]:
 
 @pytest.mark.slow
 def test_draft_report_evidence_commands_and_button(fake, tmp_path: Path):
-    dbpath = tmp_path / "bot.db"
+    dbpath = tmp_path / "bot.store.db"
     db = open_db(dbpath)
     cid = cases.sync_from_scan(
         db, write_scan(db, [listing("com.fake.cmd", title="<i>華岳</i>證券")]), PROFILE

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bot import cases, outbox
+from bot.cases import actions as cases
 from bot.cli import main
-from bot.db import open_db
-from bot.settings import load_settings
+from bot.core.settings import load_settings
+from bot.outbox import queue as outbox
+from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile
 from tests.botharness import CHAT, TOKEN, bot_env

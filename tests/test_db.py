@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.db import DatabaseError, open_db
-from bot.migrations import migrations
+from bot.store.db import DatabaseError, open_db
+from bot.store.migrations import migrations
 
 
 def test_open_sets_wal_and_applies_migrations(tmp_path: Path) -> None:

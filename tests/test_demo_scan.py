@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.db import open_db
+from bot.core.settings import Settings, StoreSettings
 from bot.demo.server import StoreDouble
 from bot.demo.snapshot import SNAPSHOT, SnapshotHandler, _term_file, build_snapshot, load_catalog
-from bot.scan import make_adapters, run_scan
-from bot.settings import Settings, StoreSettings
+from bot.record.scan import make_adapters, run_scan
+from bot.store.db import open_db
 from scanners.profile import load_profile
 from tests.conftest import DATA
 

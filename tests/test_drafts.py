@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot import cases
-from bot.casefacts import (
+from bot.cases import actions as cases
+from bot.casework.casefacts import (
     ApkFacts,
     CaseFacts,
     Certificate,
@@ -22,9 +22,7 @@ from bot.casefacts import (
     TakedownRequest,
     TimelineEntry,
 )
-from bot.casework import draft_for_case
-from bot.cli import main
-from bot.drafts import (
+from bot.casework.drafts import (
     APPLE_DISPUTE_FORM,
     PLAY_IMPERSONATION_FORM,
     PLAY_IP_FORM,
@@ -32,6 +30,8 @@ from bot.drafts import (
     DuplicateTakedown,
     make_draft,
 )
+from bot.casework.workflow import draft_for_case
+from bot.cli import main
 from scanners.profile import load_profile
 from tests.conftest import DATA
 from tests.scanrows import listing, write_scan

@@ -16,8 +16,9 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from bot import cases, evidence
-from bot.cases import Actor
+from bot.cases import actions as cases
+from bot.cases.actions import Actor
+from bot.casework import evidence
 from bot.cli import main
 from scanners.profile import load_profile
 from tests.conftest import DATA

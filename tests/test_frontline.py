@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import cases, frontline, outbox
-from bot.db import open_db
+from bot.alerts import frontline
+from bot.cases import actions as cases
+from bot.outbox import queue as outbox
+from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile
 from tests.botharness import ANALYST, CHAT, TOKEN, bot_env, running_bot, wait_quiet
@@ -90,7 +92,7 @@ def _front_edits(fake: FakeTelegram) -> list:
 
 @pytest.mark.slow
 def test_confirmed_posted_once_removed_and_resolved_update_it(fake, tmp_path: Path):
-    dbpath = tmp_path / "bot.db"
+    dbpath = tmp_path / "bot.store.db"
     db = open_db(dbpath)
     cid = _open(db)
     env = bot_env(fake, dbpath, FAKEAPP_FRONTLINE_CHAT_ID=str(FRONT))

@@ -11,9 +11,17 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from bot import cases
+from bot.cases import actions as cases
+from bot.casework.reports import (
+    TW,
+    day_start,
+    load_report,
+    nearest_rank,
+    render_chart,
+    render_csv,
+    render_text,
+)
 from bot.cli import main
-from bot.reports import TW, day_start, load_report, nearest_rank, render_chart, render_csv, render_text
 from scanners.profile import load_profile
 from tests.conftest import DATA
 from tests.scanrows import listing, write_scan

@@ -9,7 +9,7 @@ from functools import cache
 import pytest
 from PIL import Image, ImageDraw, ImageEnhance
 
-from bot.scan import prepare_profile
+from bot.record.scan import prepare_profile
 from scanners.judging.icons import icon_distance, icon_hash
 from scanners.judging.names import name_match, package_match
 from scanners.judging.normalize import domain_of, normalize_name

@@ -107,7 +107,7 @@ def apk_cmd(
     Example: fakeapp apk ~/Downloads/huayue.apk --json
     """
     # imported here: androguard and the verifier cost ~0.4 s to import, other commands should not pay it
-    from bot.apk_store import ApkInputError, analyse_and_store, get_analysis
+    from bot.record.apk_store import ApkInputError, analyse_and_store, get_analysis
 
     profile = app.profile()
     db = app.db()

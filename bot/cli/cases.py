@@ -9,10 +9,10 @@ from typing import Any
 
 import click
 
-from bot import cases
-from bot.cases import Actor, CaseError
+from bot.cases import actions as cases
+from bot.cases.actions import Actor, CaseError
 from bot.cli.common import App, app_options
-from bot.textsafe import plain, table
+from bot.core.textsafe import plain, table
 
 
 def local_actor() -> Actor:

@@ -16,9 +16,9 @@ from bot.cli.common import App, app_options
 @contextmanager
 def _one_line_errors() -> Iterator[None]:
     """Case, draft and evidence refusals are the user's business: one line, exit code 1."""
-    from bot.cases import CaseError
-    from bot.drafts import DraftError
-    from bot.evidence import EvidenceError
+    from bot.cases.actions import CaseError
+    from bot.casework.drafts import DraftError
+    from bot.casework.evidence import EvidenceError
 
     try:
         yield
@@ -43,12 +43,12 @@ def evidence_cmd(app: App, case_id: int, out: Path | None) -> None:
 
     Example: fakeapp evidence 12 --out /tmp/
     """
-    from bot.casework import cli_actor
-    from bot.evidence import make_pack, verify_pack
+    from bot.casework.evidence import make_pack, verify_pack
+    from bot.casework.workflow import cli_actor
 
     with _one_line_errors():
         db = app.db()
-        from bot.cases import get_case
+        from bot.cases.actions import get_case
 
         case = get_case(db, case_id)
         brand_name = case.brand
@@ -85,7 +85,7 @@ def draft_cmd(app: App, case_id: int, kind: str, lang: str, force: bool, as_html
 
     Example: fakeapp draft 12 police --lang en
     """
-    from bot.casework import cli_actor, draft_for_case
+    from bot.casework.workflow import cli_actor, draft_for_case
 
     with _one_line_errors():
         draft = draft_for_case(app.db(), app.profile(), case_id, kind, lang, force=force, actor=cli_actor())
@@ -115,7 +115,7 @@ def report_cmd(
 
     Example: fakeapp report --since 2026-11-01 --until 2026-12-01 --csv --chart report.png
     """
-    from bot.reports import day_start, load_report, render_chart, render_csv, render_text
+    from bot.casework.reports import day_start, load_report, render_chart, render_csv, render_text
 
     start = day_start(since.date())
     end = day_start(until.date()) if until is not None else datetime.now(UTC).replace(microsecond=0)

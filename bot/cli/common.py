@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from bot.db import DatabaseError, open_db
-from bot.settings import Settings, SettingsError, load_settings
+from bot.core.settings import Settings, SettingsError, load_settings
+from bot.store.db import DatabaseError, open_db
 from scanners.profile import Profile, ProfileError, load_profile
 from scanners.stores import StoreError
 

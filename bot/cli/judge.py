@@ -11,8 +11,8 @@ import click
 import requests
 
 from bot.cli.common import App, app_options
-from bot.scan import fetch_icon, prepare_profile
-from bot.textsafe import plain
+from bot.core.textsafe import plain
+from bot.record.scan import fetch_icon, prepare_profile
 from scanners.judging.icons import icon_hash
 from scanners.judging.verdict import judge_all
 from scanners.listing import STORES, Listing

@@ -7,10 +7,10 @@ import time
 
 import click
 
-from bot import outbox
+from bot.alerts.render import html_to_text
 from bot.cli.common import App, app_options
-from bot.render import html_to_text
-from bot.textsafe import plain, table
+from bot.core.textsafe import plain, table
+from bot.outbox import queue as outbox
 
 CHOICES = ("open", "all", *outbox.STATUSES)
 

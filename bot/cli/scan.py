@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.cli.common import App, app_options
-from bot.textsafe import plain, table
+from bot.core.textsafe import plain, table
 from scanners.listing import STORES
 
 if TYPE_CHECKING:
-    from bot.scan import ScanResult
+    from bot.record.scan import ScanResult
 
 
 @contextlib.contextmanager
@@ -108,11 +108,11 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
 
     Example: fakeapp scan --demo
     """
-    from bot.scan import make_adapters, run_scan
+    from bot.record.scan import make_adapters, run_scan
 
     with _maybe_demo(app, demo) as run_app:
-        from bot.cases import effective_profile
-        from bot.locks import ScanBusy, scan_lock
+        from bot.cases.actions import effective_profile
+        from bot.store.locks import ScanBusy, scan_lock
 
         db = run_app.db()
         profile = effective_profile(db, run_app.profile())  # with the bot's /allow additions
@@ -134,7 +134,7 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
             if demo:
                 click.echo(f"\nDatabase: {run_app.settings.db_path}")
         # HOOK(cases): open cases from the findings, queue the alerts, deliver them with --notify.
-        from bot.outbox import after_scan
+        from bot.outbox.queue import after_scan
 
         after_scan(db, result.scan_id, profile, run_app.settings, notify=notify,
                    echo=lambda line: click.echo(line, err=as_json))  # fmt: skip
@@ -168,7 +168,7 @@ def search_cmd(app: App, store: str, term: str, as_json: bool, demo: bool) -> No
 
     Example: fakeapp search google_play 華岳證券
     """
-    from bot.scan import make_adapters
+    from bot.record.scan import make_adapters
 
     with _maybe_demo(app, demo) as run_app:
         adapter = make_adapters(run_app.settings, [store])[store]
@@ -192,7 +192,7 @@ def lookup_cmd(app: App, store: str, app_id: str, as_json: bool, demo: bool) -> 
 
     Example: fakeapp lookup google_play tw.com.huayuesec.trade
     """
-    from bot.scan import make_adapters
+    from bot.record.scan import make_adapters
 
     with _maybe_demo(app, demo) as run_app:
         adapter = make_adapters(run_app.settings, [store])[store]

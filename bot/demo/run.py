@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot.core.settings import DATA_DIR, DEFAULT_DB, Settings
 from bot.demo.server import StoreDouble
 from bot.demo.snapshot import SNAPSHOT, SnapshotHandler
-from bot.settings import DATA_DIR, DEFAULT_DB, Settings
 
 DEMO_DB = DATA_DIR / "demo.db"
 # Our own loopback server: no need to be polite, but keep a limit so the rate code path still runs.

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 
 import sqlite_utils
 
-from bot.cases import insert_row, now_iso, transaction
-from bot.settings import TelegramSettings
+from bot.cases.actions import insert_row, now_iso, transaction
+from bot.core.settings import TelegramSettings
 
 ROLES = ("viewer", "analyst", "admin")
 _RANK = {r: i for i, r in enumerate(ROLES, start=1)}

@@ -36,13 +36,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cases, outbox
-from bot import settings_overrides as overrides
-from bot.cases import Actor, CaseError
-from bot.db import open_db
-from bot.i18n import normalize_lang, t
-from bot.render import case_card, case_keyboard, case_line, esc, parse_callback, split_message, timeline_text
-from bot.settings import Settings, SettingsError
+from bot.alerts.render import (
+    case_card,
+    case_keyboard,
+    case_line,
+    esc,
+    parse_callback,
+    split_message,
+    timeline_text,
+)
+from bot.cases import actions as cases
+from bot.cases.actions import Actor, CaseError
+from bot.core.i18n import normalize_lang, t
+from bot.core.settings import Settings, SettingsError
+from bot.outbox import queue as outbox
+from bot.store import settings_overrides as overrides
+from bot.store.db import open_db
 from bot.telegram import access
 from bot.telegram import casework as casework_tg
 from bot.telegram.redact import install_redaction
@@ -587,7 +596,7 @@ def _is_alert_message(db: sqlite_utils.Database, case_id: int, chat_id: int, mes
 
 
 def apk_available() -> bool:
-    return (Path(__file__).resolve().parent.parent / "apk_store.py").exists()
+    return (Path(__file__).resolve().parent.parent / "record" / "apk_store.py").exists()
 
 
 async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -632,7 +641,7 @@ async def _analyse(
     def work() -> tuple[str, str, int | None, bool]:
         import tempfile
 
-        from bot import apk_store
+        from bot.record import apk_store
         from scanners.profile import load_profile
 
         db = open_db(settings.db_path)
@@ -734,8 +743,8 @@ async def run_scan_in_thread(
 
 def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
     """Run one scan with its own database connection (in a worker thread), under the cross-process lock."""
-    from bot.locks import scan_lock
-    from bot.scan import make_adapters, run_scan
+    from bot.record.scan import make_adapters, run_scan
+    from bot.store.locks import scan_lock
     from scanners.profile import load_profile
 
     with scan_lock(settings.db_path):

@@ -15,12 +15,13 @@ import sqlite_utils
 from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
-from bot import cases, outbox
-from bot.cases import Actor, CaseError
-from bot.casework import draft_for_case, profile_from_settings
-from bot.drafts import KINDS, DraftError, DuplicateTakedown, fmt_time
-from bot.evidence import EvidenceError, make_pack
-from bot.reports import load_report, period_for, render_chart, render_text
+from bot.cases import actions as cases
+from bot.cases.actions import Actor, CaseError
+from bot.casework.drafts import KINDS, DraftError, DuplicateTakedown, fmt_time
+from bot.casework.evidence import EvidenceError, make_pack
+from bot.casework.reports import load_report, period_for, render_chart, render_text
+from bot.casework.workflow import draft_for_case, profile_from_settings
+from bot.outbox import queue as outbox
 from scanners.profile import ProfileError, load_profile
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 def reminder_drafts(desk: Desk) -> None:
     """Queue the re-send draft of every takedown reminder that has none yet (the bot's reminder job)."""
-    from bot.casework import enqueue_reminder_drafts
+    from bot.casework.workflow import enqueue_reminder_drafts
 
     try:
         profile = cases.effective_profile(desk.db, load_profile(desk.settings.config_path))

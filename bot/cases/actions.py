@@ -442,7 +442,8 @@ def after_transition(
 
     Extension point: front-line notices (issue 5) add their call here, e.g. on confirm/removed/resolved.
     """
-    from bot import frontline, outbox  # local: outbox imports this module
+    from bot.alerts import frontline  # local: outbox imports this module
+    from bot.outbox import queue as outbox
 
     outbox.enqueue_case_edits(db, after, now=now)
     frontline.on_transition(db, before, after, now=now)
@@ -698,7 +699,7 @@ def _open_case(
         },
     )
     case = get_case(db, case_id)
-    from bot import outbox
+    from bot.outbox import queue as outbox
 
     # Saved and queued in the caller's transaction: the alert exists exactly when the case does.
     outbox.enqueue_case_alert(db, case, kind="case_alert", dedupe_key=f"alert:{case.id}", now=now)
@@ -808,7 +809,8 @@ def sync_from_scan(
     is gone; reopens a removed (or resolved) app that is back as ``relisted``; queues a store-status alert for
     degraded/broken stores and reminders for old takedown requests still listed.
     """
-    from bot import casework, outbox
+    from bot.casework import workflow as casework
+    from bot.outbox import queue as outbox
 
     result = SyncResult(scan_id=scan_id)
     scan_rows = list(db.query("SELECT * FROM scans WHERE id = ?", [scan_id]))
@@ -870,7 +872,7 @@ def _sync_existing(
     result: SyncResult,
     now: datetime | None,
 ) -> None:
-    from bot import outbox
+    from bot.outbox import queue as outbox
 
     if not present and case.listed:
         changes: dict[str, Any] = {"listed": False}

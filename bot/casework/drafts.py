@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
-from bot.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH, CaseFacts, TakedownRequest, clean
+from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH, CaseFacts, TakedownRequest, clean
 from scanners.profile import Brand
 
 KINDS = ("play", "apple", "store", "police", "website")

@@ -19,8 +19,8 @@ from typing import Any
 import requests
 import sqlite_utils
 
-from bot.media import fetch_image
-from bot.settings import Settings
+from bot.core.media import fetch_image
+from bot.core.settings import Settings
 from scanners.judging.icons import icon_hash, official_icon_hashes
 from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
 from scanners.listing import Listing
@@ -249,7 +249,7 @@ class _StoreScanner:
         missing = [u for u in full.screenshots if image_key(u) not in self.kept_media]
         if verdict.verdict in SUSPECT and missing:
             # Evidence that survives the listing: a suspect's screenshots, each fetched once.
-            from bot.evidence import fetch_screenshots
+            from bot.casework.evidence import fetch_screenshots
 
             judged.screenshots = fetch_screenshots(
                 self.icon_session, missing, timeout=self.settings.stores.timeout
@@ -564,7 +564,7 @@ def _keep_evidence(db: sqlite_utils.Database, scan_id: int, judged: Judged, at: 
             ignore=True,
         )
     if judged.screenshots:
-        from bot.evidence import keep_screenshots
+        from bot.casework.evidence import keep_screenshots
 
         keep_screenshots(db, listing.key, judged.screenshots, at)
     if judged.icon_bytes:

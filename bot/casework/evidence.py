@@ -24,9 +24,9 @@ from typing import Any
 import requests
 import sqlite_utils
 
-from bot.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
-from bot.drafts import fmt_time
-from bot.media import fetch_image
+from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
+from bot.casework.drafts import fmt_time
+from bot.core.media import fetch_image
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.html"
@@ -137,7 +137,7 @@ def evidence_files(db: sqlite_utils.Database, case_id: int) -> list[PackFile]:
                     f"media/{kind}-{counts[kind]:02d}.{_ext(m['content_type'] or '', data)}", data, "media"
                 )
             )
-    from bot.casefacts import apk_rows  # local: keeps the module's public surface small
+    from bot.casework.casefacts import apk_rows  # local: keeps the module's public surface small
 
     for row in apk_rows(db, case):
         report = row.get("report")
@@ -412,7 +412,7 @@ def verify_pack(data: bytes) -> list[str]:
 
 def record_pack(db: sqlite_utils.Database, pack: Pack, actor: Any) -> None:
     """Put the pack's generation on the case timeline, with the hashes that identify it."""
-    from bot import cases  # local: cases pulls in the outbox
+    from bot.cases import actions as cases  # local: cases pulls in the outbox
 
     case = cases.get_case(db, pack.case_id)
     reason = f"{pack.filename} zip-sha256 {pack.sha256} manifest-sha256 {pack.manifest_sha256}"

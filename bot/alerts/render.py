@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.cases import Case, Event
-from bot.i18n import t
-from bot.textsafe import strip_controls
+from bot.cases.actions import Case, Event
+from bot.core.i18n import t
+from bot.core.textsafe import strip_controls
 
 MAX_MESSAGE = 4000  # below Telegram's 4096 (counted in UTF-16 units; we leave room)
 MAX_CAPTION = 1000

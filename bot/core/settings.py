@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
 DEFAULT_DB = DATA_DIR / "fakeapp.db"
 DEFAULT_CONFIG = DATA_DIR / "brands.toml"
 DEFAULT_GOOGLE_PLAY_URL = "https://play.google.com"

@@ -13,8 +13,8 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.cases import Case, get_case, now_iso, transaction
-from bot.render import esc
+from bot.alerts.render import esc
+from bot.cases.actions import Case, get_case, now_iso, transaction
 from scanners.profile import Brand, Profile
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ def notice_text(case: Case, brand: Brand | None, lang: str = "zh") -> str:
 
 def _profile() -> Profile | None:
     """The brand profile from the settings (front-line notices need the official links)."""
-    from bot.casework import profile_from_settings
+    from bot.casework.workflow import profile_from_settings
 
     return profile_from_settings()
 
@@ -174,7 +174,7 @@ def on_transition(
 
     Called inside the case change's transaction (``cases.after_transition``).
     """
-    from bot import outbox
+    from bot.outbox import queue as outbox
 
     if after.state == "confirmed" and not _posted(db, after.id):
         text = notice_text(after, brand_for(after, profile if profile is not None else _profile()))

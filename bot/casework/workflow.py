@@ -13,10 +13,10 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.casefacts import CaseFacts, load_case_facts
-from bot.cases import Actor, CaseError, get_case, insert_row, now_iso, transaction
-from bot.drafts import TAKEDOWN_KINDS, Draft, DraftError, make_draft, play_form
-from bot.evidence import evidence_items
+from bot.cases.actions import Actor, CaseError, get_case, insert_row, now_iso, transaction
+from bot.casework.casefacts import CaseFacts, load_case_facts
+from bot.casework.drafts import TAKEDOWN_KINDS, Draft, DraftError, make_draft, play_form
+from bot.casework.evidence import evidence_items
 from scanners.profile import Profile
 
 # Draft kinds that fit each store, in the order offered with a reminder.
@@ -25,7 +25,7 @@ STORE_DRAFTS = {"google_play": "play", "app_store": "apple", "apk": "store"}
 
 def profile_from_settings() -> Profile | None:
     """The brand profile named by the settings (for code the caller gives no profile: outbox, buttons)."""
-    from bot.settings import SettingsError, load_settings
+    from bot.core.settings import SettingsError, load_settings
     from scanners.profile import ProfileError, load_profile
 
     try:
@@ -141,7 +141,7 @@ def enqueue_reminder_drafts(
     just queued) is accepted for the caller's convenience and adds nothing.
     """
     del case_ids
-    from bot import outbox
+    from bot.outbox import queue as outbox
 
     queued: list[int] = []
     rows = list(

@@ -26,9 +26,9 @@ from typing import Any
 
 import sqlite_utils
 
-from bot import cases as cases_mod
-from bot.cases import Case, insert_row, now_iso, transaction
-from bot.render import case_card, html_to_text, reply_markup, split_message
+from bot.alerts.render import case_card, html_to_text, reply_markup, split_message
+from bot.cases import actions as cases_mod
+from bot.cases.actions import Case, insert_row, now_iso, transaction
 
 log = logging.getLogger(__name__)
 
@@ -155,8 +155,8 @@ def enqueue_case_edits(db: sqlite_utils.Database, case: Case, *, now: datetime |
 
 def enqueue_store_status(db: sqlite_utils.Database, scan_id: int, *, now: datetime | None = None) -> bool:
     """One message for a scan with degraded or broken stores (or a failed scan). True if queued."""
-    from bot.i18n import t
-    from bot.render import esc
+    from bot.alerts.render import esc
+    from bot.core.i18n import t
 
     scan = next(db.query("SELECT * FROM scans WHERE id = ?", [scan_id]))
     bad = list(
@@ -547,7 +547,7 @@ async def _send(db: sqlite_utils.Database, bot: Any, row: Mapping[str, Any], cha
     from telegram.constants import ParseMode
 
     if row["kind"] in ("frontline", "frontline_edit"):  # front-line notices render themselves (issue 5)
-        from bot import frontline
+        from bot.alerts import frontline
 
         return await frontline.send(db, bot, row, chat_id)
     method = row["method"]
@@ -651,7 +651,7 @@ def after_scan(
 
     Without a token the alerts are printed and stay in the outbox, for the bot to deliver later.
     """
-    from bot.settings_overrides import effective_settings
+    from bot.store.settings_overrides import effective_settings
 
     tg = effective_settings(db, settings).telegram  # the admins' /settings reminder days win here too
     before = max_id(db)

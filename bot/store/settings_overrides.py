@@ -15,8 +15,8 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.cases import now_iso, transaction
-from bot.settings import Settings, SettingsError
+from bot.cases.actions import now_iso, transaction
+from bot.core.settings import Settings, SettingsError
 
 STORES = ("google_play", "app_store", "apk")
 KEYS = ("scan_cron", "reminder_days", *(f"reminder_days_{s}" for s in STORES))

@@ -31,7 +31,7 @@ def open_db(
     # Imported here so that modules needing only DatabaseError stay light (the CLI starts faster).
     import sqlite_utils
 
-    from bot.migrations import migrations
+    from bot.store.migrations import migrations
 
     if busy_timeout_ms is None:
         busy_timeout_ms = int(os.environ.get("FAKEAPP_DB_BUSY_TIMEOUT_MS") or BUSY_TIMEOUT_MS)

@@ -1,0 +1,1 @@
+"""Alerts: what the security chat and the front-line chat see."""

@@ -1,0 +1,1 @@
+"""Cases: the case model, its states and actions, and its audit trail."""

@@ -1,0 +1,1 @@
+"""Outbox: the durable queue of chat messages and their delivery."""

@@ -1,0 +1,1 @@
+"""Recording: scan runs and APK analyses, and what they store."""
