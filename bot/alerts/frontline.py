@@ -14,7 +14,9 @@ from typing import Any
 import sqlite_utils
 
 from bot.alerts.render import esc
-from bot.cases.actions import Case, get_case, now_iso, transaction
+from bot.cases.actions import Case, get_case
+from bot.core.clock import now_iso
+from bot.store.db import transaction
 from scanners.profile import Brand, Profile
 
 log = logging.getLogger(__name__)

@@ -8,19 +8,19 @@ same action functions (``confirm``, ``false_positive``, ``request_takedown`` ...
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import dataclasses
 import io
 import json
-import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
+from bot.core.clock import now_iso
+from bot.store.db import insert_row, transaction, update_row
 from scanners.profile import AllowedApp, Profile
 
 STATES = ("new", "confirmed", "false_positive", "resolved", "relisted")
@@ -141,60 +141,6 @@ class SyncResult:
     reminders: list[int] = field(default_factory=list)
     store_alert: bool = False
     alerts_queued: int = 0
-
-
-def now_iso(now: datetime | None = None) -> str:
-    return (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
-
-
-# --- transactions -------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[None]:
-    """One write transaction (BEGIN IMMEDIATE: take the write lock up front, wait out the other process).
-
-    Inside, write with ``db.execute`` only: sqlite-utils' table methods commit on their own.
-    Nested use becomes a savepoint.
-    """
-    conn: sqlite3.Connection = db.conn
-    if conn.in_transaction:
-        name = f"sp{id(object())}"
-        conn.execute(f"SAVEPOINT {name}")
-        try:
-            yield
-        except BaseException:
-            conn.execute(f"ROLLBACK TO {name}")
-            conn.execute(f"RELEASE {name}")
-            raise
-        conn.execute(f"RELEASE {name}")
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.rollback()
-        raise
-    conn.commit()
-
-
-def insert_row(db: sqlite_utils.Database, table: str, row: Mapping[str, Any]) -> int:
-    """INSERT without committing (for use inside ``transaction``); returns the new rowid."""
-    cols = list(row)
-    sql = (
-        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})"  # noqa: S608 (internal names)
-    )
-    cur = db.execute(sql, [row[c] for c in cols])
-    return int(cur.lastrowid or 0)
-
-
-def _update_row(
-    db: sqlite_utils.Database, table: str, pk: str, pk_value: Any, row: Mapping[str, Any]
-) -> None:
-    if not row:
-        return
-    sets = ", ".join(f"[{c}] = ?" for c in row)
-    db.execute(f"UPDATE [{table}] SET {sets} WHERE [{pk}] = ?", [*row.values(), pk_value])  # noqa: S608 (internal names)
 
 
 # --- queries ------------------------------------------------------------------------------------------
@@ -379,7 +325,7 @@ def _apply(
     with transaction(db):
         row = {k: (int(v) if k == "listed" else v) for k, v in real.items()}
         row["updated_at"] = at
-        _update_row(db, "cases", "id", case.id, row)
+        update_row(db, "cases", "id", case.id, row)
         logged = False
         for k in shown:
             if k not in real:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH, CaseFacts, TakedownRequest, clean
+from bot.core.clock import TW
 from scanners.profile import Brand
 
 KINDS = ("play", "apple", "store", "police", "website")
@@ -31,7 +32,6 @@ POLICE_165_SITE = "https://165.npa.gov.tw"
 # 2026-11: matched by substring, as the judging module names its icon signal "icon_*".
 _IP_CODE_MARKS = ("icon", "logo", "trademark")
 
-TW = timezone(timedelta(hours=8), "UTC+8")
 
 
 class DraftError(ValueError):

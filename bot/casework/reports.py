@@ -13,12 +13,12 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
-TW = timezone(timedelta(hours=8), "UTC+8")
+from bot.core.clock import TW
 
 FIGURES = (
     "new_suspects",

@@ -13,10 +13,12 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.cases.actions import Actor, CaseError, get_case, insert_row, now_iso, transaction
+from bot.cases.actions import Actor, CaseError, get_case
 from bot.casework.casefacts import CaseFacts, load_case_facts
 from bot.casework.drafts import TAKEDOWN_KINDS, Draft, DraftError, make_draft, play_form
 from bot.casework.evidence import evidence_items
+from bot.core.clock import now_iso
+from bot.store.db import insert_row, transaction
 from scanners.profile import Profile
 
 # Draft kinds that fit each store, in the order offered with a reminder.

@@ -28,7 +28,9 @@ import sqlite_utils
 
 from bot.alerts.render import case_card, html_to_text, reply_markup, split_message
 from bot.cases import actions as cases_mod
-from bot.cases.actions import Case, insert_row, now_iso, transaction
+from bot.cases.actions import Case
+from bot.core.clock import now_iso
+from bot.store.db import insert_row, transaction
 
 log = logging.getLogger(__name__)
 

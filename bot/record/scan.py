@@ -13,12 +13,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import requests
 import sqlite_utils
 
+from bot.core.clock import now_iso
 from bot.core.media import fetch_image
 from bot.core.settings import Settings
 from scanners.judging.icons import icon_hash, official_icon_hashes
@@ -46,10 +46,6 @@ DETAILS_MIN_SCORE = 1
 ICON_MAX_BYTES = 2 * 1024 * 1024
 
 Progress = Callable[[str], None]
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass

@@ -5,10 +5,12 @@ WAL mode, a busy time-out, and the schema migrations applied on open.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -64,3 +66,54 @@ def open_db(
     except OSError as exc:
         raise DatabaseError(f"{path}: cannot open database: {exc.strerror or exc}") from None
     return db
+
+
+# --- transactions (the one style: BEGIN IMMEDIATE, savepoints when nested) -----------------------------
+
+
+@contextlib.contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction (BEGIN IMMEDIATE: take the write lock up front, wait out the other process).
+
+    Inside, write with ``db.execute`` only: sqlite-utils' table methods commit on their own.
+    Nested use becomes a savepoint.
+    """
+    conn: sqlite3.Connection = db.conn
+    if conn.in_transaction:
+        name = f"sp{id(object())}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
+def insert_row(db: sqlite_utils.Database, table: str, row: Mapping[str, Any]) -> int:
+    """INSERT without committing (for use inside ``transaction``); returns the new rowid."""
+    cols = list(row)
+    sql = (
+        f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) VALUES ({', '.join('?' for _ in cols)})"  # noqa: S608 (internal names)
+    )
+    cur = db.execute(sql, [row[c] for c in cols])
+    return int(cur.lastrowid or 0)
+
+
+def update_row(
+    db: sqlite_utils.Database, table: str, pk: str, pk_value: Any, row: Mapping[str, Any]
+) -> None:
+    """UPDATE one row by primary key without committing (for use inside ``transaction``)."""
+    if not row:
+        return
+    sets = ", ".join(f"[{c}] = ?" for c in row)
+    db.execute(f"UPDATE [{table}] SET {sets} WHERE [{pk}] = ?", [*row.values(), pk_value])  # noqa: S608 (internal names)

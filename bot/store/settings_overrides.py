@@ -15,8 +15,9 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.cases.actions import now_iso, transaction
+from bot.core.clock import now_iso
 from bot.core.settings import Settings, SettingsError
+from bot.store.db import transaction
 
 STORES = ("google_play", "app_store", "apk")
 KEYS = ("scan_cron", "reminder_days", *(f"reminder_days_{s}" for s in STORES))

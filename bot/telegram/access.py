@@ -10,8 +10,9 @@ from collections.abc import Mapping
 
 import sqlite_utils
 
-from bot.cases.actions import insert_row, now_iso, transaction
+from bot.core.clock import now_iso
 from bot.core.settings import TelegramSettings
+from bot.store.db import insert_row, transaction
 
 ROLES = ("viewer", "analyst", "admin")
 _RANK = {r: i for i, r in enumerate(ROLES, start=1)}
