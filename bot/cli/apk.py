@@ -110,7 +110,7 @@ def apk_cmd(
     from bot.apk_store import ApkInputError, analyse_and_store, get_analysis
 
     profile = app.profile()
-    db = app.db()
+    db = app.db(create=True)
     try:
         report, first = analyse_and_store(
             db,

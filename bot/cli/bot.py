@@ -42,7 +42,7 @@ def bot_cmd(app: App, verbose: bool) -> None:
     if not (tg.admins or tg.analysts or tg.viewers):
         logging.getLogger("bot").warning("no FAKEAPP_ADMINS/ANALYSTS/VIEWERS: the bot will answer nobody")
     _check_token(tg.token, tg.api_url)
-    application = build_application(app.settings, db=app.db())
+    application = build_application(app.settings, db=app.db(create=True))
     logging.getLogger("bot").info(
         "fakeapp bot starting: database %s, %d admin(s), scan schedule %r",
         app.settings.db_path,
