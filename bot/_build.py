@@ -22,6 +22,7 @@ SHIPPED = (
     "starter/*.toml",
     "demo/catalog.toml",
     "demo/listings.jsonl",
+    "demo/apks/*.apk",
     "demo/snapshot/**/*",
 )
 PACKAGE = "fakeapp_data"
