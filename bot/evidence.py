@@ -65,6 +65,11 @@ class Pack:
     def manifest_sha256(self) -> str:
         return hashlib.sha256(_manifest_bytes(self.manifest)).hexdigest()
 
+    def names(self) -> list[str]:
+        """What the ZIP holds, in order, read from the ZIP itself (the manifest included)."""
+        with zipfile.ZipFile(io.BytesIO(self.data)) as z:
+            return z.namelist()
+
 
 def _tool_version() -> str:
     try:

@@ -111,7 +111,9 @@ def test_missing_default_profile_says_how_to_get_one(elsewhere: Path) -> None:
     assert code == 1 and "brand profile not found: data/brands.toml" in out and "fakeapp init" in out
 
 
-def test_settings_file_refuses_unknown_keys_with_a_hint(elsewhere: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_settings_file_refuses_unknown_keys_with_a_hint(
+    elsewhere: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = elsewhere / "settings.toml"
     path.write_text("fakeapp_admin = [111]\n", encoding="utf-8")
     with pytest.raises(SettingsError) as err:

@@ -86,10 +86,10 @@ def test_demo_scan_from_an_unrelated_folder_writes_nothing_into_site_packages(
     where = _fakeapp(venv, tmp_path, "--version")
     assert where.returncode == 0, where.stderr
     probe = subprocess.run(
-        [str(venv / "bin/python"), "-c", "import bot, fakeapp_data; print(bot.__file__, fakeapp_data.__file__)"],
+        [str(venv / "bin/python"), "-c", "import bot, fakeapp_data as d; print(bot.__file__, d.__file__)"],
         cwd=tmp_path, capture_output=True, text=True, check=True,
     )  # fmt: skip
-    assert all(part.startswith(str(purelib)) for part in probe.stdout.split()), probe.stdout  # the wheel's code
+    assert all(p.startswith(str(purelib)) for p in probe.stdout.split()), probe.stdout  # the wheel's code
     before = _snapshot(purelib)
 
     scan = _fakeapp(venv, tmp_path, "scan", "--demo", "-q")
