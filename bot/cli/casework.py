@@ -127,8 +127,14 @@ def report_cmd(
     report = load_report(app.db(), start, end)
     click.echo(render_csv(report) if as_csv else render_text(report, lang), nl=not as_csv)
     if chart is not None:
+        from bot.fonts import NO_CJK_FONT
+        from bot.reports import chart_language
+
+        chart_lang, font = chart_language(lang)
         try:
-            chart.write_bytes(render_chart(report))
+            chart.write_bytes(render_chart(report, chart_lang, font))
         except OSError as exc:
             raise click.ClickException(f"{chart}: cannot write: {exc.strerror or exc}") from None
         click.echo(f"chart: {chart}", err=True)
+        if chart_lang != lang:
+            click.echo(f"note: {NO_CJK_FONT}: the chart's labels are in English", err=True)

@@ -140,7 +140,7 @@ async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     report = load_report(db, since, until)
     await _send(update, f"<pre>{html.escape(render_text(report, lang))}</pre>")
     # Drawing takes a moment: off the event loop (pure, no database).
-    png = await asyncio.to_thread(render_chart, report)
+    png = await asyncio.to_thread(render_chart, report, lang)  # English labels if no CJK font
     await _document(update, png, f"fakeapp-report-{name}-{until:%Y%m%d}.png", _t(lang, "report.caption"))
 
 
