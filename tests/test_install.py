@@ -71,6 +71,32 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return venv, purelib
 
 
+def test_a_wheel_built_from_the_sdist_ships_the_same_data(
+    installed: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    tmp = tmp_path_factory.mktemp("sdist")
+    src = tmp / "clone"
+    shutil.copytree(ROOT, src, ignore=IGNORE)
+    subprocess.run(
+        [sys.executable, "-c", f"from setuptools import build_meta; build_meta.build_sdist({str(tmp)!r})"],
+        cwd=src, check=True, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    [sdist] = tmp.glob("fakeapp-*.tar.gz")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp / "w"), str(sdist)],
+        check=True, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    [wheel] = (tmp / "w").glob("fakeapp-*.whl")
+    from_sdist = sorted(n for n in zipfile.ZipFile(wheel).namelist() if n.startswith("fakeapp_data/"))
+    _, purelib = installed
+    direct = sorted(
+        p.relative_to(purelib).as_posix()
+        for p in (purelib / "fakeapp_data").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
+    assert from_sdist == direct and len(direct) > 60
+
+
 def _fakeapp(venv: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FAKEAPP_", "TELEGRAM_", "PYTHON"))}
     return subprocess.run(

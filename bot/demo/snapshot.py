@@ -208,6 +208,8 @@ def main() -> None:
     """Rebuild data/demo/snapshot from the catalogue and the bundled profile."""
     from scanners.profile import load_profile
 
+    if DEMO_DIR.parent.name != "data":  # installed: the package's files are read-only
+        raise SystemExit(f"rebuild the snapshot in a source checkout, not in the installed {DEMO_DIR.parent}")
     profile = load_profile(DEMO_DIR.parent / "brands.toml")
     counts = build_snapshot(profile, load_catalog(), SNAPSHOT)
     print(f"wrote {SNAPSHOT}: {counts}")
