@@ -697,6 +697,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(c["status"], c["method"], f"chat={p.get('chat_id', '')}", f"message={mid}")
                 for line in _log_lines(p):
                     print(f"    {line}")
+    except BrokenPipeError:  # `… log | head`: the reader has gone, nothing is wrong with the server
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as the Python docs advise
+        return 0
     except OSError as exc:
         print(f"error: cannot reach the fake server on port {args.port}: {exc}", file=sys.stderr)
         return 1
