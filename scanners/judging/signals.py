@@ -309,7 +309,7 @@ def not_about_trading_signal(
     others = [a for a in developer_apps or () if a.app_id != listing.app_id]
     others_unrelated = len(others) >= 2 and not any(finance_context(a) for a in others)
     short = len(listing.description.strip()) < context.MIN_DESCRIPTION
-    if short and kind != "unrelated" and not others_unrelated:
+    if short and kind != "unrelated" and not others_unrelated and not other_lines:
         return None
     genre_zh, genre_en = _genre_text(listing.genre)
     zh = f"{genre_zh}名稱與說明皆未提及證券、投資或交易"
