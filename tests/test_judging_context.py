@@ -109,6 +109,7 @@ def test_genre_kinds() -> None:
 
 def test_trading_terms_ignore_legal_forms() -> None:
     assert context.trading_terms("永安大飯店股份有限公司") == []
+    assert context.trading_terms("永安集團投資興建的五星級飯店") == []
     assert context.trading_terms("華岳証劵行動下單") == ["證券", "下單"]  # folded variants
     assert context.trading_terms("線上交易安全，付款快速") == []  # bare 交易 is a shop's word too
     assert "stock" in context.trading_terms("Trade US stocks")

@@ -185,6 +185,15 @@ IMPOSTORS: list[tuple[str, Listing, str | None]] = [
         None,
     ),
     (
+        "wealth advisory in Business, no trading word",
+        L(
+            "瑞豐財富通",
+            genre="商業",
+            description="瑞豐財富管理顧問，專人協助您資產配置，年化報酬穩定，歡迎洽詢。",
+        ),
+        None,
+    ),
+    (
         "crypto platform under the brand",
         L("華岳數位資產", description="華岳數位資產交易所，比特幣、USDT 即時交易，入金秒到帳。"),
         None,
@@ -288,6 +297,17 @@ LEGITIMATE: list[tuple[str, Listing, str]] = [
             developer="瑞豐大飯店股份有限公司",
             genre="Travel & Local",
             description="瑞豐大飯店官方App，會員專屬訂房優惠。\n查詢客房、餐廳訂位、停車資訊，入住前線上辦理登記。",
+        ),
+        "unrelated",
+    ),
+    (
+        "hotel built by its group's investment",
+        L(
+            "瑞豐大飯店",
+            genre="旅遊",
+            store="app_store",
+            app_id="6799990001",
+            description="瑞豐集團投資興建的五星級飯店，2019年開幕。\n客房、宴會廳與自助餐廳一次預約，會員專屬優惠。",
         ),
         "unrelated",
     ),

@@ -435,6 +435,25 @@ def f_vague_member(g: Gen, b: Rec) -> Rec:
     )
 
 
+def f_wealth_advisory(g: Gen, b: Rec) -> Rec:
+    """Wealth-management talk in the Business category, without one trading word."""
+    store = g.store()
+    return _finance_listing(
+        g,
+        b,
+        g.pick([f"{b['core']}財富通", f"{b['core']}財富管理", f"{b['core']}資產顧問"]),
+        store=store,
+        genre=g.genre(store, "business"),
+        description=g.pick(
+            [
+                f"{b['core']}財富管理顧問，專人協助您資產配置，年化報酬穩定，歡迎洽詢。",
+                f"{b['core']}資產顧問團隊一對一服務，穩健收益，讓您的資金安心成長。",
+                f"{b['core']}尊榮理財顧問，專屬分析師每日提醒進出場時機，會員限定。",
+            ]
+        ),
+    )
+
+
 # ---------------------------------------------------------------- legitimate look-alikes (label "legit")
 
 
@@ -506,6 +525,7 @@ def l_hotel(g: Gen, b: Rec) -> Rec:
             [
                 f"{c}大飯店官方App，會員專屬訂房優惠。\n查詢客房、餐廳訂位、停車資訊，入住前線上辦理登記。",
                 f"{c}酒店官方授權訂房平台：商務客房、宴會廳與自助餐廳。\n會員每晚累積點數，可折抵住宿與餐飲。",
+                f"{c}集團投資興建的五星級飯店，2019年開幕。\n客房、宴會廳與自助餐廳一次預約，會員專屬優惠。",
             ]
         ),
         f"com.{b['pkg']}hotel.app",
@@ -873,6 +893,7 @@ FAMILIES: tuple[Family, ...] = (
     ("new_or_numbered", "fake", f_new_prefix, ALL, 4),
     ("fake_in_lifestyle_category", "fake", f_fake_in_unrelated_category, ALL, 4),
     ("vague_vip_member", "fake", f_vague_member, ALL, 5),
+    ("wealth_advisory_business_category", "fake", f_wealth_advisory, ALL, 5),
     ("noodle_shop", "legit", l_noodle_shop, COMMON, 8),
     ("guesthouse", "legit", l_guesthouse, ALL, 6),
     ("hotel", "legit", l_hotel, COMMON, 7),

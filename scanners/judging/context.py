@@ -53,6 +53,16 @@ TRADING_TERMS = (
     "虛擬貨幣",
     "數位資產",
     "帶單",
+    "財富管理",
+    "資產配置",
+    "資產管理",
+    "年化",
+    "報酬率",
+    "高報酬",
+    "獲利",
+    "收益",
+    "投顧",
+    "分析師",
     "securities",
     "stock",
     "trading",
@@ -61,6 +71,8 @@ TRADING_TERMS = (
     "forex",
     "crypto",
     "futures",
+    "wealth",
+    "returns",
 )
 # Other lines of financial business: a listing in the Finance category that speaks of these, and never of
 # trading, is an insurer, a bank or a payment app sharing the brand's words.
@@ -83,8 +95,21 @@ OTHER_FINANCE_TERMS = (
     "credit card",
     "loan",
 )
-# Legal-form words that contain 股 or 投資 without speaking of trading (股份有限公司, 投資控股).
-_LEGAL_FORMS = ("股份有限公司", "有限公司", "股份", "股东", "股東")
+# Legal forms and business compounds with 股 or 投資 that do not speak of trading (股份有限公司, a hotel
+# 投資興建 by its group, a 投資控股 parent).
+_LEGAL_FORMS = (
+    "股份有限公司",
+    "有限公司",
+    "股份",
+    "股東",
+    "股东",
+    "投資興建",
+    "投资兴建",
+    "投資開發",
+    "投資控股",
+    "轉投資",
+    "招商投資",
+)
 
 # Store categories, as Google Play (zh-TW and English names, genreId) and the App Store (zh-TW and English
 # primaryGenreName) show them. 2026-11, Apple's and Google's published lists.
