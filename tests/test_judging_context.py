@@ -205,3 +205,22 @@ def test_judge_all_explains_with_the_brand_it_was_tied_to() -> None:
     v = judge_all(shop, bench_brands())
     assert v.verdict == "unrelated" and v.brand == "ruifeng"
     assert "not_about_trading" in {r.code for r in v.reasons}
+
+
+def test_new_reasons_are_true_of_the_listing() -> None:
+    """Every quoted marker, phrase and category in a reason is in the listing it explains."""
+    seen: set[str] = set()
+    for rec in records():
+        listing = Listing.from_dict(rec["listing"])
+        text = f"{listing.title}\n{listing.description}".casefold().replace(" ", "")
+        for r in judge_all(listing, bench_brands()).reasons:
+            seen.add(r.code)
+            if r.code in ("fraud_warning", "fraud_phrases"):
+                quoted = [q for q in r.zh.split("「")[1:]]
+                for q in (q.split("」")[0] for q in quoted):
+                    for word in q.split("、"):
+                        assert word.casefold() in text or word == "LINE ID", (rec["id"], word)
+            if r.code == "not_about_trading":
+                assert not context.trading_terms(f"{listing.title} {listing.description}")
+                assert (f"「{listing.genre}」" in r.zh) == bool(listing.genre), rec["id"]
+    assert {"fraud_warning", "fraud_phrases", "not_about_trading"} <= seen

@@ -312,8 +312,8 @@ def not_about_trading_signal(
     if short and kind != "unrelated" and not others_unrelated and not other_lines:
         return None
     genre_zh, genre_en = _genre_text(listing.genre)
-    zh = f"{genre_zh}名稱與說明皆未提及證券、投資或交易"
-    en = f"{genre_en}neither the title nor the description speaks of securities, investing or trading"
+    zh = f"{genre_zh}名稱與說明都不是在談證券、股票交易或投資理財"
+    en = f"{genre_en}neither the title nor the description is about securities, stock trading or investing"
     if other_lines:
         zh += f"，談的是保險、銀行或支付業務（「{other_lines[0]}」）"
         en += f"; it is about insurance, banking or payments ({other_lines[0]!r})"
@@ -347,7 +347,7 @@ def fraud_warning_signal(listing: Listing, brand: PreparedBrand, word_points: in
     return Reason(
         "fraud_warning",
         -word_points,
-        f"說明文字為防詐宣導（「{use.markers[0]}」、「{use.markers[1]}」）{zh_q}，未推銷投資：品牌字詞不計分",
-        f"the description warns against fraud ({use.markers[0]!r}, {use.markers[1]!r}){en_q}, "
+        f"內容為防詐宣導（「{use.markers[0]}」、「{use.markers[1]}」）{zh_q}，未推銷投資：品牌字詞不計分",
+        f"the listing warns against fraud ({use.markers[0]!r}, {use.markers[1]!r}){en_q}, "
         "and pitches nothing: the brand's words do not count",
     )
