@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from tests import iosbuild
 
@@ -57,7 +57,7 @@ class Site:
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError, TimeoutError):
                     super().handle()
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 site.hits.append(self.path)
                 parts = urlsplit(self.path)
                 route = site.routes.get(self.path) or site.routes.get(parts.path)
@@ -103,7 +103,10 @@ class Site:
 
 
 def html(body: str, title: str = "", head: str = "") -> Route:
-    page = f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>{head}</head><body>{body}</body></html>"
+    page = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>{head}</head>"
+        f"<body>{body}</body></html>"
+    )
     return Route(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
 
 
@@ -154,7 +157,8 @@ def fraud_site(site: Site, tmp: Path, *, pad_ipa: int = 0) -> dict[str, Any]:
     items = [
         "<a href='/files/huayue.apk'>Android 下載</a>",
         "<a href='/get?os=android2'>備用下載</a>",
-        f"<a href='itms-services://?action=download-manifest&amp;url={site.url('/ios/manifest.plist')}'>iPhone 安裝</a>",
+        "<a href='itms-services://?action=download-manifest&amp;url="
+        f"{site.url('/ios/manifest.plist')}'>iPhone 安裝</a>",
         "<a href='/files/vip.ipa'>iOS 備用</a>",
         "<a href='https://testflight.apple.com/join/AbCd1234'>TestFlight 測試版</a>",
         "<a href='/profile/huayue.mobileconfig'>iOS 描述檔</a>",

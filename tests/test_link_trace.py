@@ -160,7 +160,7 @@ def test_store_links_judged_with_the_adapters(traced: tuple[TraceResult, Site]) 
 
 
 def test_site_verdict(traced: tuple[TraceResult, Site]) -> None:
-    result, site = traced
+    result, _ = traced
     s = result.site
     assert s is not None
     assert s.domain == "127.0.0.1" and s.address == "127.0.0.1"

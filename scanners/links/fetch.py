@@ -232,3 +232,22 @@ class Fetcher:
 def _binary(first: bytes) -> bool:
     """The first bytes of a body served as text are a ZIP, a DER structure or a binary plist."""
     return first.startswith((b"PK\x03\x04", b"bplist", b"\x30\x80", b"\x30\x82", b"\x30\x83"))
+
+
+def fetch_bytes(fetcher: Fetcher, url: str, *, max_bytes: int, max_redirects: int = 5) -> bytes:
+    """The whole body of ``url`` (redirects followed, each hop checked); FetchError when it cannot be had
+    completely (a list cut at the cap must not pass for the whole list)."""
+    from urllib.parse import urljoin
+
+    current = url
+    for _ in range(max_redirects + 1):
+        resp = fetcher.get(current, to_file=False, max_bytes=max_bytes)
+        if resp.status in (301, 302, 303, 307, 308) and resp.location:
+            current = urljoin(current, resp.location)
+            continue
+        if resp.status != 200:
+            raise FetchError(f"HTTP {resp.status}")
+        if resp.truncated or resp.error:
+            raise FetchError(resp.error or f"longer than {max_bytes:,} bytes")
+        return resp.body
+    raise FetchError(f"more than {max_redirects} redirects")
