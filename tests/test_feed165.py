@@ -1,5 +1,5 @@
 """The 165 list parser and brand matching, offline: CSV with a BOM and the Chinese header row, bare
-addresses, the JSON form, bad rows, and matching by name, Simplified Chinese, variants and romanised domains."""
+addresses, the JSON form, bad rows; matching by name, Simplified Chinese, variants and romanised domains."""
 
 from __future__ import annotations
 

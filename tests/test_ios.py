@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scanners.ios.cms import CmsError, parse_signed
-from scanners.ios.ipa import IpaError, read_ipa
+from scanners.ios.ipa import read_ipa
 from scanners.ios.manifest import manifest_url, parse_manifest
 from scanners.ios.mobileconfig import parse_mobileconfig
 from scanners.ios.provision import parse_provision
@@ -192,7 +192,7 @@ def test_profile_key_apple_team_ids_is_validated() -> None:
     }
     ok = parse_profile({"brand": [{**base["brand"][0], "apple_team_ids": ["HY7Q2K9D3L"]}]}, Path("x.toml"))
     assert ok.brands[0].apple_team_ids == ("HY7Q2K9D3L",)
-    with pytest.raises(ProfileError, match="apple_team_ids.*not an Apple team id"):
+    with pytest.raises(ProfileError, match=r"apple_team_ids.*not an Apple team id"):
         parse_profile({"brand": [{**base["brand"][0], "apple_team_ids": ["hy7q"]}]}, Path("x.toml"))
     assert load_profile(ROOT / "data" / "brands.toml").brand("huayue").apple_team_ids == (OFFICIAL_TEAM,)
 
