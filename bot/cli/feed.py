@@ -33,7 +33,10 @@ def _read(target: str, allow_private: bool) -> bytes:
 
 @click.group("feed")
 def feed_cmd() -> None:
-    """Import outside lists of fraud sites."""
+    """Import outside lists of fraud sites (today: the police's 165 list).
+
+    Example: fakeapp feed 165 165_fake_sites.csv --json
+    """
 
 
 @feed_cmd.command("165")
