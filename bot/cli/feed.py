@@ -74,7 +74,7 @@ def feed_165_cmd(
         feed = parse_165(_read(target, allow_private_urls))
     except FeedError as exc:
         raise click.ClickException(str(exc)) from None
-    brands, _, run = tracer_parts(app, brand_id, allow_private_urls, deadline)
+    brands, run = tracer_parts(app, brand_id, allow_private_urls, deadline)
     matches = match_feed(feed.rows, brands)
     traces: list[dict[str, Any]] = []
     texts: list[str] = []

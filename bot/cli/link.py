@@ -7,7 +7,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,14 +16,14 @@ from bot.textsafe import plain, table
 
 if TYPE_CHECKING:
     from scanners.judging.names import PreparedBrand
-    from scanners.links.fetch import Fetcher
     from scanners.links.trace import TraceResult
 
 
 def tracer_parts(
     app: App, brand_id: str | None, allow_private: bool, deadline: float
-) -> tuple[list[PreparedBrand], Fetcher, Callable[..., TraceResult]]:
-    """Brands, a fetcher and a ``trace(url)`` callable wired with the real store adapters and APK check."""
+) -> tuple[list[PreparedBrand], Callable[..., TraceResult]]:
+    """The brands and a ``run(url, keep_dir=None)`` callable: one trace with its own fetcher (its own time
+    and byte budget), the real store adapters and the APK check."""
     from bot.scan import make_adapters, prepare_profile
     from scanners.apk.verdict import analyse_apk
     from scanners.links.fetch import Fetcher
@@ -36,7 +36,6 @@ def tracer_parts(
         profile.brand(brand_id)  # raises ProfileError naming the known ids
         brands = [b for b in brands if b.brand.id == brand_id]
     judge = store_judge(make_adapters(app.settings), brands)
-    fetcher = Fetcher(allow_private=allow_private, deadline=deadline)
     testflight = os.environ.get("FAKEAPP_TESTFLIGHT_URL", "https://testflight.apple.com")
 
     def run(url: str, keep_dir: Path | None = None) -> TraceResult:
@@ -50,7 +49,7 @@ def tracer_parts(
             keep_dir=keep_dir,
         )
 
-    return brands, fetcher, run
+    return brands, run
 
 
 FACT_KEYS = (
@@ -118,10 +117,6 @@ def render(result: TraceResult) -> str:
     return "\n".join(lines)
 
 
-def as_json(result: TraceResult) -> dict[str, Any]:
-    return result.to_dict()
-
-
 @click.command("link")
 @click.argument("url")
 @click.option("--brand", "brand_id", default=None, help="Judge against one brand id only (default: all).")
@@ -162,9 +157,9 @@ def link_cmd(
     """
     if not url.lower().startswith(("http://", "https://")):
         raise click.ClickException("give an http(s) link")
-    _, _, run = tracer_parts(app, brand_id, allow_private_urls, deadline)
+    _, run = tracer_parts(app, brand_id, allow_private_urls, deadline)
     result = run(url, keep_dir)
     if json_out:
-        click.echo(json.dumps(as_json(result), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(render(result))

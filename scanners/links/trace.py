@@ -9,7 +9,6 @@ everything found before. I/O is passed in: the fetcher, the APK analyser and the
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import re
 import shutil
 import time
@@ -590,10 +589,7 @@ class _Tracer:
         detected_by: str = "",
         parent: str = "",
     ) -> None:
-        key = (kind, resp.sha256)
-        if key in self.seen_artifacts and url not in {a.url for a in self.artifacts}:
-            pass  # the same file under another link: analysed again cheaply (its own URL is its own lead)
-        self.seen_artifacts.add(key)
+        self.seen_artifacts.add((kind, resp.sha256))
         path = resp.path
         assert path is not None
         common: dict[str, Any] = {"content_type": resp.content_type, "truncated": resp.truncated}
@@ -1085,11 +1081,3 @@ def trace(
         bytes_read=fetcher.bytes_read,
         elapsed=time.perf_counter() - started,
     )
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
