@@ -250,3 +250,13 @@ def test_corrupt_ipa_in_a_trace_is_invalid_and_the_rest_is_kept(
 def test_private_addresses_are_refused_without_the_flag(site: Site, brands: list[PreparedBrand]) -> None:
     r = trace(site.url("/mixed"), Fetcher(), brands)
     assert r.artifacts == () and "loopback" in r.errors[0] and r.requests == 0
+
+
+def test_profile_served_as_text_behind_an_unlabelled_link(site: Site, brands: list[PreparedBrand]) -> None:
+    body = iosbuild.mobileconfig(label="華岳證券", url="https://evil.example/", extra=("com.apple.mdm",))
+    site.routes["/p"] = Route(200, body, {"Content-Type": "text/xml"})
+    site.routes["/text-profile"] = html("<a href='/p?id=1'>iOS 下載</a>")
+    r = go(site, "/text-profile", brands)
+    (a,) = r.artifacts
+    assert (a.kind, a.detected_by, a.verdict) == ("mobileconfig", "magic", "impersonation")
+    assert a.key == f"mobileconfig:{a.sha256}" and not r.stopped

@@ -113,6 +113,8 @@ def test_enterprise_ipa_from_manifest_is_a_fake_by_itself(traced: tuple[TraceRes
     assert {"non_store_distribution", "foreign_team", "official_bundle_id"} <= codes
     d = ipa.to_dict()
     assert d["team_id"] == FAKE_TEAM and d["distribution"] == "enterprise"
+    assert d["key"] == f"ipa:{ipa.sha256}"
+    assert len({a.key for a in result.artifacts}) == len(result.artifacts)
 
 
 def test_ad_hoc_ipa(traced: tuple[TraceResult, Site]) -> None:

@@ -116,8 +116,23 @@ class Artifact:
     def flagged(self) -> bool:
         return self.verdict in J.FLAGGED
 
+    @property
+    def key(self) -> str:
+        """Identity across traces: a file by its hash, a store app by its id, TestFlight by its code, a
+        manifest by its URL (what a case is keyed on; a new hash under the same URL is a new version)."""
+        if self.sha256 and self.kind in ("apk", "ipa", "mobileconfig"):
+            return f"{self.kind}:{self.sha256}"
+        if self.kind in ("google_play", "app_store"):
+            return f"{self.kind}:{self.facts.get('app_id', self.url)}"
+        if self.kind == "testflight":
+            return f"testflight:{self.facts.get('code', self.url)}"
+        if self.kind == "itms_manifest":
+            return f"itms_manifest:{self.facts.get('manifest_url', self.url)}"
+        return f"{self.kind}:{self.url}"
+
     def to_dict(self) -> dict[str, Any]:
         return {
+            "key": self.key,
             "kind": self.kind,
             "url": self.url,
             "verdict": self.verdict,
@@ -590,6 +605,15 @@ class _Tracer:
         parent: str = "",
     ) -> None:
         self.seen_artifacts.add((kind, resp.sha256))
+        if resp.path is None:  # a profile served as text arrives in page mode: put it on disk like the rest
+            import dataclasses
+            import tempfile
+
+            base = self.f.tmp_dir or Path(tempfile.gettempdir())
+            fd, name = tempfile.mkstemp(prefix="trace-", suffix=".download", dir=base)
+            with open(fd, "wb") as out:
+                out.write(resp.body)
+            resp = dataclasses.replace(resp, path=Path(name))
         path = resp.path
         assert path is not None
         common: dict[str, Any] = {"content_type": resp.content_type, "truncated": resp.truncated}
