@@ -24,6 +24,7 @@ STATES = (
 
 @dataclass(frozen=True)
 class TestFlightPage:
+    __test__ = False  # not a pytest class, whatever its name
     code: str
     app_name: str
     title: str
