@@ -76,7 +76,7 @@ def _score(reasons: Sequence[Any]) -> int:
 
 def _artifact_title(a: Any) -> str:
     f = a.facts
-    for k in ("display_name", "title", "app_name", "label", "label_name", "bundle_id", "package", "code"):
+    for k in ("display_name", "app_name", "label", "title", "bundle_id", "package", "code", "app_id"):
         v = f.get(k)
         if v:
             return str(v)
