@@ -61,7 +61,9 @@ def artifact_lines(case: Case, lang: str) -> list[str]:
     lines = [f"{t(lang, 'card.kind')}：{label(lang, 'store', case.store)}"]
     lines += _ios_lines(d, lang)
     if d.get("package") or (case.store == "apk" and case.app_id):
-        lines.append(f"{t(lang, 'card.package')}：<code>{_esc(_clip(d.get('package') or case.app_id, 200))}</code>")
+        lines.append(
+            f"{t(lang, 'card.package')}：<code>{_esc(_clip(d.get('package') or case.app_id, 200))}</code>"
+        )
     if d.get("code"):
         lines.append(f"{t(lang, 'card.code')}：<code>{_esc(_clip(d['code'], 40))}</code>")
     if d.get("sha256"):

@@ -505,9 +505,7 @@ def link_facts(db: Any, case: dict[str, Any], events: list[dict[str, Any]]) -> L
     hop_urls: tuple[str, ...] = ()
     final_url = str(d.get("final_url") or "")
     if traces:
-        hop_urls = tuple(
-            str(h["url"]) for h in links.hops(db, traces[0]) if h.get("kind") in NAVIGATION_HOPS
-        )
+        hop_urls = tuple(str(h["url"]) for h in links.hops(db, traces[0]) if h.get("kind") in NAVIGATION_HOPS)
         row = links.trace_row(db, traces[0])
         if row and not final_url:
             final_url = str(row.get("final_url") or "")

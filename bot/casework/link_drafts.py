@@ -159,7 +159,11 @@ def _body(facts: CaseFacts, brand: Brand, lang: str, intro: str, ask: str) -> st
     if link is not None and link.reasons:
         lines += ["", "判定依據：" if zh else "Why it is fake:"]
         lines += [f"  - {clean(r.zh if zh else r.en, 300)}" for r in link.reasons]
-    lines += ["", "本公司官方 App 下載連結：" if zh else "Our official download links:", *_links_block(brand, lang)]
+    lines += [
+        "",
+        "本公司官方 App 下載連結：" if zh else "Our official download links:",
+        *_links_block(brand, lang),
+    ]
     history = _history_block(facts, lang)
     if history:
         lines += ["", "處理紀錄：" if zh else "Actions so far:", *history]
@@ -282,8 +286,13 @@ def draft_apple_dev(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
         what_en = f"the TestFlight beta (code {clean(link.get('code'), 40)})"
     else:
         dist = link.get("distribution")
-        what_zh = f"以 Apple 開發者憑證（Team ID {team or '未知'}，{DIST_ZH.get(dist, clean(dist, 40))}）簽署之 App"
-        what_en = f"an app signed with an Apple developer certificate (team {team or 'unknown'}, {DIST_EN.get(dist, clean(dist, 40))})"
+        what_zh = (
+            f"以 Apple 開發者憑證（Team ID {team or '未知'}，{DIST_ZH.get(dist, clean(dist, 40))}）簽署之 App"
+        )
+        what_en = (
+            f"an app signed with an Apple developer certificate (team {team or 'unknown'}, "
+            f"{DIST_EN.get(dist, clean(dist, 40))})"
+        )
     intro = (
         f"您好：不法人士利用{what_zh}，於 App Store 以外散布冒用{brand.legal_name}（{brand.name}）名義之"
         "假冒證券交易 App，誘騙投資人安裝並匯款。"
@@ -313,7 +322,8 @@ def draft_apple_dev(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
         else "Apple: enterprise certificate / TestFlight abuse report (e-mail)",
         form_url=APPLE_REPORT_PAGE,
         why=(
-            "企業（in-house）、Ad Hoc 憑證與 TestFlight 只能由 Apple 撤銷或停止；Apple 需要 Team ID 以找到該開發者帳號。"
+            "企業（in-house）、Ad Hoc 憑證與 TestFlight 只能由 Apple 撤銷或停止；"
+            "Apple 需要 Team ID 以找到該開發者帳號。"
             if zh
             else "Only Apple can revoke an enterprise or ad-hoc certificate or stop a TestFlight beta; Apple "
             "needs the team id to find the developer account."
@@ -322,7 +332,8 @@ def draft_apple_dev(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
         subject=(
             f"濫用檢舉：Team ID {team or clean(link.get('code'), 40)} 冒用{brand.name}名義散布假冒 App"
             if zh
-            else f"Abuse report: team {team or clean(link.get('code'), 40)} distributes a fake {brand.name} app"
+            else f"Abuse report: team {team or clean(link.get('code'), 40)} distributes a fake "
+            f"{brand.name} app"
         ),
         body=_body(facts, brand, lang, intro, ask),
     )

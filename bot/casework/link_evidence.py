@@ -117,7 +117,8 @@ def summary_section(facts: CaseFacts, files: Sequence[Any]) -> list[str]:
     pages = [f for f in files if f.kind == "page"]
     if pages:
         out.append(
-            f"<p>網頁原始碼共 {len(pages)} 份（依伺服器回傳之原始內容保存，未經執行）：見 <code>link/</code>。</p>"
+            f"<p>網頁原始碼共 {len(pages)} 份（依伺服器回傳之原始內容保存，未經執行）："
+            "見 <code>link/</code>。</p>"
         )
     return out
 

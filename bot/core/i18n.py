@@ -265,12 +265,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "連結追蹤完成：經過 {hops} 個轉址／頁面，找到 {n} 項 App 或安裝檔（{flagged} 項可疑）。",
         "en": "Link traced: {hops} hop(s), {n} app(s) or installer(s) found ({flagged} flagged).",
     },
-    "link.site": {"zh": "網站 {domain}（{address}）：{verdict}", "en": "Site {domain} ({address}): {verdict}"},
+    "link.site": {
+        "zh": "網站 {domain}（{address}）：{verdict}",
+        "en": "Site {domain} ({address}): {verdict}",
+    },
     "link.artifact": {"zh": "• {kind}：{verdict}", "en": "• {kind}: {verdict}"},
     "link.cases": {"zh": "已開立案件：{ids}", "en": "Cases opened: {ids}"},
     "link.existing": {"zh": "已有案件：{ids}", "en": "Already open: {ids}"},
     "link.nothing": {"zh": "未發現可疑項目。", "en": "Nothing suspicious found."},
-    "link.stopped": {"zh": "追蹤提前結束：{why}", "en": "The trace stopped early: {why}"},
+    "link.stopped": {
+        "zh": "追蹤提前結束（已達上限、逾時或連線遭拒），以上為已找到的部分。",
+        "en": (
+            "The trace stopped early (a limit, the time-out or a refused connection); "
+            "here is what it found."
+        ),
+    },
     "link.problems": {"zh": "有 {n} 項無法讀取。", "en": "{n} item(s) could not be read."},
 }
 

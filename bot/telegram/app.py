@@ -76,6 +76,9 @@ class Desk:
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     # The environment/file settings before the /settings overrides (``settings`` is the effective one).
     base_settings: Settings | None = None
+    # Links sent in chat are traced in worker threads, at most MAX_LINK_TRACES at once (bounded pool).
+    allow_private_urls: bool = False
+    link_traces: int = 0
 
 
 def desk_of(context: ContextTypes.DEFAULT_TYPE) -> Desk:
@@ -624,11 +627,23 @@ async def on_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if m is None:
         return
     lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    if not is_apk_link(m.group(0)):
+        from bot.telegram.links import start_trace
+
+        await start_trace(update, context, m.group(0), lang)
+        return
     if not apk_available():
         await reply(update, t(lang, "apk.unavailable"))
         return
     await reply(update, t(lang, "apk.analysing"))
     await _analyse(update, context, None, m.group(0), lang)
+
+
+def is_apk_link(url: str) -> bool:
+    """A link straight to an Android package (analysed as before); any other link is traced."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.lower().endswith((".apk", ".xapk", ".apks"))
 
 
 async def _analyse(
@@ -735,14 +750,19 @@ async def run_scan_in_thread(
     application: Application[Any, Any, Any, Any, Any, Any], trigger: str
 ) -> dict[str, Any]:
     desk: Desk = application.bot_data["desk"]
-    runner = desk.scan_runner or default_scan_runner
-    summary = await asyncio.to_thread(runner, desk.settings, trigger)
+    if desk.scan_runner is not None:
+        summary = await asyncio.to_thread(desk.scan_runner, desk.settings, trigger)
+    else:
+        summary = await asyncio.to_thread(
+            default_scan_runner, desk.settings, trigger, allow_private=desk.allow_private_urls
+        )
     kick_delivery(application)
     return summary
 
 
-def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
-    """Run one scan with its own database connection (in a worker thread), under the cross-process lock."""
+def default_scan_runner(settings: Settings, trigger: str, *, allow_private: bool = False) -> dict[str, Any]:
+    """Run one scan with its own database connection (in a worker thread), under the cross-process lock;
+    then the links: the 165 list when FAKEAPP_FEED_165_URL is set, and the re-checks of open link cases."""
     from bot.record.scan import make_adapters, run_scan
     from bot.store.locks import scan_lock
     from scanners.profile import load_profile
@@ -755,6 +775,9 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
             sync = cases.sync_from_scan(
                 db, result.scan_id, profile, reminder_days=settings.telegram.reminder_periods()
             )
+            from bot.casework.links import scheduled_links
+
+            links = scheduled_links(db, settings, profile, allow_private=allow_private)
         finally:
             db.close()
     return {
@@ -763,6 +786,7 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
         "opened": len(sync.opened),
         "removed": len(sync.removed),
         "relisted": len(sync.relisted),
+        "links": links,
     }
 
 
@@ -789,6 +813,7 @@ def build_application(
     db: sqlite_utils.Database | None = None,
     scan_runner: Callable[[Settings, str], dict[str, Any]] | None = None,
     commands: Sequence[Command] = COMMANDS,
+    allow_private_urls: bool = False,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot, ready for ``run_polling``: gate, commands, buttons, outbox and scan jobs."""
     install_redaction(settings.telegram.token)
@@ -823,6 +848,7 @@ def build_application(
         routes=outbox.Routes(tg.chats()),
         scan_runner=scan_runner,
         base_settings=base_settings,
+        allow_private_urls=allow_private_urls,
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     for c in commands:
