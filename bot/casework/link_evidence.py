@@ -60,10 +60,10 @@ def link_files(db: sqlite_utils.Database, case: dict[str, Any]) -> list[tuple[st
                 continue
             if case.get("kind") == "link" and sha != own_sha:
                 continue
-            data = links.artifact_file(db, sha)
             kept.add(sha)
-            if data is not None:
-                out.append((f"link/files/{sha[:16]}.{_EXT[str(a['kind'])]}", data, "artifact_file"))
+            blob = links.artifact_file(db, sha)
+            if blob is not None:
+                out.append((f"link/files/{sha[:16]}.{_EXT[str(a['kind'])]}", blob, "artifact_file"))
     return out
 
 

@@ -63,7 +63,7 @@ def make_tracer(
         brands = [b for b in brands if b.brand.id == brand_id]
     judge = store_judge(make_adapters(settings), brands)
     testflight = os.environ.get("FAKEAPP_TESTFLIGHT_URL", "https://testflight.apple.com")
-    tracer = Tracer(brands=brands, run=lambda *a, **k: None)  # type: ignore[arg-type,return-value]
+    tracer = Tracer(brands=brands, run=lambda *a, **k: None)  # type: ignore[arg-type]
 
     def analyser(path: Path, name: str) -> Any:
         report = analyse_apk(path, brands, display_name=name)
