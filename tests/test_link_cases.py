@@ -70,6 +70,12 @@ def link_cases(db_path: Path) -> list[cases.Case]:
     return [c for c in cases.list_cases(db) if c.kind in ("link", "site")]
 
 
+def enterprise_ipa(got: list[cases.Case]) -> cases.Case:
+    return next(
+        c for c in got if c.store == "ipa" and json.loads(c.details).get("distribution") == "enterprise"
+    )
+
+
 def test_trace_is_kept_whole(traced: tuple[Path, dict], site: Site) -> None:
     db_path, d = traced
     db = open_db(db_path)
@@ -107,7 +113,7 @@ def test_a_case_per_flagged_artifact_and_one_for_the_site(traced: tuple[Path, di
     assert site_case.link_key == "site:127.0.0.1" and site_case.store == "website"
     details = json.loads(site_case.details)
     assert details["domain"] == "127.0.0.1" and details["address"] == "127.0.0.1"
-    ipa = next(c for c in got if c.store == "ipa" and json.loads(c.details).get("distribution") == "enterprise")
+    ipa = enterprise_ipa(got)
     assert FAKE_TEAM in ipa.developer and json.loads(ipa.details)["team_id"] == FAKE_TEAM
     # official Play link: no case
     assert not any(c.store == "google_play" for c in got)
@@ -118,7 +124,7 @@ def test_a_case_per_flagged_artifact_and_one_for_the_site(traced: tuple[Path, di
 
 
 def test_tracing_again_opens_nothing_new(traced: tuple[Path, dict], site: Site, tmp_path: Path) -> None:
-    db_path, d = traced
+    db_path, _ = traced
     before = len(link_cases(db_path))
     copy = tmp_path / "again.db"
     src = open_db(db_path)
@@ -136,7 +142,7 @@ def test_tracing_again_opens_nothing_new(traced: tuple[Path, dict], site: Site, 
 def test_cards_show_the_artifacts_by_label(traced: tuple[Path, dict]) -> None:
     db_path, _ = traced
     got = link_cases(db_path)
-    ipa = next(c for c in got if c.store == "ipa" and json.loads(c.details).get("distribution") == "enterprise")
+    ipa = enterprise_ipa(got)
     zh = case_card(ipa, "zh")
     assert "iOS 安裝檔（IPA）" in zh and f"<code>{FAKE_TEAM}</code>" in zh
     assert "Shenzhen Hengda Trading Co., Ltd." in zh and "企業內部發佈（in-house）" in zh
@@ -145,7 +151,8 @@ def test_cards_show_the_artifacts_by_label(traced: tuple[Path, dict]) -> None:
     assert "Apple team" in en and "enterprise (in-house)" in en and "Distribution" in en
     site_card = case_card(next(c for c in got if c.kind == "site"), "zh")
     assert "發現假冒下載網站" in site_card and "IP 位址：<code>127.0.0.1</code>" in site_card
-    assert "TestFlight 測試邀請" in site_card and "iOS 描述檔" in site_card and "Ad Hoc（指定裝置）" in site_card
+    for label in ("TestFlight 測試邀請", "iOS 描述檔", "Ad Hoc（指定裝置）"):
+        assert label in site_card
     for card in (zh, site_card):
         text = card.split("理由")[0]  # the reasons are the judge's sentences; the labels come before
         for code in INTERNAL_CODES:
@@ -167,7 +174,7 @@ def test_drafts_route_each_case(traced: tuple[Path, dict]) -> None:
     for url in (d["start_url"], d["final_url"]):
         assert url in police.body
     assert "網站上有名為" in police.body  # the site named by a label, not a code
-    ipa = next(c for c in got if c.store == "ipa" and json.loads(c.details).get("distribution") == "enterprise")
+    ipa = enterprise_ipa(got)
     apple = draft_for_case(db, profile, ipa.id, "apple_dev", "en", actor=Actor("cli:test"))
     assert FAKE_TEAM in apple.subject and "revoke" in apple.body and "enterprise (in-house)" in apple.body
     tf = next(c for c in got if c.store == "testflight")
@@ -195,7 +202,8 @@ def test_evidence_pack_of_the_site(traced: tuple[Path, dict], site: Site) -> Non
     base = f"link/trace{d['trace_id']:04d}"
     assert f"{base}/hops.json" in names and f"{base}/artifacts.json" in names
     hops = json.loads(z.read(f"{base}/hops.json"))
-    assert [h["url"] for h in hops[:4]] == [site.url(p) for p in ("/s/abc", "/share?id=77", "/go", "/download")]
+    chain = [site.url(p) for p in ("/s/abc", "/share?id=77", "/go", "/download")]
+    assert [h["url"] for h in hops[:4]] == chain
     pages = [n for n in names if n.startswith(f"{base}/page-")]
     assert len(pages) == len(d["pages"])
     assert any(z.read(n) == site.routes["/download"].body for n in pages)
@@ -237,7 +245,7 @@ def test_screenshot_with_headless_chromium(site: Site, tmp_path: Path) -> None:
     png = bytes(shots[0]["data"])
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 2000
     site_case = next(c for c in link_cases(db_path) if c.kind == "site")
-    pack, z = _pack(db_path, site_case.id)
+    _, z = _pack(db_path, site_case.id)
     name = f"link/trace{d['trace_id']:04d}/screenshot-01.png"
     assert z.read(name) == png and name in z.read("summary.html").decode()
 
@@ -253,7 +261,8 @@ def test_missing_chromium_is_said(site: Site, tmp_path: Path) -> None:
     assert code == 0, out
     d = json.loads(out)
     db = open_db(db_path)
-    note = next(db.query("SELECT screenshot_note FROM traces WHERE id = ?", [d["trace_id"]]))["screenshot_note"]
+    row = next(db.query("SELECT screenshot_note FROM traces WHERE id = ?", [d["trace_id"]]))
+    note = row["screenshot_note"]
     assert "not installed" in note
     site_case = next(c for c in link_cases(db_path) if c.kind == "site")
     _, z = _pack(db_path, site_case.id)
@@ -267,10 +276,14 @@ def test_take_screenshot_refuses_other_schemes() -> None:
     assert take_screenshot("javascript:alert(1)").data == b""
 
 
-CSV_HEAD = "\ufeffWEBSITE_NM,WEBURL,CNT,STA_SDATE,STA_EDATE\r\n網站名稱,網址,件數,統計起始日期,統計結束日期\r\n"
+CSV_HEAD = (
+    "\ufeffWEBSITE_NM,WEBURL,CNT,STA_SDATE,STA_EDATE\r\n網站名稱,網址,件數,統計起始日期,統計結束日期\r\n"
+)
 
 
-def test_feed_165_keeps_rows_traces_the_brand_rows_and_reimports_only_new(site: Site, tmp_path: Path) -> None:
+def test_feed_165_keeps_rows_traces_the_brand_rows_and_reimports_only_new(
+    site: Site, tmp_path: Path
+) -> None:
     db_path = tmp_path / "feed.db"
     rows = (
         f"華岳證劵投資,{site.url('/s/abc')},12,2026/11/24,2026/11/30\r\n"
@@ -321,7 +334,9 @@ def test_feed_setting() -> None:
         load_settings({"FAKEAPP_FEED_165_URL": "ftp://x"})
 
 
-def test_scheduled_links_import_the_feed_and_recheck(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scheduled_links_import_the_feed_and_recheck(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The cron scan's link step: the 165 list from its setting, then the re-checks: a new APK under the
     same link is a new version (analysed, its own case), a site that is gone after a takedown request is
     a verified takedown, the rest is still up."""
@@ -336,7 +351,11 @@ def test_scheduled_links_import_the_feed_and_recheck(tmp_path: Path, monkeypatch
             (CSV_HEAD + f"華岳證劵投資,{s.url('/s/abc')},12,2026/11/24,2026/11/30\r\n").encode(),
             {"Content-Type": "text/csv"},
         )
-        env = {**env_for(s), "FAKEAPP_FEED_165_URL": s.url("/165.csv"), "FAKEAPP_DB": str(tmp_path / "c.db")}
+        env = {
+            **env_for(s),
+            "FAKEAPP_FEED_165_URL": s.url("/165.csv"),
+            "FAKEAPP_DB": str(tmp_path / "c.db"),
+        }
         for k, v in env.items():
             monkeypatch.setenv(k, v)
         if True:
@@ -375,6 +394,8 @@ def test_scheduled_links_import_the_feed_and_recheck(tmp_path: Path, monkeypatch
             assert (after.takedown, after.listed) == ("removed", False)
             assert cases.get_case(db, apk_case.id).listed is False
             assert third["links"]["removed"] == 1 and third["links"]["gone"] >= 1
-            removed = list(db.query("SELECT * FROM outbox WHERE kind = 'removed' AND case_id = ?", [site_case.id]))
+            removed = list(
+                db.query("SELECT * FROM outbox WHERE kind = 'removed' AND case_id = ?", [site_case.id])
+            )
             assert len(removed) == 1
             assert any("takedown(s) verified" in line for line in lines)
