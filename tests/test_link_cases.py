@@ -358,44 +358,47 @@ def test_scheduled_links_import_the_feed_and_recheck(
         }
         for k, v in env.items():
             monkeypatch.setenv(k, v)
-        if True:
-            settings = load_settings(env)
-            profile = load_profile(CONFIG)
-            db = open_db(settings.db_path)
-            lines: list[str] = []
-            first = scheduled_links(db, settings, profile, allow_private=True, echo=lines.append)
-            assert first["feed_165"]["traced"] == 1 and first["feed_165"]["opened"] > 0
-            got = [c for c in cases.list_cases(db) if c.kind in ("link", "site")]
-            site_case = next(c for c in got if c.kind == "site")
-            apk_case = next(c for c in got if c.store == "apk" and c.url == s.url("/files/huayue.apk"))
-            cases.request_takedown(db, site_case.id, Actor("cli:test"), "HOST-1")
-            # a new version under the same APK link
-            s.routes["/files/huayue.apk"] = Route(
-                200, APKS / "tampered.apk", {"Content-Type": "application/vnd.android.package-archive"}
-            )
-            second = scheduled_links(db, settings, profile, allow_private=True, echo=lines.append)
-            assert second["feed_165"]["new_rows"] == 0  # same list: no new rows, nothing traced for it
-            assert second["links"]["changed"] == 1 and second["links"]["errors"] == []
-            assert second["links"]["still_up"] >= 1
-            events = cases.timeline(db, apk_case.id)
-            assert events[-1].action == "changed" and "SHA-256" in events[-1].reason
-            new_apk = [
-                c
-                for c in cases.list_cases(db)
-                if c.kind == "link" and c.url == s.url("/files/huayue.apk") and c.id != apk_case.id
-            ]
-            assert len(new_apk) == 1 and new_apk[0].verdict == "tampered"  # the new version, analysed
-            # the site goes away: the takedown is verified, the others are gone
-            for path in list(s.routes):
-                if not path.startswith(("/165", "/itunes")):
-                    del s.routes[path]
-            third = scheduled_links(db, settings, profile, allow_private=True, echo=lines.append)
-            after = cases.get_case(db, site_case.id)
-            assert (after.takedown, after.listed) == ("removed", False)
-            assert cases.get_case(db, apk_case.id).listed is False
-            assert third["links"]["removed"] == 1 and third["links"]["gone"] >= 1
-            removed = list(
-                db.query("SELECT * FROM outbox WHERE kind = 'removed' AND case_id = ?", [site_case.id])
-            )
-            assert len(removed) == 1
-            assert any("takedown(s) verified" in line for line in lines)
+        settings = load_settings(env)
+        profile = load_profile(CONFIG)
+        db = open_db(settings.db_path)
+        lines: list[str] = []
+        first = scheduled_links(db, settings, profile, allow_private=True, echo=lines.append)
+        assert first["feed_165"]["traced"] == 1 and first["feed_165"]["opened"] > 0
+        got = [c for c in cases.list_cases(db) if c.kind in ("link", "site")]
+        site_case = next(c for c in got if c.kind == "site")
+        apk_case = next(c for c in got if c.store == "apk" and c.url == s.url("/files/huayue.apk"))
+        cases.request_takedown(db, site_case.id, Actor("cli:test"), "HOST-1")
+        # a new version under the same APK link
+        s.routes["/files/huayue.apk"] = Route(
+            200, APKS / "tampered.apk", {"Content-Type": "application/vnd.android.package-archive"}
+        )
+        second = scheduled_links(db, settings, profile, allow_private=True, echo=lines.append)
+        assert second["feed_165"]["new_rows"] == 0  # same list: no new rows, nothing traced for it
+        assert second["links"]["changed"] == 1 and second["links"]["errors"] == []
+        assert second["links"]["still_up"] >= 1
+        events = cases.timeline(db, apk_case.id)
+        assert events[-1].action == "changed" and "SHA-256" in events[-1].reason
+        new_apk = [
+            c
+            for c in cases.list_cases(db)
+            if c.kind == "link" and c.url == s.url("/files/huayue.apk") and c.id != apk_case.id
+        ]
+        assert len(new_apk) == 1 and new_apk[0].verdict == "tampered"  # the new version, analysed
+        # the file goes away, the site stays: that case is gone, the site still up
+        s.routes["/files/huayue.apk"] = Route(404, b"gone")
+        third = scheduled_links(db, settings, profile, allow_private=True, echo=lines.append)
+        assert cases.get_case(db, new_apk[0].id).listed is False
+        assert cases.get_case(db, site_case.id).listed is True
+        assert third["links"]["gone"] >= 1 and third["links"]["removed"] == 0
+    # the whole site goes away (its server answers no more): the takedown is verified; the 165 list
+    # cannot be fetched either, which is said, never read as "nothing new"
+    fourth = scheduled_links(db, settings, profile, allow_private=True, echo=lines.append)
+    assert "error" in fourth["feed_165"]
+    after = cases.get_case(db, site_case.id)
+    assert (after.takedown, after.listed) == ("removed", False)
+    assert fourth["links"]["removed"] == 1 and fourth["links"]["errors"] == []
+    assert cases.timeline(db, site_case.id)[-1].action == "removed"
+    removed = list(db.query("SELECT * FROM outbox WHERE kind = 'removed' AND case_id = ?", [site_case.id]))
+    assert len(removed) == 1
+    assert any("takedown(s) verified" in line for line in lines)
+    assert any("165 list: NOT imported" in line for line in lines)

@@ -288,7 +288,15 @@ def apply_recheck(
         changed = False
     else:
         mine = [a for a in result.artifacts if a.key == case.link_key]
-        same_url = [a for a in result.artifacts if a.url == case.url and a.kind == case.store]
+        # still served at the same link: a file that came back whole (a hash), anything else without error
+        same_url = [
+            a
+            for a in result.artifacts
+            if a.url == case.url
+            and a.kind == case.store
+            and not a.error
+            and (a.sha256 or case.store not in ("apk", "ipa", "mobileconfig"))
+        ]
         up = bool(mine) or bool(same_url)
         changed = not mine and bool(same_url) and case.store in ("apk", "ipa", "mobileconfig")
     with transaction(db):

@@ -146,13 +146,24 @@ def recheck_links(
             out.errors.append(f"{url[:200]}: {exc}")
             continue
         out.opened += got.cases.opened
-        if got.result.stopped and not got.result.pages and not got.result.artifacts:
-            # the trace could not even start (refused address, deadline): no evidence of removal
-            out.errors.append(f"{url[:200]}: {got.result.stopped}")
+        if not got.result.pages and not got.result.artifacts and not _host_gone(got.result):
+            # the trace could not start for a reason of ours (refused address, deadline, TLS): no evidence
+            # either way; said, and the cases are left as they are
+            out.errors.append(f"{url[:200]}: {got.result.stopped or '; '.join(got.result.errors)[:300]}")
             continue
         for case in group:
             apply_recheck(db, case, got.result, got.trace_id, out)
     return out
+
+
+GONE_ERRORS = ("cannot resolve", "cannot connect")
+
+
+def _host_gone(result: Any) -> bool:
+    """The link's host no longer resolves or refuses connections: the site is gone (a takedown works so)."""
+    first = result.hops[0] if result.hops else None
+    text = (first.error if first is not None else "") or result.stopped
+    return any(m in text for m in GONE_ERRORS)
 
 
 def scheduled_links(
