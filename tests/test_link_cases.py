@@ -402,3 +402,26 @@ def test_scheduled_links_import_the_feed_and_recheck(
     assert len(removed) == 1
     assert any("takedown(s) verified" in line for line in lines)
     assert any("165 list: NOT imported" in line for line in lines)
+
+
+def test_fakeapp_scan_imports_the_feed_when_its_url_is_set(site: Site, tmp_path: Path) -> None:
+    """``fakeapp scan`` (as from cron): the store scan, then the 165 list from FAKEAPP_FEED_165_URL."""
+    site.routes["/cron165.csv"] = Route(
+        200,
+        (CSV_HEAD + f"華岳證劵投資,{site.url('/s/abc')},2,2026/11/24,2026/11/30\r\n").encode(),
+        {"Content-Type": "text/csv"},
+    )
+    db_path = tmp_path / "cron.db"
+    r = CliRunner().invoke(
+        main,
+        ["scan", "--demo", "-q", "--allow-private-urls", "--db", str(db_path)],
+        env=env_for(site, FAKEAPP_FEED_165_URL=site.url("/cron165.csv")),
+    )
+    assert r.exit_code in (0, 2), r.output
+    assert "165 list: 1 rows, 1 new, 1 traced" in r.output
+    db = open_db(db_path)
+    assert next(db.query("SELECT COUNT(*) AS n FROM feed_rows"))["n"] == 1
+    got = link_cases(db_path)
+    assert any(c.kind == "site" for c in got)
+    # their alerts are queued with the scan's (and printed without a token, like the scan's)
+    assert "發現假冒下載網站" in r.output

@@ -129,6 +129,7 @@ def recheck_links(
     *,
     screenshot: Callable[[str], Any] | None = None,
     limit: int = 50,
+    skip: frozenset[str] = frozenset(),
 ) -> Recheck:
     """Re-trace the links of the open link cases (each link once) and record gone / up / changed; a new
     version (a new file hash under the same link) is analysed by the trace and opens its own case."""
@@ -137,7 +138,9 @@ def recheck_links(
     out = Recheck()
     by_url: dict[str, list[Any]] = {}
     for case in open_link_cases_now(db):
-        by_url.setdefault(recheck_url(case), []).append(case)
+        url = recheck_url(case)
+        if url not in skip:  # just traced in this run (the 165 import): not twice
+            by_url.setdefault(url, []).append(case)
     for url, group in list(by_url.items())[:limit]:
         try:
             got = trace_link(db, tracer, url, actor=SCAN_ACTOR, trigger="recheck", screenshot=screenshot)
@@ -181,6 +184,7 @@ def scheduled_links(
     tracer = make_tracer(settings, profile, allow_private=allow_private)
     shot = default_screenshot()
     summary: dict[str, Any] = {}
+    traced_now: set[str] = set()
     url = getattr(settings, "feed_165_url", "")
     if url:
         try:
@@ -192,6 +196,7 @@ def scheduled_links(
                 source=url,
                 screenshot=shot,
             )
+            traced_now |= {m.row.url for m, _o in got.traced}
             summary["feed_165"] = {
                 "rows": len(got.feed.rows),
                 "new_rows": len(got.imported.new_keys),
@@ -205,7 +210,7 @@ def scheduled_links(
         except FeedReadError as exc:
             summary["feed_165"] = {"error": str(exc)}
             echo(f"165 list: NOT imported: {exc}")
-    rc = recheck_links(db, tracer, screenshot=shot)
+    rc = recheck_links(db, tracer, screenshot=shot, skip=frozenset(traced_now))
     summary["links"] = {
         "gone": len(rc.gone),
         "removed": len(rc.removed),

@@ -648,6 +648,7 @@ def after_scan(
     notify: bool,
     echo: Callable[[str], None],
     budget: float = 60.0,
+    since_id: int | None = None,
 ) -> cases_mod.SyncResult:
     """Open cases and queue alerts for a committed scan; deliver them (``--notify``) or print them (no token).
 
@@ -656,7 +657,7 @@ def after_scan(
     from bot.store.settings_overrides import effective_settings
 
     tg = effective_settings(db, settings).telegram  # the admins' /settings reminder days win here too
-    before = max_id(db)
+    before = max_id(db) if since_id is None else since_id  # since_id: alerts queued earlier in this run
     sync = cases_mod.sync_from_scan(db, scan_id, profile, reminder_days=tg.reminder_periods())
     new_rows = [r for r in pending(db, since_id=before) if r["kind"] != "case_edit"]
     echo(
