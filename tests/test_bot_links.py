@@ -43,11 +43,13 @@ def test_bot_traces_a_link_sent_in_chat(fake: FakeTelegram, tmp_path: Path) -> N
         )
         with running_bot(fake, env, tmp_path / "bot.log", args=("--allow-private-urls",)) as bot:
             fake.say(ANALYST, ANALYST, f"客戶傳來的連結 {site.url('/s/abc')} 請查")
-            assert fake.wait_for(lambda: any("追蹤連結中" in t for t in texts(fake, ANALYST)), 30), bot.log()
-            assert fake.wait_for(lambda: any("連結追蹤完成" in t for t in texts(fake, ANALYST)), 90), bot.log()
+            said = lambda s: any(s in t for t in texts(fake, ANALYST))  # noqa: E731
+            assert fake.wait_for(lambda: said("追蹤連結中"), 30), bot.log()
+            assert fake.wait_for(lambda: said("連結追蹤完成"), 90), bot.log()
             reply = next(t for t in texts(fake, ANALYST) if "連結追蹤完成" in t)
             assert "網站 127.0.0.1（127.0.0.1）：假冒" in reply
-            for label in ("iOS 安裝檔（IPA）", "TestFlight 測試邀請", "iOS 描述檔", "企業內部發佈（in-house）"):
+            labels = ("iOS 安裝檔（IPA）", "TestFlight 測試邀請", "iOS 描述檔", "企業內部發佈（in-house）")
+            for label in labels:
                 assert label in reply
             assert FAKE_TEAM in reply and "已開立案件：#" in reply
             for code in ("itms_manifest", "mobileconfig", "impersonation", "enterprise)"):
@@ -56,9 +58,8 @@ def test_bot_traces_a_link_sent_in_chat(fake: FakeTelegram, tmp_path: Path) -> N
             assert fake.wait_for(lambda: any("發現假冒下載網站" in t for t in texts(fake, CHAT)), 30)
             site_card = next(t for t in texts(fake, CHAT) if "發現假冒下載網站" in t)
             assert "IP 位址：<code>127.0.0.1</code>" in site_card and "此網站提供" in site_card
-            assert fake.wait_for(
-                lambda: any(f"<code>{FAKE_TEAM}</code>" in t and "發佈方式" in t for t in texts(fake, CHAT)), 30
-            )
+            team = f"<code>{FAKE_TEAM}</code>"
+            assert fake.wait_for(lambda: any(team in t and "發佈方式" in t for t in texts(fake, CHAT)), 30)
             # in English on request; the same link again finds the open cases
             n = len(fake.sent(ANALYST))
             fake.say(ANALYST, ANALYST, "/lang en")
