@@ -425,3 +425,26 @@ def test_fakeapp_scan_imports_the_feed_when_its_url_is_set(site: Site, tmp_path:
     assert any(c.kind == "site" for c in got)
     # their alerts are queued with the scan's (and printed without a token, like the scan's)
     assert "發現假冒下載網站" in r.output
+
+
+def test_the_bots_scheduled_scan_imports_the_feed(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot's schedule runs ``default_scan_runner``: the scan, then the 165 list and the re-checks."""
+    from bot.core.settings import load_settings
+    from bot.demo.run import demo_settings
+    from bot.telegram.app import default_scan_runner
+
+    site.routes["/bot165.csv"] = Route(
+        200,
+        (CSV_HEAD + f"华岳证券VIP,{site.url('/s/abc')},7,2026/11/24,2026/11/30\r\n").encode(),
+        {"Content-Type": "text/csv"},
+    )
+    env = env_for(site, FAKEAPP_FEED_165_URL=site.url("/bot165.csv"), FAKEAPP_DB=str(tmp_path / "b.db"))
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    with demo_settings(load_settings(env)) as settings:
+        summary = default_scan_runner(settings, "cron", allow_private=True)
+        again = default_scan_runner(settings, "cron", allow_private=True)
+    assert summary["links"]["feed_165"]["traced"] == 1 and summary["links"]["feed_165"]["opened"] > 0
+    assert again["links"]["feed_165"]["new_rows"] == 0 and again["links"]["links"]["still_up"] > 0
