@@ -101,7 +101,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/police 編號 報案編號 [機關] 已報案\n/resolve 編號 [說明] 結案\n/fp 編號 [理由] 誤報\n"
             "/note 編號 文字 加註\n/assign 編號 @使用者 指派\n/allow 編號 加入允許清單（管理員）\n"
             "/scan 立即掃描（管理員）\n/stats 統計\n/export 匯出 CSV\n/lang zh|en 語言\n"
-            "/draft 編號 play|apple|store|police|website [en] [force] 申請與報案草稿\n"
+            "/draft 編號 play|apple|store|police|website|hosting|registrar|apple_dev [en] [force] "
+            "申請與報案草稿\n"
             "/evidence 編號 證據包\n/report week|month 報告與圖表\n"
             "/settings [鍵 值|reset] 查看或變更設定（管理員）\n"
             "傳送 APK 檔或 APK 連結即可分析。"
@@ -113,7 +114,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/fp ID [reason] false positive\n/note ID text add a note\n/assign ID @user assign\n"
             "/allow ID add to the allow list (admins)\n/scan scan now (admins)\n/stats statistics\n"
             "/export CSV export\n/lang zh|en language\n"
-            "/draft ID play|apple|store|police|website [en] [force] ready-to-file drafts\n"
+            "/draft ID play|apple|store|police|website|hosting|registrar|apple_dev [en] [force] "
+            "ready-to-file drafts\n"
             "/evidence ID evidence pack\n/report week|month report and chart\n"
             "/settings [KEY VALUE|reset] show or change settings (admins)\n"
             "Send an APK file or link to analyse it."
@@ -136,8 +138,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cmd.export": {"zh": "匯出 CSV", "en": "export CSV"},
     "cmd.lang": {"zh": "語言 zh|en", "en": "language zh|en"},
     "cmd.draft": {
-        "zh": "草稿 編號 play|apple|store|police|website",
-        "en": "draft ID play|apple|store|police|website",
+        "zh": "草稿 編號 play|apple|store|police|website|hosting|registrar|apple_dev",
+        "en": "draft ID play|apple|store|police|website|hosting|registrar|apple_dev",
     },
     "cmd.report": {"zh": "報告 week|month", "en": "report week|month"},
     "cmd.evidence": {"zh": "證據包 編號", "en": "evidence pack ID"},
