@@ -448,3 +448,46 @@ def test_the_bots_scheduled_scan_imports_the_feed(
         again = default_scan_runner(settings, "cron", allow_private=True)
     assert summary["links"]["feed_165"]["traced"] == 1 and summary["links"]["feed_165"]["opened"] > 0
     assert again["links"]["feed_165"]["new_rows"] == 0 and again["links"]["links"]["still_up"] > 0
+
+
+def test_hostile_values_on_cards_and_in_the_bot_reply_are_escaped() -> None:
+    from bot.telegram.links import reply_text
+
+    hostile = "<b>x</b>\u202e&"
+    row = {
+        "id": 7,
+        "kind": "link",
+        "store": "ipa",
+        "title": hostile,
+        "state": "new",
+        "takedown": "none",
+        "police": "none",
+        "reasons": "[]",
+        "details": json.dumps(
+            {"team_id": hostile, "team_name": hostile, "distribution": hostile, "domain": hostile}
+        ),
+    }
+    card = case_card(cases.Case.from_row(row), "zh")
+    assert "<b>x</b>" not in card and "\u202e" not in card and "&lt;b&gt;x&lt;/b&gt;" in card
+    site_row = {
+        **row,
+        "kind": "site",
+        "store": "website",
+        "details": json.dumps({"domain": hostile, "address": hostile, "artifacts": [{"kind": hostile}]}),
+    }
+    assert "<b>x</b>" not in case_card(cases.Case.from_row(site_row), "en")
+    reply = reply_text(
+        {
+            "hops": 1,
+            "site": {"domain": hostile, "address": hostile, "verdict": hostile},
+            "artifacts": [
+                {"kind": hostile, "verdict": hostile, "flagged": True, "team_id": hostile, "distribution": hostile}
+            ],
+            "opened": [],
+            "existing": [],
+            "stopped": False,
+            "errors": 0,
+        },
+        "zh",
+    )
+    assert "<b>x</b>" not in reply and "未發現可疑項目" in reply
