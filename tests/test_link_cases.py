@@ -481,7 +481,13 @@ def test_hostile_values_on_cards_and_in_the_bot_reply_are_escaped() -> None:
             "hops": 1,
             "site": {"domain": hostile, "address": hostile, "verdict": hostile},
             "artifacts": [
-                {"kind": hostile, "verdict": hostile, "flagged": True, "team_id": hostile, "distribution": hostile}
+                {
+                    "kind": hostile,
+                    "verdict": hostile,
+                    "flagged": True,
+                    "team_id": hostile,
+                    "distribution": hostile,
+                }
             ],
             "opened": [],
             "existing": [],
