@@ -497,3 +497,22 @@ def test_hostile_values_on_cards_and_in_the_bot_reply_are_escaped() -> None:
         "zh",
     )
     assert "<b>x</b>" not in reply and "未發現可疑項目" in reply
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="headless Chromium is not installed")
+def test_screenshot_reaches_only_the_recorded_page() -> None:
+    """A hostile page cannot make Chromium fetch other addresses (here another loopback server, standing in
+    for an internal one): only the recorded host and port are reachable."""
+    from bot.record.screenshot import take_screenshot
+    from tests.linksite import html
+
+    with Site() as page, Site() as internal:
+        internal.routes["/secret.png"] = html("x")
+        port = internal.url("/").rsplit(":", 1)[1].rstrip("/")
+        page.routes["/p"] = html(
+            f"<h1>華岳證券</h1><img src='{internal.url('/secret.png')}'>"
+            f"<img src='http://localhost:{port}/secret.png'><script>fetch('{internal.url('/x')}')</script>"
+        )
+        shot = take_screenshot(page.url("/p"), address="127.0.0.1", timeout=45)
+        assert shot.data.startswith(b"\x89PNG"), shot.note
+        assert "/p" in page.hits and internal.hits == []

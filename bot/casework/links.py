@@ -35,7 +35,7 @@ class LinkOutcome:
     cases: LinkCases
 
 
-def default_screenshot() -> Callable[[str], Any] | None:
+def default_screenshot() -> Callable[..., Any] | None:
     """Chromium screenshots unless ``FAKEAPP_CHROMIUM=off``; a missing Chromium is recorded as such."""
     from bot.record.screenshot import chromium_binary, take_screenshot
 
@@ -54,7 +54,7 @@ def trace_link(
     *,
     actor: Actor,
     trigger: str,
-    screenshot: Callable[[str], Any] | None = None,
+    screenshot: Callable[..., Any] | None = None,
     keep_dir: Path | None = None,
 ) -> LinkOutcome:
     """Trace ``url``, keep the whole trace, open (or find) its cases and queue their alerts."""
@@ -102,7 +102,7 @@ def import_165(
     actor: Actor,
     source: str = "",
     trace: bool = True,
-    screenshot: Callable[[str], Any] | None = None,
+    screenshot: Callable[..., Any] | None = None,
 ) -> FeedOutcome:
     """Keep the list's new rows; trace only the new rows that concern a brand and open their cases."""
     from scanners.feeds.f165 import FeedError, match_feed, parse_165
@@ -127,7 +127,7 @@ def recheck_links(
     db: sqlite_utils.Database,
     tracer: Tracer,
     *,
-    screenshot: Callable[[str], Any] | None = None,
+    screenshot: Callable[..., Any] | None = None,
     limit: int = 50,
     skip: frozenset[str] = frozenset(),
 ) -> Recheck:

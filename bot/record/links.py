@@ -98,13 +98,13 @@ def record_trace(
     actor: str,
     trigger: str,
     apk_reports: dict[str, Any] | None = None,
-    screenshot: Callable[[str], Any] | None = None,
+    screenshot: Callable[..., Any] | None = None,
     now: str | None = None,
 ) -> int:
     """Store the whole trace; returns its id. APK analyses go to ``apk_analyses`` (one row per file hash),
     artifact files up to ``KEEP_FILE_MAX`` to ``artifact_files`` (read from ``artifact.path``, so trace with
-    ``keep_dir``). ``screenshot(url)`` -> ``Shot`` is called for the landing page when the site or an
-    artifact is flagged (the recorded URL only)."""
+    ``keep_dir``). ``screenshot(url, address=...)`` -> ``Shot`` is called for the landing page when the site
+    or an artifact is flagged (the recorded URL only, pinned to the address the trace recorded)."""
     at = now or now_iso()
     site = result.site
     shot = None
@@ -114,7 +114,8 @@ def record_trace(
         if screenshot is None:
             note = "no screenshot taken (screenshots are off for this run)"
         else:
-            shot = screenshot(target)
+            address = next((p.address for p in result.pages if p.url == target and p.address), "")
+            shot = screenshot(target, address=address or (site.address if site else ""))
             note = shot.note if not shot.data else ""
     elif target:
         note = "no screenshot taken (nothing flagged)"
@@ -228,7 +229,7 @@ def trace_and_record(
     *,
     actor: str,
     trigger: str,
-    screenshot: Callable[[str], Any] | None = None,
+    screenshot: Callable[..., Any] | None = None,
     keep_dir: Path | None = None,
 ) -> tuple[int, TraceResult]:
     """Trace ``url`` (files kept in ``keep_dir``, else in a throwaway folder while recording), store it;

@@ -8,6 +8,7 @@ When Chromium is missing or fails, the caller gets the reason in one line and th
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import shutil
 import signal
@@ -15,10 +16,12 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_TIMEOUT = 30.0
 MAX_PNG = 10 * 1024 * 1024
-WINDOW = (1280, 1800)
+WINDOW = (1280, 1600)
+DEAD_PROXY = "127.0.0.1:9"  # the discard port: nothing listens, every proxied request fails at once
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,42 @@ def chromium_binary(env: dict[str, str] | None = None) -> str | None:
     return None
 
 
+def confinement(url: str, address: str = "") -> list[str]:
+    """Chromium flags that let it reach only the recorded page's host (and port): every other request goes
+    to a dead proxy (loopback included), and the host is pinned to the address the trace recorded, so a
+    page cannot make the machine fetch internal addresses for it, nor rebind its name."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    shown = f"[{host}]" if ":" in host else host
+    flags = [
+        f"--proxy-server=http://{DEAD_PROXY}",
+        f"--proxy-bypass-list=<-loopback>;{shown}:{port}",
+    ]
+    if address and not _is_ip(host):
+        flags.append(f"--host-resolver-rules=MAP {host} {address}")
+    return flags
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def take_screenshot(
-    url: str, *, binary: str | None = None, timeout: float = DEFAULT_TIMEOUT, window: tuple[int, int] = WINDOW
+    url: str,
+    *,
+    address: str = "",
+    binary: str | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    window: tuple[int, int] = WINDOW,
 ) -> Shot:
-    """Screenshot ``url`` (http/https only). Never raises: a failure comes back as ``Shot.note``."""
-    if not url.lower().startswith(("http://", "https://")):
+    """Screenshot ``url`` (http/https only), confined to its host (pinned to ``address`` when given).
+    Never raises: a failure comes back as ``Shot.note``."""
+    if not url.lower().startswith(("http://", "https://")) or not urlsplit(url).hostname:
         return Shot(url, note="not an http(s) page")
     exe = binary or chromium_binary()
     if exe is None:
@@ -72,6 +106,7 @@ def take_screenshot(
             f"--window-size={window[0]},{window[1]}",
             f"--timeout={int(timeout * 1000 * 0.7)}",
             f"--screenshot={out}",
+            *confinement(url, address),
         ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             args.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
