@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanners.judging import signals
+from scanners.judging.certificate import certificate_check
 from scanners.judging.names import PreparedBrand, prepare_brand
 from scanners.judging.reason import Reason
 from scanners.listing import Listing
@@ -92,6 +93,9 @@ def _official(listing: Listing, brand: PreparedBrand) -> Verdict | None:
 
 def judge(listing: Listing, brand: PreparedBrand, *, icon_hash: str | None = None) -> Verdict:
     """Judge one listing against one brand."""
+    cert = certificate_check(listing, brand)
+    if cert is not None and cert[0] == "official":
+        return Verdict(brand.brand.id, "official", 0, (cert[1],))
     known = _official(listing, brand)
     if known is not None:
         return known
@@ -104,6 +108,7 @@ def judge(listing: Listing, brand: PreparedBrand, *, icon_hash: str | None = Non
             signals.package_signal(listing, brand),
             signals.icon_signal(icon_hash, brand),
             signals.description_mention_signal(listing, brand),
+            cert[1] if cert is not None else None,  # official package under a foreign certificate
         )
         if r is not None
     ]
