@@ -15,12 +15,18 @@ import sqlite_utils
 
 from bot.casefacts import CaseFacts, load_case_facts
 from bot.cases import Actor, CaseError, get_case, insert_row, now_iso, transaction
-from bot.drafts import TAKEDOWN_KINDS, Draft, DraftError, make_draft, play_form
+from bot.drafts import KINDS, TAKEDOWN_KINDS, Draft, DraftError, make_draft, play_form
 from bot.evidence import evidence_items
 from scanners.profile import Profile
 
 # Draft kinds that fit each store, in the order offered with a reminder.
-STORE_DRAFTS = {"google_play": "play", "app_store": "apple", "apk": "store"}
+STORE_DRAFTS = {
+    "google_play": "play",
+    "app_store": "apple",
+    "aptoide": "aptoide",
+    "galaxy_store": "galaxy",
+    "apk": "store",
+}
 
 
 def profile_from_settings() -> Profile | None:
@@ -75,7 +81,7 @@ def draft_for_case(
     now: datetime | None = None,
 ) -> Draft:
     """Make the draft and record it on the case (``case_drafts``). Raises DraftError / CaseError."""
-    if kind not in ("play", "apple", "store", "police", "website"):
+    if kind not in KINDS:
         raise DraftError(f"unknown draft kind {kind!r} (play, apple, store, police or website)")
     facts = case_facts(db, case_id)
     brand = profile.brand(facts.brand_id)

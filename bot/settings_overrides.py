@@ -18,7 +18,7 @@ import sqlite_utils
 from bot.cases import now_iso, transaction
 from bot.settings import Settings, SettingsError
 
-STORES = ("google_play", "app_store", "apk")
+STORES = ("google_play", "app_store", "aptoide", "galaxy_store", "apk")
 KEYS = ("scan_cron", "reminder_days", *(f"reminder_days_{s}" for s in STORES))
 OFF = "off"
 RESET = "reset"

@@ -72,7 +72,9 @@ def evidence_cmd(app: App, case_id: int, out: Path | None) -> None:
 
 @click.command("draft")
 @click.argument("case_id", type=int)
-@click.argument("kind", type=click.Choice(["play", "apple", "store", "police", "website"]))
+@click.argument(
+    "kind", type=click.Choice(["play", "apple", "aptoide", "galaxy", "store", "police", "website"])
+)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--force", is_flag=True, help="Draft a takedown request even though one was already made.")
 @click.option("--html", "as_html", is_flag=True, help="website: print the HTML snippet instead of text.")
