@@ -368,8 +368,7 @@ def lookup_candidates(
         for judged in outcome.judged.values():
             listing = judged.listing
             package = listing.bundle_id or listing.app_id
-            brand = judged.verdict.brand if judged.verdict.verdict in SUSPECT else ""
-            seen.append((package, brand))
+            seen.append((package, judged.verdict.brand if judged.verdict.verdict in SUSPECT else ""))
     # App Store bundle ids are often the Android package of the same app: they count too.
     for r in db.query("select app_id, bundle_id, brand, verdict from listings where present = 1"):
         package = r["bundle_id"] or r["app_id"]

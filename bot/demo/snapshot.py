@@ -121,8 +121,8 @@ def build_snapshot(profile: Profile, apps: Sequence[DemoApp], out: Path) -> dict
     """Render every search term of every brand, every details page and every icon into ``out``."""
     if out.exists():
         shutil.rmtree(out)
-    subs = ("google_play/search", "google_play/details", "app_store/search", "app_store/lookup")
-    subs += ("aptoide/search", "aptoide/meta", "galaxy_store/detail", "icons")
+    subs: tuple[str, ...] = ("google_play/search", "google_play/details", "app_store/search")
+    subs += ("app_store/lookup", "aptoide/search", "aptoide/meta", "galaxy_store/detail", "icons")
     for sub in subs:
         (out / sub).mkdir(parents=True)
     counts = {"search_pages": 0, "details_pages": 0, "icons": 0}
