@@ -118,6 +118,7 @@ class ScanResult:
     requests: dict[str, int] = field(default_factory=dict)
     cache_hits: dict[str, int] = field(default_factory=dict)
     elapsed: dict[str, float] = field(default_factory=dict)
+    apk_checks: list[dict[str, Any]] = field(default_factory=list)  # Aptoide suspects' APKs analysed
 
     @property
     def suspects(self) -> list[Change]:
@@ -134,6 +135,7 @@ class ScanResult:
             "suspects": [vars(c) for c in self.suspects],
             "requests": self.requests,
             "cache_hits": self.cache_hits,
+            "apk_checks": self.apk_checks,
         }
 
 
@@ -441,6 +443,7 @@ def run_scan(
     trigger: str = "cli",
     progress: Progress | None = None,
     icon_session: requests.Session | None = None,
+    apk_allow_addresses: Sequence[str] = (),
 ) -> ScanResult:
     """Scan every store for every brand of the profile and commit listings, history, evidence and findings."""
     say = progress or (lambda _msg: None)
@@ -513,6 +516,21 @@ def run_scan(
                 "summary": json.dumps(result.to_dict(), ensure_ascii=False),
             },
         )
+    # After the commit, outside the transaction: downloads take time, and each analysis commits its own row.
+    budget = settings.stores.aptoide_apk_budget
+    if budget:
+        from bot.aptoide_apks import check_suspect_apks
+
+        suspects = [
+            (j.listing.key, j.listing.apk_url, j.listing.cert_sha1, j.verdict.score)
+            for o in outcomes
+            for j in o.judged.values()
+            if j.listing.store == "aptoide" and j.verdict.verdict in SUSPECT and j.listing.apk_url
+        ]
+        say(f"aptoide: analysing up to {budget} suspect APK(s)")
+        checks = check_suspect_apks(db, profile, suspects, budget, allow_addresses=apk_allow_addresses)
+        result.apk_checks = [c.to_dict() for c in checks]
+        db.table("scans").update(scan_id, {"summary": json.dumps(result.to_dict(), ensure_ascii=False)})
     return result
 
 

@@ -34,6 +34,8 @@ class StoreSettings:
     galaxy_store_url: str = DEFAULT_GALAXY_STORE_URL
     aptoide_rate: float = 0.33
     galaxy_store_rate: float = 0.33
+    # APKs of Aptoide suspects fetched and analysed per scan (0: none; each may be up to 200 MB).
+    aptoide_apk_budget: int = 0
     timeout: float = 15.0
     retries: int = 3
     backoff: float = 2.0
@@ -181,6 +183,7 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
         galaxy_store_url=merged.get("FAKEAPP_GALAXY_STORE_URL") or DEFAULT_GALAXY_STORE_URL,
         aptoide_rate=_float(merged, "FAKEAPP_APTOIDE_RATE", 0.33),
         galaxy_store_rate=_float(merged, "FAKEAPP_GALAXY_STORE_RATE", 0.33),
+        aptoide_apk_budget=int(_float(merged, "FAKEAPP_APTOIDE_APK_BUDGET", 0.0, allow_zero=True)),
         timeout=_float(merged, "FAKEAPP_HTTP_TIMEOUT", 15.0),
         retries=int(_float(merged, "FAKEAPP_HTTP_RETRIES", 3.0, allow_zero=True)),
         backoff=_float(merged, "FAKEAPP_HTTP_BACKOFF", 2.0),

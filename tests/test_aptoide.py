@@ -284,3 +284,52 @@ def test_unreachable_aptoide_is_broken(tmp_path: Path) -> None:
     )
     assert result.status == "failed"
     assert all(r.status == "broken" and "cannot connect" in r.reason for r in result.runs)
+
+
+APKS = Path(__file__).parent / "apks"
+
+
+def test_apk_budget_fetches_suspects_apks_for_a_full_verdict(tmp_path: Path) -> None:
+    """The forged listing's APK (its URL from the metadata) is fetched through the safe fetch and analysed."""
+    import dataclasses
+
+    from bot.db import open_db
+
+    def handler(request: Request) -> Reply:
+        if request.path.startswith("/pool/"):
+            return Reply(
+                200, (APKS / "repackaged.apk").read_bytes(), "application/vnd.android.package-archive"
+            )
+        reply = fixture_handler(request)
+        return dataclasses.replace(reply, body=reply.payload().replace(b"https://pool.apk.aptoide.com", base))
+
+    with StoreDouble(handler) as double:
+        base = f"{double.base_url}/pool".encode()
+        fake = FakeTime()
+        client = PoliteClient("aptoide", double.base_url, rate=1000.0, sleep=fake.sleep, clock=fake.clock)
+        settings = Settings(db_path=tmp_path / "k.db")
+        settings = dataclasses.replace(
+            settings, stores=dataclasses.replace(settings.stores, aptoide_apk_budget=1)
+        )
+        db = open_db(settings.db_path)
+        profile = load_profile(DATA / "brands.toml")
+        result = run_scan(
+            db, profile, settings, {"aptoide": Aptoide(client)}, apk_allow_addresses=["127.0.0.1"]
+        )
+        downloads = double.count("/pool/")
+        again = run_scan(
+            db, profile, settings, {"aptoide": Aptoide(client)}, apk_allow_addresses=["127.0.0.1"]
+        )
+    (check,) = result.apk_checks
+    assert check["key"] == "aptoide:61110077" and check["verdict"] == "repackaged"
+    assert check["signer_sha1"] == ["991f3d469c6f4cf1cb61bae4b98aefa80527bf7a"]  # the debug key, in the file
+    assert check["matches_store"] is False  # the store reported the impostor certificate: both are foreign
+    assert downloads == 1 and again.apk_checks == []  # within the budget, and never the same URL twice
+    (row,) = list(db.query("select verdict, sources from apk_analyses"))
+    assert row["verdict"] == "repackaged" and "/pool/apk-tw-mirror/" in row["sources"]
+
+
+def test_apk_budget_zero_fetches_nothing(tmp_path: Path, aptoide_double: StoreDouble) -> None:
+    _, result = _scan(tmp_path / "z.db", aptoide_double)
+    assert result.apk_checks == []  # type: ignore[attr-defined]
+    assert not any(r.path.startswith("/pool/") for r in aptoide_double.requests)

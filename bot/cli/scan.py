@@ -81,6 +81,13 @@ def print_summary(result: ScanResult) -> None:
                 ],
             )
         )
+    if result.apk_checks:
+        click.echo("\nAptoide suspects' APKs analysed (full verdict):")
+        for c in result.apk_checks:
+            outcome = c["verdict"] or f"not analysed: {c['error']}"
+            if c["matches_store"] is False:
+                outcome += " (signed with another certificate than the store reports)"
+            click.echo(f"  {plain(c['key'])}: {plain(outcome, limit=200)}")
     if result.status != "ok":
         click.echo(
             "\nWARNING: the scan is incomplete; what it did not see it cannot report. Degraded stores:",
