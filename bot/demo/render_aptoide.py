@@ -116,7 +116,7 @@ def render_app(listing: Listing, *, full: bool) -> dict[str, Any]:
         record["main_package"] = None
         record["age"] = {"name": "All", "title": "All ages", "pegi": "PEGI-3", "rating": 0}
         record["developer"] = {
-            "id": 100_000 + _seed(listing.developer) % 900_000,
+            "id": 100_000 + _seed(listing.developer, listing.store_name) % 900_000,  # per uploader
             "name": listing.developer,
             "website": listing.developer_website,
             "email": listing.developer_email,
