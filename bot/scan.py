@@ -221,7 +221,8 @@ class _StoreScanner:
             missing = [a.app_id for a in official if not _official_keys(self.store, a.app_id, found)]
             run.canary_ok = len(missing) < len(official)
             if not run.canary_ok:
-                run.fail("degraded", f"canary: the official app {', '.join(missing)} was not found by search")
+                how = "search" if getattr(self.adapter, "searchable", True) else "lookup"
+                run.fail("degraded", f"canary: the official app {', '.join(missing)} was not found by {how}")
         else:
             run.canary_ok = True
         for key, listing in found.items():
