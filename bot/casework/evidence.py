@@ -232,6 +232,17 @@ def summary_html(
             _tr("商店頁面", li.url),
             _tr("版本", li.version),
             _tr("下載次數", li.installs),
+            *(
+                _tr(label, value)
+                for label, value in (
+                    ("上架之使用者商店（Aptoide）", li.store_name),
+                    ("簽章憑證 SHA-1（商店提供）", li.cert_sha1),
+                    ("簽章憑證擁有者", li.cert_owner),
+                    ("APK 下載位址", li.apk_url),
+                    ("APK MD5（商店提供）", li.apk_md5),
+                )
+                if value
+            ),
             _tr("最後一次看到", fmt_time(li.last_seen)),
             _tr("目前是否上架", "是" if li.present else f"否（{fmt_time(li.removed_at)} 起未再出現）"),
             _tr("判定", f"{li.verdict}（分數 {li.score}）"),

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH
 from bot.core.clock import TW
 
 FIGURES = (
@@ -70,7 +71,8 @@ DEFINITIONS: dict[str, str] = {
         "(timeline action `relisted`)."
     ),
     "per_store_brand": (
-        "Each figure is also split by the case's store (google_play, app_store, apk) and brand."
+        "Each figure is also split by the case's store (Google Play, App Store, Aptoide, Galaxy Store, APK) "
+        "and brand."
     ),
 }
 
@@ -328,9 +330,10 @@ def render_text(report: Report, lang: str = "zh") -> str:
         if not part:
             continue
         lines += ["", f"{title}:"]
+        names = (STORE_NAMES_ZH if zh else STORE_NAMES_EN) if part is report.by_store else {}
         for key, fig in part.items():
             lines.append(
-                f"  {key}: {labels['new_suspects']} {fig.new_suspects}, "
+                f"  {names.get(key, key)}: {labels['new_suspects']} {fig.new_suspects}, "
                 f"{labels['confirmed']} {fig.confirmed}, "
                 f"{labels['false_positives']} {fig.false_positives}, {labels['takedowns_requested']} "
                 f"{fig.takedowns_requested}, {labels['takedowns_verified']} {fig.takedowns_verified}, "

@@ -39,6 +39,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "police.reported": {"zh": "已報案", "en": "reported"},
     "store.google_play": {"zh": "Google Play", "en": "Google Play"},
     "store.app_store": {"zh": "App Store", "en": "App Store"},
+    "store.aptoide": {"zh": "Aptoide", "en": "Aptoide"},
+    "store.galaxy_store": {"zh": "三星 Galaxy Store", "en": "Samsung Galaxy Store"},
     "store.apk": {"zh": "APK 檔案", "en": "APK file"},
     "card.title.case_alert": {"zh": "🚨 發現疑似假冒 App", "en": "🚨 Suspected fake app"},
     "card.title.relisted": {"zh": "🔁 假冒 App 重新上架", "en": "🔁 Fake app is listed again"},

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -158,6 +159,7 @@ def analyse_and_store(
     brand_id: str | None = None,
     session: requests.Session | None = None,
     allow_private: bool = False,
+    allow_addresses: Collection[str] = (),
     max_size: int = DEFAULT_MAX_SIZE,
     work_dir: str | Path | None = None,
     display_name: str | None = None,
@@ -182,7 +184,10 @@ def analyse_and_store(
         try:
             with tempfile.TemporaryDirectory(prefix="fakeapp-dl-", dir=work_dir) as tmp:
                 try:
-                    got = fetch_to_file(sess, text, tmp, max_size=max_size, allow_private=allow_private)
+                    got = fetch_to_file(
+                        sess, text, tmp, max_size=max_size, allow_private=allow_private,
+                        allow_addresses=allow_addresses,
+                    )  # fmt: skip
                 except FetchError as exc:
                     raise ApkInputError(f"{_redact(text)}: {exc}") from None
                 name = display_name or Path(unquote(urlsplit(got.url).path)).name or "download.apk"
