@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import html
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -39,6 +42,7 @@ from telegram.ext import (
 from bot import cases, outbox
 from bot import settings_overrides as overrides
 from bot.cases import Actor, CaseError
+from bot.clock import Clock, utc_now
 from bot.db import open_db
 from bot.i18n import normalize_lang, t
 from bot.render import case_card, case_keyboard, case_line, esc, parse_callback, split_message, timeline_text
@@ -52,6 +56,9 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 APK_MAX_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
+SIDE_BUSY_MS = 2_000  # how long an access-log write waits for another process's write lock
+SIDE_QUEUE_MAX = 200  # access-log writes waiting beyond this are dropped (logged), never queued forever
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -67,6 +74,63 @@ class Desk:
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     # The environment/file settings before the /settings overrides (``settings`` is the effective one).
     base_settings: Settings | None = None
+    clock: Clock = utc_now
+    # The one thread that uses ``db``: database work runs there, never on the event loop (a busy-wait on a
+    # lock held by another process would stop the bot answering anyone).
+    io: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="fakeapp-db")
+    )
+    # Best-effort writes after an access decision (access log, admin notices), on their own connection.
+    side: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="fakeapp-side")
+    )
+    side_pending: int = 0
+    _side_local: threading.local = field(default_factory=threading.local)
+
+    async def run(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """``fn(*args, **kwargs)`` in the database thread, awaited without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.io, functools.partial(fn, *args, **kwargs))
+
+    def side_write(
+        self, fn: Callable[[sqlite_utils.Database], None], after: Callable[[], None] | None = None
+    ) -> None:
+        """Run ``fn(db)`` in the background on the side connection; failures are logged, never raised."""
+        if self.side_pending >= SIDE_QUEUE_MAX:
+            log.warning("access log: %d writes waiting; this one is dropped", self.side_pending)
+            return
+        self.side_pending += 1
+
+        def job() -> bool:
+            try:
+                db = getattr(self._side_local, "db", None)
+                if db is None:
+                    db = open_db(self.settings.db_path, migrate=False, busy_timeout_ms=SIDE_BUSY_MS)
+                    self._side_local.db = db
+                fn(db)
+                return True
+            except Exception as exc:  # locked, full or read-only database: the decision stands
+                log.warning("access log: not written: %s", " ".join(str(exc).split())[:200])
+                return False
+
+        def done(fut: Future[bool]) -> None:
+            self.side_pending -= 1
+            if after is not None and not fut.cancelled() and fut.result():
+                after()
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        try:
+            fut = self.side.submit(job)
+        except RuntimeError:  # shutting down
+            self.side_pending -= 1
+            return
+        if loop is not None:
+            fut.add_done_callback(lambda f: loop.call_soon_threadsafe(done, f))
+        else:
+            fut.add_done_callback(done)
 
 
 def desk_of(context: ContextTypes.DEFAULT_TYPE) -> Desk:
@@ -140,58 +204,120 @@ def _needed_role(update: Update) -> tuple[str, str, str | None]:
     return "message", text[:40], None
 
 
+def decision_of(update: Update, desk: Desk) -> access.Decision:
+    """The access decision for ``update``, from configuration alone (no I/O); any error denies."""
+    try:
+        user = update.effective_user
+        chat = update.effective_chat
+        kind, detail, needed = _needed_role(update)
+        return access.decide(
+            desk.settings.telegram,
+            user.id if user else None,
+            chat.id if chat else None,
+            kind,
+            detail,
+            needed,
+        )
+    except Exception as exc:  # access fails closed
+        log.warning("access: cannot decide (%s); denied", type(exc).__name__)
+        return access.DENY
+
+
+def permitted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """The handlers' own re-check of the gate's decision: a failure in the gate can never open them."""
+    try:
+        return decision_of(update, desk_of(context)).allowed
+    except Exception:
+        return False
+
+
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Group -1: every update passes here first. Unauthorized ones stop here, logged; admins are told."""
-    desk = desk_of(context)
-    tg = desk.settings.telegram
+    """Group -1: every update passes here first. Access is decided before any I/O; every path that does not
+    allow raises ``ApplicationHandlerStop`` (also when refusing, logging or notifying fails)."""
+    decision = access.DENY
+    desk: Desk | None = None
+    try:
+        desk = desk_of(context)
+        decision = decision_of(update, desk)
+        if decision.allowed:
+            if decision.needed is not None:
+                _record_attempt(desk, update, decision, context.application)
+            return
+        if decision.needed is not None:
+            _record_attempt(desk, update, decision, context.application)
+        await _refuse(update, context, desk, decision)
+    except ApplicationHandlerStop:
+        raise
+    except Exception as exc:  # best effort after the decision: the update is still denied below
+        log.warning("access: refusing an update failed: %s", type(exc).__name__)
+    finally:
+        if not decision.allowed:
+            raise ApplicationHandlerStop  # deny on every path, whatever happened above
+
+
+def _record_attempt(
+    desk: Desk,
+    update: Update,
+    decision: access.Decision,
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> None:
+    """Log the attempt and (for strangers) tell the admins: in the background, on the side connection."""
     user = update.effective_user
     chat = update.effective_chat
     uid = user.id if user else None
     cid = chat.id if chat else None
-    kind, detail, needed = _needed_role(update)
-    role = access.role_of(tg, uid)
-    in_chat = access.chat_allowed(tg, cid, uid)
-    if needed is None:
-        if not (role and in_chat):
-            raise ApplicationHandlerStop
-        return  # chatter from a member: nothing to do, nothing to log
-    allowed = in_chat and access.may(role, needed)
     username = (user.username or user.full_name) if user else ""
-    access.log_access(
-        desk.db,
-        user_id=uid,
-        username=username,
-        chat_id=cid,
-        kind=kind,
-        detail=detail,
-        allowed=allowed,
-        role=role,
-    )
-    if allowed:
-        return
+    tg = desk.settings.telegram
+    clock = desk.clock
+
+    def write(db: sqlite_utils.Database) -> None:
+        at = clock()
+        access.log_access(
+            db,
+            user_id=uid,
+            username=username,
+            chat_id=cid,
+            kind=decision.kind,
+            detail=decision.detail,
+            allowed=decision.allowed,
+            role=decision.role,
+            now=at,
+        )
+        if not decision.allowed and decision.stranger:
+            _notify_admins(db, tg, at, uid, username, cid, decision.kind, decision.detail)
+
+    notify = not decision.allowed and decision.stranger
+    desk.side_write(write, after=(lambda: kick_delivery(application)) if notify else None)
+
+
+async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk, d: access.Decision) -> None:
+    """What a denied user sees: a stranger nothing useful; a member of the wrong rank one line."""
+    if d.needed is None:
+        return  # chatter from outside: silence
     query = update.callback_query
-    if role is None or not in_chat:
-        # A stranger (or a stranger's chat): nothing useful back. Admins hear about it, rate-limited.
+    if d.stranger:
         if query is not None:
             with contextlib.suppress(TelegramError):
                 await query.answer()
-        _notify_admins(desk, uid, username, cid, kind, detail)
-        kick_delivery(context.application)
+        return
+    lang = await desk.run(lang_of, desk.db, update.effective_user.id if update.effective_user else None)
+    if query is not None:
+        await query.answer(t(lang, "callback.denied"), show_alert=True)
     else:
-        lang = lang_of(desk.db, uid)
-        if query is not None:
-            with contextlib.suppress(TelegramError):
-                await query.answer(t(lang, "callback.denied"), show_alert=True)
-        else:
-            await reply(update, t(lang, "not_allowed"))
-    raise ApplicationHandlerStop
+        await reply(update, t(lang, "not_allowed"))
 
 
 def _notify_admins(
-    desk: Desk, uid: int | None, username: str, cid: int | None, kind: str, detail: str
+    db: sqlite_utils.Database,
+    tg: Any,
+    at: datetime,
+    uid: int | None,
+    username: str,
+    cid: int | None,
+    kind: str,
+    detail: str,
 ) -> None:
-    tg = desk.settings.telegram
-    slot = access.notice_slot(uid, tg.admin_notice_interval)
+    slot = access.notice_slot(uid, tg.admin_notice_interval, at.timestamp())
     text = t(
         "zh",
         "denied.admin_notice",
@@ -201,7 +327,7 @@ def _notify_admins(
         what=esc(f"{kind} {detail}"[:120]),
     )
     for admin in sorted(tg.admins):
-        outbox.enqueue(desk.db, str(admin), text, kind="access_notice", dedupe_key=f"{slot}:{admin}")
+        outbox.enqueue(db, str(admin), text, kind="access_notice", dedupe_key=f"{slot}:{admin}", now=at)
 
 
 # --- commands -----------------------------------------------------------------------------------------
@@ -492,8 +618,10 @@ def guarded(fn: Handler) -> Handler:
     """Turn user mistakes (bad arguments, refused transitions) into one reply line, never a traceback."""
 
     async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not permitted(update, context):
+            return  # the gate denied (or failed): never run, whatever the gate's fate
         desk = desk_of(context)
-        lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+        lang = await desk.run(lang_of, desk.db, update.effective_user.id if update.effective_user else None)
         try:
             await fn(update, context)
         except _Usage as exc:
@@ -525,10 +653,10 @@ CALLBACK_NEEDS_TEXT: Mapping[str, str] = MappingProxyType({"police": "/police {i
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every button press: validated (ids only, by regex), applied, answered, and the card edited."""
     query = update.callback_query
-    if query is None:
+    if query is None or not permitted(update, context):
         return
     desk = desk_of(context)
-    lang = lang_of(desk.db, query.from_user.id)
+    lang = await desk.run(lang_of, desk.db, query.from_user.id)
     parsed = parse_callback(query.data)
     if parsed is None or (parsed[1] not in CALLBACK_ACTIONS and parsed[1] not in CALLBACK_NEEDS_TEXT):
         await query.answer(t(lang, "callback.invalid"), show_alert=True)
@@ -780,8 +908,12 @@ def build_application(
     db: sqlite_utils.Database | None = None,
     scan_runner: Callable[[Settings, str], dict[str, Any]] | None = None,
     commands: Sequence[Command] = COMMANDS,
+    clock: Clock = utc_now,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The bot, ready for ``run_polling``: gate, commands, buttons, outbox and scan jobs."""
+    """The bot, ready for ``run_polling``: gate, commands, buttons, outbox and scan jobs.
+
+    ``clock`` is "now" for everything the bot records (tests pass a fixed one).
+    """
     install_redaction(settings.telegram.token)
     database = db or open_db(settings.db_path)
     outbox.recover_stale(database)
@@ -791,6 +923,11 @@ def build_application(
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await set_commands(application)
+
+    async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        desk: Desk = application.bot_data["desk"]
+        for pool in (desk.io, desk.side):
+            pool.shutdown(wait=False)  # queued writes still finish before the process exits
 
     app = (
         Application.builder()
@@ -806,6 +943,7 @@ def build_application(
             )
         )
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
         .build()
     )
     app.bot_data["desk"] = Desk(
@@ -814,6 +952,7 @@ def build_application(
         routes=outbox.Routes(tg.chats()),
         scan_runner=scan_runner,
         base_settings=base_settings,
+        clock=clock,
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     for c in commands:
