@@ -9,7 +9,6 @@ same action functions (``confirm``, ``false_positive``, ``request_takedown`` ...
 from __future__ import annotations
 
 import contextlib
-import csv
 import dataclasses
 import io
 import json
@@ -21,6 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.csvsafe import SafeWriter
 from scanners.profile import AllowedApp, Profile
 
 STATES = ("new", "confirmed", "false_positive", "resolved", "relisted")
@@ -282,7 +282,7 @@ def export_csv(db: sqlite_utils.Database) -> str:
     """All cases and, one row per event, their timelines, as one CSV (UTF-8, with a BOM for Excel)."""
     out = io.StringIO()
     out.write("\ufeff")
-    w = csv.writer(out)
+    w = SafeWriter(out)  # every text cell defused against formula injection
     cols = [
         "case_id",
         "brand",
@@ -319,19 +319,19 @@ def export_csv(db: sqlite_utils.Database) -> str:
             c.brand,
             c.store,
             c.app_id,
-            _csv_safe(c.title),
-            _csv_safe(c.developer),
+            c.title,
+            c.developer,
             c.url,
             c.verdict,
             c.score,
             c.state,
             c.takedown,
             c.takedown_at,
-            _csv_safe(c.takedown_ref),
+            c.takedown_ref,
             c.police,
-            _csv_safe(c.police_no),
-            _csv_safe(c.police_agency),
-            _csv_safe(c.assignee),
+            c.police_no,
+            c.police_agency,
+            c.assignee,
             int(c.listed),
             c.opened_at,
             c.closed_at,
@@ -344,17 +344,12 @@ def export_csv(db: sqlite_utils.Database) -> str:
                     e.actor,
                     e.action,
                     e.field,
-                    _csv_safe(e.old),
-                    _csv_safe(e.new),
-                    _csv_safe(e.reason),
+                    e.old,
+                    e.new,
+                    e.reason,
                 ]
             )
     return out.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    """Defuse spreadsheet formula injection from hostile store text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # --- the one place a case changes ---------------------------------------------------------------------

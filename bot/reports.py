@@ -7,7 +7,6 @@ database; ``render_text``/``render_csv``/``render_chart`` present the result. Ev
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import statistics
@@ -17,6 +16,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import sqlite_utils
+
+from bot.csvsafe import SafeWriter
 
 TW = timezone(timedelta(hours=8), "UTC+8")
 
@@ -356,7 +357,7 @@ CSV_COLUMNS = (
 def render_csv(report: Report) -> str:
     """One row for all cases, then one per store and per brand."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = SafeWriter(out)  # brand and store keys come from data: defused like every CSV cell
     w.writerow(CSV_COLUMNS)
     since, until = report.since.isoformat(), report.until.isoformat()
     rows = [("all", "all", report.total)]
