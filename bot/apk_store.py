@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import sqlite_utils
 
+from bot.linksafe import redact_userinfo
 from scanners.apk.verdict import ApkReport, analyse_apk, official_icon_hashes
 from scanners.profile import Brand, Profile
 
@@ -216,9 +217,4 @@ def analyse_and_store(
 
 def _redact(url: str) -> str:
     """The URL without user:password (an attacker's link may carry them; they must not reach the database)."""
-    parts = urlsplit(url.strip())
-    if parts.username is None and parts.password is None:
-        return url.strip()
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return parts._replace(netloc=netloc).geturl()
+    return redact_userinfo(url.strip())

@@ -21,6 +21,7 @@ from typing import Any
 import sqlite_utils
 
 from bot.csvsafe import SafeWriter
+from bot.linksafe import redact_userinfo
 from scanners.profile import AllowedApp, Profile
 
 STATES = ("new", "confirmed", "false_positive", "resolved", "relisted")
@@ -321,7 +322,7 @@ def export_csv(db: sqlite_utils.Database) -> str:
             c.app_id,
             c.title,
             c.developer,
-            c.url,
+            redact_userinfo(c.url),
             c.verdict,
             c.score,
             c.state,
@@ -389,9 +390,9 @@ def _apply(
                     "actor": actor.label,
                     "action": action,
                     "field": k,
-                    "old": _s(old),
-                    "new": _s(real[k]),
-                    "reason": reason,
+                    "old": redact_userinfo(_s(old)),
+                    "new": redact_userinfo(_s(real[k])),
+                    "reason": redact_userinfo(reason),
                     "scan_id": scan_id,
                 },
             )
@@ -409,7 +410,7 @@ def _apply(
                     "field": "",
                     "old": "",
                     "new": "",
-                    "reason": reason,
+                    "reason": redact_userinfo(reason),
                     "scan_id": scan_id,
                 },
             )
@@ -676,6 +677,7 @@ def _open_case(
         "scan_id": scan_id,
     }
     row.update(values)
+    row["url"] = redact_userinfo(str(row.get("url") or ""))  # a link's user:password is never kept
     case_id = insert_row(db, "cases", row)
     insert_row(
         db,
@@ -688,7 +690,7 @@ def _open_case(
             "field": "state",
             "old": "",
             "new": "new",
-            "reason": reason,
+            "reason": redact_userinfo(reason),
             "scan_id": scan_id,
         },
     )

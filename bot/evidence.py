@@ -26,6 +26,7 @@ import sqlite_utils
 
 from bot.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
 from bot.drafts import fmt_time
+from bot.linksafe import redact_userinfo
 from bot.media import fetch_image
 
 MANIFEST = "manifest.json"
@@ -97,7 +98,9 @@ def _raw_ext(data: bytes) -> str:
 
 
 def _json(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode("utf-8")
+    """The pack's own JSON files; a link's user:password never reaches them (raw evidence stays as kept)."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+    return redact_userinfo(text).encode("utf-8")
 
 
 def _case_row(db: sqlite_utils.Database, case_id: int) -> dict[str, Any]:
@@ -356,7 +359,7 @@ def build_pack(
         generated_at=at,
         history=history,
     )
-    files.insert(0, PackFile(SUMMARY, summary.encode("utf-8"), "summary"))
+    files.insert(0, PackFile(SUMMARY, redact_userinfo(summary).encode("utf-8"), "summary"))
     manifest = {
         "case_id": case_id,
         "generated_by": generated_by,
