@@ -27,7 +27,7 @@ import sqlite_utils
 from bot.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
 from bot.drafts import fmt_time
 from bot.linksafe import redact_userinfo
-from bot.media import fetch_image
+from bot.media import MediaGuard, fetch_image
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.html"
@@ -468,11 +468,14 @@ def fetch_screenshots(
     *,
     timeout: float = 15.0,
     limit: int = SCREENSHOTS_PER_LISTING,
+    guard: MediaGuard | None = None,
 ) -> list[tuple[str, bytes, str]]:
-    """(url, bytes, content type) of up to ``limit`` screenshots; failures are skipped, never raised."""
+    """(url, bytes, content type) of up to ``limit`` screenshots; failures are skipped, never raised.
+
+    Through the SSRF guard: internal addresses only as ``guard`` allows (none by default)."""
     out = []
     for url in list(urls)[:limit]:
-        got = fetch_image(session, url, timeout=timeout, max_bytes=SCREENSHOT_MAX_BYTES)
+        got = fetch_image(session, url, timeout=timeout, max_bytes=SCREENSHOT_MAX_BYTES, guard=guard)
         if got is not None:
             out.append((url, got[0], got[1]))
     return out
