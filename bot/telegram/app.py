@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -57,6 +57,8 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None
 APK_MAX_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
 SIDE_BUSY_MS = 2_000  # how long an access-log write waits for another process's write lock
+APK_WORKERS = 2  # analyses running at once (each may download up to 200 MB and parse it)
+APK_MAX_INFLIGHT = 6  # running plus waiting; one more is refused with a polite "busy, send it later"
 SIDE_QUEUE_MAX = 200  # access-log writes waiting beyond this are dropped (logged), never queued forever
 _T = TypeVar("_T")
 
@@ -85,6 +87,13 @@ class Desk:
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="fakeapp-side")
     )
     side_pending: int = 0
+    outbox_db: sqlite_utils.Database | None = None  # the outbox delivery's own connection
+    # APK files and links: their own few threads, and a bound on how many run or wait (beyond it: "busy").
+    apk_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=APK_WORKERS, thread_name_prefix="fakeapp-apk")
+    )
+    apk_limit: int = APK_MAX_INFLIGHT
+    apk_inflight: int = 0
     _side_local: threading.local = field(default_factory=threading.local)
 
     async def run(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
@@ -143,6 +152,10 @@ def lang_of(db: sqlite_utils.Database, user_id: int | None) -> str:
         return "zh"
     rows = list(db.query("SELECT lang FROM user_prefs WHERE user_id = ?", [user_id]))
     return normalize_lang(rows[0]["lang"]) if rows else "zh"
+
+
+def _uid(update: Update) -> int | None:
+    return update.effective_user.id if update.effective_user else None
 
 
 def actor_of(update: Update) -> Actor:
@@ -343,23 +356,23 @@ class Command:
 async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    lang = lang_of(desk.db, uid)
+    lang = await desk.run(lang_of, desk.db, uid)
     role = access.role_of(desk.settings.telegram, uid) or "viewer"
     await reply(update, t(lang, "start", role=t(lang, f"role.{role}")))
 
 
 async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.run(lang_of, desk.db, _uid(update))
     await reply(update, esc(t(lang, "help")))
 
 
 async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.run(lang_of, desk.db, _uid(update))
     args = _args(context)
     state = args[0].lower() if args else "open"
-    found = cases.list_cases(desk.db, state=state, limit=200)
+    found = await desk.run(cases.list_cases, desk.db, state=state, limit=200)
     if not found:
         await reply(update, t(lang, "no_cases"))
         return
@@ -371,13 +384,14 @@ async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    lang = lang_of(desk.db, uid)
+    lang = await desk.run(lang_of, desk.db, uid)
     args = _args(context)
     if not args:
         await reply(update, t(lang, "usage", usage="/case ID"))
         return
-    case = cases.get_case(desk.db, _case_id(args[0]))
-    text = case_card(case, lang, kind="case") + "\n\n" + timeline_text(cases.timeline(desk.db, case.id), lang)
+    case = await desk.run(cases.get_case, desk.db, _case_id(args[0]))
+    events = await desk.run(cases.timeline, desk.db, case.id)
+    text = case_card(case, lang, kind="case") + "\n\n" + timeline_text(events, lang)
     markup = None
     if access.may(access.role_of(desk.settings.telegram, uid), "analyst"):
         rows = case_keyboard(case, lang)
@@ -389,7 +403,7 @@ async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, case: cases.Case) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.run(lang_of, desk.db, _uid(update))
     await reply(update, t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}")))
     kick_delivery(context.application)
 
@@ -401,7 +415,8 @@ def _change_command(name: str, change: Callable[..., cases.Case], usage: str) ->
         args = _args(context)
         if not args:
             raise _Usage(usage)
-        case = change(desk_of(context).db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
+        desk = desk_of(context)
+        case = await desk.run(change, desk.db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
         await _done(update, context, case)
 
     handler.__name__ = f"cmd_{name}"
@@ -419,7 +434,8 @@ async def cmd_police(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if len(args) < 2:
         raise _Usage("/police ID REPORT_NO [agency]")
     agency = " ".join(args[2:]) or "165"
-    case = cases.report_police(desk_of(context).db, _case_id(args[0]), actor_of(update), args[1], agency)
+    desk = desk_of(context)
+    case = await desk.run(cases.report_police, desk.db, _case_id(args[0]), actor_of(update), args[1], agency)
     await _done(update, context, case)
 
 
@@ -428,8 +444,8 @@ async def cmd_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = _args(context)
     if len(args) < 2:
         raise _Usage("/note ID text")
-    case = cases.note(desk.db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    case = await desk.run(cases.note, desk.db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
+    lang = await desk.run(lang_of, desk.db, _uid(update))
     await reply(update, t(lang, "noted", id=case.id))
 
 
@@ -439,8 +455,8 @@ async def cmd_assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if len(args) != 2 or not re.fullmatch(r"@?[A-Za-z0-9_]{3,32}", args[1]):
         raise _Usage("/assign ID @user")
     who = args[1] if args[1].startswith("@") or args[1].isdigit() else "@" + args[1]
-    case = cases.assign(desk.db, _case_id(args[0]), actor_of(update), who)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    case = await desk.run(cases.assign, desk.db, _case_id(args[0]), actor_of(update), who)
+    lang = await desk.run(lang_of, desk.db, _uid(update))
     await reply(update, t(lang, "assigned", id=case.id, who=esc(case.assignee)))
     kick_delivery(context.application)
 
@@ -450,16 +466,16 @@ async def cmd_allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = _args(context)
     if not args:
         raise _Usage("/allow ID [note]")
-    case = cases.allow(desk.db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    case = await desk.run(cases.allow, desk.db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
+    lang = await desk.run(lang_of, desk.db, _uid(update))
     await reply(update, t(lang, "allowed", app=esc(case.title), brand=esc(case.brand), id=case.id))
     kick_delivery(context.application)
 
 
 async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
-    s = cases.stats(desk.db)
+    lang = await desk.run(lang_of, desk.db, _uid(update))
+    s = await desk.run(cases.stats, desk.db)
 
     def fmt(d: Mapping[str, int], prefix: str) -> str:
         return "、".join(f"{t(lang, f'{prefix}.{k}')} {v}" for k, v in d.items()) or "0"
@@ -481,10 +497,10 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
-    data = cases.export_csv(desk.db).encode("utf-8")
-    n = cases.stats(desk.db)["total"]
-    name = f"fakeapp-cases-{datetime.now(UTC):%Y%m%d-%H%M}.csv"
+    lang = await desk.run(lang_of, desk.db, _uid(update))
+    data = (await desk.run(cases.export_csv, desk.db)).encode("utf-8")
+    n = (await desk.run(cases.stats, desk.db))["total"]
+    name = f"fakeapp-cases-{desk.clock():%Y%m%d-%H%M}.csv"
     chat = update.effective_chat
     if chat is not None:
         await chat.send_document(InputFile(data, filename=name), caption=t(lang, "export.caption", n=n))
@@ -494,20 +510,25 @@ async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
     args = _args(context)
-    lang = normalize_lang(args[0] if args else ("en" if lang_of(desk.db, uid) == "zh" else "zh"))
-    with cases.transaction(desk.db):
-        desk.db.execute(
+    current = await desk.run(lang_of, desk.db, uid)
+    lang = normalize_lang(args[0] if args else ("en" if current == "zh" else "zh"))
+    await desk.run(_set_lang, desk.db, uid, lang, desk.clock())
+    await reply(update, t(lang, "lang.set"))
+
+
+def _set_lang(db: sqlite_utils.Database, uid: int | None, lang: str, now: datetime) -> None:
+    with cases.transaction(db):
+        db.execute(
             "INSERT INTO user_prefs (user_id, lang, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT(user_id) DO UPDATE SET"
             " lang = excluded.lang, updated_at = excluded.updated_at",
-            [uid, lang, cases.now_iso()],
+            [uid, lang, cases.now_iso(now)],
         )
-    await reply(update, t(lang, "lang.set"))
 
 
 async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.run(lang_of, desk.db, _uid(update))
     chat = update.effective_chat
 
     async def run() -> None:
@@ -531,10 +552,9 @@ async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     task.add_done_callback(desk.tasks.discard)
 
 
-def _settings_view(desk: Desk, lang: str) -> str:
+def _settings_view(desk: Desk, lang: str, kept: Mapping[str, Any]) -> str:
     """The effective non-secret settings (never the token), overridden ones marked."""
     s = desk.settings.telegram
-    kept = overrides.load_overrides(desk.db)
 
     def val(key: str) -> str:
         mark = t(lang, "settings.overridden") if key in kept else ""
@@ -565,10 +585,11 @@ def _settings_view(desk: Desk, lang: str) -> str:
 async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins: show the settings, or change one (validated, kept in the database, applied at once)."""
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.run(lang_of, desk.db, _uid(update))
     args = _args(context)
     if not args:
-        await reply(update, _settings_view(desk, lang))
+        kept = await desk.run(overrides.load_overrides, desk.db)
+        await reply(update, _settings_view(desk, lang, kept))
         return
     try:
         key, value = overrides.parse_change(args)
@@ -576,7 +597,7 @@ async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(update, t(lang, "error", msg=esc(" ".join(str(exc).split()))))
         return
     base = desk.base_settings or desk.settings
-    new_settings, ch = overrides.change(desk.db, base, key, value, actor_of(update).label)
+    new_settings, ch = await desk.run(overrides.change, desk.db, base, key, value, actor_of(update).label)
     desk.settings = new_settings
     if key == "scan_cron" and context.application.job_queue is not None:
         schedule_scan(context.application.job_queue, new_settings.telegram.scan_cron)
@@ -669,7 +690,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     try:
-        case = CALLBACK_ACTIONS[action](desk.db, case_id, actor_of(update))
+        case = await desk.run(CALLBACK_ACTIONS[action], desk.db, case_id, actor_of(update))
     except CaseError as exc:
         await query.answer(t(lang, "error", msg=str(exc))[:190], show_alert=True)
         return
@@ -681,7 +702,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}"))[:190])
     # The pressed message is edited at once when it is not the case's alert (the outbox edits that one).
     msg = query.message
-    if msg is not None and not _is_alert_message(desk.db, case.id, msg.chat.id, msg.message_id):
+    if msg is not None and not await desk.run(
+        _is_alert_message, desk.db, case.id, msg.chat.id, msg.message_id
+    ):
         with contextlib.suppress(BadRequest):
             rows = case_keyboard(case, lang)
             await context.bot.edit_message_text(
@@ -723,17 +746,21 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     msg = update.effective_message
     if msg is None or msg.document is None:
         return
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.run(lang_of, desk.db, _uid(update))
     if not apk_available():
         await reply(update, t(lang, "apk.unavailable"))
         return
     if (msg.document.file_size or 0) > APK_MAX_BYTES:
         await reply(update, t(lang, "apk.too_big", mb=APK_MAX_BYTES // (1024 * 1024)))
         return
-    await reply(update, t(lang, "apk.analysing"))
-    tg_file = await msg.document.get_file()
-    data = bytes(await tg_file.download_as_bytearray())
-    await _analyse(update, context, data, msg.document.file_name or "upload.apk", lang)
+    document = msg.document
+
+    async def job() -> None:
+        tg_file = await document.get_file()
+        data = bytes(await tg_file.download_as_bytearray())
+        await _analyse(update, context, data, document.file_name or "upload.apk", lang)
+
+    await _start_analysis(update, context, lang, job)
 
 
 async def on_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -742,12 +769,46 @@ async def on_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     m = URL_RE.search(msg.text or "") if msg else None
     if m is None:
         return
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.run(lang_of, desk.db, _uid(update))
     if not apk_available():
         await reply(update, t(lang, "apk.unavailable"))
         return
-    await reply(update, t(lang, "apk.analysing"))
-    await _analyse(update, context, None, m.group(0), lang)
+    link = m.group(0)
+    await _start_analysis(update, context, lang, lambda: _analyse(update, context, None, link, lang))
+
+
+async def _start_analysis(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    lang: str,
+    job: Callable[[], Coroutine[Any, Any, None]],
+) -> None:
+    """Run one APK/link analysis in the background, on the analysis pool; refuse politely when it is full.
+
+    The bot keeps answering meanwhile, and analyses never take the worker threads scans and reports use.
+    """
+    desk = desk_of(context)
+    if desk.apk_inflight >= desk.apk_limit:
+        await reply(update, t(lang, "apk.busy"))
+        return
+    desk.apk_inflight += 1
+
+    async def run() -> None:
+        try:
+            await job()
+        except Exception as exc:  # e.g. the file download failed: one line back, the bot keeps running
+            log.warning("APK analysis failed: %s", type(exc).__name__)
+            with contextlib.suppress(TelegramError):
+                await reply(update, t(lang, "apk.failed", msg=esc(type(exc).__name__)))
+        finally:
+            desk.apk_inflight -= 1
+
+    try:
+        await reply(update, t(lang, "apk.analysing"))
+    finally:
+        task = context.application.create_task(run())
+        desk.tasks.add(task)
+        task.add_done_callback(desk.tasks.discard)
 
 
 async def _analyse(
@@ -785,7 +846,8 @@ async def _analyse(
             db.close()
 
     try:
-        verdict, sha, case_id, opened = await asyncio.to_thread(work)
+        loop = asyncio.get_running_loop()
+        verdict, sha, case_id, opened = await loop.run_in_executor(desk.apk_pool, work)
     except Exception as exc:  # analysis errors are the file's fault or the network's; report, keep running
         log.warning("APK analysis failed: %s", type(exc).__name__)
         await reply(update, t(lang, "apk.failed", msg=esc(str(exc)[:300])))
@@ -816,11 +878,14 @@ def kick_delivery(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
 async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     desk: Desk = application.bot_data["desk"]
     redact = install_redaction(desk.settings.telegram.token)
+    # Delivery awaits Telegram between its database steps, so it runs on the loop with its own connection
+    # (never the handlers' one, which only the database thread uses).
+    db = desk.outbox_db or desk.db
     async with desk.deliver_lock:
         while True:
             desk.deliver_again = False
             try:
-                stats = await outbox.deliver_pending(desk.db, application.bot, desk.routes, redact=redact)
+                stats = await outbox.deliver_pending(db, application.bot, desk.routes, redact=redact)
             except TelegramError as exc:
                 log.warning("outbox delivery: %s", redact(str(exc)))
                 return
@@ -828,7 +893,7 @@ async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) ->
                 return
             if not desk.deliver_again and stats.sent == 0 and stats.superseded == 0:
                 return
-            if not desk.deliver_again and not outbox.pending(desk.db):
+            if not desk.deliver_again and not outbox.pending(db):
                 return
 
 
@@ -838,8 +903,8 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    if outbox.enqueue_reminders(desk.db, days=desk.settings.telegram.reminder_periods()):
-        casework_tg.reminder_drafts(desk)  # issue 5: each reminder's draft, ready to re-send
+    if await desk.run(outbox.enqueue_reminders, desk.db, days=desk.settings.telegram.reminder_periods()):
+        await desk.run(casework_tg.reminder_drafts, desk)  # issue 5: each reminder's draft, ready to re-send
         kick_delivery(context.application)
 
 
@@ -926,7 +991,7 @@ def build_application(
 
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         desk: Desk = application.bot_data["desk"]
-        for pool in (desk.io, desk.side):
+        for pool in (desk.io, desk.side, desk.apk_pool):
             pool.shutdown(wait=False)  # queued writes still finish before the process exits
 
     app = (
@@ -953,6 +1018,7 @@ def build_application(
         scan_runner=scan_runner,
         base_settings=base_settings,
         clock=clock,
+        outbox_db=open_db(settings.db_path, migrate=False),
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     for c in commands:

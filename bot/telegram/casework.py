@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -59,14 +58,14 @@ def _t(lang: str, key: str, **kw: object) -> str:
     return text.format(**kw) if kw else text
 
 
-def _lang_and_desk(
+async def _lang_and_desk(
     update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> tuple[str, sqlite_utils.Database, Desk]:
     from bot.telegram.app import desk_of, lang_of
 
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    return lang_of(desk.db, uid), desk.db, desk
+    return await desk.run(lang_of, desk.db, uid), desk.db, desk
 
 
 async def _send(update: Update, text: str) -> None:
@@ -85,7 +84,7 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/draft ID KIND [en|zh] [force]: the ready-to-file draft, in the chat (or as a file when long)."""
     from bot.telegram.app import _case_id, actor_of
 
-    lang, db, desk = _lang_and_desk(update, context)
+    lang, db, desk = await _lang_and_desk(update, context)
     args = [a.lower() for a in (context.args or [])]
     if len(args) < 2 or args[1] not in KINDS:
         await _send(update, html.escape(_t(lang, "draft.usage")))
@@ -95,7 +94,9 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     case_id = _case_id(args[0])
     try:
         profile = load_profile(desk.settings.config_path)
-        draft = draft_for_case(db, profile, case_id, args[1], draft_lang, force=force, actor=actor_of(update))
+        draft = await desk.run(
+            draft_for_case, db, profile, case_id, args[1], draft_lang, force=force, actor=actor_of(update)
+        )
     except DuplicateTakedown as exc:
         first = exc.first
         await _send(
@@ -129,15 +130,15 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/report week|month: the figures in the chat and the chart as a PNG file."""
-    lang, db, _ = _lang_and_desk(update, context)
+    lang, db, desk = await _lang_and_desk(update, context)
     args = [a.lower() for a in (context.args or [])]
     name = args[0] if args else "week"
     try:
-        since, until = period_for(name, datetime.now(UTC))
+        since, until = period_for(name, desk.clock())
     except ValueError:
         await _send(update, html.escape(_t(lang, "report.usage")))
         return
-    report = load_report(db, since, until)
+    report = await desk.run(load_report, db, since, until)
     await _send(update, f"<pre>{html.escape(render_text(report, lang))}</pre>")
     # Drawing takes a moment: off the event loop (pure, no database).
     png = await asyncio.to_thread(render_chart, report)
@@ -163,14 +164,15 @@ async def cmd_evidence(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """/evidence ID: the evidence pack, sent to this chat (and recorded on the timeline first)."""
     from bot.telegram.app import _case_id, actor_of
 
-    lang, db, desk = _lang_and_desk(update, context)
+    lang, db, desk = await _lang_and_desk(update, context)
     args = context.args or []
     if not args:
         await _send(update, html.escape(_t(lang, "evidence.usage")))
         return
-    case = cases.get_case(db, _case_id(args[0]))
+    case = await desk.run(cases.get_case, db, _case_id(args[0]))
     actor = actor_of(update)
-    pack = make_pack(db, case.id, actor, brand_name=_brand_name(case.brand, desk))
+    brand = _brand_name(case.brand, desk)
+    pack = await desk.run(make_pack, db, case.id, actor, brand_name=brand, now=desk.clock())
     caption = _pack_caption(lang, case.id, len(pack.manifest["files"]), pack.sha256, actor.label)
     await _document(update, pack.data, pack.filename, caption)
 
