@@ -8,13 +8,13 @@ import contextlib
 import json
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import sqlite_utils
 
+from bot.clock import utc_now
 from bot.linksafe import redact_userinfo
 from scanners.apk.verdict import ApkReport, analyse_apk, official_icon_hashes
 from scanners.profile import Brand, Profile
@@ -98,7 +98,7 @@ def get_analysis(db: sqlite_utils.Database, sha256: str) -> StoredAnalysis | Non
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return utc_now().isoformat(timespec="seconds")
 
 
 def store_report(

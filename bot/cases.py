@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.clock import utc_now
 from bot.csvsafe import SafeWriter
 from bot.linksafe import redact_userinfo
 from scanners.profile import AllowedApp, Profile
@@ -145,7 +146,7 @@ class SyncResult:
 
 
 def now_iso(now: datetime | None = None) -> str:
-    return (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
+    return (now or utc_now()).replace(microsecond=0).isoformat()
 
 
 # --- transactions -------------------------------------------------------------------------------------
@@ -452,16 +453,20 @@ def _require(case: Case, ok: bool, msg: str) -> None:
         raise CaseError(f"case #{case.id}: {msg}")
 
 
-def confirm(db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "") -> Case:
+def confirm(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, now: datetime | None = None
+) -> Case:
     case = get_case(db, case_id)
     _require(case, case.state in ("new", "relisted", "false_positive", "confirmed"), f"is {case.state}")
-    return _apply(db, case, actor, "confirm", {"state": "confirmed"}, reason=reason)
+    return _apply(db, case, actor, "confirm", {"state": "confirmed"}, reason=reason, now=now)
 
 
-def false_positive(db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "") -> Case:
+def false_positive(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, now: datetime | None = None
+) -> Case:
     case = get_case(db, case_id)
     _require(case, case.state != "resolved", "is resolved; reopen it by confirming first")
-    now = datetime.now(UTC)
+    now = now or utc_now()
     return _apply(
         db,
         case,
@@ -484,12 +489,19 @@ def _given_time(when: str) -> datetime:
 
 
 def request_takedown(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, ref: str = "", *, store: str = "", when: str = ""
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    ref: str = "",
+    *,
+    store: str = "",
+    when: str = "",
+    now: datetime | None = None,
 ) -> Case:
     case = get_case(db, case_id)
     _require(case, case.state not in ("false_positive", "resolved"), f"is {case.state}")
     # The time the analyst gives is the time of the record: the case, its timeline and every draft.
-    now = _given_time(when) if when else datetime.now(UTC)
+    now = _given_time(when) if when else (now or utc_now())
     changes: dict[str, Any] = {
         "takedown": "requested",
         "takedown_at": now_iso(now),
@@ -510,20 +522,28 @@ def request_takedown(
     )
 
 
-def reject_takedown(db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "") -> Case:
+def reject_takedown(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, now: datetime | None = None
+) -> Case:
     case = get_case(db, case_id)
     _require(case, case.takedown == "requested", "no takedown requested")
-    return _apply(db, case, actor, "takedown_rejected", {"takedown": "rejected"}, reason=reason)
+    return _apply(db, case, actor, "takedown_rejected", {"takedown": "rejected"}, reason=reason, now=now)
 
 
 def report_police(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, report_no: str, agency: str = "165"
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    report_no: str,
+    agency: str = "165",
+    *,
+    now: datetime | None = None,
 ) -> Case:
     case = get_case(db, case_id)
     report_no = report_no.strip()
     _require(case, bool(report_no), "a report number is needed")
     _require(case, case.state != "false_positive", "is a false positive")
-    now = datetime.now(UTC)
+    now = now or utc_now()
     changes: dict[str, Any] = {
         "police": "reported",
         "police_no": report_no,
@@ -544,13 +564,15 @@ def report_police(
     )
 
 
-def resolve(db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "") -> Case:
+def resolve(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "", *, now: datetime | None = None
+) -> Case:
     """Close a case. Refused while the app is still listed, unless a reason is given."""
     case = get_case(db, case_id)
     _require(case, case.state != "resolved", "is already resolved")
     if case.listed and case.kind == "listing" and not note.strip():
         raise CaseError(f"case #{case.id}: the app is still listed; give a reason to resolve it anyway")
-    now = datetime.now(UTC)
+    now = now or utc_now()
     return _apply(
         db,
         case,
@@ -563,15 +585,19 @@ def resolve(db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "
     )
 
 
-def note(db: sqlite_utils.Database, case_id: int, actor: Actor, text: str) -> Case:
+def note(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, text: str, *, now: datetime | None = None
+) -> Case:
     case = get_case(db, case_id)
     _require(case, bool(text.strip()), "empty note")
-    return _apply(db, case, actor, "note", {}, reason=text.strip())
+    return _apply(db, case, actor, "note", {}, reason=text.strip(), now=now)
 
 
-def assign(db: sqlite_utils.Database, case_id: int, actor: Actor, assignee: str) -> Case:
+def assign(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, assignee: str, *, now: datetime | None = None
+) -> Case:
     case = get_case(db, case_id)
-    return _apply(db, case, actor, "assign", {"assignee": assignee.strip()})
+    return _apply(db, case, actor, "assign", {"assignee": assignee.strip()}, now=now)
 
 
 def allow(

@@ -17,7 +17,7 @@ import socket
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import metadata
 from typing import Any
 
@@ -25,6 +25,7 @@ import requests
 import sqlite_utils
 
 from bot.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
+from bot.clock import utc_now
 from bot.drafts import fmt_time
 from bot.linksafe import redact_userinfo
 from bot.media import MediaGuard, fetch_image
@@ -325,7 +326,7 @@ def build_pack(
     now: datetime | None = None,
 ) -> Pack:
     """The evidence pack of a case as an in-memory ZIP (nothing is written or recorded here)."""
-    at = (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
+    at = (now or utc_now()).replace(microsecond=0).isoformat()
     case = _case_row(db, case_id)
     evidence = evidence_files(db, case_id)
     facts = load_case_facts(

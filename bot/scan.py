@@ -13,12 +13,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import requests
 import sqlite_utils
 
+from bot.clock import Clock, utc_now
 from bot.media import MediaGuard, fetch_image, guard_for
 from bot.settings import Settings
 from scanners.judging.icons import icon_hash, official_icon_hashes
@@ -48,8 +48,8 @@ ICON_MAX_BYTES = 2 * 1024 * 1024
 Progress = Callable[[str], None]
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def now_iso(clock: Clock = utc_now) -> str:
+    return clock().isoformat(timespec="seconds")
 
 
 @dataclass
@@ -371,10 +371,13 @@ def run_scan(
     trigger: str = "cli",
     progress: Progress | None = None,
     icon_session: requests.Session | None = None,
+    clock: Clock = utc_now,
 ) -> ScanResult:
-    """Scan every store for every brand of the profile and commit listings, history, evidence and findings."""
+    """Scan every store for every brand of the profile and commit listings, history, evidence and findings.
+
+    ``clock`` gives the scan's start and finish times (tests pass a fixed one)."""
     say = progress or (lambda _msg: None)
-    started = now_iso()
+    started = now_iso(clock)
     pk = db.table("scans").insert({"started_at": started, "status": "running", "trigger": trigger}).last_pk
     assert pk is not None
     scan_id = int(pk)
@@ -405,7 +408,7 @@ def run_scan(
         )
     with ThreadPoolExecutor(max_workers=max(1, len(scanners)), thread_name_prefix="scan") as pool:
         outcomes = list(pool.map(_run_safely, scanners))
-    finished = now_iso()
+    finished = now_iso(clock)
     with db.conn:
         changes = _store_outcomes(db, scan_id, outcomes, finished)
         runs = [r for o in outcomes for r in o.runs]

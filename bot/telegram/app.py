@@ -416,7 +416,8 @@ def _change_command(name: str, change: Callable[..., cases.Case], usage: str) ->
         if not args:
             raise _Usage(usage)
         desk = desk_of(context)
-        case = await desk.run(change, desk.db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
+        text = " ".join(args[1:])
+        case = await desk.run(change, desk.db, _case_id(args[0]), actor_of(update), text, now=desk.clock())
         await _done(update, context, case)
 
     handler.__name__ = f"cmd_{name}"
@@ -435,7 +436,9 @@ async def cmd_police(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         raise _Usage("/police ID REPORT_NO [agency]")
     agency = " ".join(args[2:]) or "165"
     desk = desk_of(context)
-    case = await desk.run(cases.report_police, desk.db, _case_id(args[0]), actor_of(update), args[1], agency)
+    case = await desk.run(
+        cases.report_police, desk.db, _case_id(args[0]), actor_of(update), args[1], agency, now=desk.clock()
+    )
     await _done(update, context, case)
 
 
@@ -444,7 +447,8 @@ async def cmd_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = _args(context)
     if len(args) < 2:
         raise _Usage("/note ID text")
-    case = await desk.run(cases.note, desk.db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
+    text = " ".join(args[1:])
+    case = await desk.run(cases.note, desk.db, _case_id(args[0]), actor_of(update), text, now=desk.clock())
     lang = await desk.run(lang_of, desk.db, _uid(update))
     await reply(update, t(lang, "noted", id=case.id))
 
@@ -455,7 +459,7 @@ async def cmd_assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if len(args) != 2 or not re.fullmatch(r"@?[A-Za-z0-9_]{3,32}", args[1]):
         raise _Usage("/assign ID @user")
     who = args[1] if args[1].startswith("@") or args[1].isdigit() else "@" + args[1]
-    case = await desk.run(cases.assign, desk.db, _case_id(args[0]), actor_of(update), who)
+    case = await desk.run(cases.assign, desk.db, _case_id(args[0]), actor_of(update), who, now=desk.clock())
     lang = await desk.run(lang_of, desk.db, _uid(update))
     await reply(update, t(lang, "assigned", id=case.id, who=esc(case.assignee)))
     kick_delivery(context.application)
@@ -466,7 +470,8 @@ async def cmd_allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = _args(context)
     if not args:
         raise _Usage("/allow ID [note]")
-    case = await desk.run(cases.allow, desk.db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
+    text = " ".join(args[1:])
+    case = await desk.run(cases.allow, desk.db, _case_id(args[0]), actor_of(update), text, now=desk.clock())
     lang = await desk.run(lang_of, desk.db, _uid(update))
     await reply(update, t(lang, "allowed", app=esc(case.title), brand=esc(case.brand), id=case.id))
     kick_delivery(context.application)
@@ -656,15 +661,15 @@ def guarded(fn: Handler) -> Handler:
 
 # --- buttons ------------------------------------------------------------------------------------------
 
-CallbackAction = Callable[[sqlite_utils.Database, int, Actor], cases.Case]
+CallbackAction = Callable[[sqlite_utils.Database, int, Actor, datetime], cases.Case]
 
 # Extension point: issue 5 adds e.g. "evidence": its handler. Buttons needing text answer with a usage hint.
 CALLBACK_ACTIONS: Mapping[str, CallbackAction] = MappingProxyType(
     {
-        "confirm": lambda db, cid, who: cases.confirm(db, cid, who),
-        "fp": lambda db, cid, who: cases.false_positive(db, cid, who),
-        "takedown": lambda db, cid, who: cases.request_takedown(db, cid, who),
-        "resolve": lambda db, cid, who: cases.resolve(db, cid, who),
+        "confirm": lambda db, cid, who, now: cases.confirm(db, cid, who, now=now),
+        "fp": lambda db, cid, who, now: cases.false_positive(db, cid, who, now=now),
+        "takedown": lambda db, cid, who, now: cases.request_takedown(db, cid, who, now=now),
+        "resolve": lambda db, cid, who, now: cases.resolve(db, cid, who, now=now),
         "evidence": casework_tg.evidence_button,  # issue 5: 證據包
     }
 )
@@ -690,7 +695,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     try:
-        case = await desk.run(CALLBACK_ACTIONS[action], desk.db, case_id, actor_of(update))
+        case = await desk.run(CALLBACK_ACTIONS[action], desk.db, case_id, actor_of(update), desk.clock())
     except CaseError as exc:
         await query.answer(t(lang, "error", msg=str(exc))[:190], show_alert=True)
         return
@@ -903,7 +908,8 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    if await desk.run(outbox.enqueue_reminders, desk.db, days=desk.settings.telegram.reminder_periods()):
+    days = desk.settings.telegram.reminder_periods()
+    if await desk.run(outbox.enqueue_reminders, desk.db, days=days, now=desk.clock()):
         await desk.run(casework_tg.reminder_drafts, desk)  # issue 5: each reminder's draft, ready to re-send
         kick_delivery(context.application)
 

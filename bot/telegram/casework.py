@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -187,7 +188,9 @@ def _brand_name(brand_id: str, desk: Desk | None = None) -> str:
     return next((b.name for b in profile.brands if b.id == brand_id), brand_id)
 
 
-def evidence_button(db: sqlite_utils.Database, case_id: int, actor: Actor) -> cases.Case:
+def evidence_button(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, now: datetime | None = None
+) -> cases.Case:
     """The 證據包 button: build and record the pack, queue it to the security chat; returns the case.
 
     The button handler knows no chat, so the pack goes where the team works (the security chat), through the
@@ -195,7 +198,7 @@ def evidence_button(db: sqlite_utils.Database, case_id: int, actor: Actor) -> ca
     """
     case = cases.get_case(db, case_id)
     try:
-        pack = make_pack(db, case_id, actor, brand_name=_brand_name(case.brand))
+        pack = make_pack(db, case_id, actor, brand_name=_brand_name(case.brand), now=now)
     except EvidenceError as exc:
         raise CaseError(str(exc)) from None
     outbox.enqueue(
@@ -208,5 +211,6 @@ def evidence_button(db: sqlite_utils.Database, case_id: int, actor: Actor) -> ca
         document=pack.data,
         filename=pack.filename,
         dedupe_key=f"evidence:{case_id}:{pack.manifest_sha256}",
+        now=now,
     )
     return case
