@@ -136,10 +136,17 @@ class Desk:
         except RuntimeError:  # shutting down
             self.side_pending -= 1
             return
-        if loop is not None:
-            fut.add_done_callback(lambda f: loop.call_soon_threadsafe(done, f))
-        else:
+        if loop is None:
             fut.add_done_callback(done)
+            return
+
+        def back_on_loop(f: Future[bool]) -> None:
+            try:
+                loop.call_soon_threadsafe(done, f)
+            except RuntimeError:  # the loop is closed (shutting down): nothing left to kick
+                self.side_pending -= 1
+
+        fut.add_done_callback(back_on_loop)
 
 
 def desk_of(context: ContextTypes.DEFAULT_TYPE) -> Desk:
