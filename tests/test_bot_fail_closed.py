@@ -216,3 +216,53 @@ def test_viewer_and_stranger_change_nothing_and_receive_nothing(fake, tmp_path, 
         # Nothing changed in the database.
         assert snapshot(dbpath, case_id) == before
         assert bot.proc.poll() is None
+
+
+def test_handlers_recheck_access_even_without_the_gate(tmp_path):
+    """Defence in depth: with the gate removed (as if it had failed open), the command, button and file
+    handlers still refuse a viewer's and a stranger's changes on their own."""
+    import asyncio
+
+    from bot.settings import load_settings
+    from bot.telegram.app import build_application
+
+    dbpath = tmp_path / "bot.db"
+    (case_id,) = seed(dbpath, "com.fake.nogate")
+    before = snapshot(dbpath, case_id)
+    with FakeTelegram(token=TOKEN) as server:
+        app = build_application(load_settings(bot_env(server, dbpath)))
+        app.handlers.pop(-1)  # no gate at all
+        mid = server.add_message(CHAT, "card")
+        cqs = attack(server, case_id, mid)
+        server.say(ADMIN, ADMIN, "/help")
+
+        async def run() -> None:
+            async with app:
+                await app.start()
+                assert app.updater is not None
+                await app.updater.start_polling(poll_interval=0, timeout=1)
+                end = time.monotonic() + 20
+                while time.monotonic() < end and not server.sent(ADMIN):
+                    await asyncio.sleep(0.05)
+                await asyncio.sleep(0.5)
+                await app.updater.stop()
+                await app.stop()
+
+        asyncio.run(run())
+        assert server.sent(ADMIN), "the admin is still served"
+        assert server.attempted("sendDocument") == []
+        replies = [
+            c.params["text"]
+            for c in server.calls
+            if c.method in ("sendMessage", "editMessageText")
+            and int(c.params["chat_id"]) != ADMIN
+            and not c.params["text"].startswith("<b>🚨")  # the seeded case's own alert
+        ]
+        assert replies == []
+        # No press was carried out (a done answer names the case).
+        assert [
+            server.answered[q]["text"]
+            for q in cqs
+            if f"#{case_id}" in server.answered.get(q, {}).get("text", "")
+        ] == []
+    assert snapshot(dbpath, case_id) == before

@@ -622,6 +622,12 @@ def _handler_for(server: FakeTelegram) -> type[BaseHTTPRequestHandler]:
                 elif action == "fault":
                     if "down" in data:
                         server.set_down(str(data["down"] or ""))
+                    if "refuse" in data:  # {"refuse": CHAT_ID, "status": 403|429|0, "retry_after": N}
+                        server.refuse(
+                            int(data["refuse"]),
+                            status=int(data.get("status", 403)),
+                            retry_after=int(data.get("retry_after", 0)),
+                        )
                     if "method" in data:
                         server.fail(
                             str(data["method"]),
