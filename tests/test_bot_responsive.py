@@ -139,3 +139,39 @@ def test_apk_work_has_its_own_bounded_pool_and_refuses_politely_when_full(tmp_pa
     assert peak[0] == tgapp.APK_WORKERS  # never more at once than the pool's own threads
     assert all(name.startswith("fakeapp-apk") for name in running)
     assert scans and not scans[0].startswith("fakeapp-apk")
+
+
+def test_a_write_waiting_for_the_lock_does_not_hold_other_chats(tmp_path: Path):
+    import contextlib
+
+    from tests.test_bot_e2e import seed
+
+    db_path = tmp_path / "b.db"
+    (cid,) = seed(db_path, "com.fake.waits")
+    with FakeTelegram(token=TOKEN) as fake, contextlib.ExitStack() as lock:
+        app = build_application(load_settings(bot_env(fake, db_path, FAKEAPP_DB_BUSY_TIMEOUT_MS="15000")))
+        state: dict[str, float] = {}
+
+        def step() -> bool:
+            now = time.monotonic()
+            if "sent" not in state:
+                if not fake.sent(CHAT):
+                    return False  # the seeded alert goes out first (the outbox is not under test here)
+                time.sleep(0.5)
+                lock.enter_context(write_locked(db_path))  # another process starts writing
+                fake.say(ANALYST, ANALYST, f"/note {cid} waits for the lock")  # a write: must wait
+                time.sleep(0.3)
+                fake.say(ADMIN, ADMIN, "/help")
+                fake.say(VIEWER, VIEWER, f"/case {cid}")
+                state["sent"] = time.monotonic()
+                return False
+            if "admin" not in state and fake.sent(ADMIN):
+                state["admin"] = now - state["sent"]
+            if "viewer" not in state and fake.sent(VIEWER):
+                state["viewer"] = now - state["sent"]
+            return "admin" in state and "viewer" in state
+
+        asyncio.run(_drive(app, step, timeout=12))
+        assert fake.sent(ANALYST) == []  # the note is still waiting for the lock
+        lock.close()
+    assert state.get("admin", 99) < 3.0 and state.get("viewer", 99) < 3.0, state

@@ -31,6 +31,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationHandlerStop,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -95,11 +96,30 @@ class Desk:
     apk_limit: int = APK_MAX_INFLIGHT
     apk_inflight: int = 0
     _side_local: threading.local = field(default_factory=threading.local)
+    # Reads on their own thread and connection: in WAL mode a read never waits for a writer, so a command
+    # that only reads is answered even while a write waits for another process's lock.
+    reads: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="fakeapp-read")
+    )
+    _read_local: threading.local = field(default_factory=threading.local)
 
     async def run(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         """``fn(*args, **kwargs)`` in the database thread, awaited without blocking the event loop."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.io, functools.partial(fn, *args, **kwargs))
+
+    async def read(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """``fn(read_db, *args, **kwargs)`` for work that only reads, on the read thread's own connection."""
+
+        def job() -> _T:
+            db = getattr(self._read_local, "db", None)
+            if db is None:
+                db = open_db(self.settings.db_path, migrate=False)
+                self._read_local.db = db
+            return fn(db, *args, **kwargs)
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.reads, job)
 
     def side_write(
         self, fn: Callable[[sqlite_utils.Database], None], after: Callable[[], None] | None = None
@@ -320,7 +340,7 @@ async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk
             with contextlib.suppress(TelegramError):
                 await query.answer()
         return
-    lang = await desk.run(lang_of, desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, update.effective_user.id if update.effective_user else None)
     if query is not None:
         await query.answer(t(lang, "callback.denied"), show_alert=True)
     else:
@@ -363,23 +383,23 @@ class Command:
 async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    lang = await desk.run(lang_of, desk.db, uid)
+    lang = await desk.read(lang_of, uid)
     role = access.role_of(desk.settings.telegram, uid) or "viewer"
     await reply(update, t(lang, "start", role=t(lang, f"role.{role}")))
 
 
 async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = await desk.run(lang_of, desk.db, _uid(update))
+    lang = await desk.read(lang_of, _uid(update))
     await reply(update, esc(t(lang, "help")))
 
 
 async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = await desk.run(lang_of, desk.db, _uid(update))
+    lang = await desk.read(lang_of, _uid(update))
     args = _args(context)
     state = args[0].lower() if args else "open"
-    found = await desk.run(cases.list_cases, desk.db, state=state, limit=200)
+    found = await desk.read(cases.list_cases, state=state, limit=200)
     if not found:
         await reply(update, t(lang, "no_cases"))
         return
@@ -391,13 +411,13 @@ async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    lang = await desk.run(lang_of, desk.db, uid)
+    lang = await desk.read(lang_of, uid)
     args = _args(context)
     if not args:
         await reply(update, t(lang, "usage", usage="/case ID"))
         return
-    case = await desk.run(cases.get_case, desk.db, _case_id(args[0]))
-    events = await desk.run(cases.timeline, desk.db, case.id)
+    case = await desk.read(cases.get_case, _case_id(args[0]))
+    events = await desk.read(cases.timeline, case.id)
     text = case_card(case, lang, kind="case") + "\n\n" + timeline_text(events, lang)
     markup = None
     if access.may(access.role_of(desk.settings.telegram, uid), "analyst"):
@@ -410,7 +430,7 @@ async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, case: cases.Case) -> None:
     desk = desk_of(context)
-    lang = await desk.run(lang_of, desk.db, _uid(update))
+    lang = await desk.read(lang_of, _uid(update))
     await reply(update, t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}")))
     kick_delivery(context.application)
 
@@ -456,7 +476,7 @@ async def cmd_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise _Usage("/note ID text")
     text = " ".join(args[1:])
     case = await desk.run(cases.note, desk.db, _case_id(args[0]), actor_of(update), text, now=desk.clock())
-    lang = await desk.run(lang_of, desk.db, _uid(update))
+    lang = await desk.read(lang_of, _uid(update))
     await reply(update, t(lang, "noted", id=case.id))
 
 
@@ -467,7 +487,7 @@ async def cmd_assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         raise _Usage("/assign ID @user")
     who = args[1] if args[1].startswith("@") or args[1].isdigit() else "@" + args[1]
     case = await desk.run(cases.assign, desk.db, _case_id(args[0]), actor_of(update), who, now=desk.clock())
-    lang = await desk.run(lang_of, desk.db, _uid(update))
+    lang = await desk.read(lang_of, _uid(update))
     await reply(update, t(lang, "assigned", id=case.id, who=esc(case.assignee)))
     kick_delivery(context.application)
 
@@ -479,15 +499,15 @@ async def cmd_allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise _Usage("/allow ID [note]")
     text = " ".join(args[1:])
     case = await desk.run(cases.allow, desk.db, _case_id(args[0]), actor_of(update), text, now=desk.clock())
-    lang = await desk.run(lang_of, desk.db, _uid(update))
+    lang = await desk.read(lang_of, _uid(update))
     await reply(update, t(lang, "allowed", app=esc(case.title), brand=esc(case.brand), id=case.id))
     kick_delivery(context.application)
 
 
 async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = await desk.run(lang_of, desk.db, _uid(update))
-    s = await desk.run(cases.stats, desk.db)
+    lang = await desk.read(lang_of, _uid(update))
+    s = await desk.read(cases.stats)
 
     def fmt(d: Mapping[str, int], prefix: str) -> str:
         return "、".join(f"{t(lang, f'{prefix}.{k}')} {v}" for k, v in d.items()) or "0"
@@ -509,9 +529,9 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = await desk.run(lang_of, desk.db, _uid(update))
-    data = (await desk.run(cases.export_csv, desk.db)).encode("utf-8")
-    n = (await desk.run(cases.stats, desk.db))["total"]
+    lang = await desk.read(lang_of, _uid(update))
+    data = (await desk.read(cases.export_csv)).encode("utf-8")
+    n = (await desk.read(cases.stats))["total"]
     name = f"fakeapp-cases-{desk.clock():%Y%m%d-%H%M}.csv"
     chat = update.effective_chat
     if chat is not None:
@@ -522,7 +542,7 @@ async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
     args = _args(context)
-    current = await desk.run(lang_of, desk.db, uid)
+    current = await desk.read(lang_of, uid)
     lang = normalize_lang(args[0] if args else ("en" if current == "zh" else "zh"))
     await desk.run(_set_lang, desk.db, uid, lang, desk.clock())
     await reply(update, t(lang, "lang.set"))
@@ -540,7 +560,7 @@ def _set_lang(db: sqlite_utils.Database, uid: int | None, lang: str, now: dateti
 
 async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = await desk.run(lang_of, desk.db, _uid(update))
+    lang = await desk.read(lang_of, _uid(update))
     chat = update.effective_chat
 
     async def run() -> None:
@@ -597,10 +617,10 @@ def _settings_view(desk: Desk, lang: str, kept: Mapping[str, Any]) -> str:
 async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins: show the settings, or change one (validated, kept in the database, applied at once)."""
     desk = desk_of(context)
-    lang = await desk.run(lang_of, desk.db, _uid(update))
+    lang = await desk.read(lang_of, _uid(update))
     args = _args(context)
     if not args:
-        kept = await desk.run(overrides.load_overrides, desk.db)
+        kept = await desk.read(overrides.load_overrides)
         await reply(update, _settings_view(desk, lang, kept))
         return
     try:
@@ -654,7 +674,7 @@ def guarded(fn: Handler) -> Handler:
         if not permitted(update, context):
             return  # the gate denied (or failed): never run, whatever the gate's fate
         desk = desk_of(context)
-        lang = await desk.run(lang_of, desk.db, update.effective_user.id if update.effective_user else None)
+        lang = await desk.read(lang_of, update.effective_user.id if update.effective_user else None)
         try:
             await fn(update, context)
         except _Usage as exc:
@@ -689,7 +709,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None or not permitted(update, context):
         return
     desk = desk_of(context)
-    lang = await desk.run(lang_of, desk.db, query.from_user.id)
+    lang = await desk.read(lang_of, query.from_user.id)
     parsed = parse_callback(query.data)
     if parsed is None or (parsed[1] not in CALLBACK_ACTIONS and parsed[1] not in CALLBACK_NEEDS_TEXT):
         await query.answer(t(lang, "callback.invalid"), show_alert=True)
@@ -714,9 +734,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}"))[:190])
     # The pressed message is edited at once when it is not the case's alert (the outbox edits that one).
     msg = query.message
-    if msg is not None and not await desk.run(
-        _is_alert_message, desk.db, case.id, msg.chat.id, msg.message_id
-    ):
+    if msg is not None and not await desk.read(_is_alert_message, case.id, msg.chat.id, msg.message_id):
         with contextlib.suppress(BadRequest):
             rows = case_keyboard(case, lang)
             await context.bot.edit_message_text(
@@ -758,7 +776,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     msg = update.effective_message
     if msg is None or msg.document is None:
         return
-    lang = await desk.run(lang_of, desk.db, _uid(update))
+    lang = await desk.read(lang_of, _uid(update))
     if not apk_available():
         await reply(update, t(lang, "apk.unavailable"))
         return
@@ -781,7 +799,7 @@ async def on_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     m = URL_RE.search(msg.text or "") if msg else None
     if m is None:
         return
-    lang = await desk.run(lang_of, desk.db, _uid(update))
+    lang = await desk.read(lang_of, _uid(update))
     if not apk_available():
         await reply(update, t(lang, "apk.unavailable"))
         return
@@ -977,6 +995,36 @@ async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -
         await application.bot.set_my_commands(cmds, language_code=code)
 
 
+class PerChatUpdates(BaseUpdateProcessor):
+    """Updates from one chat are handled in order; different chats at once, so one command waiting for the
+    database (another process's write lock) never keeps the rest of the team waiting."""
+
+    def __init__(self, max_concurrent_updates: int = 32) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[object, list[Any]] = {}  # key -> [lock, users]
+
+    async def do_process_update(self, update: object, coroutine: Any) -> None:
+        key: object = None
+        if isinstance(update, Update):
+            chat, user = update.effective_chat, update.effective_user
+            key = chat.id if chat else (user.id if user else None)
+        entry = self._locks.setdefault(key, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                await coroutine
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                self._locks.pop(key, None)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
 # --- building -----------------------------------------------------------------------------------------
 
 
@@ -1004,7 +1052,7 @@ def build_application(
 
     async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         desk: Desk = application.bot_data["desk"]
-        for pool in (desk.io, desk.side, desk.apk_pool):
+        for pool in (desk.io, desk.side, desk.reads, desk.apk_pool):
             pool.shutdown(wait=False)  # queued writes still finish before the process exits
 
     app = (
@@ -1022,6 +1070,7 @@ def build_application(
         )
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .concurrent_updates(PerChatUpdates())
         .build()
     )
     app.bot_data["desk"] = Desk(

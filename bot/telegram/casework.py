@@ -66,7 +66,7 @@ async def _lang_and_desk(
 
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    return await desk.run(lang_of, desk.db, uid), desk.db, desk
+    return await desk.read(lang_of, uid), desk.db, desk
 
 
 async def _send(update: Update, text: str) -> None:
@@ -131,7 +131,7 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/report week|month: the figures in the chat and the chart as a PNG file."""
-    lang, db, desk = await _lang_and_desk(update, context)
+    lang, _db, desk = await _lang_and_desk(update, context)
     args = [a.lower() for a in (context.args or [])]
     name = args[0] if args else "week"
     try:
@@ -139,7 +139,7 @@ async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     except ValueError:
         await _send(update, html.escape(_t(lang, "report.usage")))
         return
-    report = await desk.run(load_report, db, since, until)
+    report = await desk.read(load_report, since, until)
     await _send(update, f"<pre>{html.escape(render_text(report, lang))}</pre>")
     # Drawing takes a moment: off the event loop (pure, no database).
     png = await asyncio.to_thread(render_chart, report)
