@@ -17,7 +17,7 @@ import socket
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import metadata
 from typing import Any
 
@@ -26,7 +26,9 @@ import sqlite_utils
 
 from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
 from bot.casework.drafts import fmt_time
-from bot.core.media import fetch_image
+from bot.core.clock import utc_now
+from bot.core.linksafe import redact_userinfo
+from bot.core.media import MediaGuard, fetch_image
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.html"
@@ -103,7 +105,9 @@ def _raw_ext(data: bytes) -> str:
 
 
 def _json(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode("utf-8")
+    """The pack's own JSON files; a link's user:password never reaches them (raw evidence stays as kept)."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+    return redact_userinfo(text).encode("utf-8")
 
 
 def _case_row(db: sqlite_utils.Database, case_id: int) -> dict[str, Any]:
@@ -362,7 +366,7 @@ def build_pack(
     now: datetime | None = None,
 ) -> Pack:
     """The evidence pack of a case as an in-memory ZIP (nothing is written or recorded here)."""
-    at = (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
+    at = (now or utc_now()).replace(microsecond=0).isoformat()
     case = _case_row(db, case_id)
     evidence = evidence_files(db, case_id)
     facts = load_case_facts(
@@ -399,7 +403,7 @@ def build_pack(
         generated_at=at,
         history=history,
     )
-    files.insert(0, PackFile(SUMMARY, summary.encode("utf-8"), "summary"))
+    files.insert(0, PackFile(SUMMARY, redact_userinfo(summary).encode("utf-8"), "summary"))
     manifest = {
         "case_id": case_id,
         "generated_by": generated_by,
@@ -508,11 +512,14 @@ def fetch_screenshots(
     *,
     timeout: float = 15.0,
     limit: int = SCREENSHOTS_PER_LISTING,
+    guard: MediaGuard | None = None,
 ) -> list[tuple[str, bytes, str]]:
-    """(url, bytes, content type) of up to ``limit`` screenshots; failures are skipped, never raised."""
+    """(url, bytes, content type) of up to ``limit`` screenshots; failures are skipped, never raised.
+
+    Through the SSRF guard: internal addresses only as ``guard`` allows (none by default)."""
     out = []
     for url in list(urls)[:limit]:
-        got = fetch_image(session, url, timeout=timeout, max_bytes=SCREENSHOT_MAX_BYTES)
+        got = fetch_image(session, url, timeout=timeout, max_bytes=SCREENSHOT_MAX_BYTES, guard=guard)
         if got is not None:
             out.append((url, got[0], got[1]))
     return out

@@ -7,7 +7,6 @@ database; ``render_text``/``render_csv``/``render_chart`` present the result. Ev
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import statistics
@@ -20,6 +19,7 @@ import sqlite_utils
 
 from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH
 from bot.core.clock import TW
+from bot.core.csvsafe import SafeWriter
 
 FIGURES = (
     "new_suspects",
@@ -359,7 +359,7 @@ CSV_COLUMNS = (
 def render_csv(report: Report) -> str:
     """One row for all cases, then one per store and per brand."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = SafeWriter(out)  # brand and store keys come from data: defused like every CSV cell
     w.writerow(CSV_COLUMNS)
     since, until = report.since.isoformat(), report.until.isoformat()
     rows = [("all", "all", report.total)]

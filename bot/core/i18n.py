@@ -209,6 +209,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "export.caption": {"zh": "案件與時間軸（{n} 件）", "en": "Cases and timelines ({n})"},
     "apk.analysing": {"zh": "分析 APK 中⋯", "en": "Analysing the APK…"},
+    "apk.busy": {
+        "zh": "目前分析中的 APK 與連結太多，請過幾分鐘再傳一次。",
+        "en": "Too many APKs and links are being analysed right now; please send it again in a few minutes.",
+    },
     "apk.result": {
         "zh": "APK 判定：{verdict}（SHA-256 {sha}）",
         "en": "APK verdict: {verdict} (SHA-256 {sha})",

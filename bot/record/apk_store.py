@@ -9,13 +9,14 @@ import json
 import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import sqlite_utils
 
+from bot.core.clock import utc_now
+from bot.core.linksafe import redact_userinfo
 from scanners.apk.verdict import ApkReport, analyse_apk, official_icon_hashes
 from scanners.profile import Brand, Profile
 
@@ -98,7 +99,7 @@ def get_analysis(db: sqlite_utils.Database, sha256: str) -> StoredAnalysis | Non
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return utc_now().isoformat(timespec="seconds")
 
 
 def store_report(
@@ -221,9 +222,4 @@ def analyse_and_store(
 
 def _redact(url: str) -> str:
     """The URL without user:password (an attacker's link may carry them; they must not reach the database)."""
-    parts = urlsplit(url.strip())
-    if parts.username is None and parts.password is None:
-        return url.strip()
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return parts._replace(netloc=netloc).geturl()
+    return redact_userinfo(url.strip())

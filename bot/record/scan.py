@@ -18,8 +18,8 @@ from typing import Any
 import requests
 import sqlite_utils
 
-from bot.core.clock import now_iso
-from bot.core.media import fetch_image
+from bot.core.clock import Clock, now_iso, utc_now
+from bot.core.media import MediaGuard, fetch_image, guard_for
 from bot.core.settings import Settings
 from scanners.judging.icons import icon_hash, official_icon_hashes
 from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
@@ -139,9 +139,13 @@ def prepare_profile(profile: Profile) -> list[PreparedBrand]:
     return [prepare_brand(b, official_icon_hashes(b)) for b in profile.brands]
 
 
-def fetch_icon(session: requests.Session, url: str, timeout: float) -> tuple[bytes, str] | None:
-    """Icon bytes and content type, or None when it cannot be had (a missing icon is not an error)."""
-    return fetch_image(session, url, timeout=timeout, max_bytes=ICON_MAX_BYTES)
+def fetch_icon(
+    session: requests.Session, url: str, timeout: float, guard: MediaGuard | None = None
+) -> tuple[bytes, str] | None:
+    """Icon bytes and content type, or None when it cannot be had (a missing icon is not an error).
+
+    Fetched through the SSRF guard (``bot.media``): internal addresses only as ``guard`` allows."""
+    return fetch_image(session, url, timeout=timeout, max_bytes=ICON_MAX_BYTES, guard=guard)
 
 
 class _StoreScanner:
@@ -170,6 +174,8 @@ class _StoreScanner:
         self.icon_session = icon_session
         self.settings = settings
         self.progress = progress
+        # Images only from public addresses, or from the store mirror the settings point at (SSRF guard).
+        self.media_guard = guard_for(settings)
         self.icon_hashes: dict[str, tuple[str | None, bytes | None, str]] = {}
         self.known_icons = known_icons  # image key -> perceptual hash, from earlier scans
         self.kept_media = kept_media  # image keys of icons and screenshots already kept as evidence
@@ -275,7 +281,7 @@ class _StoreScanner:
             from bot.casework.evidence import fetch_screenshots
 
             judged.screenshots = fetch_screenshots(
-                self.icon_session, missing, timeout=self.settings.stores.timeout
+                self.icon_session, missing, timeout=self.settings.stores.timeout, guard=self.media_guard
             )
         return judged
 
@@ -309,7 +315,7 @@ class _StoreScanner:
         if url not in self.icon_hashes and known and not need_bytes:
             self.icon_hashes[url] = (known, None, "")
         if url not in self.icon_hashes or (need_bytes and self.icon_hashes[url][1] is None):
-            got = fetch_icon(self.icon_session, url, self.settings.stores.timeout)
+            got = fetch_icon(self.icon_session, url, self.settings.stores.timeout, self.media_guard)
             if got is None:
                 self.icon_hashes[url] = (None, None, "")
             else:
@@ -441,10 +447,13 @@ def run_scan(
     progress: Progress | None = None,
     icon_session: requests.Session | None = None,
     apk_allow_addresses: Sequence[str] = (),
+    clock: Clock = utc_now,
 ) -> ScanResult:
-    """Scan every store for every brand of the profile and commit listings, history, evidence and findings."""
+    """Scan every store for every brand of the profile and commit listings, history, evidence and findings.
+
+    ``clock`` gives the scan's start and finish times (tests pass a fixed one)."""
     say = progress or (lambda _msg: None)
-    started = now_iso()
+    started = now_iso(clock())
     pk = db.table("scans").insert({"started_at": started, "status": "running", "trigger": trigger}).last_pk
     assert pk is not None
     scan_id = int(pk)
@@ -484,7 +493,7 @@ def run_scan(
             x.packages = candidates
         with ThreadPoolExecutor(max_workers=len(lookup_only), thread_name_prefix="scan") as pool:
             outcomes += list(pool.map(_run_safely, lookup_only))
-    finished = now_iso()
+    finished = now_iso(clock())
     with db.conn:
         changes = _store_outcomes(db, scan_id, outcomes, finished)
         runs = [r for o in outcomes for r in o.runs]
