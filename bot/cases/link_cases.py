@@ -14,6 +14,7 @@ from typing import Any
 import sqlite_utils
 
 from bot.cases.actions import SCAN_ACTOR, Actor, Case, _apply, _open_case, get_case
+from bot.core.linksafe import redact_userinfo as _r
 from bot.store.db import transaction, update_row
 
 LINK_KINDS = ("link", "site")
@@ -105,7 +106,7 @@ def artifact_summary(a: Any) -> dict[str, Any]:
     """The few facts of an artifact a person reads on a card (plain JSON)."""
     out: dict[str, Any] = {
         "kind": a.kind,
-        "url": a.url,
+        "url": _r(a.url),
         "verdict": a.verdict,
         "flagged": bool(a.flagged),
         "sha256": a.sha256,
@@ -151,17 +152,17 @@ def open_link_cases(
             summary = artifact_summary(a)
             base = {
                 **summary,
-                "source": a.source,
+                "source": _r(a.source),
                 "via": a.via,
-                "parent": a.parent,
+                "parent": _r(a.parent),
                 "domain": domain,
                 "address": address,
-                "start_url": result.start_url,
+                "start_url": _r(result.start_url),
             }
             sha = a.sha256 if a.kind == "apk" else ""
             existing = case_for_link(db, a.key, sha)
             if existing is not None:
-                _add_trace(db, existing, trace_id, {"last_url": a.url})
+                _add_trace(db, existing, trace_id, {"last_url": _r(a.url)})
                 out.existing.append(existing.id)
                 continue
             case = _open_case(
@@ -175,7 +176,7 @@ def open_link_cases(
                     "app_id": _artifact_app_id(a),
                     "title": _artifact_title(a),
                     "developer": _artifact_developer(a),
-                    "url": a.url,
+                    "url": _r(a.url),
                     "verdict": a.verdict,
                     "score": _score(a.reasons),
                     "reasons": json.dumps([r.to_dict() for r in a.reasons], ensure_ascii=False),
@@ -183,7 +184,7 @@ def open_link_cases(
                     "details": json.dumps({**base, "traces": [trace_id]}, ensure_ascii=False, default=str),
                 },
                 actor,
-                reason=f"{a.kind} {a.verdict} ({result.start_url[:200]})",
+                reason=f"{a.kind} {a.verdict} ({_r(result.start_url)[:200]})",
                 scan_id=None,
                 now=now,
             )
@@ -194,12 +195,12 @@ def open_link_cases(
             details = {
                 "domain": domain,
                 "address": address,
-                "start_url": result.start_url,
-                "final_url": result.final_url,
+                "start_url": _r(result.start_url),
+                "final_url": _r(result.final_url),
                 "names_brand": site.names_brand,
                 "artifacts": [artifact_summary(a) for a in result.artifacts][:MAX_CARD_ARTIFACTS],
                 "artifact_count": len(result.artifacts),
-                "hops": [h.url for h in result.hops][:20],
+                "hops": [_r(h.url) for h in result.hops][:20],
             }
             key = f"site:{domain}"
             existing = case_for_link(db, key)
@@ -218,7 +219,7 @@ def open_link_cases(
                         "app_id": domain,
                         "title": title,
                         "developer": "",
-                        "url": site.url or result.final_url,
+                        "url": _r(site.url or result.final_url),
                         "verdict": site.verdict if site.flagged else "suspicious",
                         "score": _score(reasons),
                         "reasons": json.dumps([r.to_dict() for r in reasons], ensure_ascii=False),
@@ -264,7 +265,7 @@ def open_link_case_ids(db: sqlite_utils.Database) -> list[Case]:
 def recheck_url(case: Case) -> str:
     """What to re-fetch: the link the case was found from (so the whole chain is followed again)."""
     d = details_of(case)
-    return str(d.get("start_url") or case.url)
+    return str(d.get("start_url") or case.url)  # as kept: without credentials
 
 
 def apply_recheck(
@@ -292,7 +293,7 @@ def apply_recheck(
         same_url = [
             a
             for a in result.artifacts
-            if a.url == case.url
+            if _r(a.url) == case.url
             and a.kind == case.store
             and not a.error
             and (a.sha256 or case.store not in ("apk", "ipa", "mobileconfig"))
@@ -330,7 +331,7 @@ def apply_recheck(
             out.back.append(case.id)
             return
         if changed:
-            new = [a.sha256[:16] for a in result.artifacts if a.url == case.url and a.sha256]
+            new = [a.sha256[:16] for a in result.artifacts if _r(a.url) == case.url and a.sha256]
             _apply(
                 db,
                 case,

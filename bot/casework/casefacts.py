@@ -17,6 +17,8 @@ from scanners.judging.reason import Reason
 STORE_NAMES_ZH = {
     "google_play": "Google Play",
     "app_store": "App Store",
+    "aptoide": "Aptoide",
+    "galaxy_store": "Samsung Galaxy Store",
     "apk": "APK 檔案",
     # link cases: where the fake was found by tracing a link
     "website": "網站",
@@ -28,6 +30,8 @@ STORE_NAMES_ZH = {
 STORE_NAMES_EN = {
     "google_play": "Google Play",
     "app_store": "Apple App Store",
+    "aptoide": "Aptoide",
+    "galaxy_store": "Samsung Galaxy Store",
     "apk": "APK file",
     "website": "a website",
     "ipa": "an iOS app file (IPA)",
@@ -58,6 +62,12 @@ class ListingFacts:
     icon: str = ""
     version: str = ""
     installs: str = ""
+    # Aptoide: the listing's signing certificate, the user store that hosts it, and its APK.
+    cert_sha1: str = ""
+    cert_owner: str = ""
+    store_name: str = ""
+    apk_url: str = ""
+    apk_md5: str = ""
     verdict: str = ""
     score: int = 0
     reasons: tuple[Reason, ...] = ()
@@ -283,6 +293,11 @@ def listing_facts(row: dict[str, Any]) -> ListingFacts:
         icon=s("icon"),
         version=s("version"),
         installs=s("installs"),
+        cert_sha1=s("cert_sha1"),
+        cert_owner=s("cert_owner"),
+        store_name=s("store_name"),
+        apk_url=s("apk_url"),
+        apk_md5=s("apk_md5"),
         verdict=s("verdict"),
         score=int(row.get("score") or 0),
         reasons=parse_reasons(row.get("reasons")),

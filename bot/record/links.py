@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from bot.core.clock import now_iso
+from bot.core.linksafe import redact_userinfo as _r
 from bot.store.db import insert_row, transaction
 
 if TYPE_CHECKING:
@@ -127,8 +128,8 @@ def record_trace(
                 "at": at,
                 "actor": actor,
                 "trigger": trigger,
-                "start_url": result.start_url,
-                "final_url": result.final_url,
+                "start_url": _r(result.start_url),
+                "final_url": _r(result.final_url),
                 "domain": site.domain if site else "",
                 "address": site.address if site else "",
                 "stopped": result.stopped,
@@ -141,11 +142,14 @@ def record_trace(
             },
         )
         for n, h in enumerate(result.hops, 1):
-            insert_row(db, "trace_hops", {"trace_id": trace_id, "n": n, **h.to_dict()})
+            hop = h.to_dict()
+            hop["url"], hop["next_url"] = _r(hop["url"]), _r(hop["next_url"])
+            insert_row(db, "trace_hops", {"trace_id": trace_id, "n": n, **hop})
         for n, p in enumerate(result.pages, 1):
             d = p.to_dict()
             d["brands"] = _j(d["brands"])
             d["truncated"] = int(bool(d["truncated"]))
+            d["url"] = _r(d["url"])
             insert_row(db, "trace_pages", {"trace_id": trace_id, "n": n, **d, "html": bytes(p.html)})
         for a in result.artifacts:
             insert_row(
@@ -155,15 +159,15 @@ def record_trace(
                     "trace_id": trace_id,
                     "key": a.key,
                     "kind": a.kind,
-                    "url": a.url,
+                    "url": _r(a.url),
                     "verdict": a.verdict,
                     "brand": a.brand,
                     "flagged": int(a.flagged),
                     "reasons": _j([r.to_dict() for r in a.reasons]),
                     "facts": _j(a.facts),
-                    "source": a.source,
+                    "source": _r(a.source),
                     "via": a.via,
-                    "parent": a.parent,
+                    "parent": _r(a.parent),
                     "sha256": a.sha256,
                     "size": a.size,
                     "error": a.error,
@@ -179,7 +183,7 @@ def record_trace(
                 "trace_screenshots",
                 {
                     "trace_id": trace_id,
-                    "url": shot.url,
+                    "url": _r(shot.url),
                     "at": at,
                     "sha256": hashlib.sha256(shot.data).hexdigest(),
                     "data": shot.data,

@@ -1,6 +1,6 @@
-"""Links sent in chat: trace them in the background (a worker thread with its own database connection, at
-most ``MAX_LINK_TRACES`` at once, off the event loop), record the trace, open the cases, and reply with what
-was found in the analyst's language (labels, never codes); the cases' cards go out through the outbox.
+"""Links sent in chat: trace them in the background (on the bot's bounded analysis pool, with a database
+connection of their own, off the event loop), record the trace, open the cases, and reply with what was
+found in the analyst's language (labels, never codes); the cases' cards go out through the outbox.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from bot.core.i18n import t
 
 log = logging.getLogger(__name__)
 
-MAX_LINK_TRACES = 2
 BOT_DEADLINE = 120.0
 MAX_REPLY_ARTIFACTS = 12
 
@@ -126,34 +125,22 @@ def trace_in_thread(settings: Any, url: str, actor: Any, allow_private: bool) ->
     }
 
 
-async def start_trace(update: Update, context: ContextTypes.DEFAULT_TYPE, url: str, lang: str) -> None:
-    """Acknowledge, then trace in the background; the handler returns at once (the bot stays responsive)."""
+async def trace_job(update: Update, context: ContextTypes.DEFAULT_TYPE, url: str, lang: str) -> None:
+    """One link sent in chat, run by the bot's bounded analysis pool (``_start_analysis``): trace on a pool
+    thread with its own database connection, then reply and deliver the new cases' cards."""
+    from bot.alerts.render import esc
     from bot.telegram.app import actor_of, desk_of, kick_delivery, reply
 
     desk = desk_of(context)
-    if desk.link_traces >= MAX_LINK_TRACES:
-        await reply(update, t(lang, "link.busy"))
-        return
-    desk.link_traces += 1
-    await reply(update, t(lang, "link.tracing"))
     actor = actor_of(update)
-
-    async def run() -> None:
-        from bot.alerts.render import esc
-
-        try:
-            summary = await asyncio.to_thread(
-                trace_in_thread, desk.settings, url, actor, desk.allow_private_urls
-            )
-        except Exception as exc:  # the link's fault or the network's: say it in one line, keep running
-            log.warning("link trace failed: %s", type(exc).__name__)
-            await reply(update, t(lang, "link.failed", msg=esc(str(exc)[:300])))
-            return
-        finally:
-            desk.link_traces -= 1
-        await reply(update, reply_text(summary, lang))
-        kick_delivery(context.application)
-
-    task = context.application.create_task(run())
-    desk.tasks.add(task)
-    task.add_done_callback(desk.tasks.discard)
+    loop = asyncio.get_running_loop()
+    try:
+        summary = await loop.run_in_executor(
+            desk.apk_pool, trace_in_thread, desk.settings, url, actor, desk.allow_private_urls
+        )
+    except Exception as exc:  # the link's fault or the network's: say it in one line, keep running
+        log.warning("link trace failed: %s", type(exc).__name__)
+        await reply(update, t(lang, "link.failed", msg=esc(str(exc)[:300])))
+        return
+    await reply(update, reply_text(summary, lang))
+    kick_delivery(context.application)
