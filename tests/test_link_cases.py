@@ -516,3 +516,18 @@ def test_screenshot_reaches_only_the_recorded_page() -> None:
         shot = take_screenshot(page.url("/p"), address="127.0.0.1", timeout=45)
         assert shot.data.startswith(b"\x89PNG"), shot.note
         assert "/p" in page.hits and internal.hits == []
+
+
+def test_pdf_summary_of_a_link_case(traced: tuple[Path, dict]) -> None:
+    from bot.fonts import cjk_font
+
+    if cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian: fonts-noto-cjk)")
+    db_path, _ = traced
+    ipa = enterprise_ipa(link_cases(db_path))
+    _, z = _pack(db_path, ipa.id)
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(z.read("summary.pdf")))
+    text = "".join(page.extract_text() or "" for page in reader.pages)
+    assert FAKE_TEAM in text and "連結追蹤" in text

@@ -135,3 +135,38 @@ def note_zh(note: str) -> str:
     if "nothing flagged" in n:
         return "追蹤時未發現可疑項目，未截圖。"
     return "截圖失敗（詳見 screenshot-missing.txt）。"
+
+
+def pdf_sections(facts: CaseFacts, files: Sequence[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The printed summary's sections for a link case (the same facts as ``summary_section``)."""
+    link = facts.link
+    if link is None:
+        return []
+    rows = [
+        ("類型", STORE_NAMES_ZH.get(link.store, link.store)),
+        ("名稱", link.title),
+        ("網址", link.url),
+        ("原始連結", link.start_url),
+        ("網域", link.domain),
+        ("IP 位址", link.address),
+    ]
+    for key, label in (
+        ("team_id", "Apple 團隊 ID"),
+        ("team_name", "Apple 團隊名稱"),
+        ("distribution", "發佈方式"),
+        ("bundle_id", "Bundle ID"),
+        ("code", "TestFlight 邀請碼"),
+        ("sha256", "檔案 SHA-256"),
+    ):
+        if link.get(key):
+            rows.append((label, link.get(key)))
+    rows.append(("目前是否可存取", "是" if link.present else "否"))
+    out: list[tuple[str, list[tuple[str, str]]]] = [("連結追蹤", [(k, v) for k, v in rows if v])]
+    if link.hop_urls:
+        out.append(("轉址經過", [(str(i), u) for i, u in enumerate(link.hop_urls, 1)]))
+    if link.reasons:
+        out.append(("判定理由", [("", f"・{r.zh}（{r.points:+d}）") for r in link.reasons]))
+    shots = [f.name for f in files if f.kind == "screenshot"]
+    notes = [note_zh(f.data.decode("utf-8", "replace")) for f in files if f.kind == "screenshot_note"]
+    out.append(("網頁截圖", [("", n) for n in shots] + [("未附截圖", n) for n in notes]))
+    return out
