@@ -384,12 +384,18 @@ def test_scheduled_links_import_the_feed_and_recheck(
             if c.kind == "link" and c.url == s.url("/files/huayue.apk") and c.id != apk_case.id
         ]
         assert len(new_apk) == 1 and new_apk[0].verdict == "tampered"  # the new version, analysed
-        # the file goes away, the site stays: that case is gone, the site still up
+        # the file goes away, the site stays: that case is gone, the site still up; the App Store app the
+        # page links to is removed from the store: gone too (the store says so, not the page)
+        store_case = next(c for c in got if c.store == "app_store")
         s.routes["/files/huayue.apk"] = Route(404, b"gone")
+        s.routes["/itunes/lookup?id=6739001122&country=tw&lang=zh_tw"] = Route(
+            200, b'{"resultCount": 0, "results": []}', {"Content-Type": "application/json"}
+        )
         third = scheduled_links(db, settings, profile, allow_private=True, echo=lines.append)
         assert cases.get_case(db, new_apk[0].id).listed is False
         assert cases.get_case(db, site_case.id).listed is True
-        assert third["links"]["gone"] >= 1 and third["links"]["removed"] == 0
+        assert cases.get_case(db, store_case.id).listed is False
+        assert third["links"]["gone"] >= 2 and third["links"]["removed"] == 0
     # the whole site goes away (its server answers no more): the takedown is verified; the 165 list
     # cannot be fetched either, which is said, never read as "nothing new"
     fourth = scheduled_links(db, settings, profile, allow_private=True, echo=lines.append)

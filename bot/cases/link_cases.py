@@ -19,6 +19,7 @@ from bot.store.db import transaction, update_row
 
 LINK_KINDS = ("link", "site")
 SITE_STORE = "website"
+STORE_KINDS = ("google_play", "app_store")
 MAX_CARD_ARTIFACTS = 12
 MAX_TRACES = 50
 # Facts worth a line on the card and in drafts, per artifact kind.
@@ -300,6 +301,16 @@ def apply_recheck(
         ]
         up = bool(mine) or bool(same_url)
         changed = not mine and bool(same_url) and case.store in ("apk", "ipa", "mobileconfig")
+        if case.store in STORE_KINDS:
+            # a store app is taken down in the store: only the store's answer says it is gone; a page that
+            # no longer links to it, or a store that cannot be read, proves nothing
+            if not mine or any(a.error for a in mine):
+                if any(a.error for a in mine):
+                    out.errors.append(f"case #{case.id}: the store could not be read")
+                with transaction(db):
+                    _add_trace(db, case, trace_id, {"last_checked": trace_id})
+                return
+            up = not any(a.facts.get("listed") is False for a in mine)
     with transaction(db):
         _add_trace(db, case, trace_id, {"last_checked": trace_id})
         case = get_case(db, case.id)
