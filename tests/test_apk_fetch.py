@@ -84,6 +84,22 @@ class Handler(BaseHTTPRequestHandler):
                     time.sleep(0.05)
             except (BrokenPipeError, ConnectionResetError):
                 pass
+        elif path == "/slow-headers":
+            # one header line every 0.2 s, for ever: never idle long enough for a read time-out
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            try:
+                for n in range(1000):
+                    self.wfile.write(f"X-Drip-{n}: x\r\n".encode())
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                pass
+            self.close_connection = True
+        elif path.startswith("/slow-hop/"):
+            # each redirect hop answers just inside the read time-out
+            n = int(path.split("/")[2])
+            time.sleep(0.3)
+            self._send(302, b"", {"Location": "/app.apk" if n == 0 else f"/slow-hop/{n - 1}"})
         elif path == "/missing":
             self._send(404, b"no")
         else:
@@ -191,6 +207,49 @@ def test_overall_deadline(server: str, session: requests.Session, tmp_path: Path
         fetch_to_file(session, f"{server}/drip", tmp_path, allow_private=True, deadline=0.4)
     assert time.monotonic() - t0 < 1.5
     assert list(tmp_path.iterdir()) == []
+
+
+def test_deadline_covers_slow_headers(server: str, session: requests.Session, tmp_path: Path) -> None:
+    # a header line every 0.2 s never trips the 0.5 s read time-out; only the overall deadline stops it
+    t0 = time.monotonic()
+    with pytest.raises(FetchError, match="took longer than 1 s") as err:
+        fetch_to_file(
+            session, f"{server}/slow-headers", tmp_path, allow_private=True, timeout=(1.0, 0.5), deadline=1.0
+        )
+    assert time.monotonic() - t0 < 1.8
+    assert "\n" not in str(err.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_deadline_covers_every_redirect_hop(server: str, session: requests.Session, tmp_path: Path) -> None:
+    # five hops of 0.3 s each, every one inside the read time-out; together past the 1 s deadline
+    t0 = time.monotonic()
+    with pytest.raises(FetchError, match="took longer"):
+        fetch_to_file(
+            session, f"{server}/slow-hop/4", tmp_path, allow_private=True, timeout=(1.0, 0.5), deadline=1.0
+        )
+    assert time.monotonic() - t0 < 1.8
+    # the same chain with room to spare succeeds
+    assert fetch_to_file(session, f"{server}/slow-hop/1", tmp_path, allow_private=True, deadline=5).size
+
+
+def test_deadline_covers_slow_tls_headers(
+    tls_server: tuple[int, Path], session: requests.Session, tmp_path: Path
+) -> None:
+    port, ca = tls_server
+    t0 = time.monotonic()
+    with pytest.raises(FetchError, match="took longer"):
+        fetch_to_file(
+            session,
+            f"https://apk.example.test:{port}/slow-headers",
+            tmp_path,
+            allow_addresses={"127.0.0.1"},
+            resolver=lambda h, p: ["127.0.0.1"],
+            verify=str(ca),
+            timeout=(1.0, 0.5),
+            deadline=1.0,
+        )
+    assert time.monotonic() - t0 < 1.8
 
 
 def test_http_error(server: str, session: requests.Session, tmp_path: Path) -> None:
