@@ -23,7 +23,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
 
 
-def _dsa_public_key_type() -> type:
+def _dsa_public_key_type() -> type[dsa.DSAPublicKey]:
     """cryptography's DSA public key class, read without the deprecation warning.
 
     cryptography 47+ deprecates DSA and warns on every attribute read of its ``dsa`` module; Android still
@@ -32,7 +32,7 @@ def _dsa_public_key_type() -> type:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        return dsa.DSAPublicKey  # type: ignore[no-any-return]
+        return dsa.DSAPublicKey
 
 
 _DSA_PUBLIC_KEY = _dsa_public_key_type()
