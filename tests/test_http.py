@@ -89,7 +89,7 @@ def test_429_retry_after_as_an_http_date(double: StoreDouble, fake: FakeTime) ->
     then = 1_600_000_000.0  # 2020-09-13
     double.inject("/x", Reply(429, headers={"Retry-After": formatdate(then + 30, usegmt=True)}))
     http = PoliteClient(
-        "test_store", double.base_url, sleep=fake.sleep, clock=fake.clock, rate=1000.0, wall_clock=lambda: then
+        "test_store", double.base_url, sleep=fake.sleep, clock=fake.clock, rate=1e3, wall_clock=lambda: then
     )
     assert http.get("/x").status_code == 200
     assert fake.sleeps == [30.0]
