@@ -269,12 +269,37 @@ def test_connection_refused(session: requests.Session, tmp_path: Path) -> None:
         ("javascript:alert(1)", "only http and https"),
         ("/etc/passwd", "only http and https"),
         ("http:///nohost", "no host"),
-        ("http://example.com:99999/a.apk", "not a valid URL"),
+        ("http://example.com:99999/a.apk", "bad port '99999'"),
+        ("http://user@host:99999/x.apk", "bad port '99999'"),
+        ("http://host:0/x.apk", "bad port '0'"),
+        ("http://host:８０/x.apk", "bad port"),
+        ("http://[::1:80/x.apk", "bad address"),
+        ("http://[::1]x/x.apk", "bad address"),
+        ("http://::1/x.apk", "bad address: an IPv6 address must be written in brackets"),
+        ("http://[zz::1]/x.apk", "bad address"),
+        ("http://a b/x.apk", "spaces or control characters"),
+        ("http://a..b/x.apk", "bad host name"),
+        ("http://a_b!/x.apk", "bad host name"),
+        ("ftp://host/x.apk", "unsupported scheme 'ftp'"),
+        ("http:/x.apk", "expected //"),
     ],
 )
 def test_bad_urls(url: str, message: str) -> None:
     with pytest.raises(FetchError, match=message):
         check_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://host:/x", ("http", "host", 80)),
+        ("HTTPS://Host.Example:8443/x", ("https", "host.example", 8443)),
+        ("http://[::1]:8080/x", ("http", "::1", 8080)),
+        ("http://user:pw@host/x", ("http", "host", 80)),
+    ],
+)
+def test_good_urls(url: str, expected: tuple[str, str, int]) -> None:
+    assert check_url(url) == expected
 
 
 @pytest.mark.parametrize(

@@ -31,6 +31,10 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from scanners.apk.links import FetchError, check_url
+
+__all__ = ["FetchError", "FetchResult", "address_problem", "check_url", "fetch_to_file"]
+
 DEFAULT_MAX_SIZE = 200 * 1024 * 1024
 DEFAULT_TIMEOUT = (5.0, 20.0)  # connect, read (between bytes)
 DEFAULT_DEADLINE = 120.0  # the whole download, whatever the server's pace
@@ -41,10 +45,6 @@ REDIRECTS = frozenset({301, 302, 303, 307, 308})
 METADATA = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")})
 
 Resolver = Callable[[str, int], Sequence[str]]
-
-
-class FetchError(Exception):
-    """The link cannot be fetched safely; the message is one line for the user."""
 
 
 @dataclass(frozen=True)
@@ -96,22 +96,6 @@ def address_problem(addr: str) -> str | None:
     if not ip.is_global:
         return f"{addr} is not a public address"
     return None
-
-
-def check_url(url: str) -> tuple[str, str, int]:
-    """(scheme, host, port) of an acceptable URL, or FetchError."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise FetchError(f"not a valid URL: {exc}") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise FetchError(f"only http and https links are fetched, not {scheme or 'a bare path'!r}")
-    host = parts.hostname or ""
-    if not host:
-        raise FetchError("the link has no host")
-    return scheme, host, port or (443 if scheme == "https" else 80)
 
 
 class _Watchdog:
