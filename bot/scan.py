@@ -21,6 +21,7 @@ import sqlite_utils
 
 from bot.media import fetch_image
 from bot.settings import Settings
+from bot.textsafe import plain
 from scanners.judging.icons import icon_hash, official_icon_hashes
 from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
 from scanners.listing import Listing
@@ -82,12 +83,25 @@ class Judged:
 
 
 @dataclass
+class NotJudged:
+    """A listing whose judging raised: recorded and shown with the reason, never read as 'not a fake'."""
+
+    key: str
+    store: str
+    app_id: str
+    title: str
+    brand: str
+    reason: str
+
+
+@dataclass
 class StoreOutcome:
     store: str
     runs: list[StoreRun]
     judged: dict[str, Judged]
     gone: list[str]  # listing keys confirmed removed from the store
     cache_updates: list[tuple[str, str, Listing, float]]
+    not_judged: list[NotJudged] = field(default_factory=list)
     requests: int = 0
     cache_hits: int = 0
     elapsed: float = 0.0
@@ -118,6 +132,7 @@ class ScanResult:
     requests: dict[str, int] = field(default_factory=dict)
     cache_hits: dict[str, int] = field(default_factory=dict)
     elapsed: dict[str, float] = field(default_factory=dict)
+    not_judged: list[NotJudged] = field(default_factory=list)
 
     @property
     def suspects(self) -> list[Change]:
@@ -134,6 +149,8 @@ class ScanResult:
             "suspects": [vars(c) for c in self.suspects],
             "requests": self.requests,
             "cache_hits": self.cache_hits,
+            "not_judged_count": len(self.not_judged),
+            "not_judged": [vars(n) for n in self.not_judged],
         }
 
 
@@ -218,9 +235,13 @@ class _StoreScanner:
         else:
             run.canary_ok = True
         for key, listing in found.items():
-            if key in outcome.judged:
+            if key in outcome.judged or any(n.key == key for n in outcome.not_judged):
                 continue
-            judged = self._judge(listing, run, outcome)
+            try:
+                judged = self._judge(listing, run, outcome)
+            except Exception as exc:  # one hostile listing must not hide the others: it alone is not judged
+                self._not_judged(listing, brand.id, exc, run, outcome)
+                continue
             if judged is not None:
                 outcome.judged[key] = judged
         # The canary's official listing must also parse as official: a layout change shows up here.
@@ -255,6 +276,15 @@ class _StoreScanner:
                 self.icon_session, missing, timeout=self.settings.stores.timeout
             )
         return judged
+
+    def _not_judged(
+        self, listing: Listing, brand: str, exc: Exception, run: StoreRun, outcome: StoreOutcome
+    ) -> None:
+        reason = plain(f"{type(exc).__name__}: {exc}", limit=300)
+        outcome.not_judged.append(
+            NotJudged(listing.key, self.store, listing.app_id, plain(listing.title, limit=120), brand, reason)
+        )
+        run.fail("degraded", f"{plain(listing.app_id, limit=80)} not judged ({type(exc).__name__})")
 
     def _details(self, listing: Listing, run: StoreRun, outcome: StoreOutcome) -> Listing | None:
         fingerprint = summary_fingerprint(listing)
@@ -310,8 +340,12 @@ class _StoreScanner:
                 continue
             if listing is None:
                 outcome.gone.append(key)
-            else:
+                continue
+            try:
                 outcome.judged[key] = Judged(listing, judge_all(listing, self.brands))
+            except Exception as exc:  # as in _scan_brand: this listing alone is not judged
+                run = outcome.runs[0] if outcome.runs else StoreRun("", self.store)
+                self._not_judged(listing, run.brand, exc, run, outcome)
 
 
 def _with_raw(listing: Listing, raw: str) -> Listing:
@@ -419,6 +453,7 @@ def run_scan(
             requests={o.store: o.requests for o in outcomes},
             cache_hits={o.store: o.cache_hits for o in outcomes},
             elapsed={o.store: o.elapsed for o in outcomes},
+            not_judged=[n for o in outcomes for n in o.not_judged],
         )
         db.table("scans").update(
             scan_id,

@@ -81,6 +81,15 @@ def print_summary(result: ScanResult) -> None:
                 ],
             )
         )
+    if result.not_judged:
+        click.echo(f"\nNot judged: {len(result.not_judged)} listing(s) could not be judged; check by hand:")
+        click.echo(
+            table(
+                ["brand", "store", "app id", "title", "reason"],
+                [[n.brand, n.store, n.app_id, n.title, n.reason] for n in result.not_judged],
+                max_col=60,
+            )
+        )
     if result.status != "ok":
         click.echo(
             "\nWARNING: the scan is incomplete; what it did not see it cannot report. Degraded stores:",
