@@ -26,9 +26,9 @@ from cryptography.x509.oid import NameOID
 def _dsa_public_key_type() -> type[dsa.DSAPublicKey]:
     """cryptography's DSA public key class, read without the deprecation warning.
 
-    cryptography 47+ deprecates DSA and warns on every attribute read of its ``dsa`` module; Android still
-    installs APKs signed with DSA (v1 and v2 schemes), so their signatures must still be checked. This is
-    the one place that reads the deprecated module.
+    cryptography (51 here) deprecates DSA and warns on every attribute read of its ``dsa`` module; Android
+    still installs APKs signed with DSA (v1 and v2 schemes), so their signatures must still be checked. This
+    is the one place that reads the deprecated module.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
