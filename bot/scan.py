@@ -49,8 +49,16 @@ ICON_MAX_BYTES = 2 * 1024 * 1024
 Progress = Callable[[str], None]
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The real clock (UTC): the default wherever a scan asks for now."""
+    return datetime.now(UTC)
+
+
+def now_iso(clock: Clock = utc_now) -> str:
+    return clock().isoformat(timespec="seconds")
 
 
 @dataclass
@@ -177,7 +185,9 @@ class _StoreScanner:
         icon_session: requests.Session,
         settings: Settings,
         progress: Progress,
+        clock: Clock = utc_now,
     ) -> None:
+        self._wall = lambda: clock().timestamp()  # for the details cache's age
         self.adapter = adapter
         self.store = adapter.store
         self.brands = brands
@@ -290,7 +300,7 @@ class _StoreScanner:
         fingerprint = summary_fingerprint(listing)
         cached = self.cache.get(listing.key)
         max_age = self.settings.stores.details_max_age_hours * 3600
-        if cached is not None and cached[0] == fingerprint and time.time() - cached[2] < max_age:
+        if cached is not None and cached[0] == fingerprint and self._wall() - cached[2] < max_age:
             outcome.cache_hits += 1
             # What the search shows now wins over the cached details (an icon URL may move between hosts).
             return cached[1].merged(listing)
@@ -303,8 +313,9 @@ class _StoreScanner:
             return None  # gone between search and details
         merged = listing.merged(details)
         merged = _with_raw(merged, details.raw)
-        self.cache.put(listing.key, fingerprint, merged, time.time())
-        outcome.cache_updates.append((listing.key, fingerprint, merged, time.time()))
+        now = self._wall()
+        self.cache.put(listing.key, fingerprint, merged, now)
+        outcome.cache_updates.append((listing.key, fingerprint, merged, now))
         return merged
 
     def _icon(self, url: str, *, need_bytes: bool = False) -> tuple[str | None, bytes | None, str]:
@@ -399,10 +410,11 @@ def run_scan(
     trigger: str = "cli",
     progress: Progress | None = None,
     icon_session: requests.Session | None = None,
+    clock: Clock = utc_now,
 ) -> ScanResult:
     """Scan every store for every brand of the profile and commit listings, history, evidence and findings."""
     say = progress or (lambda _msg: None)
-    started = now_iso()
+    started = now_iso(clock)
     pk = db.table("scans").insert({"started_at": started, "status": "running", "trigger": trigger}).last_pk
     assert pk is not None
     scan_id = int(pk)
@@ -429,11 +441,13 @@ def run_scan(
             for r in db.query("select url from listing_media where listing_key like ?", [f"{store}:%"])
         }
         scanners.append(
-            _StoreScanner(adapter, brands, cache.load(store), known, icons, kept, icon_http, settings, say)
+            _StoreScanner(
+                adapter, brands, cache.load(store), known, icons, kept, icon_http, settings, say, clock
+            )
         )
     with ThreadPoolExecutor(max_workers=max(1, len(scanners)), thread_name_prefix="scan") as pool:
         outcomes = list(pool.map(_run_safely, scanners))
-    finished = now_iso()
+    finished = now_iso(clock)
     with db.conn:
         changes = _store_outcomes(db, scan_id, outcomes, finished)
         runs = [r for o in outcomes for r in o.runs]

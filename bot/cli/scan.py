@@ -130,8 +130,9 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
         try:
             with scan_lock(run_app.settings.db_path):  # never two scans at once, bot included
                 result = run_scan(
-                    db, profile, run_app.settings, adapters, trigger="demo" if demo else "cli", progress=say
-                )
+                    db, profile, run_app.settings, adapters, trigger="demo" if demo else "cli", progress=say,
+                    clock=app.clock,
+                )  # fmt: skip
         except ScanBusy as exc:
             raise click.ClickException(str(exc)) from None
         if not quiet and not as_json and sys.stderr.isatty():
