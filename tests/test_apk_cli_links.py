@@ -79,3 +79,20 @@ def test_junk_never_a_traceback(tmp_path: Path, target: str) -> None:
     # a readable file never matches junk like this: every run is a one-line refusal
     assert code == 1 and isinstance(exc, SystemExit), (target, out, exc)
     assert out.startswith("Error: ") and out.count("\n") == 1, (target, out)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [("http://user:pw@host:99999/x.apk", "bad port"), ("https://[::1:80/x.apk", "bad address")],
+)
+def test_malformed_link_sent_to_the_bot_is_an_input_error(tmp_path: Path, url: str, message: str) -> None:
+    """The bot and the CLI share ``analyse_and_store``: the same one-line refusal, no credentials in it."""
+    from bot.apk_store import ApkInputError, analyse_and_store
+    from bot.db import open_db
+    from scanners.profile import load_profile
+
+    db = open_db(tmp_path / "b.db")
+    with pytest.raises(ApkInputError, match=message) as err:
+        analyse_and_store(db, url, load_profile(CONFIG))
+    assert "pw" not in str(err.value) and "user" not in str(err.value)
+    db.close()
