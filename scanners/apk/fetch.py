@@ -40,6 +40,7 @@ DEFAULT_TIMEOUT = (5.0, 20.0)  # connect, read (between bytes)
 DEFAULT_DEADLINE = 120.0  # the whole download, whatever the server's pace
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
+POLL = 0.05  # how often the deadline watchdog looks at the clock (s)
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # cloud metadata endpoints (AWS/GCP/Azure IPv4, AWS IPv6); also covered by the link-local/private checks
 METADATA = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")})
@@ -107,13 +108,25 @@ class _Watchdog:
     caller why the read failed.
     """
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.expired = False
         self._socks: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(max(0.0, seconds), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+        self._done = False
+        self._end = clock() + max(0.0, seconds)
+        self._clock = clock
+        # a polling thread rather than threading.Timer: timed condition waits misbehave under a shifted clock
+        # (libfaketime, which CI uses), a relative sleep and the fetch's own clock do not
+        self._thread = threading.Thread(target=self._watch, name="fetch-deadline", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._done:
+            left = self._end - self._clock()
+            if left <= 0:
+                self._fire()
+                return
+            time.sleep(min(POLL, left))
 
     def register(self, sock: socket.socket) -> None:
         # a duplicate descriptor: TLS wrapping detaches the original socket object, but a shutdown through
@@ -138,7 +151,7 @@ class _Watchdog:
             sock.shutdown(socket.SHUT_RDWR)
 
     def cancel(self) -> None:
-        self._timer.cancel()
+        self._done = True
         with self._lock:
             socks, self._socks = self._socks, []
         for sock in socks:
@@ -226,7 +239,7 @@ def fetch_to_file(
         raise ValueError("TLS verification cannot be switched off for attacker-supplied links")
     # the deadline runs from here (before the first resolution and connection) to the last byte
     started = clock()
-    watchdog = _Watchdog(deadline)
+    watchdog = _Watchdog(deadline, clock)
     try:
         return _fetch_hops(
             session, url.strip(), Path(dest_dir), max_size, timeout, deadline, max_redirects,
