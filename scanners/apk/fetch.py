@@ -265,9 +265,7 @@ def _fetch_hops(
     started: float,
     watchdog: _Watchdog,
 ) -> FetchResult:
-    late = f"the download took longer than {deadline:.0f} s" if deadline >= 1 else (
-        f"the download took longer than {deadline:g} s"
-    )
+    late = f"the download took longer than {deadline:g} s"
     visited: list[str] = []
     for _hop in range(max_redirects + 1):
         scheme, host, port = check_url(current)
