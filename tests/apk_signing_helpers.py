@@ -234,7 +234,7 @@ def pad_block_to_pages(parts: ApkParts) -> None:
 
 def raw_sign(key: object, alg_id: int, data: bytes) -> bytes:
     from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
     _kind, hname, salt, _ = ALGS[alg_id]
     h = {"sha256": hashes.SHA256, "sha512": hashes.SHA512}[hname]()
@@ -243,8 +243,32 @@ def raw_sign(key: object, alg_id: int, data: bytes) -> bytes:
         return key.sign(data, pad, h)
     if isinstance(key, ec.EllipticCurvePrivateKey):
         return key.sign(data, ec.ECDSA(h))
-    assert isinstance(key, dsa.DSAPrivateKey)
-    return key.sign(data, h)
+    assert isinstance(key, dsa_private_key_type())
+    return key.sign(data, h)  # type: ignore[attr-defined]
+
+
+def dsa_private_key_type() -> type:
+    """cryptography's DSA private key class without its deprecation warning (DSA APKs are still real)."""
+    import warnings
+
+    from cryptography.hazmat.primitives.asymmetric import dsa
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return dsa.DSAPrivateKey  # type: ignore[no-any-return]
+
+
+def dsa_generate(bits: int = 2048) -> object:
+    """A new DSA private key, without cryptography's deprecation warning."""
+    import warnings
+
+    from cryptography.hazmat.primitives.asymmetric import dsa
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return dsa.generate_private_key(bits)
 
 
 @dataclass

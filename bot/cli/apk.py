@@ -32,6 +32,16 @@ def _clean(text: object) -> str:
     return "".join(ch if ch.isprintable() else "\ufffd" for ch in str(text))
 
 
+def _shown(target: str) -> str:
+    """A path or link as typed, made printable and bounded for a one-line error."""
+    text = _clean(target)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _reason(exc: Exception) -> str:
+    return _clean(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)[:120]
+
+
 def render(report: ApkReport, first_time: bool, first_seen: str = "", times_seen: int = 1) -> str:
     d = report.to_dict()
     zh, en = VERDICT_TEXT.get(report.verdict, (report.verdict, report.verdict))
@@ -108,16 +118,30 @@ def apk_cmd(
     """
     # imported here: androguard and the verifier cost ~0.4 s to import, other commands should not pay it
     from bot.record.apk_store import ApkInputError, analyse_and_store, get_analysis
+    from scanners.apk.links import FetchError, check_url, looks_like_link, without_userinfo
 
+    link = looks_like_link(target)
+    if link:
+        # any scheme:// is a link (ftp:// is refused as a link, not looked for as a file); checked before
+        # anything else so a malformed one is one line naming what is wrong, never a traceback
+        try:
+            check_url(target)
+        except FetchError as exc:
+            raise click.ClickException(f"{_shown(without_userinfo(target))}: {exc}") from None
+    else:
+        try:
+            found = Path(target).is_file()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL byte, an unencodable character
+            raise click.ClickException(f"{_shown(target)}: not a usable file name ({_reason(exc)})") from None
+        if not found:
+            raise click.ClickException(f"{_shown(target)}: no such file")
     profile = app.profile()
-    is_link = target.lower().startswith(("http://", "https://"))
-    if not is_link and not Path(target).is_file():  # before the database: a typo creates nothing
-        raise click.ClickException(f"{target}: no such file")
+    # checked before the database: a typo creates nothing
     db = app.db(create=True)
     try:
         report, first = analyse_and_store(
             db,
-            target if is_link else Path(target),
+            target if link else Path(target),
             profile,
             brand_id=brand_id,
             allow_private=allow_private_urls,

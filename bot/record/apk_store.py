@@ -177,7 +177,12 @@ def analyse_and_store(
         import requests
 
         from scanners.apk.fetch import FetchError, fetch_to_file
+        from scanners.apk.links import check_url, without_userinfo
 
+        try:
+            check_url(text)  # a malformed link is one line naming what is wrong, before anything parses it
+        except FetchError as exc:
+            raise ApkInputError(f"{without_userinfo(text)[:200]}: {exc}") from None
         own_session = session is None
         sess = session or requests.Session()
         if own_session:

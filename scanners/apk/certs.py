@@ -19,7 +19,23 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
+
+
+def _dsa_public_key_type() -> type[dsa.DSAPublicKey]:
+    """cryptography's DSA public key class, read without the deprecation warning.
+
+    cryptography (51 here) deprecates DSA and warns on every attribute read of its ``dsa`` module; Android
+    still installs APKs signed with DSA (v1 and v2 schemes), so their signatures must still be checked. This
+    is the one place that reads the deprecated module.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return dsa.DSAPublicKey
+
+
+_DSA_PUBLIC_KEY = _dsa_public_key_type()
 
 # Java's X500Principal names for the attribute types it knows; others print as dotted OIDs.
 _DN_NAMES = {
@@ -206,7 +222,7 @@ def verify_signature(
             key.verify(signature, data, pad, algorithm)
         elif kind == "EC" and isinstance(key, ec.EllipticCurvePublicKey):
             key.verify(signature, data, ec.ECDSA(algorithm))
-        elif kind == "DSA" and isinstance(key, dsa.DSAPublicKey):
+        elif kind == "DSA" and isinstance(key, _DSA_PUBLIC_KEY):
             key.verify(signature, data, algorithm)
         else:
             return False
