@@ -266,3 +266,43 @@ def test_negative_modulus_other_key_still_differs(tmp_path: Path) -> None:
     report = judge(_v2_apk(tmp_path, "neg-other", [CraftedSigner(key, der, [0x0103], min_sdk=24)]),
                    debian=False, aosp14=False)  # fmt: skip
     assert any("public key differs" in e for e in report.errors)
+
+
+# ---------------------------------------------------------------- v4 (.idsig) and SourceStamp, reported
+
+
+def test_v4_and_source_stamp_are_reported(unsigned: dict[int | None, Path], tmp_path: Path) -> None:
+    """apksigner signs with v4 (an .idsig beside the APK) and a SourceStamp; we report both with their
+    certificates, as both oracles print them (stamp: "Source Stamp Signer certificate SHA-256 digest"),
+    marked not checked (we do not verify their signatures); the APK's own verdict is unchanged."""
+    import subprocess
+
+    from tests.apk_signing_helpers import AOSP14_JAR, aosp14_available, make_key, sign, signer_args
+
+    base = build_unsigned(tmp_path, "u24", 24, target_sdk=29)
+    app, stamp = make_key(tmp_path, "app", "RSA", 2048), make_key(tmp_path, "stamp", "RSA", 2048)
+    out = sign(base, tmp_path / "stamped.apk", [app], "--v4-signing-enabled", "true",
+               "--stamp-signer", *signer_args(stamp))  # fmt: skip
+    idsig = Path(str(out) + ".idsig")
+    assert idsig.exists()
+    report = verify_apk(out)
+    assert report.verified
+    assert report.v4 is not None and report.source_stamp is not None
+    assert report.v4.present and not report.v4.checked and not report.v4.notes
+    assert report.v4.signer is not None and report.v4.signer.sha256 == report.signers[0].sha256
+    assert report.source_stamp.signer is not None and not report.source_stamp.notes
+    commands = [["apksigner"]] + ([["java", "-jar", str(AOSP14_JAR)]] if aosp14_available() else [])
+    for cmd in commands:
+        args = [*cmd, "verify", "--print-certs", "-v", "--v4-signature-file", str(idsig), str(out)]
+        text = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False).stdout
+        assert "Verified using v4 scheme (APK Signature Scheme v4): true" in text, text
+        assert "Verified for SourceStamp: true" in text, text
+        assert f"Source Stamp Signer certificate SHA-256 digest: {report.source_stamp.signer.sha256}" in text
+    # An .idsig of another signer beside the APK is reported as such.
+    other = sign(base, tmp_path / "other.apk", [stamp], "--v4-signing-enabled", "true")
+    idsig.write_bytes(Path(str(other) + ".idsig").read_bytes())
+    again = verify_apk(out)
+    assert again.verified and again.v4 is not None
+    assert any("another certificate" in n for n in again.v4.notes)
+    idsig.unlink()
+    assert verify_apk(out).v4 is None
