@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -79,10 +80,59 @@ def render(report: ApkReport, first_time: bool, first_seen: str = "", times_seen
     return "\n".join(lines)
 
 
+APK_SUFFIXES = (".apk", ".xapk", ".apks")
+
+
+def expand_inputs(targets: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """Each target in order as (input, error): a link or file as given; a folder as every .apk, .xapk and
+    .apks under it (recursively, sorted by path); a folder without any as one error."""
+    out: list[tuple[str, str | None]] = []
+    for target in targets:
+        if target.lower().startswith(("http://", "https://")):
+            out.append((target, None))
+            continue
+        path = Path(target)
+        if path.is_dir():
+            try:
+                found = sorted(p for p in path.rglob("*") if p.suffix.lower() in APK_SUFFIXES and p.is_file())
+            except OSError as exc:
+                out.append((target, f"{target}: cannot list the folder ({exc.strerror or exc})"))
+                continue
+            if not found:
+                out.append((target, f"{target}: no .apk, .xapk or .apks file in this folder"))
+            out.extend((str(p), None) for p in found)
+        else:
+            out.append((target, None))
+    return out
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, total: int, stream: Any = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.total = total
+        self.enabled = total > 1 and bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def show(self, done: int, name: str) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = width * done // self.total
+        label = _clean(name)[-40:]
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} {label:<40}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 90 + "\r")
+            self.stream.flush()
+
+
 @click.command("apk")
-@click.argument("target")
+@click.argument("targets", nargs=-1, required=True, metavar="PATH_OR_URL...")
 @click.option("--brand", "brand_id", default=None, help="Judge against one brand id only (default: all).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line, one line per APK.")
 @click.option(
     "--allow-private-urls",
     is_flag=True,
@@ -97,37 +147,79 @@ def render(report: ApkReport, first_time: bool, first_seen: str = "", times_seen
 )
 @app_options
 def apk_cmd(
-    app: App, target: str, brand_id: str | None, as_json: bool, allow_private_urls: bool, max_size: int
+    app: App,
+    targets: tuple[str, ...],
+    brand_id: str | None,
+    as_json: bool,
+    allow_private_urls: bool,
+    max_size: int,
 ) -> None:
-    """Verify the signature of an APK (.apk, .xapk, .apks; file or http(s) link) and give a verdict:
-    official, official_signer_other_package, repackaged, impostor, tampered, unrelated or invalid.
+    """Verify the signature of APKs (.apk, .xapk, .apks; files, folders or http(s) links) and give each a
+    verdict: official, official_signer_other_package, repackaged, impostor, tampered, unrelated or invalid.
 
+    A folder means every .apk, .xapk and .apks in it, recursively. All run in one process, in input order;
+    with --json, one JSON object per line (an input that cannot be read gets {"input", "error"}). The exit
+    status is 0 when every input could be read, 1 otherwise (each failure also gets one line on stderr).
     Every analysis is stored in the database; a file seen before is recognised.
 
-    Example: fakeapp apk ~/Downloads/huayue.apk --json
+    Example: fakeapp apk ~/Downloads/huayue.apk samples/ --json
     """
     # imported here: androguard and the verifier cost ~0.4 s to import, other commands should not pay it
     from bot.apk_store import ApkInputError, analyse_and_store, get_analysis
 
+    inputs = expand_inputs(targets)
+    if len(inputs) == 1 and inputs[0][1] is not None:
+        raise click.ClickException(inputs[0][1])
     profile = app.profile()
     db = app.db()
+    failures = 0
+    progress = Progress(len(inputs))
+    many = len(inputs) > 1
     try:
-        report, first = analyse_and_store(
-            db,
-            target if target.lower().startswith(("http://", "https://")) else Path(target),
-            profile,
-            brand_id=brand_id,
-            allow_private=allow_private_urls,
-            max_size=max_size * 1024 * 1024,
+        for number, (target, problem) in enumerate(inputs, 1):
+            progress.show(number - 1, target)
+            if problem is None:
+                try:
+                    report, first = analyse_and_store(
+                        db,
+                        target if target.lower().startswith(("http://", "https://")) else Path(target),
+                        profile,
+                        brand_id=brand_id,
+                        allow_private=allow_private_urls,
+                        max_size=max_size * 1024 * 1024,
+                    )
+                except ApkInputError as exc:
+                    if not many:
+                        raise click.ClickException(str(exc)) from None
+                    problem = str(exc)
+            if problem is not None:
+                failures += 1
+                progress.close()
+                click.echo(f"Error: {_clean(problem)}", err=True)
+                if as_json:
+                    click.echo(json.dumps({"input": target, "error": problem}, ensure_ascii=False))
+                continue
+            row = get_analysis(db, report.sha256) if report.sha256 else None
+            if as_json:
+                out = report.to_dict()
+                out["input"] = target
+                out["first_time"] = first
+                out["first_seen"] = row.first_seen if row else None
+                out["times_seen"] = row.times_seen if row else 0
+                progress.close()
+                click.echo(json.dumps(out, ensure_ascii=False))
+                continue
+            text = render(report, first, row.first_seen if row else "", row.times_seen if row else 1)
+            progress.close()
+            if many:
+                click.echo(f"{'' if number == 1 else chr(10)}[{number}/{len(inputs)}] {_clean(target)}")
+            click.echo(text)
+        progress.show(len(inputs), "")
+    finally:
+        progress.close()
+    if many:
+        click.echo(
+            f"{len(inputs)} inputs, {len(inputs) - failures} read, {failures} could not be read", err=True
         )
-    except ApkInputError as exc:
-        raise click.ClickException(str(exc)) from None
-    row = get_analysis(db, report.sha256) if report.sha256 else None
-    if as_json:
-        out = report.to_dict()
-        out["first_time"] = first
-        out["first_seen"] = row.first_seen if row else None
-        out["times_seen"] = row.times_seen if row else 0
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-        return
-    click.echo(render(report, first, row.first_seen if row else "", row.times_seen if row else 1))
+    if failures:
+        raise click.exceptions.Exit(1)
