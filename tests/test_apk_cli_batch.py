@@ -129,23 +129,3 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
         "official",
         "impostor",
     ]
-
-
-def test_prehash_gives_the_digest_unless_the_file_changed(tmp_path: Path) -> None:
-    import hashlib
-
-    from bot.cli.apk import Prehash
-
-    a, b, big = tmp_path / "a.apk", tmp_path / "b.apk", tmp_path / "big.apk"
-    a.write_bytes(b"first")
-    b.write_bytes(b"second")
-    big.write_bytes(b"x" * 100)
-    worker = Prehash([a, b, big, tmp_path / "gone.apk"], max_size=50)
-    worker.start()
-    assert worker.get(a) == hashlib.sha256(b"first").hexdigest()
-    assert worker.get(big) == ""  # over the size limit: the analysis hashes (and refuses) it itself
-    assert worker.get(tmp_path / "gone.apk") == ""
-    assert worker.get(tmp_path / "never-listed.apk") == ""
-    worker.join()
-    os.utime(b, ns=(1, 1))  # changed since it was hashed: not trusted
-    assert worker.get(b) == ""

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -131,48 +129,6 @@ class Progress:
             self.stream.flush()
 
 
-class Prehash(threading.Thread):
-    """SHA-256 of the local input files, in order, in a background thread started before the verifier is
-    imported: the file hash needs no import, and hashlib and file reads release the GIL, so it runs on the
-    second core while the interpreter imports (about a quarter of a second) instead of after.
-
-    ``get(path)`` waits for that file's digest; "" (the caller hashes it itself) if the file was too big,
-    unreadable, or changed (size or mtime) since it was hashed.
-    """
-
-    def __init__(self, paths: list[Path], max_size: int) -> None:
-        super().__init__(daemon=True)
-        self.paths = paths
-        self.max_size = max_size
-        self.done: dict[Path, tuple[threading.Event, list[Any]]] = {p: (threading.Event(), []) for p in paths}
-
-    def run(self) -> None:
-        for path in self.paths:
-            event, box = self.done[path]
-            try:
-                st = path.stat()
-                if st.st_size <= self.max_size:
-                    with open(path, "rb") as f:
-                        box.append((hashlib.file_digest(f, "sha256").hexdigest(), st.st_size, st.st_mtime_ns))
-            except OSError:
-                pass
-            event.set()
-
-    def get(self, path: Path) -> str:
-        entry = self.done.get(path)
-        if entry is None:
-            return ""
-        entry[0].wait()
-        if not entry[1]:
-            return ""
-        digest, size, mtime = entry[1][0]
-        try:
-            st = path.stat()
-        except OSError:
-            return ""
-        return digest if (st.st_size, st.st_mtime_ns) == (size, mtime) else ""
-
-
 @click.command("apk")
 @click.argument("targets", nargs=-1, required=True, metavar="PATH_OR_URL...")
 @click.option("--brand", "brand_id", default=None, help="Judge against one brand id only (default: all).")
@@ -209,11 +165,6 @@ def apk_cmd(
     Example: fakeapp apk ~/Downloads/huayue.apk samples/ --json
     """
     inputs = expand_inputs(targets)
-    local = [
-        Path(t) for t, err in inputs if err is None and not t.lower().startswith(("http://", "https://"))
-    ]
-    prehash = Prehash(local, max_size * 1024 * 1024)
-    prehash.start()
     # imported here: androguard and the verifier cost ~0.4 s to import, other commands should not pay it
     from bot.apk_store import ApkInputError, analyse_and_store, get_analysis, prepared_brands
 
@@ -240,7 +191,6 @@ def apk_cmd(
                         brand_id=brand_id,
                         allow_private=allow_private_urls,
                         max_size=max_size * 1024 * 1024,
-                        sha256="" if is_link else prehash.get(Path(target)),
                         brands=brands,
                     )
                 except ApkInputError as exc:
