@@ -123,6 +123,9 @@ class ApkReport:
             "debuggable": m.debuggable if m else False,
             "signature_verified": bool(s and s.verified),
             "schemes": schemes,
+            # Found and described, not verified (see signing.ExtraSignature); None when absent.
+            "v4": s.v4.to_dict() if s and s.v4 else None,
+            "source_stamp": s.source_stamp.to_dict() if s and s.source_stamp else None,
             "certificates": self.certificates(),
             "lineage": [c.to_dict() for c in s.lineage] if s else [],
             "signing_errors": list(s.errors) if s else [],
