@@ -45,7 +45,8 @@ def hostile_apk(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("needs aapt, apksigner, keytool and android-framework-res")
     d = tmp_path_factory.mktemp("pkg")
     (d / "src" / "assets").mkdir(parents=True)
-    manifest = MANIFEST.format(uses_sdk='  <uses-sdk android:minSdkVersion="24" android:targetSdkVersion="24"/>').replace('"org.example.sigtest"', f'"{PLACEHOLDER}"')
+    uses_sdk = '  <uses-sdk android:minSdkVersion="24" android:targetSdkVersion="24"/>'
+    manifest = MANIFEST.format(uses_sdk=uses_sdk).replace('"org.example.sigtest"', f'"{PLACEHOLDER}"')
     (d / "src" / "AndroidManifest.xml").write_text(manifest, encoding="utf-8")
     (d / "src" / "assets" / "data.bin").write_bytes(b"hello\n")
     unsigned = d / "unsigned.apk"
