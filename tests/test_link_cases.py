@@ -537,3 +537,15 @@ def test_pdf_summary_of_a_link_case(traced: tuple[Path, dict]) -> None:
     reader = pypdf.PdfReader(io.BytesIO(z.read("summary.pdf")))
     text = "".join(page.extract_text() or "" for page in reader.pages)
     assert FAKE_TEAM in text and "連結追蹤" in text
+
+
+def test_frontline_notices_of_link_cases_use_labels(traced: tuple[Path, dict]) -> None:
+    from bot.alerts.frontline import notice_text
+
+    db_path, _ = traced
+    brand = load_profile(CONFIG).brand("huayue")
+    for c in link_cases(db_path):
+        for lang in ("zh", "en"):
+            text = notice_text(c, brand, lang)
+            where = text.split("\n")[3]
+            assert c.store not in where or c.store in ("google_play", "app_store"), (c.store, where)
