@@ -33,11 +33,11 @@ STORE_NAMES_EN = {
     "aptoide": "Aptoide",
     "galaxy_store": "Samsung Galaxy Store",
     "apk": "APK file",
-    "website": "a website",
-    "ipa": "an iOS app file (IPA)",
-    "itms_manifest": "an iOS enterprise/ad-hoc install link",
-    "testflight": "a TestFlight invitation",
-    "mobileconfig": "an iOS configuration profile",
+    "website": "fake download site",
+    "ipa": "iOS app file (IPA)",
+    "itms_manifest": "iOS enterprise/ad-hoc install link",
+    "testflight": "TestFlight invitation",
+    "mobileconfig": "iOS configuration profile",
 }
 NAVIGATION_HOPS = ("http_redirect", "meta_refresh", "script_redirect", "page")
 
