@@ -277,6 +277,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "link.cases": {"zh": "已開立案件：{ids}", "en": "Cases opened: {ids}"},
     "link.existing": {"zh": "已有案件：{ids}", "en": "Already open: {ids}"},
     "link.nothing": {"zh": "未發現可疑項目。", "en": "Nothing suspicious found."},
+    "link.unreachable": {
+        "zh": "無法開啟此連結，未能檢查（並非「沒有問題」）：{why}",
+        "en": "The link could not be opened, so nothing was checked (this is not a clean result): {why}",
+    },
     "link.stopped": {
         "zh": "追蹤提前結束（已達上限、逾時或連線遭拒），以上為已找到的部分。",
         "en": (

@@ -31,6 +31,8 @@ def reply_text(summary: dict[str, Any], lang: str) -> str:
     """The reply to a traced link (HTML; every value from the page escaped)."""
     from bot.alerts.render import esc
 
+    if not summary["artifacts"] and not summary.get("pages") and summary.get("first_error"):
+        return t(lang, "link.unreachable", why=esc(summary["first_error"][:200]))
     lines = [
         t(
             lang,
@@ -122,6 +124,8 @@ def trace_in_thread(settings: Any, url: str, actor: Any, allow_private: bool) ->
         "existing": got.cases.existing,
         "stopped": bool(r.stopped),
         "errors": len(r.errors),
+        "pages": len(r.pages),
+        "first_error": (r.errors[0] if r.errors else r.stopped) or "",
     }
 
 
