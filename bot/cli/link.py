@@ -161,6 +161,10 @@ def link_cmd(
     outcome = trace_link(
         db, tracer, url, actor=cli_actor(), trigger="cli", screenshot=default_screenshot(), keep_dir=keep_dir
     )
+    r = outcome.result
+    if not r.pages and not r.artifacts:
+        why = plain((r.errors[0] if r.errors else r.stopped) or "no answer", limit=200)
+        click.echo(f"WARNING: the link could not be opened, so nothing was checked: {why}", err=True)
     if json_out:
         d = outcome.result.to_dict()
         d["trace_id"] = outcome.trace_id
