@@ -549,3 +549,17 @@ def test_frontline_notices_of_link_cases_use_labels(traced: tuple[Path, dict]) -
             text = notice_text(c, brand, lang)
             where = text.split("\n")[3]
             assert c.store not in where or c.store in ("google_play", "app_store"), (c.store, where)
+
+
+def test_feed_rows_kept_without_tracing_are_traced_by_the_next_import(site: Site, tmp_path: Path) -> None:
+    db_path = tmp_path / "nt.db"
+    body = (CSV_HEAD + f"華岳證劵投資,{site.url('/s/abc')},1,2026/11/24,2026/11/30\r\n").encode()
+    site.routes["/nt.csv"] = Route(200, body, {"Content-Type": "text/csv"})
+    args = ["feed", "165", site.url("/nt.csv"), "--json", "--allow-private-urls"]
+    code, out = run([*args, "--no-trace"], db_path, site)
+    assert code == 0 and json.loads(out)["traces"] == [] and json.loads(out)["new_rows"] == 1
+    code, out = run(args, db_path, site)
+    d = json.loads(out)
+    assert d["new_rows"] == 0 and len(d["traces"]) == 1  # kept earlier, never traced: traced now
+    code, out = run(args, db_path, site)
+    assert json.loads(out)["traces"] == []  # and only once

@@ -104,7 +104,8 @@ def import_165(
     trace: bool = True,
     screenshot: Callable[..., Any] | None = None,
 ) -> FeedOutcome:
-    """Keep the list's new rows; trace only the new rows that concern a brand and open their cases."""
+    """Keep the list's new rows; trace only the rows that concern a brand and were never traced (on a
+    re-import: only the new ones) and open their cases."""
     from scanners.feeds.f165 import FeedError, match_feed, parse_165
 
     try:
@@ -116,7 +117,7 @@ def import_165(
     out = FeedOutcome(feed, list(matches), imported)
     if not trace:
         return out
-    for m in imported.new_matches:
+    for m in imported.to_trace:
         got = trace_link(db, tracer, m.row.url, actor=actor, trigger="feed", screenshot=screenshot)
         feed_store.set_trace(db, m.row.key, got.trace_id)
         out.traced.append((m, got))

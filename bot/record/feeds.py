@@ -23,6 +23,9 @@ class Imported:
     rows: int
     new_keys: list[str] = field(default_factory=list)
     new_matches: list[Any] = field(default_factory=list)  # FeedMatch of the new rows only
+    # FeedMatch of the rows (new or kept earlier) that concern a brand and were never traced: the new ones,
+    # and any left by an import with --no-trace or one that stopped half-way
+    to_trace: list[Any] = field(default_factory=list)
 
 
 def store_feed(
@@ -81,6 +84,10 @@ def store_feed(
             out.new_keys.append(key)
             if m is not None:
                 out.new_matches.append(m)
+        for m in matches:
+            rows = list(db.query("SELECT trace_id FROM feed_rows WHERE key = ?", [m.row.key]))
+            if rows and rows[0]["trace_id"] is None and m not in out.to_trace:
+                out.to_trace.append(m)
         update_row(
             db,
             "feed_imports",
