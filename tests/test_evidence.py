@@ -16,10 +16,11 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from bot.cases import actions as cases
 from bot.cases.actions import Actor
 from bot.casework import evidence
 from bot.cli import main
+from bot.desk import cases
+from bot.record.scan import keep_screenshots
 from scanners.profile import load_profile
 from tests.conftest import DATA
 from tests.scanrows import listing, write_scan
@@ -259,9 +260,9 @@ def test_screenshots_fetched_kept_once_and_packed(db, profile, image_server):
     with requests.Session() as s:
         shots = evidence.fetch_screenshots(s, urls, timeout=5)
     assert [u for u, _, _ in shots] == [urls[0]]
-    assert evidence.keep_screenshots(db, key, shots, "2026-11-20T03:00:00+00:00") == 1
+    assert keep_screenshots(db, key, shots, "2026-11-20T03:00:00+00:00") == 1
     # The same image again is kept once.
-    assert evidence.keep_screenshots(db, key, shots, "2026-11-20T04:00:00+00:00") == 0
+    assert keep_screenshots(db, key, shots, "2026-11-20T04:00:00+00:00") == 0
     _, files = _read(evidence.build_pack(db, cid, generated_by="cli:test").data)
     assert [n for n in files if n.startswith("media/screenshot")] == ["media/screenshot-01.png"]
     assert files["media/screenshot-01.png"] == SHOT

@@ -1,5 +1,6 @@
-"""Messages as text: the case card (HTML, every store/APK string escaped), inline keyboards as plain data,
-splitting below Telegram's 4096-character limit, and plain-text renderings for the terminal.
+"""Messages as text: the case card (HTML, every store/APK string escaped) and inline keyboards as plain data.
+
+Splitting below Telegram's limit and the terminal rendering live with the messages (``bot.outbox.text``).
 
 No Telegram import here: the outbox stores keyboards as JSON, and the CLI prints the same texts.
 """
@@ -16,7 +17,6 @@ from bot.cases.actions import Case, Event
 from bot.core.i18n import t
 from bot.core.textsafe import strip_controls
 
-MAX_MESSAGE = 4000  # below Telegram's 4096 (counted in UTF-16 units; we leave room)
 MAX_CAPTION = 1000
 CALLBACK_RE = re.compile(r"^c:(\d{1,9}):([a-z_]{1,16})$")
 
@@ -175,30 +175,3 @@ def case_line(case: Case, lang: str = "zh") -> str:
     )
 
 
-def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split on line boundaries into parts below ``limit`` (a very long line is cut)."""
-    parts: list[str] = []
-    cur = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if cur:
-                parts.append(cur)
-                cur = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        if cur and len(cur) + 1 + len(line) > limit:
-            parts.append(cur)
-            cur = line
-        else:
-            cur = f"{cur}\n{line}" if cur else line
-    if cur or not parts:
-        parts.append(cur)
-    return parts
-
-
-_TAG_RE = re.compile(r"<[^>]+>")
-
-
-def html_to_text(text: str) -> str:
-    """The HTML message as plain terminal text (for printing alerts without a token)."""
-    return html.unescape(_TAG_RE.sub("", text))

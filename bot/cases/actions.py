@@ -1,9 +1,9 @@
 """Cases: one per impersonating listing or analysed APK, their state machine and timeline, and scan sync.
 
 Every change goes through ``_apply`` (one place): it writes the case row, one ``case_events`` row per field
-changed (who, when, from -> to, why) and calls ``after_transition`` to queue the alert edits, all in one
-transaction, so nothing is notified that was not saved first. The Telegram handlers and the CLI call the
-same action functions (``confirm``, ``false_positive``, ``request_takedown`` ...).
+changed (who, when, from -> to, why) and publishes one ``CaseChange`` to the hooks it is given, all in one
+transaction, so nothing is notified that was not saved first. This module knows no subscriber: the bot and
+the CLI call the actions through ``bot.desk.cases``, which wires the alerts, front-line notices and casework.
 """
 
 from __future__ import annotations
@@ -19,113 +19,21 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.cases.events import CaseChange, Hooks, publish
+from bot.cases.model import (
+    APK_OK_VERDICTS,
+    CASE_VERDICTS,
+    OPEN_STATES,
+    SCAN_ACTOR,
+    STATES,
+    Actor,
+    Case,
+    CaseError,
+    Event,
+)
 from bot.core.clock import now_iso
 from bot.store.db import insert_row, transaction, update_row
 from scanners.profile import AllowedApp, Profile
-
-STATES = ("new", "confirmed", "false_positive", "resolved", "relisted")
-OPEN_STATES = ("new", "confirmed", "relisted")
-TAKEDOWN_STATES = ("none", "requested", "removed", "rejected")
-POLICE_STATES = ("none", "reported")
-# Verdicts of a listing that open a case. "suspicious" opens one too: a person decides, and a missed
-# impostor costs far more than one press of 誤報.
-CASE_VERDICTS = ("impersonation", "suspicious")
-# APK verdicts that open no case: ours (official, or our signer on another package of ours), a file about
-# something else, or not an APK at all. Every other verdict (repackaged, impostor, tampered) opens one.
-APK_OK_VERDICTS = ("official", "official_signer_other_package", "unrelated", "invalid")
-
-
-class CaseError(ValueError):
-    """A case action that cannot be done (no such case, refused transition); one line for the user."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who did something: ``tg:<user id>``, ``cli:<login>``, ``scan`` or ``bot``, plus a display name."""
-
-    id: str
-    name: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.id} {self.name}".strip()
-
-
-SCAN_ACTOR = Actor("scan")
-BOT_ACTOR = Actor("bot")
-
-
-@dataclass(frozen=True)
-class Case:
-    id: int
-    kind: str
-    listing_key: str | None
-    apk_sha256: str | None
-    brand: str
-    store: str
-    app_id: str
-    title: str
-    developer: str
-    url: str
-    verdict: str
-    score: int
-    reasons: tuple[dict[str, Any], ...]
-    state: str
-    takedown: str
-    takedown_at: str
-    takedown_ref: str
-    takedown_store: str
-    police: str
-    police_no: str
-    police_agency: str
-    police_at: str
-    assignee: str
-    listed: bool
-    resolution: str
-    opened_at: str
-    updated_at: str
-    closed_at: str
-    scan_id: int | None
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Case:
-        values = dict(row)
-        try:
-            reasons = tuple(json.loads(values.get("reasons") or "[]"))
-        except ValueError:
-            reasons = ()
-        kwargs: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):
-            v = values.get(f.name)
-            if f.name == "reasons":
-                v = reasons
-            elif f.name == "listed":
-                v = bool(v)
-            elif f.name in ("score",) or f.name in ("id",):
-                v = int(v or 0)
-            elif f.name in ("listing_key", "apk_sha256", "scan_id"):
-                pass
-            elif v is None:
-                v = ""
-            kwargs[f.name] = v
-        return cls(**kwargs)
-
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
-
-@dataclass(frozen=True)
-class Event:
-    id: int
-    case_id: int
-    at: str
-    actor: str
-    action: str
-    field: str
-    old: str
-    new: str
-    reason: str
 
 
 @dataclass
@@ -308,6 +216,7 @@ def _csv_safe(text: str) -> str:
 
 def _apply(
     db: sqlite_utils.Database,
+    hooks: Hooks,
     case: Case,
     actor: Actor,
     action: str,
@@ -318,7 +227,10 @@ def _apply(
     now: datetime | None = None,
     event_fields: Sequence[str] | None = None,
 ) -> Case:
-    """Write ``changes`` to the case with one timeline event per changed field; queue the alert edits."""
+    """Write ``changes`` to the case with one timeline event per changed field, then publish the change.
+
+    The hooks run inside the same transaction, after the case and its timeline are written.
+    """
     at = now_iso(now)
     real = {k: v for k, v in changes.items() if getattr(case, k) != (bool(v) if k == "listed" else v)}
     shown = event_fields if event_fields is not None else list(real)
@@ -365,7 +277,7 @@ def _apply(
                 },
             )
         after = get_case(db, case.id)
-        after_transition(db, case, after, action, actor=actor, now=now)
+        publish(db, hooks, CaseChange(case, after, action, actor, now, scan_id))
     return after
 
 
@@ -373,26 +285,6 @@ def _s(v: Any) -> str:
     if isinstance(v, bool):
         return "1" if v else "0"
     return "" if v is None else str(v)
-
-
-def after_transition(
-    db: sqlite_utils.Database,
-    before: Case,
-    after: Case,
-    action: str,
-    *,
-    actor: Actor,
-    now: datetime | None = None,
-) -> None:
-    """Called inside the transaction of every case change: queue what the change should tell people.
-
-    Extension point: front-line notices (issue 5) add their call here, e.g. on confirm/removed/resolved.
-    """
-    from bot.alerts import frontline  # local: outbox imports this module
-    from bot.outbox import queue as outbox
-
-    outbox.enqueue_case_edits(db, after, now=now)
-    frontline.on_transition(db, before, after, now=now)
 
 
 # --- actions (used by the bot and the CLI) ------------------------------------------------------------
@@ -403,18 +295,23 @@ def _require(case: Case, ok: bool, msg: str) -> None:
         raise CaseError(f"case #{case.id}: {msg}")
 
 
-def confirm(db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "") -> Case:
+def confirm(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, hooks: Hooks = ()
+) -> Case:
     case = get_case(db, case_id)
     _require(case, case.state in ("new", "relisted", "false_positive", "confirmed"), f"is {case.state}")
-    return _apply(db, case, actor, "confirm", {"state": "confirmed"}, reason=reason)
+    return _apply(db, hooks, case, actor, "confirm", {"state": "confirmed"}, reason=reason)
 
 
-def false_positive(db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "") -> Case:
+def false_positive(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, hooks: Hooks = ()
+) -> Case:
     case = get_case(db, case_id)
     _require(case, case.state != "resolved", "is resolved; reopen it by confirming first")
     now = datetime.now(UTC)
     return _apply(
         db,
+        hooks,
         case,
         actor,
         "false_positive",
@@ -435,7 +332,14 @@ def _given_time(when: str) -> datetime:
 
 
 def request_takedown(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, ref: str = "", *, store: str = "", when: str = ""
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    ref: str = "",
+    *,
+    store: str = "",
+    when: str = "",
+    hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
     _require(case, case.state not in ("false_positive", "resolved"), f"is {case.state}")
@@ -451,6 +355,7 @@ def request_takedown(
         changes["state"] = "confirmed"  # asking for a takedown is confirming it is fake
     return _apply(
         db,
+        hooks,
         case,
         actor,
         "takedown",
@@ -461,14 +366,22 @@ def request_takedown(
     )
 
 
-def reject_takedown(db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "") -> Case:
+def reject_takedown(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, hooks: Hooks = ()
+) -> Case:
     case = get_case(db, case_id)
     _require(case, case.takedown == "requested", "no takedown requested")
-    return _apply(db, case, actor, "takedown_rejected", {"takedown": "rejected"}, reason=reason)
+    return _apply(db, hooks, case, actor, "takedown_rejected", {"takedown": "rejected"}, reason=reason)
 
 
 def report_police(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, report_no: str, agency: str = "165"
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    report_no: str,
+    agency: str = "165",
+    *,
+    hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
     report_no = report_no.strip()
@@ -485,6 +398,7 @@ def report_police(
         changes["state"] = "confirmed"
     return _apply(
         db,
+        hooks,
         case,
         actor,
         "police",
@@ -495,7 +409,9 @@ def report_police(
     )
 
 
-def resolve(db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "") -> Case:
+def resolve(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "", *, hooks: Hooks = ()
+) -> Case:
     """Close a case. Refused while the app is still listed, unless a reason is given."""
     case = get_case(db, case_id)
     _require(case, case.state != "resolved", "is already resolved")
@@ -504,6 +420,7 @@ def resolve(db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "
     now = datetime.now(UTC)
     return _apply(
         db,
+        hooks,
         case,
         actor,
         "resolve",
@@ -514,19 +431,27 @@ def resolve(db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "
     )
 
 
-def note(db: sqlite_utils.Database, case_id: int, actor: Actor, text: str) -> Case:
+def note(db: sqlite_utils.Database, case_id: int, actor: Actor, text: str, *, hooks: Hooks = ()) -> Case:
     case = get_case(db, case_id)
     _require(case, bool(text.strip()), "empty note")
-    return _apply(db, case, actor, "note", {}, reason=text.strip())
+    return _apply(db, hooks, case, actor, "note", {}, reason=text.strip())
 
 
-def assign(db: sqlite_utils.Database, case_id: int, actor: Actor, assignee: str) -> Case:
+def assign(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, assignee: str, *, hooks: Hooks = ()
+) -> Case:
     case = get_case(db, case_id)
-    return _apply(db, case, actor, "assign", {"assignee": assignee.strip()})
+    return _apply(db, hooks, case, actor, "assign", {"assignee": assignee.strip()})
 
 
 def allow(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, note_text: str = "", *, now: datetime | None = None
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    note_text: str = "",
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     """Add the case's app to its brand's allow list (``allow_overrides``); close the case as a false positive.
 
@@ -544,6 +469,7 @@ def allow(
         )
         after = _apply(
             db,
+            hooks,
             case,
             actor,
             "allow",
@@ -588,6 +514,7 @@ def _allowed_keys(db: sqlite_utils.Database, profile: Profile) -> set[str]:
 
 def _open_case(
     db: sqlite_utils.Database,
+    hooks: Hooks,
     values: Mapping[str, Any],
     actor: Actor,
     *,
@@ -645,10 +572,8 @@ def _open_case(
         },
     )
     case = get_case(db, case_id)
-    from bot.outbox import queue as outbox
-
-    # Saved and queued in the caller's transaction: the alert exists exactly when the case does.
-    outbox.enqueue_case_alert(db, case, kind="case_alert", dedupe_key=f"alert:{case.id}", now=now)
+    # Published in the caller's transaction: the alert exists exactly when the case does.
+    publish(db, hooks, CaseChange(None, case, "open", actor, now, scan_id))
     return case
 
 
@@ -659,6 +584,7 @@ def open_listing_case(
     actor: Actor = SCAN_ACTOR,
     scan_id: int | None = None,
     now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> tuple[Case, bool]:
     """The case for a listing row, opening it (and queueing its alert) when there is none. (case, opened)."""
     existing = case_for_listing(db, listing["key"])
@@ -667,6 +593,7 @@ def open_listing_case(
     with transaction(db):
         case = _open_case(
             db,
+            hooks,
             {
                 "kind": "listing",
                 "listing_key": listing["key"],
@@ -697,6 +624,7 @@ def open_apk_case(
     brand: str = "",
     source: str = "",
     now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> tuple[Case, bool]:
     """The case for an analysed APK (by file hash), opened when its verdict is not official.
 
@@ -716,6 +644,7 @@ def open_apk_case(
     with transaction(db):
         case = _open_case(
             db,
+            hooks,
             {
                 "kind": "apk",
                 "apk_sha256": sha,
@@ -746,18 +675,15 @@ def sync_from_scan(
     scan_id: int,
     profile: Profile,
     *,
-    reminder_days: int | Mapping[str, int] = 7,
     now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> SyncResult:
-    """Bring cases in line with a committed scan and queue its alerts, in one transaction.
+    """Bring cases in line with a committed scan, in one transaction; each change is published to ``hooks``.
 
     Opens a case per new impersonating/suspicious listing; marks requested takedowns ``removed`` when the app
-    is gone; reopens a removed (or resolved) app that is back as ``relisted``; queues a store-status alert for
-    degraded/broken stores and reminders for old takedown requests still listed.
+    is gone; reopens a removed (or resolved) app that is back as ``relisted``. What else follows a scan
+    (store status, reminders) is the post-scan pipeline's (``bot.desk.pipeline``).
     """
-    from bot.casework import workflow as casework
-    from bot.outbox import queue as outbox
-
     result = SyncResult(scan_id=scan_id)
     scan_rows = list(db.query("SELECT * FROM scans WHERE id = ?", [scan_id]))
     if not scan_rows:
@@ -784,11 +710,11 @@ def sync_from_scan(
             present = bool(listing["present"]) and f["change"] != "vanished"
             if case is None:
                 if present and f["verdict"] in CASE_VERDICTS:
-                    case, opened = open_listing_case(db, listing, scan_id=scan_id, now=now)
+                    case, opened = open_listing_case(db, listing, scan_id=scan_id, now=now, hooks=hooks)
                     if opened:
                         result.opened.append(case.id)
                 continue
-            _sync_existing(db, case, listing, present, f["change"], scan_id, result, now)
+            _sync_existing(db, hooks, case, listing, present, f["change"], scan_id, result, now)
         # Cases whose listing changed presence without a finding row (e.g. vanished from an ok store).
         for r in db.query(
             "SELECT c.id, l.present, l.brand, l.store FROM cases c JOIN listings l ON l.key = c.listing_key"
@@ -798,18 +724,13 @@ def sync_from_scan(
                 continue  # a degraded store's absence proves nothing
             case = get_case(db, r["id"])
             listing = next(db.query("SELECT * FROM listings WHERE key = ?", [case.listing_key]))
-            _sync_existing(db, case, listing, bool(r["present"]), "", scan_id, result, now)
-        result.store_alert = outbox.enqueue_store_status(db, scan_id, now=now)
-        result.reminders = outbox.enqueue_reminders(db, days=reminder_days, now=now)
-        casework.enqueue_reminder_drafts(db, profile, result.reminders, now=now)  # the draft to re-send
-        result.alerts_queued = next(db.query("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'"))[
-            "n"
-        ]
+            _sync_existing(db, hooks, case, listing, bool(r["present"]), "", scan_id, result, now)
     return result
 
 
 def _sync_existing(
     db: sqlite_utils.Database,
+    hooks: Hooks,
     case: Case,
     listing: Mapping[str, Any],
     present: bool,
@@ -818,21 +739,26 @@ def _sync_existing(
     result: SyncResult,
     now: datetime | None,
 ) -> None:
-    from bot.outbox import queue as outbox
-
     if not present and case.listed:
         changes: dict[str, Any] = {"listed": False}
         if case.takedown == "requested":
             changes["takedown"] = "removed"
-            after = _apply(
-                db, case, SCAN_ACTOR, "removed", changes, reason="not listed", scan_id=scan_id, now=now
-            )
-            outbox.enqueue_case_alert(
-                db, after, kind="removed", dedupe_key=f"removed:{case.id}:{scan_id}", now=now
+            _apply(
+                db, hooks, case, SCAN_ACTOR, "removed", changes, reason="not listed", scan_id=scan_id, now=now
             )
             result.removed.append(case.id)
         else:
-            _apply(db, case, SCAN_ACTOR, "vanished", changes, reason="not listed", scan_id=scan_id, now=now)
+            _apply(
+                db,
+                hooks,
+                case,
+                SCAN_ACTOR,
+                "vanished",
+                changes,
+                reason="not listed",
+                scan_id=scan_id,
+                now=now,
+            )
             result.vanished.append(case.id)
         return
     if present and not case.listed:
@@ -842,8 +768,9 @@ def _sync_existing(
             changes["closed_at"] = ""
             if case.takedown == "removed":
                 changes["takedown"] = "none"  # a new request is needed; the old ref stays on the timeline
-            after = _apply(
+            _apply(
                 db,
+                hooks,
                 case,
                 SCAN_ACTOR,
                 "relisted",
@@ -853,13 +780,18 @@ def _sync_existing(
                 now=now,
                 event_fields=["listed", "state", "takedown"],
             )
-            outbox.enqueue_case_alert(
-                db, after, kind="relisted", dedupe_key=f"relisted:{case.id}:{scan_id}", now=now
-            )
             result.relisted.append(case.id)
         else:
             _apply(
-                db, case, SCAN_ACTOR, "reappeared", changes, reason="listed again", scan_id=scan_id, now=now
+                db,
+                hooks,
+                case,
+                SCAN_ACTOR,
+                "reappeared",
+                changes,
+                reason="listed again",
+                scan_id=scan_id,
+                now=now,
             )
             result.updated.append(case.id)
         return
@@ -882,6 +814,7 @@ def _sync_existing(
         if upd:
             _apply(
                 db,
+                hooks,
                 case,
                 SCAN_ACTOR,
                 "rescored",

@@ -24,9 +24,11 @@ from typing import Any
 import requests
 import sqlite_utils
 
+from bot.cases.actions import get_case
 from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
 from bot.casework.drafts import fmt_time
 from bot.core.media import fetch_image
+from bot.store.db import insert_row, transaction
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.html"
@@ -412,11 +414,9 @@ def verify_pack(data: bytes) -> list[str]:
 
 def record_pack(db: sqlite_utils.Database, pack: Pack, actor: Any) -> None:
     """Put the pack's generation on the case timeline, with the hashes that identify it."""
-    from bot.cases import actions as cases  # local: cases pulls in the outbox
-
-    case = cases.get_case(db, pack.case_id)
+    case = get_case(db, pack.case_id)
     reason = f"{pack.filename} zip-sha256 {pack.sha256} manifest-sha256 {pack.manifest_sha256}"
-    with cases.transaction(db):
+    with transaction(db):
         db.execute(
             "INSERT INTO evidence_packs (case_id, at, actor, filename, zip_sha256, manifest_sha256, files)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -430,7 +430,7 @@ def record_pack(db: sqlite_utils.Database, pack: Pack, actor: Any) -> None:
                 len(pack.manifest["files"]),
             ],
         )
-        cases.insert_row(
+        insert_row(
             db,
             "case_events",
             {
@@ -473,25 +473,3 @@ def fetch_screenshots(
         if got is not None:
             out.append((url, got[0], got[1]))
     return out
-
-
-def keep_screenshots(
-    db: sqlite_utils.Database, listing_key: str, shots: Sequence[tuple[str, bytes, str]], at: str
-) -> int:
-    """Store fetched screenshots as ``listing_media`` rows (once per distinct image); returns rows added.
-
-    Inside a caller's transaction nothing is committed here; on its own it commits.
-    """
-    outer = db.conn.in_transaction
-    added = 0
-    for url, data, ctype in shots:
-        sha = hashlib.sha256(data).hexdigest()
-        cur = db.execute(
-            "INSERT OR IGNORE INTO listing_media (listing_key, at, kind, url, sha256, content_type, data)"
-            " VALUES (?, ?, 'screenshot', ?, ?, ?, ?)",
-            [listing_key, at, url, sha, ctype, data],
-        )
-        added += cur.rowcount
-    if not outer:
-        db.conn.commit()
-    return added

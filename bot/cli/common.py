@@ -35,9 +35,17 @@ class App:
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
 
     def profile(self) -> Profile:
+        """The brand profile (``--config``); ProfileError when it cannot be read."""
         if self._profile is None:
             self._profile = load_profile(self.settings.config_path)
         return self._profile
+
+    def brand_profile(self) -> Profile | None:
+        """The brand profile, or None when it cannot be read (for what only decorates: official links)."""
+        try:
+            return self.profile()
+        except ProfileError:
+            return None
 
     def db(self) -> sqlite_utils.Database:
         if self._db is None:

@@ -560,8 +560,6 @@ def _keep_evidence(db: sqlite_utils.Database, scan_id: int, judged: Judged, at: 
             ignore=True,
         )
     if judged.screenshots:
-        from bot.casework.evidence import keep_screenshots
-
         keep_screenshots(db, listing.key, judged.screenshots, at)
     if judged.icon_bytes:
         db.table("listing_media").insert(
@@ -607,3 +605,25 @@ def make_adapters(settings: Settings, stores: Sequence[str] | None = None) -> di
         )
         adapters["app_store"] = AppStore(client)
     return adapters
+
+
+def keep_screenshots(
+    db: sqlite_utils.Database, listing_key: str, shots: Sequence[tuple[str, bytes, str]], at: str
+) -> int:
+    """Store fetched screenshots as ``listing_media`` rows (once per distinct image); returns rows added.
+
+    Inside a caller's transaction nothing is committed here; on its own it commits.
+    """
+    outer = db.conn.in_transaction
+    added = 0
+    for url, data, ctype in shots:
+        sha = hashlib.sha256(data).hexdigest()
+        cur = db.execute(
+            "INSERT OR IGNORE INTO listing_media (listing_key, at, kind, url, sha256, content_type, data)"
+            " VALUES (?, ?, 'screenshot', ?, ?, ?, ?)",
+            [listing_key, at, url, sha, ctype, data],
+        )
+        added += cur.rowcount
+    if not outer:
+        db.conn.commit()
+    return added

@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -42,18 +42,19 @@ from bot.alerts.render import (
     case_line,
     esc,
     parse_callback,
-    split_message,
     timeline_text,
 )
-from bot.cases import actions as cases
-from bot.cases.actions import Actor, CaseError
+from bot.cases.model import Actor, CaseError
+from bot.core.clock import now_iso
 from bot.core.i18n import normalize_lang, t
 from bot.core.settings import Settings, SettingsError
-from bot.outbox import queue as outbox
+from bot.desk import cases, outbox
+from bot.desk.pipeline import post_scan
 from bot.store import settings_overrides as overrides
-from bot.store.db import open_db
+from bot.store.db import open_db, transaction
 from bot.telegram import access
 from bot.telegram import casework as casework_tg
+from bot.telegram.desk import Desk, actor_of, args_of, case_number, desk_of, lang_of, reply
 from bot.telegram.redact import install_redaction
 
 log = logging.getLogger(__name__)
@@ -61,68 +62,6 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 APK_MAX_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
-
-
-@dataclass
-class Desk:
-    """What every handler needs; kept in ``application.bot_data['desk']`` (no module globals)."""
-
-    settings: Settings
-    db: sqlite_utils.Database
-    routes: outbox.Routes
-    deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    deliver_again: bool = False
-    scan_runner: Callable[[Settings, str], dict[str, Any]] | None = None
-    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
-    # The environment/file settings before the /settings overrides (``settings`` is the effective one).
-    base_settings: Settings | None = None
-
-
-def desk_of(context: ContextTypes.DEFAULT_TYPE) -> Desk:
-    desk: Desk = context.application.bot_data["desk"]
-    return desk
-
-
-def lang_of(db: sqlite_utils.Database, user_id: int | None) -> str:
-    if user_id is None:
-        return "zh"
-    rows = list(db.query("SELECT lang FROM user_prefs WHERE user_id = ?", [user_id]))
-    return normalize_lang(rows[0]["lang"]) if rows else "zh"
-
-
-def actor_of(update: Update) -> Actor:
-    u = update.effective_user
-    if u is None:
-        return Actor("tg:?")
-    return Actor(f"tg:{u.id}", f"@{u.username}" if u.username else u.full_name)
-
-
-async def reply(update: Update, text: str, **kwargs: Any) -> None:
-    """Reply in the same chat, split below Telegram's limit; the keyboard goes on the last part."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    parts = split_message(text)
-    markup = kwargs.pop("reply_markup", None)
-    for i, part in enumerate(parts):
-        await chat.send_message(
-            part,
-            parse_mode=ParseMode.HTML,
-            disable_web_page_preview=True,
-            reply_markup=markup if i == len(parts) - 1 else None,
-            **kwargs,
-        )
-
-
-def _args(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
-    return list(context.args or [])
-
-
-def _case_id(arg: str) -> int:
-    m = re.fullmatch(r"#?(\d{1,9})", arg.strip())
-    if not m:
-        raise CaseError(f"not a case number: {arg[:20]!r}")
-    return int(m.group(1))
 
 
 # --- the gate -----------------------------------------------------------------------------------------
@@ -240,7 +179,7 @@ async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
-    args = _args(context)
+    args = args_of(context)
     state = args[0].lower() if args else "open"
     found = cases.list_cases(desk.db, state=state, limit=200)
     if not found:
@@ -255,11 +194,11 @@ async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
     lang = lang_of(desk.db, uid)
-    args = _args(context)
+    args = args_of(context)
     if not args:
         await reply(update, t(lang, "usage", usage="/case ID"))
         return
-    case = cases.get_case(desk.db, _case_id(args[0]))
+    case = cases.get_case(desk.db, case_number(args[0]))
     text = case_card(case, lang, kind="case") + "\n\n" + timeline_text(cases.timeline(desk.db, case.id), lang)
     markup = None
     if access.may(access.role_of(desk.settings.telegram, uid), "analyst"):
@@ -281,10 +220,13 @@ def _change_command(name: str, change: Callable[..., cases.Case], usage: str) ->
     """The handler of ``/name ID [text]``: one case change with the rest of the line as its text."""
 
     async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        args = _args(context)
+        args = args_of(context)
         if not args:
             raise _Usage(usage)
-        case = change(desk_of(context).db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
+        desk = desk_of(context)
+        case = change(
+            desk.db, case_number(args[0]), actor_of(update), " ".join(args[1:]), profile=desk.profile()
+        )
         await _done(update, context, case)
 
     handler.__name__ = f"cmd_{name}"
@@ -298,31 +240,36 @@ cmd_fp = _change_command("fp", cases.false_positive, "/fp ID [reason]")
 
 
 async def cmd_police(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    args = _args(context)
+    args = args_of(context)
     if len(args) < 2:
         raise _Usage("/police ID REPORT_NO [agency]")
     agency = " ".join(args[2:]) or "165"
-    case = cases.report_police(desk_of(context).db, _case_id(args[0]), actor_of(update), args[1], agency)
+    desk = desk_of(context)
+    case = cases.report_police(
+        desk.db, case_number(args[0]), actor_of(update), args[1], agency, profile=desk.profile()
+    )
     await _done(update, context, case)
 
 
 async def cmd_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    args = _args(context)
+    args = args_of(context)
     if len(args) < 2:
         raise _Usage("/note ID text")
-    case = cases.note(desk.db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
+    case = cases.note(
+        desk.db, case_number(args[0]), actor_of(update), " ".join(args[1:]), profile=desk.profile()
+    )
     lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
     await reply(update, t(lang, "noted", id=case.id))
 
 
 async def cmd_assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    args = _args(context)
+    args = args_of(context)
     if len(args) != 2 or not re.fullmatch(r"@?[A-Za-z0-9_]{3,32}", args[1]):
         raise _Usage("/assign ID @user")
     who = args[1] if args[1].startswith("@") or args[1].isdigit() else "@" + args[1]
-    case = cases.assign(desk.db, _case_id(args[0]), actor_of(update), who)
+    case = cases.assign(desk.db, case_number(args[0]), actor_of(update), who, profile=desk.profile())
     lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
     await reply(update, t(lang, "assigned", id=case.id, who=esc(case.assignee)))
     kick_delivery(context.application)
@@ -330,10 +277,12 @@ async def cmd_assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def cmd_allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    args = _args(context)
+    args = args_of(context)
     if not args:
         raise _Usage("/allow ID [note]")
-    case = cases.allow(desk.db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
+    case = cases.allow(
+        desk.db, case_number(args[0]), actor_of(update), " ".join(args[1:]), profile=desk.profile()
+    )
     lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
     await reply(update, t(lang, "allowed", app=esc(case.title), brand=esc(case.brand), id=case.id))
     kick_delivery(context.application)
@@ -376,14 +325,14 @@ async def cmd_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    args = _args(context)
+    args = args_of(context)
     lang = normalize_lang(args[0] if args else ("en" if lang_of(desk.db, uid) == "zh" else "zh"))
-    with cases.transaction(desk.db):
+    with transaction(desk.db):
         desk.db.execute(
             "INSERT INTO user_prefs (user_id, lang, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT(user_id) DO UPDATE SET"
             " lang = excluded.lang, updated_at = excluded.updated_at",
-            [uid, lang, cases.now_iso()],
+            [uid, lang, now_iso()],
         )
     await reply(update, t(lang, "lang.set"))
 
@@ -449,7 +398,7 @@ async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Admins: show the settings, or change one (validated, kept in the database, applied at once)."""
     desk = desk_of(context)
     lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
-    args = _args(context)
+    args = args_of(context)
     if not args:
         await reply(update, _settings_view(desk, lang))
         return
@@ -516,15 +465,15 @@ def guarded(fn: Handler) -> Handler:
 
 # --- buttons ------------------------------------------------------------------------------------------
 
-CallbackAction = Callable[[sqlite_utils.Database, int, Actor], cases.Case]
+CallbackAction = Callable[[Desk, int, Actor], cases.Case]
 
 # Extension point: issue 5 adds e.g. "evidence": its handler. Buttons needing text answer with a usage hint.
 CALLBACK_ACTIONS: Mapping[str, CallbackAction] = MappingProxyType(
     {
-        "confirm": lambda db, cid, who: cases.confirm(db, cid, who),
-        "fp": lambda db, cid, who: cases.false_positive(db, cid, who),
-        "takedown": lambda db, cid, who: cases.request_takedown(db, cid, who),
-        "resolve": lambda db, cid, who: cases.resolve(db, cid, who),
+        "confirm": lambda desk, cid, who: cases.confirm(desk.db, cid, who, profile=desk.profile()),
+        "fp": lambda desk, cid, who: cases.false_positive(desk.db, cid, who, profile=desk.profile()),
+        "takedown": lambda desk, cid, who: cases.request_takedown(desk.db, cid, who, profile=desk.profile()),
+        "resolve": lambda desk, cid, who: cases.resolve(desk.db, cid, who, profile=desk.profile()),
         "evidence": casework_tg.evidence_button,  # issue 5: 證據包
     }
 )
@@ -550,7 +499,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     try:
-        case = CALLBACK_ACTIONS[action](desk.db, case_id, actor_of(update))
+        case = CALLBACK_ACTIONS[action](desk, case_id, actor_of(update))
     except CaseError as exc:
         await query.answer(t(lang, "error", msg=str(exc))[:190], show_alert=True)
         return
@@ -660,7 +609,9 @@ async def _analyse(
             sha = str(d.get("sha256") or "")
             if verdict in cases.APK_OK_VERDICTS:
                 return verdict, sha, None, False
-            case, opened = cases.open_apk_case(db, d, actor=actor, source=source if data is None else "")
+            case, opened = cases.open_apk_case(
+                db, d, actor=actor, source=source if data is None else "", profile=profile
+            )
             return verdict, sha, case.id, opened
         finally:
             db.close()
@@ -701,7 +652,9 @@ async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) ->
         while True:
             desk.deliver_again = False
             try:
-                stats = await outbox.deliver_pending(desk.db, application.bot, desk.routes, redact=redact)
+                stats = await outbox.deliver_pending(
+                    desk.db, application.bot, desk.routes, profile=desk.profile(), redact=redact
+                )
             except TelegramError as exc:
                 log.warning("outbox delivery: %s", redact(str(exc)))
                 return
@@ -752,9 +705,7 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
         try:
             profile = cases.effective_profile(db, load_profile(settings.config_path))
             result = run_scan(db, profile, settings, make_adapters(settings), trigger=trigger)
-            sync = cases.sync_from_scan(
-                db, result.scan_id, profile, reminder_days=settings.telegram.reminder_periods()
-            )
+            sync = post_scan(db, result.scan_id, profile, settings)
         finally:
             db.close()
     return {
