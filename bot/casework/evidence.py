@@ -21,19 +21,15 @@ from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
 
-import requests
 import sqlite_utils
 
 from bot.cases.actions import get_case
 from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
 from bot.casework.drafts import fmt_time
-from bot.core.media import fetch_image
 from bot.store.db import insert_row, transaction
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.html"
-SCREENSHOT_MAX_BYTES = 5_000_000
-SCREENSHOTS_PER_LISTING = 8
 _IMAGE_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
 
 
@@ -454,22 +450,3 @@ def make_pack(
     pack = build_pack(db, case_id, generated_by=actor.label, brand_name=brand_name, now=now)
     record_pack(db, pack, actor)
     return pack
-
-
-# --- screenshots (the scan may call this for suspects) ---------------------------------------------------
-
-
-def fetch_screenshots(
-    session: requests.Session,
-    urls: Sequence[str],
-    *,
-    timeout: float = 15.0,
-    limit: int = SCREENSHOTS_PER_LISTING,
-) -> list[tuple[str, bytes, str]]:
-    """(url, bytes, content type) of up to ``limit`` screenshots; failures are skipped, never raised."""
-    out = []
-    for url in list(urls)[:limit]:
-        got = fetch_image(session, url, timeout=timeout, max_bytes=SCREENSHOT_MAX_BYTES)
-        if got is not None:
-            out.append((url, got[0], got[1]))
-    return out

@@ -24,8 +24,8 @@ def bot_cmd(app: App, verbose: bool) -> None:
     from telegram import Update
     from telegram.error import InvalidToken, TelegramError
 
+    from bot.core.redact import install_redaction
     from bot.telegram.app import build_application
-    from bot.telegram.redact import install_redaction
 
     tg = app.settings.telegram
     if not tg.token:

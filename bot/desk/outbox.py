@@ -141,7 +141,7 @@ def after_scan(
         if new_rows:
             echo("The bot (fakeapp bot) will deliver them.")
         return sync
-    from bot.telegram.redact import install_redaction
+    from bot.core.redact import install_redaction
 
     redact = install_redaction(tg.token)
     try:

@@ -21,6 +21,7 @@ import sqlite_utils
 from bot.core.clock import now_iso
 from bot.core.media import fetch_image
 from bot.core.settings import Settings
+from bot.record.screenshots import fetch_screenshots, keep_screenshots
 from scanners.judging.icons import icon_hash, official_icon_hashes
 from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
 from scanners.listing import Listing
@@ -245,8 +246,6 @@ class _StoreScanner:
         missing = [u for u in full.screenshots if image_key(u) not in self.kept_media]
         if verdict.verdict in SUSPECT and missing:
             # Evidence that survives the listing: a suspect's screenshots, each fetched once.
-            from bot.casework.evidence import fetch_screenshots
-
             judged.screenshots = fetch_screenshots(
                 self.icon_session, missing, timeout=self.settings.stores.timeout
             )
@@ -605,25 +604,3 @@ def make_adapters(settings: Settings, stores: Sequence[str] | None = None) -> di
         )
         adapters["app_store"] = AppStore(client)
     return adapters
-
-
-def keep_screenshots(
-    db: sqlite_utils.Database, listing_key: str, shots: Sequence[tuple[str, bytes, str]], at: str
-) -> int:
-    """Store fetched screenshots as ``listing_media`` rows (once per distinct image); returns rows added.
-
-    Inside a caller's transaction nothing is committed here; on its own it commits.
-    """
-    outer = db.conn.in_transaction
-    added = 0
-    for url, data, ctype in shots:
-        sha = hashlib.sha256(data).hexdigest()
-        cur = db.execute(
-            "INSERT OR IGNORE INTO listing_media (listing_key, at, kind, url, sha256, content_type, data)"
-            " VALUES (?, ?, 'screenshot', ?, ?, ?, ?)",
-            [listing_key, at, url, sha, ctype, data],
-        )
-        added += cur.rowcount
-    if not outer:
-        db.conn.commit()
-    return added

@@ -47,6 +47,7 @@ from bot.alerts.render import (
 from bot.cases.model import Actor, CaseError
 from bot.core.clock import now_iso
 from bot.core.i18n import normalize_lang, t
+from bot.core.redact import install_redaction
 from bot.core.settings import Settings, SettingsError
 from bot.desk import cases, outbox
 from bot.desk.pipeline import post_scan
@@ -55,7 +56,6 @@ from bot.store.db import open_db, transaction
 from bot.telegram import access
 from bot.telegram import casework as casework_tg
 from bot.telegram.desk import Desk, actor_of, args_of, case_number, desk_of, lang_of, reply
-from bot.telegram.redact import install_redaction
 
 log = logging.getLogger(__name__)
 
