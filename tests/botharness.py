@@ -40,11 +40,11 @@ def bot_env(fake: FakeTelegram, db_path: Path, **extra: str) -> dict[str, str]:
 
 
 class BotProcess:
-    def __init__(self, env: Mapping[str, str], log_path: Path) -> None:
+    def __init__(self, env: Mapping[str, str], log_path: Path, args: tuple[str, ...] = ()) -> None:
         self.log_path = log_path
         self._log = open(log_path, "ab")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
-            [FAKEAPP, "bot"], env=dict(env), stdout=self._log, stderr=subprocess.STDOUT
+            [FAKEAPP, "bot", *args], env=dict(env), stdout=self._log, stderr=subprocess.STDOUT
         )
 
     def kill(self) -> None:
@@ -69,11 +69,16 @@ class BotProcess:
 
 @contextmanager
 def running_bot(
-    fake: FakeTelegram, env: Mapping[str, str], log_path: Path, *, ready: bool = True
+    fake: FakeTelegram,
+    env: Mapping[str, str],
+    log_path: Path,
+    *,
+    ready: bool = True,
+    args: tuple[str, ...] = (),
 ) -> Iterator[BotProcess]:
-    """Start the bot; wait until it has registered its commands (it is polling then)."""
+    """Start ``fakeapp bot ARGS``; wait until it has registered its commands (it is polling then)."""
     before = len(fake.ok_calls("setMyCommands"))
-    bot = BotProcess(env, log_path)
+    bot = BotProcess(env, log_path, args)
     try:
         if ready:
             ok = fake.wait_for(

@@ -30,6 +30,7 @@ from bot.store.db import insert_row, transaction
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.html"
+SUMMARY_PDF = "summary.pdf"  # only when a CJK font is installed (bot.core.fonts)
 _IMAGE_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
 
 
@@ -62,6 +63,11 @@ class Pack:
     @property
     def manifest_sha256(self) -> str:
         return hashlib.sha256(_manifest_bytes(self.manifest)).hexdigest()
+
+    def names(self) -> list[str]:
+        """What the ZIP holds, in order, read from the ZIP itself (the manifest included)."""
+        with zipfile.ZipFile(io.BytesIO(self.data)) as z:
+            return z.namelist()
 
 
 def _tool_version() -> str:
@@ -311,6 +317,29 @@ def summary_html(
     return "\n".join(out)
 
 
+def _summary_pdf(
+    facts: CaseFacts, files: Sequence[PackFile], brand_name: str, generated_by: str, at: str
+) -> bytes | None:
+    """The printable PDF summary, or None when no installed font can draw Chinese (the HTML page remains)."""
+    from bot.core.fonts import cjk_font
+
+    font = cjk_font()
+    if font is None:
+        return None
+    from bot.casework.evidence_pdf import summary_pdf, summary_sections
+
+    sections = summary_sections(
+        facts,
+        files,
+        brand_name=brand_name,
+        generated_by=generated_by,
+        generated_at=at,
+        state_label=_STATE_ZH.get(facts.state, facts.state),
+        takedown_label=_TAKEDOWN_ZH.get(facts.takedown, facts.takedown),
+    )
+    return summary_pdf(f"假冒 App 證據包：案件 #{facts.case_id}", sections, font)
+
+
 def build_pack(
     db: sqlite_utils.Database,
     case_id: int,
@@ -346,6 +375,9 @@ def build_pack(
         PackFile("timeline.json", _json(events), "timeline"),
         *evidence,
     ]
+    pdf = _summary_pdf(facts, files, brand_name or facts.brand_id, generated_by, at)
+    if pdf is not None:  # before the HTML page, so that the page lists the PDF's hash too
+        files.insert(0, PackFile(SUMMARY_PDF, pdf, "summary"))
     summary = summary_html(
         facts,
         files,

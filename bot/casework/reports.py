@@ -371,38 +371,81 @@ def render_csv(report: Report) -> str:
     return out.getvalue()
 
 
-def render_chart(report: Report) -> bytes:
-    """A PNG: cases per day (new, confirmed, verified takedowns) and time to removal per store.
+_CHART_ZH = {
+    "new": "新可疑案件",
+    "confirmed": "確認假冒",
+    "removed": "確認下架",
+    "per_day": "每日案件數 {since} 至 {until}（UTC+8）",
+    "cases": "案件數",
+    "median": "中位數",
+    "p90": "P90",
+    "ttr": "從首次發現到確認下架",
+    "days": "天數（首次發現至確認下架）",
+    "none": "從首次發現到確認下架：此期間沒有確認下架的案件。",
+}
+_CHART_EN = {
+    "new": "new suspects",
+    "confirmed": "confirmed",
+    "removed": "takedowns verified",
+    "per_day": "Cases per day {since} to {until} (UTC+8)",
+    "cases": "cases",
+    "median": "median",
+    "p90": "p90",
+    "ttr": "Time to takedown",
+    "days": "days from first sighting to verified removal",
+    "none": "Time to takedown: no verified takedowns in this period.",
+}
+_AUTO = "auto"
 
-    Labels are ASCII (store and brand ids) so the chart renders without a CJK font.
-    """
+
+def chart_language(lang: str, font: str | None = _AUTO) -> tuple[str, str | None]:
+    """The language the chart can be drawn in and the font for it: Chinese needs a CJK font installed
+    (``bot.core.fonts``); without one the chart falls back to English."""
+    if lang != "zh":
+        return "en", None
+    if font == _AUTO:
+        from bot.core.fonts import cjk_font
+
+        font = cjk_font()
+    return ("zh", font) if font else ("en", None)
+
+
+def chart_figure(report: Report, lang: str = "zh", font: str | None = _AUTO) -> Any:
+    """The chart as a matplotlib Figure: cases per day (new, confirmed, verified takedowns) and, when there
+    were any, time to removal per store. In the report's language when a font can draw it (see
+    ``chart_language``); store and brand keys stay ids."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # Agg explicitly; no pyplot global state
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(10, 7), dpi=100)
+    lang, font = chart_language(lang, font)
+    t = _CHART_ZH if lang == "zh" else _CHART_EN
+    stores = sorted({s for s, _, _ in report.removals})
+    # No removals: one panel and a footnote, not an empty half whose sentence reads as an axis label.
+    fig = Figure(figsize=(10, 7) if stores else (10, 4.2), dpi=100)
     FigureCanvasAgg(fig)
-    ax1, ax2 = fig.subplots(2, 1)
+    axes = fig.subplots(2, 1) if stores else [fig.subplots(1, 1)]
+    ax1 = axes[0]
+    text_kw: dict[str, Any] = {"fontfamily": font} if font else {}
+    legend_kw: dict[str, Any] = {"prop": {"family": font, "size": "small"}} if font else {"fontsize": "small"}
     days = [d for d, *_ in report.daily]
     x = list(range(len(days)))
     new = [n for _, n, _, _ in report.daily]
     conf = [c for _, _, c, _ in report.daily]
     rem = [r for _, _, _, r in report.daily]
     width = 0.28
-    ax1.bar([i - width for i in x], new, width, label="new suspects")
-    ax1.bar(x, conf, width, label="confirmed")
-    ax1.bar([i + width for i in x], rem, width, label="takedowns verified")
+    ax1.bar([i - width for i in x], new, width, label=t["new"])
+    ax1.bar(x, conf, width, label=t["confirmed"])
+    ax1.bar([i + width for i in x], rem, width, label=t["removed"])
     step = max(1, len(days) // 10)
     ax1.set_xticks(x[::step], [d.strftime("%m-%d") for d in days][::step])
-    ax1.set_title(
-        f"Cases per day {report.since.astimezone(TW):%Y-%m-%d} to "
-        f"{report.until.astimezone(TW):%Y-%m-%d} (UTC+8)"
-    )
-    ax1.set_ylabel("cases")
+    since, until = report.since.astimezone(TW), report.until.astimezone(TW)
+    ax1.set_title(t["per_day"].format(since=f"{since:%Y-%m-%d}", until=f"{until:%Y-%m-%d}"), **text_kw)
+    ax1.set_ylabel(t["cases"], **text_kw)
     ax1.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax1.legend(loc="best", fontsize="small", framealpha=0.8)
-    stores = sorted({s for s, _, _ in report.removals})
+    ax1.legend(loc="best", framealpha=0.8, **legend_kw)
     if stores:
+        ax2 = axes[1]
         # Every removal as a dot, with the median and the 90th percentile marked (the report's own figures).
         for i, store in enumerate(stores, 1):
             values = [h / 24 for s2, _, h in report.removals if s2 == store]
@@ -411,18 +454,23 @@ def render_chart(report: Report) -> bytes:
             ax2.plot([med, med], [i - 0.3, i + 0.3], color="tab:green", linewidth=2)
             if p90 is not None:
                 ax2.plot([p90, p90], [i - 0.3, i + 0.3], color="tab:red", linewidth=2)
-        ax2.plot([], [], color="tab:green", label="median")
-        ax2.plot([], [], color="tab:red", label="p90")
-        ax2.legend(loc="best", fontsize="small", framealpha=0.8)
+        ax2.plot([], [], color="tab:green", label=t["median"])
+        ax2.plot([], [], color="tab:red", label=t["p90"])
+        ax2.legend(loc="best", framealpha=0.8, **legend_kw)
         ax2.set_yticks(list(range(1, len(stores) + 1)), stores)
         ax2.set_ylim(0.5, len(stores) + 0.5)
         ax2.set_xlim(0, max(h / 24 for _, _, h in report.removals) * 1.1 or 1.0)
-        ax2.set_xlabel("days from first sighting to verified removal")
+        ax2.set_xlabel(t["days"], **text_kw)
+        ax2.set_title(t["ttr"], **text_kw)
+        fig.tight_layout()
     else:
-        ax2.text(0.5, 0.5, "no verified takedowns in this period", ha="center", va="center")
-        ax2.set_axis_off()
-    ax2.set_title("Time to takedown")
-    fig.tight_layout()
+        fig.tight_layout(rect=(0, 0.07, 1, 1))
+        fig.text(0.01, 0.02, t["none"], ha="left", va="bottom", fontsize="small", style="italic", **text_kw)
+    return fig
+
+
+def render_chart(report: Report, lang: str = "zh", font: str | None = _AUTO) -> bytes:
+    """The chart as a PNG (see ``chart_figure``)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    chart_figure(report, lang, font).savefig(buf, format="png")
     return buf.getvalue()

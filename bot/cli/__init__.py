@@ -10,6 +10,7 @@ import click
 from bot.cli.common import FakeappGroup
 
 COMMANDS = {
+    "init": "bot.cli.init:init_cmd",
     "scan": "bot.cli.scan:scan_cmd",
     "search": "bot.cli.scan:search_cmd",
     "lookup": "bot.cli.scan:lookup_cmd",

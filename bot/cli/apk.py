@@ -110,11 +110,14 @@ def apk_cmd(
     from bot.record.apk_store import ApkInputError, analyse_and_store, get_analysis
 
     profile = app.profile()
-    db = app.db()
+    is_link = target.lower().startswith(("http://", "https://"))
+    if not is_link and not Path(target).is_file():  # before the database: a typo creates nothing
+        raise click.ClickException(f"{target}: no such file")
+    db = app.db(create=True)
     try:
         report, first = analyse_and_store(
             db,
-            target if target.lower().startswith(("http://", "https://")) else Path(target),
+            target if is_link else Path(target),
             profile,
             brand_id=brand_id,
             allow_private=allow_private_urls,

@@ -13,7 +13,12 @@ from bot.cli.common import App, app_options
 @click.command("bot")
 @app_options
 @click.option("-v", "--verbose", is_flag=True, help="Log more (the token is always redacted).")
-def bot_cmd(app: App, verbose: bool) -> None:
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Scan the bundled offline snapshot (/scan, the schedule); demo profile, data/demo.db.",
+)
+def bot_cmd(app: App, verbose: bool, demo: bool) -> None:
     """Run the Telegram bot until stopped (Ctrl-C or SIGTERM).
 
     Needs TELEGRAM_BOT_TOKEN and FAKEAPP_CHAT_ID; roles from FAKEAPP_ADMINS/ANALYSTS/VIEWERS; scans on
@@ -21,6 +26,18 @@ def bot_cmd(app: App, verbose: bool) -> None:
 
     Example: TELEGRAM_BOT_TOKEN=123:abc FAKEAPP_CHAT_ID=-1001234 FAKEAPP_ADMINS=11111 fakeapp bot
     """
+    if not demo:
+        _run_bot(app, verbose)
+        return
+    from bot.demo.run import demo_settings
+
+    with demo_settings(app.settings) as settings:
+        click.echo(f"Demo: scans read the bundled snapshot; database {settings.db_path}", err=True)
+        _run_bot(App(settings), verbose)
+
+
+def _run_bot(app: App, verbose: bool) -> None:
+    """Start the bot with these settings and poll until stopped."""
     from telegram import Update
     from telegram.error import InvalidToken, TelegramError
 
@@ -42,7 +59,7 @@ def bot_cmd(app: App, verbose: bool) -> None:
     if not (tg.admins or tg.analysts or tg.viewers):
         logging.getLogger("bot").warning("no FAKEAPP_ADMINS/ANALYSTS/VIEWERS: the bot will answer nobody")
     _check_token(tg.token, tg.api_url)
-    application = build_application(app.settings, db=app.db())
+    application = build_application(app.settings, db=app.db(create=True))
     logging.getLogger("bot").info(
         "fakeapp bot starting: database %s, %d admin(s), scan schedule %r",
         app.settings.db_path,

@@ -113,7 +113,8 @@ def case_cmd(
 
     Example: fakeapp case 12 --takedown GP-2026-1187 --police A11300123 --resolve "removed by Google"
     """
-    db = app.db()
+    changes = (confirm, takedown, rejected, police, note_text, assign, fp, allow_it, resolve)
+    db = app.db(create=any(x not in (None, False) for x in changes))
     who = cli_actor()
     profile = app.brand_profile()  # the official links for front-line notices, when the profile reads
     try:

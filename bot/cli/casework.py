@@ -33,7 +33,7 @@ def _one_line_errors() -> Iterator[None]:
     "out",
     type=click.Path(path_type=Path),
     default=None,
-    help="Where to write the ZIP (a file, or a directory for the default name).",
+    help="Where to write the ZIP: a file, or a directory (default: beside the database).",
 )
 @app_options
 def evidence_cmd(app: App, case_id: int, out: Path | None) -> None:
@@ -55,7 +55,7 @@ def evidence_cmd(app: App, case_id: int, out: Path | None) -> None:
         with suppress(ValueError):  # an unknown brand id still gets its evidence
             brand_name = app.profile().brand(case.brand).name
         pack = make_pack(db, case_id, cli_actor(), brand_name=brand_name)
-    target = out or Path(pack.filename)
+    target = out or app.settings.db_path.parent / pack.filename  # beside the database, like other state
     if target.is_dir():
         target = target / pack.filename
     try:
@@ -65,7 +65,10 @@ def evidence_cmd(app: App, case_id: int, out: Path | None) -> None:
     problems = verify_pack(target.read_bytes())
     if problems:
         raise click.ClickException(f"{target}: written but does not verify: {problems[0]}")
-    click.echo(f"{target}  ({len(pack.manifest['files'])} files, {len(pack.data):,} bytes)")
+    names = pack.names()
+    click.echo(f"{target}  ({len(names)} files, {len(pack.data):,} bytes)")
+    for name in names:
+        click.echo(f"  {name}")
     click.echo(f"zip sha256       {pack.sha256}")
     click.echo(f"manifest sha256  {pack.manifest_sha256}")
 
@@ -125,8 +128,14 @@ def report_cmd(
     report = load_report(app.db(), start, end)
     click.echo(render_csv(report) if as_csv else render_text(report, lang), nl=not as_csv)
     if chart is not None:
+        from bot.casework.reports import chart_language
+        from bot.core.fonts import NO_CJK_FONT
+
+        chart_lang, font = chart_language(lang)
         try:
-            chart.write_bytes(render_chart(report))
+            chart.write_bytes(render_chart(report, chart_lang, font))
         except OSError as exc:
             raise click.ClickException(f"{chart}: cannot write: {exc.strerror or exc}") from None
         click.echo(f"chart: {chart}", err=True)
+        if chart_lang != lang:
+            click.echo(f"note: {NO_CJK_FONT}: the chart's labels are in English", err=True)

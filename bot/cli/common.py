@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from bot.core.settings import Settings, SettingsError, load_settings
+from bot.core.settings import DEFAULT_CONFIG, Settings, SettingsError, load_settings
 from bot.store.db import DatabaseError, open_db
 from scanners.profile import Profile, ProfileError, load_profile
 from scanners.stores import StoreError
@@ -35,9 +35,16 @@ class App:
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
 
     def profile(self) -> Profile:
-        """The brand profile (``--config``); ProfileError when it cannot be read."""
+        """The brand profile (``--config``); ProfileError when it cannot be read (a missing default one says
+        how to get one)."""
         if self._profile is None:
-            self._profile = load_profile(self.settings.config_path)
+            path = self.settings.config_path
+            if not path.exists() and path == DEFAULT_CONFIG:
+                raise ProfileError(
+                    f"brand profile not found: {path} (in {Path.cwd()}); run `fakeapp init` to write a "
+                    "starter (or `fakeapp init --demo` for the demo's), or pass --config"
+                )
+            self._profile = load_profile(path)
         return self._profile
 
     def brand_profile(self) -> Profile | None:
@@ -47,9 +54,19 @@ class App:
         except ProfileError:
             return None
 
-    def db(self) -> sqlite_utils.Database:
+    def db(self, *, create: bool = False) -> sqlite_utils.Database:
+        """The database. Commands that only read pass ``create=False``: a missing file is an error (a
+        mistyped --db must not read as "no cases") and nothing is created; commands that write create it
+        and say where, once."""
         if self._db is None:
-            self._db = open_db(self.settings.db_path)
+            path = self.settings.db_path
+            if not path.exists():
+                if not create:
+                    raise DatabaseError(f"database not found: {path}")
+                self._db = open_db(path)
+                click.echo(f"Created database {path}", err=True)
+            else:
+                self._db = open_db(path)
         return self._db
 
 

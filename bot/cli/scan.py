@@ -114,7 +114,7 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
         from bot.cases.actions import effective_profile
         from bot.store.locks import ScanBusy, scan_lock
 
-        db = run_app.db()
+        db = run_app.db(create=True)
         profile = effective_profile(db, run_app.profile())  # with the bot's /allow additions
         adapters = make_adapters(run_app.settings, stores or None)
         say = _progress(not quiet and not as_json)

@@ -8,11 +8,45 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
-DEFAULT_DB = DATA_DIR / "fakeapp.db"
-DEFAULT_CONFIG = DATA_DIR / "brands.toml"
+# Relative to the working directory, as the README's settings table reads: state lives where the user runs
+# fakeapp, never inside the installed package.
+DEFAULT_DB = Path("data/fakeapp.db")
+DEFAULT_CONFIG = Path("data/brands.toml")
 DEFAULT_GOOGLE_PLAY_URL = "https://play.google.com"
 DEFAULT_APP_STORE_URL = "https://itunes.apple.com"
+
+
+# Every setting, named like its environment variable; a settings file uses the same names (any case).
+# A key not listed here is refused, as brands.toml refuses one: a typo must not be ignored silently.
+SETTING_NAMES = (
+    "FAKEAPP_DB",
+    "FAKEAPP_CONFIG",
+    "FAKEAPP_GOOGLE_PLAY_URL",
+    "FAKEAPP_APP_STORE_URL",
+    "FAKEAPP_GOOGLE_PLAY_RATE",
+    "FAKEAPP_APP_STORE_RATE",
+    "FAKEAPP_HTTP_TIMEOUT",
+    "FAKEAPP_HTTP_RETRIES",
+    "FAKEAPP_HTTP_BACKOFF",
+    "FAKEAPP_DETAILS_MAX_AGE_HOURS",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_URL",
+    "FAKEAPP_CHAT_ID",
+    "FAKEAPP_FRONTLINE_CHAT_ID",
+    "FAKEAPP_ADMINS",
+    "FAKEAPP_ANALYSTS",
+    "FAKEAPP_VIEWERS",
+    "FAKEAPP_ALLOWED_CHATS",
+    "FAKEAPP_SCAN_CRON",
+    "FAKEAPP_REMINDER_DAYS",
+    "FAKEAPP_REMINDER_DAYS_GOOGLE_PLAY",
+    "FAKEAPP_REMINDER_DAYS_APP_STORE",
+    "FAKEAPP_REMINDER_DAYS_APK",
+    "FAKEAPP_OUTBOX_INTERVAL",
+    "FAKEAPP_TG_GROUP_RATE",
+    "FAKEAPP_TG_RATE",
+    "FAKEAPP_ADMIN_NOTICE_INTERVAL",
+)
 
 
 class SettingsError(ValueError):
@@ -153,6 +187,30 @@ def _float(env: Mapping[str, str], name: str, default: float, *, allow_zero: boo
     return value
 
 
+def _check_keys(path: Path | None, values: Mapping[str, object]) -> None:
+    """Refuse a settings-file key that is not a setting, naming the file, the key and the likely one."""
+    import difflib
+
+    known = {name.lower(): name for name in SETTING_NAMES}
+    for key, value in values.items():
+        if key.lower() in known and not isinstance(value, dict):
+            continue
+        if isinstance(value, dict):
+            raise SettingsError(f"{path}: [{key}]: tables are not settings; write top-level keys")
+        close = difflib.get_close_matches(key.lower(), list(known), n=1, cutoff=0.6)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise SettingsError(f"{path}: unknown key {key!r}{hint}")
+
+
+def _file_value(value: object) -> str:
+    """A settings-file value as the environment would spell it (lists become comma-separated)."""
+    if isinstance(value, list):
+        return ",".join(str(x) for x in value)
+    if isinstance(value, bool):
+        return "1" if value else ""
+    return str(value)
+
+
 def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | None = None) -> Settings:
     """Settings from the environment (``FAKEAPP_*``), then the settings file, then defaults."""
     env = os.environ if env is None else env
@@ -163,7 +221,8 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
             file_values = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise SettingsError(f"{path}: cannot read settings: {exc}") from None
-    merged = {**{k.upper(): str(v) for k, v in file_values.items() if not isinstance(v, dict)}, **env}
+    _check_keys(path, file_values)
+    merged = {**{k.upper(): _file_value(v) for k, v in file_values.items()}, **env}
     stores = StoreSettings(
         google_play_url=merged.get("FAKEAPP_GOOGLE_PLAY_URL") or DEFAULT_GOOGLE_PLAY_URL,
         app_store_url=merged.get("FAKEAPP_APP_STORE_URL") or DEFAULT_APP_STORE_URL,

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.core.settings import DATA_DIR, DEFAULT_DB, Settings
+from bot.core.settings import DEFAULT_CONFIG, DEFAULT_DB, Settings
 from bot.demo.server import StoreDouble
 from bot.demo.snapshot import SNAPSHOT, SnapshotHandler
 
-DEMO_DB = DATA_DIR / "demo.db"
+DEMO_DB = Path("data/demo.db")  # relative to the working directory, like the default database
+DEMO_PROFILE = SNAPSHOT.parent.parent / "brands.toml"  # the profile the snapshot was rendered for
 # Our own loopback server: no need to be polite, but keep a limit so the rate code path still runs.
 DEMO_RATE = 50.0
 
@@ -33,4 +34,5 @@ def demo_settings(
             timeout=10.0,
         )
         db_path = DEMO_DB if settings.db_path == DEFAULT_DB else settings.db_path
-        yield dataclasses.replace(settings, stores=stores, db_path=db_path)
+        config = DEMO_PROFILE if settings.config_path == DEFAULT_CONFIG else settings.config_path
+        yield dataclasses.replace(settings, stores=stores, db_path=db_path, config_path=config)

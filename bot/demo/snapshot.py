@@ -20,13 +20,14 @@ from urllib.parse import quote
 
 from PIL import Image, ImageDraw, ImageEnhance
 
+from bot.core.bundled import bundled
 from bot.demo.render_app_store import render_results
 from bot.demo.render_google_play import render_details_page, render_no_results_page, render_search_page
 from bot.demo.server import Reply, Request
 from scanners.listing import Listing
 from scanners.profile import Profile
 
-DEMO_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "demo"
+DEMO_DIR = bundled("demo")  # read-only when installed; `python -m bot.demo.snapshot` runs in a checkout
 CATALOG = DEMO_DIR / "catalog.toml"
 SNAPSHOT = DEMO_DIR / "snapshot"
 BASE_PLACEHOLDER = "http://demo-base.invalid"  # replaced by the server's address when served
@@ -207,6 +208,8 @@ def main() -> None:
     """Rebuild data/demo/snapshot from the catalogue and the bundled profile."""
     from scanners.profile import load_profile
 
+    if DEMO_DIR.parent.name != "data":  # installed: the package's files are read-only
+        raise SystemExit(f"rebuild the snapshot in a source checkout, not in the installed {DEMO_DIR.parent}")
     profile = load_profile(DEMO_DIR.parent / "brands.toml")
     counts = build_snapshot(profile, load_catalog(), SNAPSHOT)
     print(f"wrote {SNAPSHOT}: {counts}")

@@ -2,7 +2,7 @@
 the case buttons, the outbox delivery job and the scheduled scans.
 
 Extension points: ``COMMANDS`` (add a ``Command`` for /draft, /report ...), ``CALLBACK_ACTIONS`` (add the
-handler of a new case button; the button itself goes in ``bot.render.CASE_BUTTONS``).
+handler of a new case button; the button itself goes in ``bot.alerts.render.CASE_BUTTONS``).
 """
 
 from __future__ import annotations

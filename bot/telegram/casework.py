@@ -131,7 +131,7 @@ async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     report = load_report(db, since, until)
     await _send(update, f"<pre>{html.escape(render_text(report, lang))}</pre>")
     # Drawing takes a moment: off the event loop (pure, no database).
-    png = await asyncio.to_thread(render_chart, report)
+    png = await asyncio.to_thread(render_chart, report, lang)  # English labels if no CJK font
     await _document(update, png, f"fakeapp-report-{name}-{until:%Y%m%d}.png", _t(lang, "report.caption"))
 
 
@@ -158,7 +158,7 @@ async def cmd_evidence(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     case = cases.get_case(db, case_number(args[0]))
     actor = actor_of(update)
     pack = make_pack(db, case.id, actor, brand_name=_brand_name(case.brand, desk.profile()))
-    caption = _pack_caption(lang, case.id, len(pack.manifest["files"]), pack.sha256, actor.label)
+    caption = _pack_caption(lang, case.id, len(pack.names()), pack.sha256, actor.label)
     await _document(update, pack.data, pack.filename, caption)
 
 
@@ -183,7 +183,7 @@ def evidence_button(desk: Desk, case_id: int, actor: Actor) -> Case:
     outbox.enqueue(
         db,
         outbox.SECURITY,
-        html.escape(_pack_caption("zh", case_id, len(pack.manifest["files"]), pack.sha256, actor.label)),
+        html.escape(_pack_caption("zh", case_id, len(pack.names()), pack.sha256, actor.label)),
         kind="evidence",
         case_id=case_id,
         method="sendDocument",

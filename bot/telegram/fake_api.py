@@ -618,6 +618,28 @@ def _control(port: int, action: str, payload: dict[str, Any]) -> Any:
         return json.loads(resp.read())["result"]
 
 
+def _log_lines(params: dict[str, Any]) -> list[str]:
+    """A logged call's whole message (text or caption) and its buttons (label -> callback data)."""
+    text = str(params.get("text") or params.get("caption") or "")
+    lines = text.splitlines()
+    markup = params.get("reply_markup")
+    if isinstance(markup, str):
+        try:
+            markup = json.loads(markup)
+        except ValueError:
+            markup = None
+    rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+    buttons = [
+        f"[{b.get('text', '')}] {b.get('callback_data') or b.get('url') or ''}".rstrip()
+        for row in rows if isinstance(row, list) for b in row if isinstance(b, dict)
+    ]  # fmt: skip
+    if buttons:
+        lines.append("buttons: " + "  ".join(buttons))
+    if params.get("document") is not None or params.get("filename"):
+        lines.append(f"document: {params.get('filename') or 'attached'}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bot.telegram.fake_api", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -672,8 +694,14 @@ def main(argv: list[str] | None = None) -> int:
                 p = c["params"]
                 res = c.get("result")
                 mid = res.get("message_id", "") if isinstance(res, dict) else p.get("message_id", "")
-                first = str(p.get("text") or p.get("caption") or "").split("\n")[0][:100]
-                print(c["status"], c["method"], f"chat={p.get('chat_id', '')}", f"message={mid}", first)
+                print(c["status"], c["method"], f"chat={p.get('chat_id', '')}", f"message={mid}")
+                for line in _log_lines(p):
+                    print(f"    {line}")
+    except BrokenPipeError:  # `… log | head`: the reader has gone, nothing is wrong with the server
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # as the Python docs advise
+        return 0
     except OSError as exc:
         print(f"error: cannot reach the fake server on port {args.port}: {exc}", file=sys.stderr)
         return 1
