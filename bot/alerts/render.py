@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.cases.actions import Case, Event
+from bot.cases.model import Case, Event
+from bot.cases.transitions import offered
 from bot.core.i18n import t
 from bot.core.textsafe import strip_controls
 
@@ -48,19 +49,15 @@ class CaseButton:
     show: Callable[[Case], bool]
 
 
-def _open(c: Case) -> bool:
-    return c.state in ("new", "confirmed", "relisted")
+# Extension point: another area adds a button by adding a CaseButton here and a handler for its action in
+# bot/telegram/app.py's CALLBACK_ACTIONS; when it shows is its rule in bot/cases/transitions.py.
+def _shows(action: str) -> Callable[[Case], bool]:
+    return lambda c: offered(action, c)
 
 
-# Extension point: another area adds a button by adding a CaseButton here (e.g. 證據包 with action
-# "evidence") and a handler for its action in bot/telegram/app.py's CALLBACK_ACTIONS.
-CASE_BUTTONS: tuple[CaseButton, ...] = (
-    CaseButton("confirm", "btn.confirm", lambda c: c.state in ("new", "relisted", "false_positive")),
-    CaseButton("fp", "btn.fp", lambda c: c.state in ("new", "relisted", "confirmed")),
-    CaseButton("takedown", "btn.takedown", lambda c: _open(c) and c.takedown in ("none", "rejected")),
-    CaseButton("police", "btn.police", lambda c: _open(c) and c.police == "none"),
-    CaseButton("resolve", "btn.resolve", lambda c: _open(c)),
-    CaseButton("evidence", "btn.evidence", lambda c: c.state in ("confirmed", "relisted", "resolved")),
+CASE_BUTTONS: tuple[CaseButton, ...] = tuple(
+    CaseButton(action, f"btn.{action}", _shows(action))
+    for action in ("confirm", "fp", "takedown", "police", "resolve", "evidence")
 )
 
 

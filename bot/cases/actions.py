@@ -31,6 +31,7 @@ from bot.cases.model import (
     CaseError,
     Event,
 )
+from bot.cases.transitions import check
 from bot.core.clock import now_iso
 from bot.store.db import insert_row, transaction, update_row
 from scanners.profile import AllowedApp, Profile
@@ -299,7 +300,7 @@ def confirm(
     db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, hooks: Hooks = ()
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, case.state in ("new", "relisted", "false_positive", "confirmed"), f"is {case.state}")
+    check("confirm", case)
     return _apply(db, hooks, case, actor, "confirm", {"state": "confirmed"}, reason=reason)
 
 
@@ -307,7 +308,7 @@ def false_positive(
     db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, hooks: Hooks = ()
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, case.state != "resolved", "is resolved; reopen it by confirming first")
+    check("fp", case)
     now = datetime.now(UTC)
     return _apply(
         db,
@@ -342,7 +343,7 @@ def request_takedown(
     hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, case.state not in ("false_positive", "resolved"), f"is {case.state}")
+    check("takedown", case)
     # The time the analyst gives is the time of the record: the case, its timeline and every draft.
     now = _given_time(when) if when else datetime.now(UTC)
     changes: dict[str, Any] = {
@@ -370,7 +371,7 @@ def reject_takedown(
     db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, hooks: Hooks = ()
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, case.takedown == "requested", "no takedown requested")
+    check("takedown_rejected", case)
     return _apply(db, hooks, case, actor, "takedown_rejected", {"takedown": "rejected"}, reason=reason)
 
 
@@ -386,7 +387,7 @@ def report_police(
     case = get_case(db, case_id)
     report_no = report_no.strip()
     _require(case, bool(report_no), "a report number is needed")
-    _require(case, case.state != "false_positive", "is a false positive")
+    check("police", case)
     now = datetime.now(UTC)
     changes: dict[str, Any] = {
         "police": "reported",
@@ -414,7 +415,7 @@ def resolve(
 ) -> Case:
     """Close a case. Refused while the app is still listed, unless a reason is given."""
     case = get_case(db, case_id)
-    _require(case, case.state != "resolved", "is already resolved")
+    check("resolve", case)
     if case.listed and case.kind == "listing" and not note.strip():
         raise CaseError(f"case #{case.id}: the app is still listed; give a reason to resolve it anyway")
     now = datetime.now(UTC)
