@@ -170,7 +170,7 @@ def _takedown_case(db, days_ago: int) -> int:
 
 def test_registered_and_in_help():
     from bot.core.i18n import t
-    from bot.telegram.access import COMMAND_ROLES
+    from bot.telegram.app import COMMAND_ROLES
 
     assert "settings" in {c.name for c in COMMANDS}
     assert COMMAND_ROLES["settings"] == "admin"

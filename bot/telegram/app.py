@@ -1,8 +1,9 @@
 """The Telegram case desk: builds the python-telegram-bot Application with the access gate, the commands,
 the case buttons, the outbox delivery job and the scheduled scans.
 
-Extension points: ``COMMANDS`` (add a ``Command`` for /draft, /report ...), ``CALLBACK_ACTIONS`` (add the
-handler of a new case button; the button itself goes in ``bot.alerts.render.CASE_BUTTONS``).
+Registries: ``COMMANDS`` (a ``Command`` carries its name, role, handler and catalogue key) and ``BUTTONS`` (a
+``Button`` carries a case button's role and handler; its label and when it shows are
+``bot.alerts.render.CASE_BUTTONS`` and ``bot.cases.transitions``). The gate reads the roles from them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import contextlib
 import html
 import logging
 import re
-import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,7 +72,7 @@ def _needed_role(update: Update) -> tuple[str, str, str | None]:
     if update.callback_query is not None:
         data = update.callback_query.data or ""
         parsed = parse_callback(data)
-        needed = access.ACTION_ROLES.get(parsed[1], "admin") if parsed else "viewer"
+        needed = ACTION_ROLES.get(parsed[1], "admin") if parsed else "viewer"
         return "callback", data, needed
     msg = update.effective_message
     if msg is None:
@@ -82,7 +82,7 @@ def _needed_role(update: Update) -> tuple[str, str, str | None]:
     text = msg.text or ""
     if text.startswith("/"):
         cmd = text.split()[0][1:].split("@")[0].lower()
-        return "command", text[:100], access.COMMAND_ROLES.get(cmd, "admin")
+        return "command", text[:100], COMMAND_ROLES.get(cmd, "admin")
     if URL_RE.search(text):
         return "message", text[:100], access.APK_ROLE
     return "message", text[:40], None
@@ -157,9 +157,12 @@ def _notify_admins(
 
 @dataclass(frozen=True)
 class Command:
+    """One bot command: its name, who may use it, its handler and its description's catalogue key."""
+
     name: str
     handler: Handler
-    desc_key: str  # i18n key of the description shown by setMyCommands
+    desc_key: str  # catalogue key of the description shown by setMyCommands
+    role: str = "admin"  # the least role that may use it (deny by default)
 
 
 async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -419,27 +422,28 @@ async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 # Extension point: issue 5 adds Command("draft", ...), Command("report", ...) here.
 COMMANDS: tuple[Command, ...] = (
-    Command("start", cmd_start, "cmd.start"),
-    Command("help", cmd_help, "cmd.help"),
-    Command("cases", cmd_cases, "cmd.cases"),
-    Command("case", cmd_case, "cmd.case"),
-    Command("scan", cmd_scan, "cmd.scan"),
-    Command("takedown", cmd_takedown, "cmd.takedown"),
-    Command("rejected", cmd_rejected, "cmd.rejected"),
-    Command("police", cmd_police, "cmd.police"),
-    Command("resolve", cmd_resolve, "cmd.resolve"),
-    Command("fp", cmd_fp, "cmd.fp"),
-    Command("note", cmd_note, "cmd.note"),
-    Command("assign", cmd_assign, "cmd.assign"),
-    Command("allow", cmd_allow, "cmd.allow"),
-    Command("stats", cmd_stats, "cmd.stats"),
-    Command("export", cmd_export, "cmd.export"),
-    Command("lang", cmd_lang, "cmd.lang"),
-    Command("draft", casework_tg.cmd_draft, "cmd.draft"),  # issue 5
-    Command("report", casework_tg.cmd_report, "cmd.report"),
-    Command("evidence", casework_tg.cmd_evidence, "cmd.evidence"),
-    Command("settings", cmd_settings, "cmd.settings"),
+    Command("start", cmd_start, "cmd.start", role="viewer"),
+    Command("help", cmd_help, "cmd.help", role="viewer"),
+    Command("cases", cmd_cases, "cmd.cases", role="viewer"),
+    Command("case", cmd_case, "cmd.case", role="viewer"),
+    Command("scan", cmd_scan, "cmd.scan", role="admin"),
+    Command("takedown", cmd_takedown, "cmd.takedown", role="analyst"),
+    Command("rejected", cmd_rejected, "cmd.rejected", role="analyst"),
+    Command("police", cmd_police, "cmd.police", role="analyst"),
+    Command("resolve", cmd_resolve, "cmd.resolve", role="analyst"),
+    Command("fp", cmd_fp, "cmd.fp", role="analyst"),
+    Command("note", cmd_note, "cmd.note", role="analyst"),
+    Command("assign", cmd_assign, "cmd.assign", role="analyst"),
+    Command("allow", cmd_allow, "cmd.allow", role="admin"),
+    Command("stats", cmd_stats, "cmd.stats", role="viewer"),
+    Command("export", cmd_export, "cmd.export", role="viewer"),
+    Command("lang", cmd_lang, "cmd.lang", role="viewer"),
+    Command("draft", casework_tg.cmd_draft, "cmd.draft", role="analyst"),  # issue 5
+    Command("report", casework_tg.cmd_report, "cmd.report", role="viewer"),
+    Command("evidence", casework_tg.cmd_evidence, "cmd.evidence", role="analyst"),
+    Command("settings", cmd_settings, "cmd.settings", role="admin"),
 )
+COMMAND_ROLES: Mapping[str, str] = MappingProxyType({c.name: c.role for c in COMMANDS})
 
 
 class _Usage(Exception):
@@ -467,17 +471,47 @@ def guarded(fn: Handler) -> Handler:
 
 CallbackAction = Callable[[Desk, int, Actor], cases.Case]
 
-# Extension point: issue 5 adds e.g. "evidence": its handler. Buttons needing text answer with a usage hint.
-CALLBACK_ACTIONS: Mapping[str, CallbackAction] = MappingProxyType(
-    {
-        "confirm": lambda desk, cid, who: cases.confirm(desk.db, cid, who, profile=desk.profile()),
-        "fp": lambda desk, cid, who: cases.false_positive(desk.db, cid, who, profile=desk.profile()),
-        "takedown": lambda desk, cid, who: cases.request_takedown(desk.db, cid, who, profile=desk.profile()),
-        "resolve": lambda desk, cid, who: cases.resolve(desk.db, cid, who, profile=desk.profile()),
-        "evidence": casework_tg.evidence_button,  # issue 5: 證據包
-    }
+
+@dataclass(frozen=True)
+class Button:
+    """One case button's action: who may press it, and its handler, or the command to use when it needs text.
+
+    Its label (catalogue key) and when it shows are the alerts' ``CASE_BUTTONS`` and the transition table.
+    """
+
+    action: str
+    role: str
+    handler: CallbackAction | None = None
+    usage: str = ""  # pressed, it answers with this usage hint instead (the action needs text)
+
+
+BUTTONS: tuple[Button, ...] = (
+    Button(
+        "confirm", "analyst", lambda desk, cid, who: cases.confirm(desk.db, cid, who, profile=desk.profile())
+    ),
+    Button(
+        "fp",
+        "analyst",
+        lambda desk, cid, who: cases.false_positive(desk.db, cid, who, profile=desk.profile()),
+    ),
+    Button(
+        "takedown",
+        "analyst",
+        lambda desk, cid, who: cases.request_takedown(desk.db, cid, who, profile=desk.profile()),
+    ),
+    Button("police", "analyst", usage="/police {id} REPORT_NO [agency]"),
+    Button(
+        "resolve", "analyst", lambda desk, cid, who: cases.resolve(desk.db, cid, who, profile=desk.profile())
+    ),
+    Button("evidence", "analyst", casework_tg.evidence_button),  # issue 5: 證據包
+    Button("case", "viewer"),  # reserved for the case list; no handler yet (answered as invalid)
 )
-CALLBACK_NEEDS_TEXT: Mapping[str, str] = MappingProxyType({"police": "/police {id} REPORT_NO [agency]"})
+_BUTTONS: Mapping[str, Button] = MappingProxyType({b.action: b for b in BUTTONS})
+CALLBACK_ACTIONS: Mapping[str, CallbackAction] = MappingProxyType(
+    {b.action: b.handler for b in BUTTONS if b.handler is not None}
+)
+CALLBACK_NEEDS_TEXT: Mapping[str, str] = MappingProxyType({b.action: b.usage for b in BUTTONS if b.usage})
+ACTION_ROLES: Mapping[str, str] = MappingProxyType({b.action: b.role for b in BUTTONS})
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -819,10 +853,6 @@ def schedule_scan(jq: Any, cron: str) -> None:
             "coalesce": True,
         },
     )
-
-
-def started_at() -> float:
-    return time.time()
 
 
 __all__ = ["COMMANDS", "Command", "build_application", "html"]

@@ -1,6 +1,6 @@
 """Bot handlers for casework: ``/draft ID KIND``, ``/report week|month``, ``/evidence ID``, the 證據包 button.
 
-Wired into ``bot.telegram.app`` through its ``COMMANDS`` and ``CALLBACK_ACTIONS`` extension points. Drafts are
+Wired into ``bot.telegram.app`` through its ``COMMANDS`` and ``BUTTONS`` registries. Drafts are
 plain text shown in ``<pre>`` (escaped); long ones, the website HTML and the chart go as files.
 """
 
