@@ -82,4 +82,3 @@ class Listing:
         }
         updates["partial"] = False
         return dataclasses.replace(self, **updates)
-

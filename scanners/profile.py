@@ -57,6 +57,7 @@ class Brand:
     legal_name: str = ""
     website: str = ""
     download_page: str = ""  # the page on the broker's site that lists the official apps
+    apple_team_ids: tuple[str, ...] = ()  # the broker's Apple Developer team ids (10 characters, A-Z 0-9)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -90,7 +91,7 @@ class Profile:
         raise ProfileError(f"{self.path}: no brand with id {brand_id!r} (known: {known})")
 
 
-# key -> (required, kind); kind is "str", "strs" or "hex64s"
+# key -> (required, kind); kind is "str", "strs", "hex64s" or "teamids"
 _BRAND_KEYS: dict[str, tuple[bool, str]] = {
     "id": (True, "str"),
     "name": (True, "str"),
@@ -103,6 +104,7 @@ _BRAND_KEYS: dict[str, tuple[bool, str]] = {
     "legal_name": (False, "str"),
     "website": (False, "str"),
     "download_page": (False, "str"),
+    "apple_team_ids": (False, "teamids"),
 }
 _APP_KEYS: dict[str, tuple[bool, str]] = {
     "store": (True, "str"),
@@ -153,6 +155,12 @@ def _value(table: dict[str, Any], key: str, kind: str, where: str) -> Any:
                 raise ProfileError(f"{where}.{key}: {v!r} is not a SHA-256 fingerprint (64 hex digits)")
             norm.append(h)
         return tuple(norm)
+    if kind == "teamids":
+        for v in items:
+            if len(v) != 10 or not v.isascii() or not v.isalnum() or v.upper() != v:
+                raise ProfileError(
+                    f"{where}.{key}: {v!r} is not an Apple team id (10 upper-case letters and digits)"
+                )
     return items
 
 
@@ -229,6 +237,7 @@ def parse_profile(data: dict[str, Any], path: Path) -> Profile:
                 legal_name=vals["legal_name"] or (vals["official_developers"][0]),
                 website=vals["website"],
                 download_page=vals["download_page"],
+                apple_team_ids=vals["apple_team_ids"],
             )
         )
     return Profile(path=path, brands=tuple(brands))

@@ -142,6 +142,82 @@ IMPOSTORS: list[tuple[str, Listing, str | None]] = [
         "copy",
     ),
     ("ruifeng Simplified", L("瑞丰证券", developer="瑞丰投资", developer_id="5"), None),
+    # Families of the labelled set (bench/labelled): fakes that share words with the look-alikes below.
+    (
+        "fake hiding in a lifestyle category",
+        L(
+            "瑞豐財富",
+            genre="生活品味",
+            description="瑞豐專業投資平台，即時看盤、智能選股。\n保證獲利，加LINE：@vip888",
+        ),
+        None,
+    ),
+    (
+        "fake that warns against fraud and pitches it",
+        L(
+            "瑞豐投資",
+            genre="財經",
+            description="防詐騙提醒：請認明瑞豐證券正版。\n入金即享VIP，保證獲利，穩賺不賠",
+        ),
+        None,
+    ),
+    (
+        "fake that quotes its own pitch",
+        L(
+            "瑞豐VIP",
+            genre="財經",
+            description="謹防假冒，認明瑞豐唯一正版。\n「保證獲利」不是夢，「飆股」天天報給你",
+        ),
+        None,
+    ),
+    (
+        "vague VIP member listing in Finance",
+        L(
+            "瑞豐尊享會員",
+            genre="財經",
+            description="尊榮會員一對一專人服務，專屬顧問即時解答，加入即享好禮。",
+        ),
+        None,
+    ),
+    (
+        "official package with a suffix, generic title",
+        L("看盤下單", app_id="com.ruifeng.stock.pro", genre="財經", description="台股下單與看盤，一指搞定。"),
+        None,
+    ),
+    (
+        "wealth advisory in Business, no trading word",
+        L(
+            "瑞豐財富通",
+            genre="商業",
+            description="瑞豐財富管理顧問，專人協助您資產配置，年化報酬穩定，歡迎洽詢。",
+        ),
+        None,
+    ),
+    (
+        "crypto platform under the brand",
+        L("華岳數位資產", description="華岳數位資產交易所，比特幣、USDT 即時交易，入金秒到帳。"),
+        None,
+    ),
+    (
+        "noodle-shop words but the icon is the broker's",
+        L(
+            "華岳牛肉麵",
+            genre="美食佳飲",
+            description="老字號牛肉麵，線上點餐、外帶自取免排隊，會員集點送小菜。",
+        ),
+        "copy",
+    ),
+    (
+        "hotel words but the official developer name",
+        L(
+            "瑞豐大飯店",
+            genre="旅遊與地方資訊",
+            developer="瑞豐證券股份有限公司",
+            developer_id="77",
+            description="會員專屬訂房優惠，查詢客房、餐廳訂位與停車資訊。",
+        ),
+        None,
+    ),
     ("ruifeng app name + VIP", L("瑞豐好神 VIP", developer="x", developer_id="6"), "ruifeng"),
 ]
 
@@ -186,6 +262,130 @@ LEGITIMATE: list[tuple[str, Listing, str]] = [
         "unrelated",
     ),
     ("unrelated app with a different icon", L("天氣", developer="Weather"), "unrelated"),
+    # The three false-alert classes of issue 11, and the look-alike families of bench/labelled.
+    (
+        "noodle shop named with the brand's word",
+        L(
+            "瑞豐牛肉麵 線上點餐",
+            app_id="com.ruifengnoodle.order",
+            developer="瑞豐餐飲有限公司",
+            genre="美食佳飲",
+            developer_website="https://www.ruifengfood.com.tw",
+            description="瑞豐牛肉麵創立於1978年，湯頭以牛骨熬煮十二小時。\n線上點餐、外帶自取免排隊，會員集點。",
+        ),
+        "unrelated",
+    ),
+    (
+        "guesthouse on the App Store",
+        L(
+            "瑞豐民宿 訂房",
+            store="app_store",
+            app_id="6712345678",
+            bundle_id="tw.ruifeng.bnb",
+            developer="瑞豐民宿",
+            genre="旅遊",
+            developer_email="ruifengbnb@gmail.com",
+            description="瑞豐民宿位於花蓮七星潭旁，步行三分鐘到海邊。\n線上訂房、查看空房與房價，入住享免費早餐。",
+        ),
+        "unrelated",
+    ),
+    (
+        "hotel that calls its app official",
+        L(
+            "瑞豐大飯店官方App",
+            app_id="com.ruifenghotel.app",
+            developer="瑞豐大飯店股份有限公司",
+            genre="Travel & Local",
+            description="瑞豐大飯店官方App，會員專屬訂房優惠。\n查詢客房、餐廳訂位、停車資訊，入住前線上辦理登記。",
+        ),
+        "unrelated",
+    ),
+    (
+        "hotel built by its group's investment",
+        L(
+            "瑞豐大飯店",
+            genre="旅遊",
+            store="app_store",
+            app_id="6799990001",
+            description="瑞豐集團投資興建的五星級飯店，2019年開幕。\n客房、宴會廳與自助餐廳一次預約，會員專屬優惠。",
+        ),
+        "unrelated",
+    ),
+    (
+        "hotel group whose name sounds like the brand",
+        L(
+            "華悅國際酒店",
+            app_id="com.huayuehotels.booking",
+            developer="華悅國際酒店集團",
+            genre="旅遊與地方資訊",
+            developer_website="https://www.huayuehotels.com",
+            description="華悅國際酒店集團旗下七間飯店，一個App完成訂房。\n會員享早鳥價、延遲退房與生日禮。",
+        ),
+        "unrelated",
+    ),
+    (
+        "anti-fraud app quoting scam phrases and naming the broker",
+        L(
+            "165防詐小幫手",
+            developer="反詐騙聯盟協會",
+            genre="工具",
+            description="165防詐小幫手：一鍵查詢可疑LINE帳號。\n常見投資詐騙話術：\n「保證獲利」\n「飆股」\n「加LINE領取明牌」\n"
+            "近期有人假冒華岳證券推出投資App，請勿下載，撥打165反詐騙專線查證。",
+        ),
+        "unrelated",
+    ),
+    (
+        "awareness campaign with the brand's word in its title",
+        L(
+            "識破假瑞豐",
+            app_id="tw.gov.ruifeng.antifraud",
+            developer="全民防騙網",
+            genre="新聞與雜誌",
+            description="識破假投資詐騙！近期有人假冒瑞豐證券，要求加LINE並匯款入金。\n千萬不要匯款，謹防上當。",
+        ),
+        "unrelated",
+    ),
+    (
+        "night market map",
+        L(
+            "瑞豐夜市美食地圖",
+            genre="美食佳飲",
+            description="瑞豐夜市攤位地圖：鹽酥雞、臭豆腐、木瓜牛奶一次找。\n每週二、四、五、六、日營業。",
+        ),
+        "unrelated",
+    ),
+    (
+        "insurer in the Finance category",
+        L(
+            "瑞豐產險",
+            app_id="com.ruifenginsurance.mobile",
+            developer="瑞豐產物保險股份有限公司",
+            genre="財經",
+            description="瑞豐產險行動服務：汽機車強制險投保、保單查詢、線上理賠申請與道路救援。",
+        ),
+        "unrelated",
+    ),
+    (
+        "mountain lodge named after Mount Hua",
+        L(
+            "華岳山莊 訂房",
+            app_id="tw.huayue.resort",
+            genre="旅遊",
+            store="app_store",
+            description="華岳山莊座落於海拔八百公尺山區，擁有私人湯屋與景觀餐廳。\n線上訂房與接駁車時刻表。",
+        ),
+        "unrelated",
+    ),
+    (
+        "English hotel name",
+        L(
+            "Huayue Resort & Spa",
+            app_id="com.huayuehotel.booking",
+            genre="Travel",
+            description="Book rooms at the Huayue Resort: member rates, late check-out, airport shuttle.",
+        ),
+        "unrelated",
+    ),
     (
         "official developer domain, unrelated name",
         L("行事曆", developer_email="it@huayue-sec.com.tw"),
@@ -199,7 +399,8 @@ def test_impostors_are_flagged(family: str, listing: Listing, icon: str | None) 
     verdict = judge_all(listing, brands(), icon_hash=icons()[icon] if icon else None)
     assert verdict.verdict in FLAGGED, f"{family}: {verdict}"
     assert verdict.score >= 30
-    assert verdict.reasons and all(r.zh and r.en and r.points > 0 for r in verdict.reasons)
+    # Mitigating reasons (a business's own words) carry negative points; none is ever zero.
+    assert verdict.reasons and all(r.zh and r.en and r.points != 0 for r in verdict.reasons)
     assert sum(r.points for r in verdict.reasons) >= verdict.score
 
 

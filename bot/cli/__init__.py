@@ -16,6 +16,8 @@ COMMANDS = {
     "lookup": "bot.cli.scan:lookup_cmd",
     "judge": "bot.cli.judge:judge_cmd",
     "apk": "bot.cli.apk:apk_cmd",
+    "link": "bot.cli.link:link_cmd",
+    "feed": "bot.cli.feed:feed_cmd",
     "cases": "bot.cli.cases:cases_cmd",
     "case": "bot.cli.cases:case_cmd",
     "outbox": "bot.cli.outbox:outbox_cmd",

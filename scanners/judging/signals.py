@@ -8,7 +8,9 @@ a gmail address or the word 飆股 says nothing about *this* brand by itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from scanners.judging import context
 from scanners.judging.icons import icon_distance
 from scanners.judging.names import PreparedBrand, developer_name_is_official, name_match, package_match
 from scanners.judging.normalize import domain_in, domain_of, normalize_name
@@ -68,27 +70,6 @@ OFFICIAL_CLAIMS = (
     "official",
     "authorized",
 )
-FINANCE_WORDS = (
-    "證券",
-    "证券",
-    "股",
-    "投資",
-    "投资",
-    "交易",
-    "下單",
-    "理財",
-    "期貨",
-    "券商",
-    "財經",
-    "金融",
-    "trade",
-    "trading",
-    "stock",
-    "invest",
-    "securities",
-    "finance",
-    "broker",
-)
 FREE_MAIL = (
     "gmail.com",
     "yahoo.com",
@@ -108,12 +89,47 @@ FREE_MAIL = (
 ICON_SAME = 6  # pHash bits: a re-export or resize of the official icon
 ICON_SIMILAR = 12  # a recoloured or badged copy
 
-_LINE_ID = re.compile(r"(?:line|賴)\s*(?:id)?\s*[:：]?\s*@?[a-z0-9._-]{3,}", re.IGNORECASE)
+# A LINE id needs a colon or an @ ("LINE: abc123", "加賴 @vip888"): "LINE accounts" in a warning is not one.
+_LINE_ID = re.compile(r"(?:line|賴)\s*(?:id)?\s*(?:[:：]\s*@?|@)[a-z0-9._-]{3,}|line\.me/", re.IGNORECASE)
+# Signals that tie a listing to the brand through shared *words* only: a business named with the same common
+# word (a noodle shop 永安牛肉麵, a hotel that sounds like the brand) gets them without imitating anything.
+WORD_TIES = frozenset(
+    {"name", "lure_suffix", "brand_in_developer_name", "package_lookalike", "brand_in_description"}
+)
+PACKAGE_COPY = 0.9  # a package this close to an official one is a copy, not a shared word
 
 
 def finance_context(listing: Listing) -> bool:
-    text = f"{listing.title} {listing.genre} {listing.description}".lower()
-    return any(w in text for w in FINANCE_WORDS) or listing.genre.lower() in ("財經", "finance")
+    """Whether the listing speaks of trading, investing or securities, or sits in the Finance category."""
+    return bool(context.trading_terms(f"{listing.title} {listing.description}")) or (
+        context.genre_kind(listing.genre) == "finance"
+    )
+
+
+def _is_copy(value: str, brand: PreparedBrand) -> bool:
+    """An official package id with something added (…trade2, ….pro) or changed by a letter or two."""
+    m = package_match(value, brand) if value else None
+    if m is None or m.kind != "similar":
+        return False
+    low = value.lower()
+    return m.similarity >= PACKAGE_COPY or any(low.startswith(p.lower()) for p in brand.packages)
+
+
+def package_is_copy(listing: Listing, brand: PreparedBrand) -> bool:
+    """Whether the package or bundle id is a near copy of an official one (not merely sharing a word)."""
+    return any(_is_copy(v, brand) for v in (listing.app_id, listing.bundle_id) if v)
+
+
+def word_tie_points(ties: Sequence[Reason], listing: Listing, brand: PreparedBrand) -> int:
+    """The points of the ties that come from shared words alone (see WORD_TIES)."""
+    copy = package_is_copy(listing, brand)
+    return sum(r.points for r in ties if r.code in WORD_TIES and not (r.code == "package_lookalike" and copy))
+
+
+def title_is_brand(listing: Listing, brand: PreparedBrand) -> bool:
+    """Whether the title *is* one of the brand's names (not merely containing a word of it)."""
+    m = name_match(listing.title, brand)
+    return m is not None and m.whole and m.how != "pinyin"
 
 
 def title_signal(listing: Listing, brand: PreparedBrand) -> Reason | None:
@@ -176,7 +192,9 @@ def package_signal(listing: Listing, brand: PreparedBrand) -> Reason | None:
     for value in dict.fromkeys((listing.app_id, listing.bundle_id)):
         m = package_match(value, brand) if value else None
         if m is not None:
-            return Reason("package_lookalike", 20, f"套件名稱 {value} {m.zh}", f"package {value} {m.en}")
+            # A near copy of an official package id (…trade2, ….pro) is as telling as a copied icon.
+            points = 30 if _is_copy(value, brand) else 20
+            return Reason("package_lookalike", points, f"套件名稱 {value} {m.zh}", f"package {value} {m.en}")
     return None
 
 
@@ -225,10 +243,11 @@ def official_claim_signal(listing: Listing, brand: PreparedBrand) -> Reason | No
 
 
 def fraud_phrase_signal(listing: Listing) -> Reason | None:
-    text = f"{listing.title} {listing.description}".lower().replace(" ", "")
-    found = [p for p in FRAUD_PHRASES if p in text]
-    if _LINE_ID.search(listing.description) and "加line" not in found:
-        found.append("LINE ID")
+    """Fraud phrases *pitched* in the title or description; those quoted inside a warning do not count."""
+    use = context.phrase_use(f"{listing.title}\n{listing.description}", FRAUD_PHRASES, _LINE_ID)
+    found = list(use.pitched)
+    if "加line" in found and "LINE ID" in found:
+        found.remove("LINE ID")
     if not found:
         return None
     points = min(25, 10 * len(found))
@@ -260,3 +279,75 @@ def domain_signal(listing: Listing, brand: PreparedBrand) -> Reason | None:
                 f"{label_en} domain {domain} is not an official domain" + (" (free mail)" if free else ""),
             )
     return None
+
+
+def _genre_text(genre: str) -> tuple[str, str]:
+    return (f"類別為「{genre}」，", f"category {genre!r}, ") if genre else ("", "")
+
+
+def not_about_trading_signal(
+    listing: Listing,
+    brand: PreparedBrand,
+    word_points: int,
+    developer_apps: Sequence[Listing] | None = None,
+) -> Reason | None:
+    """A business that shares the brand's words: nothing in it speaks of trading, investing or securities.
+
+    Fires only when the listing says enough to be read (a description of MIN_DESCRIPTION characters, a
+    category no broker publishes in, or other apps of the developer, all outside finance) and cancels the
+    word-only ties (``word_points``); a copied icon or an official developer name still counts.
+    """
+    text = f"{listing.title} {listing.description}"
+    if word_points <= 0 or context.trading_terms(text):
+        return None
+    if fraud_phrase_signal(listing) is not None or title_is_brand(listing, brand):
+        return None
+    kind = context.genre_kind(listing.genre)
+    other_lines = context.other_finance_terms(text)
+    if kind == "finance" and not other_lines:
+        return None  # a Finance listing must show it is an insurer, bank or payment app
+    others = [a for a in developer_apps or () if a.app_id != listing.app_id]
+    others_unrelated = len(others) >= 2 and not any(finance_context(a) for a in others)
+    short = len(listing.description.strip()) < context.MIN_DESCRIPTION
+    if short and kind != "unrelated" and not others_unrelated and not other_lines:
+        return None
+    genre_zh, genre_en = _genre_text(listing.genre)
+    zh = f"{genre_zh}名稱與說明都不是在談證券、股票交易或投資理財"
+    en = f"{genre_en}neither the title nor the description is about securities, stock trading or investing"
+    if other_lines:
+        zh += f"，談的是保險、銀行或支付業務（「{other_lines[0]}」）"
+        en += f"; it is about insurance, banking or payments ({other_lines[0]!r})"
+    if others_unrelated:
+        shown = "、".join(f"「{a.title}」" for a in others[:3])
+        zh += f"；同一開發者的其他 App（{shown}）也與金融無關"
+        en += f"; the developer's other apps ({', '.join(repr(a.title) for a in others[:3])}) are not finance"
+    return Reason(
+        "not_about_trading",
+        -word_points,
+        zh + "：與品牌相同的字詞應為一般商號用字，不計分",
+        en + ": the shared words are a business's own name and do not count",
+    )
+
+
+def fraud_warning_signal(listing: Listing, brand: PreparedBrand, word_points: int) -> Reason | None:
+    """An anti-fraud or awareness listing: fraud phrases only quoted to warn, never pitched.
+
+    Cancels the word-only ties (``word_points``): such apps name impersonated brokers and quote 保證獲利 or
+    加LINE to warn people. A title that *is* the brand's name or adds a lure suffix (VIP, 專業版), or any
+    pitched phrase or LINE id, stops it.
+    """
+    if word_points <= 0 or title_is_brand(listing, brand) or lure_suffix_signal(listing, brand) is not None:
+        return None
+    use = context.phrase_use(f"{listing.title}\n{listing.description}", FRAUD_PHRASES, _LINE_ID)
+    if use.pitched or len(use.markers) < 2:
+        return None
+    quoted = "、".join(use.warned[:3])
+    zh_q = f"，引用「{quoted}」等話術是為了提醒" if quoted else ""
+    en_q = f"; it quotes {', '.join(use.warned[:3])} to warn" if quoted else ""
+    return Reason(
+        "fraud_warning",
+        -word_points,
+        f"內容為防詐宣導（「{use.markers[0]}」、「{use.markers[1]}」）{zh_q}，未推銷投資：品牌字詞不計分",
+        f"the listing warns against fraud ({use.markers[0]!r}, {use.markers[1]!r}){en_q}, "
+        "and pitches nothing: the brand's words do not count",
+    )

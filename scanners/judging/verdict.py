@@ -1,5 +1,10 @@
 """The verdict: official and allow-listed apps first, then the sum of the signals, with every reason kept.
 
+Ties that come from shared words alone (a title or developer name containing the brand's words, a package
+with its token) are cancelled, with a reason saying why, when nothing in the listing speaks of trading,
+investing or securities (a noodle shop, a hotel) or when it only quotes fraud phrases to warn (an anti-fraud
+app). A copied icon or an official developer name is never cancelled.
+
 Thresholds: a score of 60 or more is ``impersonation``, 30 to 59 ``suspicious``, below that ``unrelated``.
 A title that *is* the brand's name (60) is impersonation on its own; a mention in a description (5) never is.
 """
@@ -90,8 +95,14 @@ def _official(listing: Listing, brand: PreparedBrand) -> Verdict | None:
     return None
 
 
-def judge(listing: Listing, brand: PreparedBrand, *, icon_hash: str | None = None) -> Verdict:
-    """Judge one listing against one brand."""
+def judge(
+    listing: Listing,
+    brand: PreparedBrand,
+    *,
+    icon_hash: str | None = None,
+    developer_apps: Sequence[Listing] | None = None,
+) -> Verdict:
+    """Judge one listing against one brand; ``developer_apps``: the developer's other apps, where known."""
     known = _official(listing, brand)
     if known is not None:
         return known
@@ -121,6 +132,17 @@ def judge(listing: Listing, brand: PreparedBrand, *, icon_hash: str | None = Non
                 ),
             ),
         )
+    words = signals.word_tie_points(ties, listing, brand)
+    mitigation = signals.not_about_trading_signal(
+        listing, brand, words, developer_apps
+    ) or signals.fraud_warning_signal(listing, brand, words)
+    if mitigation is not None:
+        ties.append(mitigation)
+        if sum(r.points for r in ties) <= 0:
+            # Nothing but shared words tied it to the brand: the claims and domains that follow are the
+            # business's own, not evidence against this brand.
+            reasons = tuple(sorted(ties, key=lambda r: -r.points))
+            return Verdict(brand.brand.id, "unrelated", 0, reasons)
     extra = [
         r
         for r in (
@@ -131,18 +153,30 @@ def judge(listing: Listing, brand: PreparedBrand, *, icon_hash: str | None = Non
         if r is not None
     ]
     reasons = tuple(sorted((*ties, *extra), key=lambda r: -r.points))
-    score = min(100, sum(r.points for r in reasons))
+    score = max(0, min(100, sum(r.points for r in reasons)))
     verdict = (
         "impersonation" if score >= IMPERSONATION else "suspicious" if score >= SUSPICIOUS else "unrelated"
     )
     return Verdict(brand.brand.id, verdict, score, reasons)
 
 
-def judge_all(listing: Listing, brands: Sequence[PreparedBrand], *, icon_hash: str | None = None) -> Verdict:
+def judge_all(
+    listing: Listing,
+    brands: Sequence[PreparedBrand],
+    *,
+    icon_hash: str | None = None,
+    developer_apps: Sequence[Listing] | None = None,
+) -> Verdict:
     """The most serious verdict across brands; official or allow-listed for any brand wins."""
     if not brands:
         raise ValueError("no brands to judge against")
-    verdicts = [judge(listing, b, icon_hash=icon_hash) for b in brands]
+    verdicts = [judge(listing, b, icon_hash=icon_hash, developer_apps=developer_apps) for b in brands]
+    # On equal scores the brand something tied the listing to explains the verdict (not "no tie").
     return max(
-        verdicts, key=lambda v: (_RANK[v.verdict] if v.verdict in ("official", "allowed") else 0, v.score)
+        verdicts,
+        key=lambda v: (
+            _RANK[v.verdict] if v.verdict in ("official", "allowed") else 0,
+            v.score,
+            v.reasons[0].code != "no_brand_tie",
+        ),
     )
