@@ -189,7 +189,8 @@ def anchored(db: sqlite_utils.Database, subject: int, chat_id: str, anchor: str)
     return int(found[0]["message_id"]) if found else None
 
 
-def _markup(raw: str | Mapping[str, Any] | None) -> Any:
+def inline_keyboard(raw: str | Mapping[str, Any] | None) -> Any:
+    """The one keyboard builder: keyboard rows (Bot API JSON, or its stored text) as Telegram's object."""
     from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
     if not raw:
@@ -392,7 +393,7 @@ async def _send(
             chat_id=int(chat_id),
             text=out.text,
             parse_mode=ParseMode.HTML,
-            reply_markup=_markup(out.markup),
+            reply_markup=inline_keyboard(out.markup),
             disable_web_page_preview=True,
         )
         return int(msg.message_id)
@@ -405,7 +406,7 @@ async def _send(
             message_id=message_id,
             text=out.text,
             parse_mode=ParseMode.HTML,
-            reply_markup=_markup(out.markup),
+            reply_markup=inline_keyboard(out.markup),
             disable_web_page_preview=True,
         )
         return message_id

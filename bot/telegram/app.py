@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Any
 
 import sqlite_utils
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import BotCommand, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
@@ -51,6 +51,7 @@ from bot.core.redact import install_redaction
 from bot.core.settings import Settings, SettingsError
 from bot.desk import cases, outbox
 from bot.desk.pipeline import post_scan
+from bot.outbox.deliver import inline_keyboard
 from bot.store import settings_overrides as overrides
 from bot.store.db import open_db, transaction
 from bot.telegram import access
@@ -205,10 +206,7 @@ async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = case_card(case, lang, kind="case") + "\n\n" + timeline_text(cases.timeline(desk.db, case.id), lang)
     markup = None
     if access.may(access.role_of(desk.settings.telegram, uid), "analyst"):
-        rows = case_keyboard(case, lang)
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in r] for r in rows]
-        )
+        markup = inline_keyboard({"inline_keyboard": case_keyboard(case, lang)})
     await reply(update, text, reply_markup=markup)
 
 
@@ -547,19 +545,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     msg = query.message
     if msg is not None and not _is_alert_message(desk.db, case.id, msg.chat.id, msg.message_id):
         with contextlib.suppress(BadRequest):
-            rows = case_keyboard(case, lang)
             await context.bot.edit_message_text(
                 chat_id=msg.chat.id,
                 message_id=msg.message_id,
                 text=case_card(case, lang, kind="case"),
                 parse_mode=ParseMode.HTML,
                 disable_web_page_preview=True,
-                reply_markup=InlineKeyboardMarkup(
-                    [
-                        [InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in r]
-                        for r in rows
-                    ]
-                ),
+                reply_markup=inline_keyboard({"inline_keyboard": case_keyboard(case, lang)}),
             )
     kick_delivery(context.application)
 
