@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from bot.cases.actions import Actor
 from bot.casework import evidence
 from bot.cli import main
+from bot.core.media import MediaGuard
 from bot.desk import cases
 from bot.record import screenshots
 from scanners.profile import load_profile
@@ -258,7 +259,7 @@ def test_screenshots_fetched_kept_once_and_packed(db, profile, image_server):
         "file:///etc",
     ]
     with requests.Session() as s:
-        shots = screenshots.fetch_screenshots(s, urls, timeout=5)
+        shots = screenshots.fetch_screenshots(s, urls, timeout=5, guard=MediaGuard(allow_private=True))
     assert [u for u, _, _ in shots] == [urls[0]]
     assert screenshots.keep_screenshots(db, key, shots, "2026-11-20T03:00:00+00:00") == 1
     # The same image again is kept once.

@@ -16,6 +16,7 @@ from typing import Any
 from bot.cases.model import Case, Event
 from bot.cases.transitions import offered
 from bot.core.i18n import t
+from bot.core.linksafe import redact_userinfo
 from bot.core.textsafe import strip_controls
 
 MAX_CAPTION = 1000
@@ -112,7 +113,7 @@ def case_card(case: Case, lang: str = "zh", *, kind: str = "case_alert", reminde
         lines.append(
             f"{t(lang, 'card.store')}：{_label(lang, 'store', case.store)} · <code>{esc(case.app_id)}</code>"
         )
-    url = safe_url(case.url)
+    url = safe_url(redact_userinfo(case.url))
     if url:
         lines.append(f'{t(lang, "card.link")}：<a href="{esc(url)}">{esc(_clip(url, 120))}</a>')
     lines.append(

@@ -8,7 +8,6 @@ the CLI call the actions through ``bot.desk.cases``, which wires the alerts, fro
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import json
@@ -32,7 +31,9 @@ from bot.cases.model import (
     Event,
 )
 from bot.cases.transitions import check
-from bot.core.clock import now_iso
+from bot.core.clock import now_iso, utc_now
+from bot.core.csvsafe import SafeWriter
+from bot.core.linksafe import redact_userinfo
 from bot.store.db import insert_row, transaction, update_row
 from scanners.profile import AllowedApp, Profile
 
@@ -137,7 +138,7 @@ def export_csv(db: sqlite_utils.Database) -> str:
     """All cases and, one row per event, their timelines, as one CSV (UTF-8, with a BOM for Excel)."""
     out = io.StringIO()
     out.write("\ufeff")
-    w = csv.writer(out)
+    w = SafeWriter(out)  # every text cell defused against formula injection
     cols = [
         "case_id",
         "brand",
@@ -174,19 +175,19 @@ def export_csv(db: sqlite_utils.Database) -> str:
             c.brand,
             c.store,
             c.app_id,
-            _csv_safe(c.title),
-            _csv_safe(c.developer),
-            c.url,
+            c.title,
+            c.developer,
+            redact_userinfo(c.url),
             c.verdict,
             c.score,
             c.state,
             c.takedown,
             c.takedown_at,
-            _csv_safe(c.takedown_ref),
+            c.takedown_ref,
             c.police,
-            _csv_safe(c.police_no),
-            _csv_safe(c.police_agency),
-            _csv_safe(c.assignee),
+            c.police_no,
+            c.police_agency,
+            c.assignee,
             int(c.listed),
             c.opened_at,
             c.closed_at,
@@ -199,17 +200,12 @@ def export_csv(db: sqlite_utils.Database) -> str:
                     e.actor,
                     e.action,
                     e.field,
-                    _csv_safe(e.old),
-                    _csv_safe(e.new),
-                    _csv_safe(e.reason),
+                    e.old,
+                    e.new,
+                    e.reason,
                 ]
             )
     return out.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    """Defuse spreadsheet formula injection from hostile store text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # --- the one place a case changes ---------------------------------------------------------------------
@@ -253,9 +249,9 @@ def _apply(
                     "actor": actor.label,
                     "action": action,
                     "field": k,
-                    "old": _s(old),
-                    "new": _s(real[k]),
-                    "reason": reason,
+                    "old": redact_userinfo(_s(old)),
+                    "new": redact_userinfo(_s(real[k])),
+                    "reason": redact_userinfo(reason),
                     "scan_id": scan_id,
                 },
             )
@@ -273,7 +269,7 @@ def _apply(
                     "field": "",
                     "old": "",
                     "new": "",
-                    "reason": reason,
+                    "reason": redact_userinfo(reason),
                     "scan_id": scan_id,
                 },
             )
@@ -297,19 +293,31 @@ def _require(case: Case, ok: bool, msg: str) -> None:
 
 
 def confirm(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, hooks: Hooks = ()
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    reason: str = "",
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
     check("confirm", case)
-    return _apply(db, hooks, case, actor, "confirm", {"state": "confirmed"}, reason=reason)
+    return _apply(db, hooks, case, actor, "confirm", {"state": "confirmed"}, reason=reason, now=now)
 
 
 def false_positive(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, hooks: Hooks = ()
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    reason: str = "",
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
     check("fp", case)
-    now = datetime.now(UTC)
+    now = now or utc_now()
     return _apply(
         db,
         hooks,
@@ -340,12 +348,13 @@ def request_takedown(
     *,
     store: str = "",
     when: str = "",
+    now: datetime | None = None,
     hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
     check("takedown", case)
     # The time the analyst gives is the time of the record: the case, its timeline and every draft.
-    now = _given_time(when) if when else datetime.now(UTC)
+    now = _given_time(when) if when else (now or utc_now())
     changes: dict[str, Any] = {
         "takedown": "requested",
         "takedown_at": now_iso(now),
@@ -368,11 +377,19 @@ def request_takedown(
 
 
 def reject_takedown(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, hooks: Hooks = ()
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    reason: str = "",
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
     check("takedown_rejected", case)
-    return _apply(db, hooks, case, actor, "takedown_rejected", {"takedown": "rejected"}, reason=reason)
+    return _apply(
+        db, hooks, case, actor, "takedown_rejected", {"takedown": "rejected"}, reason=reason, now=now
+    )
 
 
 def report_police(
@@ -382,13 +399,14 @@ def report_police(
     report_no: str,
     agency: str = "165",
     *,
+    now: datetime | None = None,
     hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
     report_no = report_no.strip()
     _require(case, bool(report_no), "a report number is needed")
     check("police", case)
-    now = datetime.now(UTC)
+    now = now or utc_now()
     changes: dict[str, Any] = {
         "police": "reported",
         "police_no": report_no,
@@ -411,14 +429,20 @@ def report_police(
 
 
 def resolve(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "", *, hooks: Hooks = ()
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    note: str = "",
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     """Close a case. Refused while the app is still listed, unless a reason is given."""
     case = get_case(db, case_id)
     check("resolve", case)
     if case.listed and case.kind == "listing" and not note.strip():
         raise CaseError(f"case #{case.id}: the app is still listed; give a reason to resolve it anyway")
-    now = datetime.now(UTC)
+    now = now or utc_now()
     return _apply(
         db,
         hooks,
@@ -432,17 +456,31 @@ def resolve(
     )
 
 
-def note(db: sqlite_utils.Database, case_id: int, actor: Actor, text: str, *, hooks: Hooks = ()) -> Case:
+def note(
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    text: str,
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
+) -> Case:
     case = get_case(db, case_id)
     _require(case, bool(text.strip()), "empty note")
-    return _apply(db, hooks, case, actor, "note", {}, reason=text.strip())
+    return _apply(db, hooks, case, actor, "note", {}, reason=text.strip(), now=now)
 
 
 def assign(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, assignee: str, *, hooks: Hooks = ()
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    assignee: str,
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
-    return _apply(db, hooks, case, actor, "assign", {"assignee": assignee.strip()})
+    return _apply(db, hooks, case, actor, "assign", {"assignee": assignee.strip()}, now=now)
 
 
 def allow(
@@ -556,6 +594,7 @@ def _open_case(
         "scan_id": scan_id,
     }
     row.update(values)
+    row["url"] = redact_userinfo(str(row.get("url") or ""))  # a link's user:password is never kept
     case_id = insert_row(db, "cases", row)
     insert_row(
         db,
@@ -568,7 +607,7 @@ def _open_case(
             "field": "state",
             "old": "",
             "new": "new",
-            "reason": reason,
+            "reason": redact_userinfo(reason),
             "scan_id": scan_id,
         },
     )

@@ -11,6 +11,7 @@ import click
 import requests
 
 from bot.cli.common import App, app_options
+from bot.core.media import MediaGuard
 from bot.core.textsafe import plain
 from bot.record.scan import fetch_icon, prepare_profile
 from scanners.judging.icons import icon_hash
@@ -20,13 +21,15 @@ from scanners.listing import STORES, Listing
 ICON_FILE_MAX = 2 * 1024 * 1024
 
 
-def _icon_hash(icon: str, base: Path, session: requests.Session, timeout: float) -> str | None:
+def _icon_hash(
+    icon: str, base: Path, session: requests.Session, timeout: float, guard: MediaGuard | None = None
+) -> str | None:
     """The icon's perceptual hash, from a URL or a file relative to the JSONL file; None when unavailable."""
     if not icon:
         return None
     data: bytes | None = None
     if icon.startswith(("http://", "https://")):
-        got = fetch_icon(session, icon, timeout)
+        got = fetch_icon(session, icon, timeout, guard)
         data = got[0] if got else None
     else:
         path = (base / icon) if not Path(icon).is_absolute() else Path(icon)
@@ -58,7 +61,12 @@ def _parse(line: str) -> Listing:
 @app_options
 @click.argument("listings", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait for each icon URL.")
-def judge_cmd(app: App, listings: Path, timeout: float) -> None:
+@click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    help="Also fetch icon URLs on loopback/private addresses (an internal mirror; off by default).",
+)
+def judge_cmd(app: App, listings: Path, timeout: float, allow_private_urls: bool) -> None:
     """Judge listings offline: one JSON object per input line, one verdict per output line, in order.
 
     Input fields: store, app_id, title, developer, developer_id, developer_email, developer_website,
@@ -71,6 +79,7 @@ def judge_cmd(app: App, listings: Path, timeout: float) -> None:
     brands = prepare_profile(app.profile())
     base = Path.cwd() if str(listings) == "-" else listings.parent
     session = requests.Session()
+    guard = MediaGuard(allow_private=allow_private_urls)
     bad = 0
     try:
         stream = sys.stdin if str(listings) == "-" else listings.open(encoding="utf-8", errors="strict")
@@ -88,7 +97,7 @@ def judge_cmd(app: App, listings: Path, timeout: float) -> None:
                     click.echo(f"{listings}:{number}: skipped: {plain(exc, limit=200)}", err=True)
                     continue
                 verdict = judge_all(
-                    listing, brands, icon_hash=_icon_hash(listing.icon, base, session, timeout)
+                    listing, brands, icon_hash=_icon_hash(listing.icon, base, session, timeout, guard)
                 )
                 out = {"store": listing.store, "app_id": listing.app_id, **verdict.to_dict()}
                 click.echo(json.dumps(out, ensure_ascii=False))

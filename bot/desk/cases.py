@@ -90,10 +90,11 @@ def confirm(
     actor: Actor,
     reason: str = "",
     *,
+    now: datetime | None = None,
     profile: ProfileArg = FROM_SETTINGS,
 ) -> Case:
     """Confirm a case as a fake (the front-line notice goes out)."""
-    return actions.confirm(db, case_id, actor, reason, hooks=case_hooks(profile))
+    return actions.confirm(db, case_id, actor, reason, now=now, hooks=case_hooks(profile))
 
 
 def false_positive(
@@ -102,10 +103,11 @@ def false_positive(
     actor: Actor,
     reason: str = "",
     *,
+    now: datetime | None = None,
     profile: ProfileArg = FROM_SETTINGS,
 ) -> Case:
     """Close a case as a false alarm (a posted front-line notice is retracted)."""
-    return actions.false_positive(db, case_id, actor, reason, hooks=case_hooks(profile))
+    return actions.false_positive(db, case_id, actor, reason, now=now, hooks=case_hooks(profile))
 
 
 def request_takedown(
@@ -116,11 +118,12 @@ def request_takedown(
     *,
     store: str = "",
     when: str = "",
+    now: datetime | None = None,
     profile: ProfileArg = FROM_SETTINGS,
 ) -> Case:
     """Record that a takedown was requested from the store."""
     return actions.request_takedown(
-        db, case_id, actor, ref, store=store, when=when, hooks=case_hooks(profile)
+        db, case_id, actor, ref, store=store, when=when, now=now, hooks=case_hooks(profile)
     )
 
 
@@ -130,10 +133,11 @@ def reject_takedown(
     actor: Actor,
     reason: str = "",
     *,
+    now: datetime | None = None,
     profile: ProfileArg = FROM_SETTINGS,
 ) -> Case:
     """Record that the store refused the takedown."""
-    return actions.reject_takedown(db, case_id, actor, reason, hooks=case_hooks(profile))
+    return actions.reject_takedown(db, case_id, actor, reason, now=now, hooks=case_hooks(profile))
 
 
 def report_police(
@@ -143,10 +147,11 @@ def report_police(
     report_no: str,
     agency: str = "165",
     *,
+    now: datetime | None = None,
     profile: ProfileArg = FROM_SETTINGS,
 ) -> Case:
     """Record the police report (confirms a case still new)."""
-    return actions.report_police(db, case_id, actor, report_no, agency, hooks=case_hooks(profile))
+    return actions.report_police(db, case_id, actor, report_no, agency, now=now, hooks=case_hooks(profile))
 
 
 def resolve(
@@ -155,17 +160,24 @@ def resolve(
     actor: Actor,
     note: str = "",
     *,
+    now: datetime | None = None,
     profile: ProfileArg = FROM_SETTINGS,
 ) -> Case:
     """Close a case."""
-    return actions.resolve(db, case_id, actor, note, hooks=case_hooks(profile))
+    return actions.resolve(db, case_id, actor, note, now=now, hooks=case_hooks(profile))
 
 
 def note(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, text: str, *, profile: ProfileArg = FROM_SETTINGS
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    text: str,
+    *,
+    now: datetime | None = None,
+    profile: ProfileArg = FROM_SETTINGS,
 ) -> Case:
     """Add a note to the case's timeline."""
-    return actions.note(db, case_id, actor, text, hooks=case_hooks(profile))
+    return actions.note(db, case_id, actor, text, now=now, hooks=case_hooks(profile))
 
 
 def assign(
@@ -174,10 +186,11 @@ def assign(
     actor: Actor,
     assignee: str,
     *,
+    now: datetime | None = None,
     profile: ProfileArg = FROM_SETTINGS,
 ) -> Case:
     """Give the case to someone."""
-    return actions.assign(db, case_id, actor, assignee, hooks=case_hooks(profile))
+    return actions.assign(db, case_id, actor, assignee, now=now, hooks=case_hooks(profile))
 
 
 def allow(

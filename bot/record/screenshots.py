@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import requests
 import sqlite_utils
 
-from bot.core.media import fetch_image
+from bot.core.media import MediaGuard, fetch_image
 
 SCREENSHOT_MAX_BYTES = 5_000_000
 SCREENSHOTS_PER_LISTING = 8
@@ -20,11 +20,14 @@ def fetch_screenshots(
     *,
     timeout: float = 15.0,
     limit: int = SCREENSHOTS_PER_LISTING,
+    guard: MediaGuard | None = None,
 ) -> list[tuple[str, bytes, str]]:
-    """(url, bytes, content type) of up to ``limit`` screenshots; failures are skipped, never raised."""
+    """(url, bytes, content type) of up to ``limit`` screenshots; failures are skipped, never raised.
+
+    Through the SSRF guard: internal addresses only as ``guard`` allows (none by default)."""
     out = []
     for url in list(urls)[:limit]:
-        got = fetch_image(session, url, timeout=timeout, max_bytes=SCREENSHOT_MAX_BYTES)
+        got = fetch_image(session, url, timeout=timeout, max_bytes=SCREENSHOT_MAX_BYTES, guard=guard)
         if got is not None:
             out.append((url, got[0], got[1]))
     return out

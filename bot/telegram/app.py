@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -28,6 +28,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationHandlerStop,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -45,7 +46,7 @@ from bot.alerts.render import (
     timeline_text,
 )
 from bot.cases.model import Actor, CaseError
-from bot.core.clock import now_iso
+from bot.core.clock import Clock, now_iso, utc_now
 from bot.core.i18n import normalize_lang, t
 from bot.core.redact import install_redaction
 from bot.core.settings import Settings, SettingsError
@@ -56,7 +57,16 @@ from bot.store import settings_overrides as overrides
 from bot.store.db import open_db, transaction
 from bot.telegram import access
 from bot.telegram import casework as casework_tg
-from bot.telegram.desk import Desk, actor_of, args_of, case_number, desk_of, lang_of, reply
+from bot.telegram.desk import (
+    Desk,
+    actor_of,
+    args_of,
+    case_number,
+    desk_of,
+    lang_of,
+    reply,
+    uid_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,58 +99,120 @@ def _needed_role(update: Update) -> tuple[str, str, str | None]:
     return "message", text[:40], None
 
 
+def decision_of(update: Update, desk: Desk) -> access.Decision:
+    """The access decision for ``update``, from configuration alone (no I/O); any error denies."""
+    try:
+        user = update.effective_user
+        chat = update.effective_chat
+        kind, detail, needed = _needed_role(update)
+        return access.decide(
+            desk.settings.telegram,
+            user.id if user else None,
+            chat.id if chat else None,
+            kind,
+            detail,
+            needed,
+        )
+    except Exception as exc:  # access fails closed
+        log.warning("access: cannot decide (%s); denied", type(exc).__name__)
+        return access.DENY
+
+
+def permitted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """The handlers' own re-check of the gate's decision: a failure in the gate can never open them."""
+    try:
+        return decision_of(update, desk_of(context)).allowed
+    except Exception:
+        return False
+
+
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Group -1: every update passes here first. Unauthorized ones stop here, logged; admins are told."""
-    desk = desk_of(context)
-    tg = desk.settings.telegram
+    """Group -1: every update passes here first. Access is decided before any I/O; every path that does not
+    allow raises ``ApplicationHandlerStop`` (also when refusing, logging or notifying fails)."""
+    decision = access.DENY
+    desk: Desk | None = None
+    try:
+        desk = desk_of(context)
+        decision = decision_of(update, desk)
+        if decision.allowed:
+            if decision.needed is not None:
+                _record_attempt(desk, update, decision, context.application)
+            return
+        if decision.needed is not None:
+            _record_attempt(desk, update, decision, context.application)
+        await _refuse(update, context, desk, decision)
+    except ApplicationHandlerStop:
+        raise
+    except Exception as exc:  # best effort after the decision: the update is still denied below
+        log.warning("access: refusing an update failed: %s", type(exc).__name__)
+    finally:
+        if not decision.allowed:
+            raise ApplicationHandlerStop  # deny on every path, whatever happened above
+
+
+def _record_attempt(
+    desk: Desk,
+    update: Update,
+    decision: access.Decision,
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> None:
+    """Log the attempt and (for strangers) tell the admins: in the background, on the side connection."""
     user = update.effective_user
     chat = update.effective_chat
     uid = user.id if user else None
     cid = chat.id if chat else None
-    kind, detail, needed = _needed_role(update)
-    role = access.role_of(tg, uid)
-    in_chat = access.chat_allowed(tg, cid, uid)
-    if needed is None:
-        if not (role and in_chat):
-            raise ApplicationHandlerStop
-        return  # chatter from a member: nothing to do, nothing to log
-    allowed = in_chat and access.may(role, needed)
     username = (user.username or user.full_name) if user else ""
-    access.log_access(
-        desk.db,
-        user_id=uid,
-        username=username,
-        chat_id=cid,
-        kind=kind,
-        detail=detail,
-        allowed=allowed,
-        role=role,
-    )
-    if allowed:
-        return
+    tg = desk.settings.telegram
+    clock = desk.clock
+
+    def write(db: sqlite_utils.Database) -> None:
+        at = clock()
+        access.log_access(
+            db,
+            user_id=uid,
+            username=username,
+            chat_id=cid,
+            kind=decision.kind,
+            detail=decision.detail,
+            allowed=decision.allowed,
+            role=decision.role,
+            now=at,
+        )
+        if not decision.allowed and decision.stranger:
+            _notify_admins(db, tg, at, uid, username, cid, decision.kind, decision.detail)
+
+    notify = not decision.allowed and decision.stranger
+    desk.side_write(write, after=(lambda: kick_delivery(application)) if notify else None)
+
+
+async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk, d: access.Decision) -> None:
+    """What a denied user sees: a stranger nothing useful; a member of the wrong rank one line."""
+    if d.needed is None:
+        return  # chatter from outside: silence
     query = update.callback_query
-    if role is None or not in_chat:
-        # A stranger (or a stranger's chat): nothing useful back. Admins hear about it, rate-limited.
+    if d.stranger:
         if query is not None:
             with contextlib.suppress(TelegramError):
                 await query.answer()
-        _notify_admins(desk, uid, username, cid, kind, detail)
-        kick_delivery(context.application)
+        return
+    lang = await desk.read(lang_of, update.effective_user.id if update.effective_user else None)
+    if query is not None:
+        await query.answer(t(lang, "callback.denied"), show_alert=True)
     else:
-        lang = lang_of(desk.db, uid)
-        if query is not None:
-            with contextlib.suppress(TelegramError):
-                await query.answer(t(lang, "callback.denied"), show_alert=True)
-        else:
-            await reply(update, t(lang, "not_allowed"))
-    raise ApplicationHandlerStop
+        await reply(update, t(lang, "not_allowed"))
 
 
 def _notify_admins(
-    desk: Desk, uid: int | None, username: str, cid: int | None, kind: str, detail: str
+    db: sqlite_utils.Database,
+    tg: Any,
+    at: datetime,
+    uid: int | None,
+    username: str,
+    cid: int | None,
+    kind: str,
+    detail: str,
 ) -> None:
-    tg = desk.settings.telegram
-    slot = access.notice_slot(uid, tg.admin_notice_interval)
+    slot = access.notice_slot(uid, tg.admin_notice_interval, at.timestamp())
     text = t(
         "zh",
         "denied.admin_notice",
@@ -150,7 +222,7 @@ def _notify_admins(
         what=esc(f"{kind} {detail}"[:120]),
     )
     for admin in sorted(tg.admins):
-        outbox.enqueue(desk.db, str(admin), text, kind="access_notice", dedupe_key=f"{slot}:{admin}")
+        outbox.enqueue(db, str(admin), text, kind="access_notice", dedupe_key=f"{slot}:{admin}", now=at)
 
 
 # --- commands -----------------------------------------------------------------------------------------
@@ -169,23 +241,23 @@ class Command:
 async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    lang = lang_of(desk.db, uid)
+    lang = await desk.read(lang_of, uid)
     role = access.role_of(desk.settings.telegram, uid) or "viewer"
     await reply(update, t(lang, "start", role=t(lang, f"role.{role}")))
 
 
 async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, uid_of(update))
     await reply(update, esc(t(lang, "help")))
 
 
 async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, uid_of(update))
     args = args_of(context)
     state = args[0].lower() if args else "open"
-    found = cases.list_cases(desk.db, state=state, limit=200)
+    found = await desk.read(cases.list_cases, state=state, limit=200)
     if not found:
         await reply(update, t(lang, "no_cases"))
         return
@@ -197,13 +269,14 @@ async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    lang = lang_of(desk.db, uid)
+    lang = await desk.read(lang_of, uid)
     args = args_of(context)
     if not args:
         await reply(update, t(lang, "usage", usage="/case ID"))
         return
-    case = cases.get_case(desk.db, case_number(args[0]))
-    text = case_card(case, lang, kind="case") + "\n\n" + timeline_text(cases.timeline(desk.db, case.id), lang)
+    case = await desk.read(cases.get_case, case_number(args[0]))
+    events = await desk.read(cases.timeline, case.id)
+    text = case_card(case, lang, kind="case") + "\n\n" + timeline_text(events, lang)
     markup = None
     if access.may(access.role_of(desk.settings.telegram, uid), "analyst"):
         markup = inline_keyboard({"inline_keyboard": case_keyboard(case, lang)})
@@ -212,7 +285,7 @@ async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, case: cases.Case) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, uid_of(update))
     await reply(update, t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}")))
     kick_delivery(context.application)
 
@@ -225,9 +298,8 @@ def _change_command(name: str, change: Callable[..., cases.Case], usage: str) ->
         if not args:
             raise _Usage(usage)
         desk = desk_of(context)
-        case = change(
-            desk.db, case_number(args[0]), actor_of(update), " ".join(args[1:]), profile=desk.profile()
-        )
+        text = " ".join(args[1:])
+        case = await desk.act(change, case_number(args[0]), actor_of(update), text)
         await _done(update, context, case)
 
     handler.__name__ = f"cmd_{name}"
@@ -246,9 +318,7 @@ async def cmd_police(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         raise _Usage("/police ID REPORT_NO [agency]")
     agency = " ".join(args[2:]) or "165"
     desk = desk_of(context)
-    case = cases.report_police(
-        desk.db, case_number(args[0]), actor_of(update), args[1], agency, profile=desk.profile()
-    )
+    case = await desk.act(cases.report_police, case_number(args[0]), actor_of(update), args[1], agency)
     await _done(update, context, case)
 
 
@@ -257,10 +327,9 @@ async def cmd_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = args_of(context)
     if len(args) < 2:
         raise _Usage("/note ID text")
-    case = cases.note(
-        desk.db, case_number(args[0]), actor_of(update), " ".join(args[1:]), profile=desk.profile()
-    )
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    text = " ".join(args[1:])
+    case = await desk.act(cases.note, case_number(args[0]), actor_of(update), text)
+    lang = await desk.read(lang_of, uid_of(update))
     await reply(update, t(lang, "noted", id=case.id))
 
 
@@ -270,8 +339,8 @@ async def cmd_assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if len(args) != 2 or not re.fullmatch(r"@?[A-Za-z0-9_]{3,32}", args[1]):
         raise _Usage("/assign ID @user")
     who = args[1] if args[1].startswith("@") or args[1].isdigit() else "@" + args[1]
-    case = cases.assign(desk.db, case_number(args[0]), actor_of(update), who, profile=desk.profile())
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    case = await desk.act(cases.assign, case_number(args[0]), actor_of(update), who)
+    lang = await desk.read(lang_of, uid_of(update))
     await reply(update, t(lang, "assigned", id=case.id, who=esc(case.assignee)))
     kick_delivery(context.application)
 
@@ -281,18 +350,17 @@ async def cmd_allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = args_of(context)
     if not args:
         raise _Usage("/allow ID [note]")
-    case = cases.allow(
-        desk.db, case_number(args[0]), actor_of(update), " ".join(args[1:]), profile=desk.profile()
-    )
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    text = " ".join(args[1:])
+    case = await desk.act(cases.allow, case_number(args[0]), actor_of(update), text)
+    lang = await desk.read(lang_of, uid_of(update))
     await reply(update, t(lang, "allowed", app=esc(case.title), brand=esc(case.brand), id=case.id))
     kick_delivery(context.application)
 
 
 async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
-    s = cases.stats(desk.db)
+    lang = await desk.read(lang_of, uid_of(update))
+    s = await desk.read(cases.stats)
 
     def fmt(d: Mapping[str, int], prefix: str) -> str:
         return "、".join(f"{t(lang, f'{prefix}.{k}')} {v}" for k, v in d.items()) or "0"
@@ -314,10 +382,10 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
-    data = cases.export_csv(desk.db).encode("utf-8")
-    n = cases.stats(desk.db)["total"]
-    name = f"fakeapp-cases-{datetime.now(UTC):%Y%m%d-%H%M}.csv"
+    lang = await desk.read(lang_of, uid_of(update))
+    data = (await desk.read(cases.export_csv)).encode("utf-8")
+    n = (await desk.read(cases.stats))["total"]
+    name = f"fakeapp-cases-{desk.clock():%Y%m%d-%H%M}.csv"
     chat = update.effective_chat
     if chat is not None:
         await chat.send_document(InputFile(data, filename=name), caption=t(lang, "export.caption", n=n))
@@ -327,20 +395,25 @@ async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
     args = args_of(context)
-    lang = normalize_lang(args[0] if args else ("en" if lang_of(desk.db, uid) == "zh" else "zh"))
-    with transaction(desk.db):
-        desk.db.execute(
+    current = await desk.read(lang_of, uid)
+    lang = normalize_lang(args[0] if args else ("en" if current == "zh" else "zh"))
+    await desk.run(_set_lang, desk.db, uid, lang, desk.clock())
+    await reply(update, t(lang, "lang.set"))
+
+
+def _set_lang(db: sqlite_utils.Database, uid: int | None, lang: str, now: datetime) -> None:
+    with transaction(db):
+        db.execute(
             "INSERT INTO user_prefs (user_id, lang, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT(user_id) DO UPDATE SET"
             " lang = excluded.lang, updated_at = excluded.updated_at",
-            [uid, lang, now_iso()],
+            [uid, lang, now_iso(now)],
         )
-    await reply(update, t(lang, "lang.set"))
 
 
 async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, uid_of(update))
     chat = update.effective_chat
 
     async def run() -> None:
@@ -364,10 +437,9 @@ async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     task.add_done_callback(desk.tasks.discard)
 
 
-def _settings_view(desk: Desk, lang: str) -> str:
+def _settings_view(desk: Desk, lang: str, kept: Mapping[str, Any]) -> str:
     """The effective non-secret settings (never the token), overridden ones marked."""
     s = desk.settings.telegram
-    kept = overrides.load_overrides(desk.db)
 
     def val(key: str) -> str:
         mark = t(lang, "settings.overridden") if key in kept else ""
@@ -398,10 +470,11 @@ def _settings_view(desk: Desk, lang: str) -> str:
 async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins: show the settings, or change one (validated, kept in the database, applied at once)."""
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, uid_of(update))
     args = args_of(context)
     if not args:
-        await reply(update, _settings_view(desk, lang))
+        kept = await desk.read(overrides.load_overrides)
+        await reply(update, _settings_view(desk, lang, kept))
         return
     try:
         key, value = overrides.parse_change(args)
@@ -409,7 +482,7 @@ async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(update, t(lang, "error", msg=esc(" ".join(str(exc).split()))))
         return
     base = desk.base_settings or desk.settings
-    new_settings, ch = overrides.change(desk.db, base, key, value, actor_of(update).label)
+    new_settings, ch = await desk.run(overrides.change, desk.db, base, key, value, actor_of(update).label)
     desk.settings = new_settings
     if key == "scan_cron" and context.application.job_queue is not None:
         schedule_scan(context.application.job_queue, new_settings.telegram.scan_cron)
@@ -452,8 +525,10 @@ def guarded(fn: Handler) -> Handler:
     """Turn user mistakes (bad arguments, refused transitions) into one reply line, never a traceback."""
 
     async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not permitted(update, context):
+            return  # the gate denied (or failed): never run, whatever the gate's fate
         desk = desk_of(context)
-        lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+        lang = await desk.read(lang_of, update.effective_user.id if update.effective_user else None)
         try:
             await fn(update, context)
         except _Usage as exc:
@@ -467,7 +542,12 @@ def guarded(fn: Handler) -> Handler:
 
 # --- buttons ------------------------------------------------------------------------------------------
 
-CallbackAction = Callable[[Desk, int, Actor], cases.Case]
+CallbackAction = Callable[[Desk, int, Actor, datetime], cases.Case]
+
+
+def _acts(change: Callable[..., cases.Case]) -> CallbackAction:
+    """A button's handler: the case action, in the database thread, with the bot's brand profile."""
+    return lambda desk, cid, who, now: change(desk.db, cid, who, now=now, profile=desk.profile())
 
 
 @dataclass(frozen=True)
@@ -484,27 +564,14 @@ class Button:
 
 
 BUTTONS: tuple[Button, ...] = (
-    Button(
-        "confirm", "analyst", lambda desk, cid, who: cases.confirm(desk.db, cid, who, profile=desk.profile())
-    ),
-    Button(
-        "fp",
-        "analyst",
-        lambda desk, cid, who: cases.false_positive(desk.db, cid, who, profile=desk.profile()),
-    ),
-    Button(
-        "takedown",
-        "analyst",
-        lambda desk, cid, who: cases.request_takedown(desk.db, cid, who, profile=desk.profile()),
-    ),
+    Button("confirm", "analyst", _acts(cases.confirm)),
+    Button("fp", "analyst", _acts(cases.false_positive)),
+    Button("takedown", "analyst", _acts(cases.request_takedown)),
     Button("police", "analyst", usage="/police {id} REPORT_NO [agency]"),
-    Button(
-        "resolve", "analyst", lambda desk, cid, who: cases.resolve(desk.db, cid, who, profile=desk.profile())
-    ),
+    Button("resolve", "analyst", _acts(cases.resolve)),
     Button("evidence", "analyst", casework_tg.evidence_button),  # issue 5: 證據包
     Button("case", "viewer"),  # reserved for the case list; no handler yet (answered as invalid)
 )
-_BUTTONS: Mapping[str, Button] = MappingProxyType({b.action: b for b in BUTTONS})
 CALLBACK_ACTIONS: Mapping[str, CallbackAction] = MappingProxyType(
     {b.action: b.handler for b in BUTTONS if b.handler is not None}
 )
@@ -515,10 +582,10 @@ ACTION_ROLES: Mapping[str, str] = MappingProxyType({b.action: b.role for b in BU
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every button press: validated (ids only, by regex), applied, answered, and the card edited."""
     query = update.callback_query
-    if query is None:
+    if query is None or not permitted(update, context):
         return
     desk = desk_of(context)
-    lang = lang_of(desk.db, query.from_user.id)
+    lang = await desk.read(lang_of, query.from_user.id)
     parsed = parse_callback(query.data)
     if parsed is None or (parsed[1] not in CALLBACK_ACTIONS and parsed[1] not in CALLBACK_NEEDS_TEXT):
         await query.answer(t(lang, "callback.invalid"), show_alert=True)
@@ -531,7 +598,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     try:
-        case = CALLBACK_ACTIONS[action](desk, case_id, actor_of(update))
+        case = await desk.run(CALLBACK_ACTIONS[action], desk, case_id, actor_of(update), desk.clock())
     except CaseError as exc:
         await query.answer(t(lang, "error", msg=str(exc))[:190], show_alert=True)
         return
@@ -543,7 +610,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}"))[:190])
     # The pressed message is edited at once when it is not the case's alert (the outbox edits that one).
     msg = query.message
-    if msg is not None and not _is_alert_message(desk.db, case.id, msg.chat.id, msg.message_id):
+    if msg is not None and not await desk.read(_is_alert_message, case.id, msg.chat.id, msg.message_id):
         with contextlib.suppress(BadRequest):
             await context.bot.edit_message_text(
                 chat_id=msg.chat.id,
@@ -579,17 +646,21 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     msg = update.effective_message
     if msg is None or msg.document is None:
         return
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, uid_of(update))
     if not apk_available():
         await reply(update, t(lang, "apk.unavailable"))
         return
     if (msg.document.file_size or 0) > APK_MAX_BYTES:
         await reply(update, t(lang, "apk.too_big", mb=APK_MAX_BYTES // (1024 * 1024)))
         return
-    await reply(update, t(lang, "apk.analysing"))
-    tg_file = await msg.document.get_file()
-    data = bytes(await tg_file.download_as_bytearray())
-    await _analyse(update, context, data, msg.document.file_name or "upload.apk", lang)
+    document = msg.document
+
+    async def job() -> None:
+        tg_file = await document.get_file()
+        data = bytes(await tg_file.download_as_bytearray())
+        await _analyse(update, context, data, document.file_name or "upload.apk", lang)
+
+    await _start_analysis(update, context, lang, job)
 
 
 async def on_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -598,12 +669,46 @@ async def on_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     m = URL_RE.search(msg.text or "") if msg else None
     if m is None:
         return
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, uid_of(update))
     if not apk_available():
         await reply(update, t(lang, "apk.unavailable"))
         return
-    await reply(update, t(lang, "apk.analysing"))
-    await _analyse(update, context, None, m.group(0), lang)
+    link = m.group(0)
+    await _start_analysis(update, context, lang, lambda: _analyse(update, context, None, link, lang))
+
+
+async def _start_analysis(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    lang: str,
+    job: Callable[[], Coroutine[Any, Any, None]],
+) -> None:
+    """Run one APK/link analysis in the background, on the analysis pool; refuse politely when it is full.
+
+    The bot keeps answering meanwhile, and analyses never take the worker threads scans and reports use.
+    """
+    desk = desk_of(context)
+    if desk.apk_inflight >= desk.apk_limit:
+        await reply(update, t(lang, "apk.busy"))
+        return
+    desk.apk_inflight += 1
+
+    async def run() -> None:
+        try:
+            await job()
+        except Exception as exc:  # e.g. the file download failed: one line back, the bot keeps running
+            log.warning("APK analysis failed: %s", type(exc).__name__)
+            with contextlib.suppress(TelegramError):
+                await reply(update, t(lang, "apk.failed", msg=esc(type(exc).__name__)))
+        finally:
+            desk.apk_inflight -= 1
+
+    try:
+        await reply(update, t(lang, "apk.analysing"))
+    finally:
+        task = context.application.create_task(run())
+        desk.tasks.add(task)
+        task.add_done_callback(desk.tasks.discard)
 
 
 async def _analyse(
@@ -643,7 +748,8 @@ async def _analyse(
             db.close()
 
     try:
-        verdict, sha, case_id, opened = await asyncio.to_thread(work)
+        loop = asyncio.get_running_loop()
+        verdict, sha, case_id, opened = await loop.run_in_executor(desk.apk_pool, work)
     except Exception as exc:  # analysis errors are the file's fault or the network's; report, keep running
         log.warning("APK analysis failed: %s", type(exc).__name__)
         await reply(update, t(lang, "apk.failed", msg=esc(str(exc)[:300])))
@@ -674,12 +780,15 @@ def kick_delivery(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
 async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     desk: Desk = application.bot_data["desk"]
     redact = install_redaction(desk.settings.telegram.token)
+    # Delivery awaits Telegram between its database steps, so it runs on the loop with its own connection
+    # (never the handlers' one, which only the database thread uses).
+    db = desk.outbox_db or desk.db
     async with desk.deliver_lock:
         while True:
             desk.deliver_again = False
             try:
                 stats = await outbox.deliver_pending(
-                    desk.db, application.bot, desk.routes, profile=desk.profile(), redact=redact
+                    db, application.bot, desk.routes, profile=desk.profile(), redact=redact
                 )
             except TelegramError as exc:
                 log.warning("outbox delivery: %s", redact(str(exc)))
@@ -688,7 +797,7 @@ async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) ->
                 return
             if not desk.deliver_again and stats.sent == 0 and stats.superseded == 0:
                 return
-            if not desk.deliver_again and not outbox.pending(desk.db):
+            if not desk.deliver_again and not outbox.pending(db):
                 return
 
 
@@ -698,8 +807,9 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    if outbox.enqueue_reminders(desk.db, days=desk.settings.telegram.reminder_periods()):
-        casework_tg.reminder_drafts(desk)  # issue 5: each reminder's draft, ready to re-send
+    days = desk.settings.telegram.reminder_periods()
+    if await desk.run(outbox.enqueue_reminders, desk.db, days=days, now=desk.clock()):
+        await desk.run(casework_tg.reminder_drafts, desk)  # issue 5: each reminder's draft, ready to re-send
         kick_delivery(context.application)
 
 
@@ -757,6 +867,36 @@ async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -
         await application.bot.set_my_commands(cmds, language_code=code)
 
 
+class PerChatUpdates(BaseUpdateProcessor):
+    """Updates from one chat are handled in order; different chats at once, so one command waiting for the
+    database (another process's write lock) never keeps the rest of the team waiting."""
+
+    def __init__(self, max_concurrent_updates: int = 32) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[object, list[Any]] = {}  # key -> [lock, users]
+
+    async def do_process_update(self, update: object, coroutine: Any) -> None:
+        key: object = None
+        if isinstance(update, Update):
+            chat, user = update.effective_chat, update.effective_user
+            key = chat.id if chat else (user.id if user else None)
+        entry = self._locks.setdefault(key, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                await coroutine
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                self._locks.pop(key, None)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
 # --- building -----------------------------------------------------------------------------------------
 
 
@@ -766,8 +906,12 @@ def build_application(
     db: sqlite_utils.Database | None = None,
     scan_runner: Callable[[Settings, str], dict[str, Any]] | None = None,
     commands: Sequence[Command] = COMMANDS,
+    clock: Clock = utc_now,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The bot, ready for ``run_polling``: gate, commands, buttons, outbox and scan jobs."""
+    """The bot, ready for ``run_polling``: gate, commands, buttons, outbox and scan jobs.
+
+    ``clock`` is "now" for everything the bot records (tests pass a fixed one).
+    """
     install_redaction(settings.telegram.token)
     database = db or open_db(settings.db_path)
     outbox.recover_stale(database)
@@ -777,6 +921,11 @@ def build_application(
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await set_commands(application)
+
+    async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        desk: Desk = application.bot_data["desk"]
+        for pool in (desk.io, desk.side, desk.reads, desk.apk_pool):
+            pool.shutdown(wait=False)  # queued writes still finish before the process exits
 
     app = (
         Application.builder()
@@ -792,6 +941,8 @@ def build_application(
             )
         )
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .concurrent_updates(PerChatUpdates())
         .build()
     )
     app.bot_data["desk"] = Desk(
@@ -800,6 +951,8 @@ def build_application(
         routes=outbox.Routes(tg.chats()),
         scan_runner=scan_runner,
         base_settings=base_settings,
+        clock=clock,
+        outbox_db=open_db(settings.db_path, migrate=False),
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     for c in commands:

@@ -1,6 +1,6 @@
 """Bot handlers for casework: ``/draft ID KIND``, ``/report week|month``, ``/evidence ID``, the 證據包 button.
 
-Wired into ``bot.telegram.app`` through its ``COMMANDS`` and ``BUTTONS`` registries. Drafts are
+Wired into ``bot.telegram.app`` through its ``COMMANDS`` and ``CALLBACK_ACTIONS`` extension points. Drafts are
 plain text shown in ``<pre>`` (escaped); long ones, the website HTML and the chart go as files.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlite_utils
 from telegram import InputFile, Update
@@ -56,12 +56,12 @@ def _t(lang: str, key: str, **kw: object) -> str:
     return text.format(**kw) if kw else text
 
 
-def _lang_and_desk(
+async def _lang_and_desk(
     update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> tuple[str, sqlite_utils.Database, Desk]:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    return lang_of(desk.db, uid), desk.db, desk
+    return await desk.read(lang_of, uid), desk.db, desk
 
 
 async def _send(update: Update, text: str) -> None:
@@ -76,7 +76,7 @@ async def _document(update: Update, data: bytes, filename: str, caption: str) ->
 
 async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/draft ID KIND [en|zh] [force]: the ready-to-file draft, in the chat (or as a file when long)."""
-    lang, db, desk = _lang_and_desk(update, context)
+    lang, db, desk = await _lang_and_desk(update, context)
     args = [a.lower() for a in (context.args or [])]
     if len(args) < 2 or args[1] not in KINDS:
         await _send(update, html.escape(_t(lang, "draft.usage")))
@@ -86,7 +86,9 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     case_id = case_number(args[0])
     try:
         profile = load_profile(desk.settings.config_path)
-        draft = draft_for_case(db, profile, case_id, args[1], draft_lang, force=force, actor=actor_of(update))
+        draft = await desk.run(
+            draft_for_case, db, profile, case_id, args[1], draft_lang, force=force, actor=actor_of(update)
+        )
     except DuplicateTakedown as exc:
         first = exc.first
         await _send(
@@ -120,15 +122,15 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/report week|month: the figures in the chat and the chart as a PNG file."""
-    lang, db, _ = _lang_and_desk(update, context)
+    lang, _db, desk = await _lang_and_desk(update, context)
     args = [a.lower() for a in (context.args or [])]
     name = args[0] if args else "week"
     try:
-        since, until = period_for(name, datetime.now(UTC))
+        since, until = period_for(name, desk.clock())
     except ValueError:
         await _send(update, html.escape(_t(lang, "report.usage")))
         return
-    report = load_report(db, since, until)
+    report = await desk.read(load_report, since, until)
     await _send(update, f"<pre>{html.escape(render_text(report, lang))}</pre>")
     # Drawing takes a moment: off the event loop (pure, no database).
     png = await asyncio.to_thread(render_chart, report, lang)  # English labels if no CJK font
@@ -150,14 +152,15 @@ def _pack_caption(lang: str, pack_id: int, files: int, sha: str, who: str) -> st
 
 async def cmd_evidence(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/evidence ID: the evidence pack, sent to this chat (and recorded on the timeline first)."""
-    lang, db, desk = _lang_and_desk(update, context)
+    lang, db, desk = await _lang_and_desk(update, context)
     args = context.args or []
     if not args:
         await _send(update, html.escape(_t(lang, "evidence.usage")))
         return
-    case = cases.get_case(db, case_number(args[0]))
+    case = await desk.run(cases.get_case, db, case_number(args[0]))
     actor = actor_of(update)
-    pack = make_pack(db, case.id, actor, brand_name=_brand_name(case.brand, desk.profile()))
+    brand = _brand_name(case.brand, desk.profile())
+    pack = await desk.run(make_pack, db, case.id, actor, brand_name=brand, now=desk.clock())
     caption = _pack_caption(lang, case.id, len(pack.names()), pack.sha256, actor.label)
     await _document(update, pack.data, pack.filename, caption)
 
@@ -168,7 +171,7 @@ def _brand_name(brand_id: str, profile: Profile | None) -> str:
     return next((b.name for b in profile.brands if b.id == brand_id), brand_id)
 
 
-def evidence_button(desk: Desk, case_id: int, actor: Actor) -> Case:
+def evidence_button(desk: Desk, case_id: int, actor: Actor, now: datetime | None = None) -> Case:
     """The 證據包 button: build and record the pack, queue it to the security chat; returns the case.
 
     The button handler knows no chat, so the pack goes where the team works (the security chat), through the
@@ -177,7 +180,7 @@ def evidence_button(desk: Desk, case_id: int, actor: Actor) -> Case:
     db = desk.db
     case = cases.get_case(db, case_id)
     try:
-        pack = make_pack(db, case_id, actor, brand_name=_brand_name(case.brand, desk.profile()))
+        pack = make_pack(db, case_id, actor, brand_name=_brand_name(case.brand, desk.profile()), now=now)
     except EvidenceError as exc:
         raise CaseError(str(exc)) from None
     outbox.enqueue(
@@ -190,5 +193,6 @@ def evidence_button(desk: Desk, case_id: int, actor: Actor) -> Case:
         document=pack.data,
         filename=pack.filename,
         dedupe_key=f"evidence:{case_id}:{pack.manifest_sha256}",
+        now=now,
     )
     return case
