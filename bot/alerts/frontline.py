@@ -18,7 +18,7 @@ import sqlite_utils
 from bot.alerts.render import esc
 from bot.cases.actions import get_case
 from bot.cases.events import CaseChange, Hook
-from bot.cases.model import Case
+from bot.cases.model import Case, State
 from bot.outbox import queue
 from bot.outbox.deliver import MessageKind, Rendered
 from scanners.profile import Brand, Profile
@@ -110,13 +110,13 @@ _TEXT = {
 
 def phase(case: Case) -> str:
     """Which version of the notice a case calls for: active | relisted | removed | resolved | retracted."""
-    if case.state == "false_positive":
+    if case.state == State.FALSE_POSITIVE:
         return "retracted"
-    if case.state == "resolved":
+    if case.state == State.RESOLVED:
         return "resolved"
     if case.kind == "listing" and not case.listed:
         return "removed"
-    if case.state == "relisted":
+    if case.state == State.RELISTED:
         return "relisted"
     return "active"
 
@@ -179,7 +179,7 @@ def on_transition(
     Called inside the case change's transaction (the hook ``hook(profile)``); ``profile`` gives the official
     links.
     """
-    if after.state == "confirmed" and not _posted(db, after.id):
+    if after.state == State.CONFIRMED and not _posted(db, after.id):
         text = notice_text(after, brand_for(after, profile))
         return queue.enqueue(
             db, FRONTLINE, text, kind=KIND_POST, case_id=after.id, dedupe_key=f"frontline:{after.id}", now=now

@@ -29,6 +29,7 @@ from bot.cases.model import (
     Case,
     CaseError,
     Event,
+    State,
 )
 from bot.cases.transitions import check
 from bot.core.clock import now_iso, utc_now
@@ -303,7 +304,7 @@ def confirm(
 ) -> Case:
     case = get_case(db, case_id)
     check("confirm", case)
-    return _apply(db, hooks, case, actor, "confirm", {"state": "confirmed"}, reason=reason, now=now)
+    return _apply(db, hooks, case, actor, "confirm", {"state": State.CONFIRMED}, reason=reason, now=now)
 
 
 def false_positive(
@@ -324,7 +325,7 @@ def false_positive(
         case,
         actor,
         "false_positive",
-        {"state": "false_positive", "closed_at": now_iso(now)},
+        {"state": State.FALSE_POSITIVE, "closed_at": now_iso(now)},
         reason=reason,
         now=now,
         event_fields=["state"],
@@ -361,8 +362,8 @@ def request_takedown(
         "takedown_ref": ref,
         "takedown_store": store or case.store,
     }
-    if case.state in ("new", "relisted"):
-        changes["state"] = "confirmed"  # asking for a takedown is confirming it is fake
+    if case.state in (State.NEW, State.RELISTED):
+        changes["state"] = State.CONFIRMED  # asking for a takedown is confirming it is fake
     return _apply(
         db,
         hooks,
@@ -413,8 +414,8 @@ def report_police(
         "police_agency": agency or "165",
         "police_at": now_iso(now),
     }
-    if case.state in ("new", "relisted"):
-        changes["state"] = "confirmed"
+    if case.state in (State.NEW, State.RELISTED):
+        changes["state"] = State.CONFIRMED
     return _apply(
         db,
         hooks,
@@ -449,7 +450,7 @@ def resolve(
         case,
         actor,
         "resolve",
-        {"state": "resolved", "resolution": note, "closed_at": now_iso(now)},
+        {"state": State.RESOLVED, "resolution": note, "closed_at": now_iso(now)},
         reason=note,
         now=now,
         event_fields=["state"],
@@ -512,7 +513,7 @@ def allow(
             case,
             actor,
             "allow",
-            {"state": "false_positive", "closed_at": at},
+            {"state": State.FALSE_POSITIVE, "closed_at": at},
             reason=note_text or "allow-listed",
             now=now,
             event_fields=["state"],
@@ -576,7 +577,7 @@ def _open_case(
         "verdict": "",
         "score": 0,
         "reasons": "[]",
-        "state": "new",
+        "state": State.NEW.value,
         "takedown": "none",
         "takedown_at": "",
         "takedown_ref": "",
@@ -803,8 +804,8 @@ def _sync_existing(
         return
     if present and not case.listed:
         changes = {"listed": True}
-        if case.takedown == "removed" or case.state == "resolved":
-            changes["state"] = "relisted"
+        if case.takedown == "removed" or case.state == State.RESOLVED:
+            changes["state"] = State.RELISTED
             changes["closed_at"] = ""
             if case.takedown == "removed":
                 changes["takedown"] = "none"  # a new request is needed; the old ref stays on the timeline
