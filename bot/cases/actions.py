@@ -780,91 +780,124 @@ def _sync_existing(
     result: SyncResult,
     now: datetime | None,
 ) -> None:
+    """One existing case against its listing in this scan: gone, back, or changed."""
     if not present and case.listed:
-        changes: dict[str, Any] = {"listed": False}
-        if case.takedown == "requested":
-            changes["takedown"] = "removed"
-            _apply(
-                db, hooks, case, SCAN_ACTOR, "removed", changes, reason="not listed", scan_id=scan_id, now=now
-            )
-            result.removed.append(case.id)
-        else:
-            _apply(
-                db,
-                hooks,
-                case,
-                SCAN_ACTOR,
-                "vanished",
-                changes,
-                reason="not listed",
-                scan_id=scan_id,
-                now=now,
-            )
-            result.vanished.append(case.id)
-        return
-    if present and not case.listed:
-        changes = {"listed": True}
-        if case.takedown == "removed" or case.state == State.RESOLVED:
-            changes["state"] = State.RELISTED
-            changes["closed_at"] = ""
-            if case.takedown == "removed":
-                changes["takedown"] = "none"  # a new request is needed; the old ref stays on the timeline
-            _apply(
-                db,
-                hooks,
-                case,
-                SCAN_ACTOR,
-                "relisted",
-                changes,
-                reason="listed again",
-                scan_id=scan_id,
-                now=now,
-                event_fields=["listed", "state", "takedown"],
-            )
-            result.relisted.append(case.id)
-        else:
-            _apply(
-                db,
-                hooks,
-                case,
-                SCAN_ACTOR,
-                "reappeared",
-                changes,
-                reason="listed again",
-                scan_id=scan_id,
-                now=now,
-            )
-            result.updated.append(case.id)
-        return
-    if present and change in ("changed", "new", "same", "relisted"):
-        upd = {
-            "verdict": listing.get("verdict") or case.verdict,
-            "score": int(listing.get("score") or 0),
-            "reasons": listing.get("reasons") or "[]",
-            "title": listing.get("title") or case.title,
-            "developer": listing.get("developer") or case.developer,
-        }
-        upd = {
-            k: v
-            for k, v in upd.items()
-            if v
-            != (json.dumps(list(case.reasons), ensure_ascii=False) if k == "reasons" else getattr(case, k))
-        }
-        if "reasons" in upd and json.loads(str(upd["reasons"] or "[]")) == list(case.reasons):
-            upd.pop("reasons")
-        if upd:
-            _apply(
-                db,
-                hooks,
-                case,
-                SCAN_ACTOR,
-                "rescored",
-                upd,
-                scan_id=scan_id,
-                now=now,
-                event_fields=[k for k in ("verdict", "score", "title", "developer") if k in upd],
-            )
-            result.updated.append(case.id)
+        _gone(db, hooks, case, scan_id, result, now)
+    elif present and not case.listed:
+        _back(db, hooks, case, scan_id, result, now)
+    elif present and change in ("changed", "new", "same", "relisted"):
+        _rescored(db, hooks, case, listing, scan_id, result, now)
+
+
+def _gone(
+    db: sqlite_utils.Database,
+    hooks: Hooks,
+    case: Case,
+    scan_id: int,
+    result: SyncResult,
+    now: datetime | None,
+) -> None:
+    """The app is no longer listed: a requested takedown is done (``removed``), else it ``vanished``."""
+    changes: dict[str, Any] = {"listed": False}
+    if case.takedown == "requested":
+        changes["takedown"] = "removed"
+        _apply(db, hooks, case, SCAN_ACTOR, "removed", changes, reason="not listed", scan_id=scan_id, now=now)
+        result.removed.append(case.id)
+    else:
+        _apply(
+            db,
+            hooks,
+            case,
+            SCAN_ACTOR,
+            "vanished",
+            changes,
+            reason="not listed",
+            scan_id=scan_id,
+            now=now,
+        )
+        result.vanished.append(case.id)
+
+
+def _back(
+    db: sqlite_utils.Database,
+    hooks: Hooks,
+    case: Case,
+    scan_id: int,
+    result: SyncResult,
+    now: datetime | None,
+) -> None:
+    """The app is listed again: ``relisted`` after a removal or resolution, else it ``reappeared``."""
+    changes: dict[str, Any] = {"listed": True}
+    if case.takedown == "removed" or case.state == State.RESOLVED:
+        changes["state"] = State.RELISTED
+        changes["closed_at"] = ""
+        if case.takedown == "removed":
+            changes["takedown"] = "none"  # a new request is needed; the old ref stays on the timeline
+        _apply(
+            db,
+            hooks,
+            case,
+            SCAN_ACTOR,
+            "relisted",
+            changes,
+            reason="listed again",
+            scan_id=scan_id,
+            now=now,
+            event_fields=["listed", "state", "takedown"],
+        )
+        result.relisted.append(case.id)
+    else:
+        _apply(
+            db,
+            hooks,
+            case,
+            SCAN_ACTOR,
+            "reappeared",
+            changes,
+            reason="listed again",
+            scan_id=scan_id,
+            now=now,
+        )
+        result.updated.append(case.id)
+
+
+def _rescored(
+    db: sqlite_utils.Database,
+    hooks: Hooks,
+    case: Case,
+    listing: Mapping[str, Any],
+    scan_id: int,
+    result: SyncResult,
+    now: datetime | None,
+) -> None:
+    """The listing changed: the case takes its new verdict, score, reasons, title and developer."""
+    upd = {
+        "verdict": listing.get("verdict") or case.verdict,
+        "score": int(listing.get("score") or 0),
+        "reasons": listing.get("reasons") or "[]",
+        "title": listing.get("title") or case.title,
+        "developer": listing.get("developer") or case.developer,
+    }
+    upd = {
+        k: v
+        for k, v in upd.items()
+        if v != (json.dumps(list(case.reasons), ensure_ascii=False) if k == "reasons" else getattr(case, k))
+    }
+    if "reasons" in upd and json.loads(str(upd["reasons"] or "[]")) == list(case.reasons):
+        upd.pop("reasons")
+    if upd:
+        _apply(
+            db,
+            hooks,
+            case,
+            SCAN_ACTOR,
+            "rescored",
+            upd,
+            scan_id=scan_id,
+            now=now,
+            event_fields=[k for k in ("verdict", "score", "title", "developer") if k in upd],
+        )
+        result.updated.append(case.id)
 
 
 def reminder_due(case: Case, days: int, now: datetime) -> bool:
