@@ -74,10 +74,21 @@ class Desk:
         default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="fakeapp-read")
     )
     _read_local: threading.local = field(default_factory=threading.local)
+    _profile_cache: tuple[tuple[str, int], Profile | None] | None = None
 
     def profile(self) -> Profile | None:
-        """The brand profile of this bot's settings (``--config``), read when needed; None if unreadable."""
-        return profile_of(self.settings)
+        """The brand profile of this bot's settings (``--config``); None if unreadable. Read again only when
+        the file changes (every case action and delivery pass asks)."""
+        path = self.settings.config_path
+        try:
+            key = (str(path), path.stat().st_mtime_ns)
+        except OSError:
+            key = (str(path), -1)
+        cached = self._profile_cache
+        if cached is None or cached[0] != key:
+            cached = (key, profile_of(self.settings))
+            self._profile_cache = cached
+        return cached[1]
 
     async def act(self, change: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         """A case action (``bot.desk.cases``) in the database thread, with the bot's clock and profile."""
