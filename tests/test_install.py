@@ -20,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo.snapshot import load_catalog
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -121,6 +120,8 @@ def test_demo_scan_from_an_unrelated_folder_writes_nothing_into_site_packages(
 
     scan = _fakeapp(venv, tmp_path, "scan", "--demo", "-q")
     assert scan.returncode == 0, scan.stderr
+    from bot.demo.snapshot import load_catalog
+
     planted = sum(a.expect in {"impersonation", "suspicious"} for a in load_catalog())
     assert "Scan #1: OK" in scan.stdout and f"Suspects: {planted} new" in scan.stdout
     assert (tmp_path / "data/demo.db").is_file()  # relative to the working directory
