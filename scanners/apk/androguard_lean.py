@@ -73,4 +73,5 @@ def axml() -> types.ModuleType:
                 resources.public = lean
     import androguard.core.axml as module
 
-    return module
+    loaded: types.ModuleType = module  # androguard has no type hints: name what it is
+    return loaded
