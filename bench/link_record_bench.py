@@ -29,8 +29,8 @@ def main() -> None:
 
     from bot.cases.actions import Actor
     from bot.casework.evidence import build_pack
-    from bot.casework.links import trace_link
     from bot.core.settings import load_settings
+    from bot.desk.links import trace_link
     from bot.record.links import make_tracer
     from bot.record.screenshot import chromium_binary, take_screenshot
     from bot.store.db import open_db

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cases import actions as cases
+from bot.desk import cases
 from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from tests.botharness import ANALYST, CHAT, TOKEN, VIEWER, bot_env, running_bot

@@ -17,13 +17,13 @@ import pytest
 from click.testing import CliRunner
 
 from bot.alerts.render import case_card
-from bot.cases import actions as cases
 from bot.cases.actions import Actor
 from bot.casework import evidence
 from bot.casework.drafts import KINDS, DraftError
 from bot.casework.workflow import draft_for_case
 from bot.cli import main
 from bot.cli.casework import DRAFT_KINDS
+from bot.desk import cases
 from bot.store.db import open_db
 from scanners.profile import load_profile
 from tests.linksite import APKS, FAKE_TEAM, Route, Site, fraud_site
@@ -340,8 +340,8 @@ def test_scheduled_links_import_the_feed_and_recheck(
     """The cron scan's link step: the 165 list from its setting, then the re-checks: a new APK under the
     same link is a new version (analysed, its own case), a site that is gone after a takedown request is
     a verified takedown, the rest is still up."""
-    from bot.casework.links import scheduled_links
     from bot.core.settings import load_settings
+    from bot.desk.links import scheduled_links
 
     with Site() as s:
         (tmp_path / "site").mkdir()
@@ -525,7 +525,7 @@ def test_screenshot_reaches_only_the_recorded_page() -> None:
 
 
 def test_pdf_summary_of_a_link_case(traced: tuple[Path, dict]) -> None:
-    from bot.fonts import cjk_font
+    from bot.core.fonts import cjk_font
 
     if cjk_font() is None:
         pytest.skip("no CJK font installed (Debian: fonts-noto-cjk)")

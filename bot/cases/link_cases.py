@@ -1,6 +1,7 @@
 """Cases from link traces: one per flagged artifact (keyed by ``Artifact.key``) and one per site (keyed by
-``site:<domain>``), opened through the same machinery as listing and APK cases (``_open_case``: saved and
-alerted in one transaction); and the re-check of open link cases by a later trace (gone, still up, changed).
+``site:<domain>``), opened through the same machinery as listing and APK cases (``_open_case``: saved, and
+published to the given hooks, in one transaction); and the re-check of open link cases by a later trace (gone,
+still up, changed). The callers (``bot.desk.links``) pass the hooks that queue the cards.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.cases.actions import SCAN_ACTOR, Actor, Case, _apply, _open_case, get_case
+from bot.cases.actions import _apply, _open_case, get_case
+from bot.cases.events import Hooks
+from bot.cases.model import SCAN_ACTOR, Actor, Case, State
 from bot.core.linksafe import redact_userinfo as _r
 from bot.store.db import transaction, update_row
 
@@ -137,6 +140,7 @@ def open_link_cases(
     *,
     actor: Actor,
     now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> LinkCases:
     """Open (or find) the cases for a recorded trace: each flagged artifact, and the site when it is flagged
     or distributes a flagged artifact from a domain that is not official."""
@@ -168,6 +172,7 @@ def open_link_cases(
                 continue
             case = _open_case(
                 db,
+                hooks,
                 {
                     "kind": "link",
                     "link_key": a.key,
@@ -212,6 +217,7 @@ def open_link_cases(
                 reasons = site.reasons
                 case = _open_case(
                     db,
+                    hooks,
                     {
                         "kind": "site",
                         "link_key": key,
@@ -277,10 +283,10 @@ def apply_recheck(
     out: Recheck,
     *,
     now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> None:
-    """Compare one open link case with a fresh trace of its link and record what changed."""
-    from bot.outbox import queue as outbox
-
+    """Compare one open link case with a fresh trace of its link and record what changed (each change is
+    published to ``hooks``: a verified takedown and a site back up get their own card)."""
     if case.kind == "site":
         domain = case.app_id
         reached = any(
@@ -318,39 +324,47 @@ def apply_recheck(
             changes: dict[str, Any] = {"listed": False}
             if case.takedown == "requested":
                 changes["takedown"] = "removed"
-                after = _apply(db, case, SCAN_ACTOR, "removed", changes, reason="gone at re-check", now=now)
-                outbox.enqueue_case_alert(
-                    db, after, kind="removed", dedupe_key=f"removed:{case.id}:t{trace_id}", now=now
-                )
+                _apply(
+                    db, hooks, case, SCAN_ACTOR, "removed", changes,
+                    reason="gone at re-check", now=now, trace_id=trace_id,
+                )  # fmt: skip
                 out.removed.append(case.id)
             else:
-                _apply(db, case, SCAN_ACTOR, "vanished", changes, reason="gone at re-check", now=now)
+                _apply(
+                    db, hooks, case, SCAN_ACTOR, "vanished", changes,
+                    reason="gone at re-check", now=now, trace_id=trace_id,
+                )  # fmt: skip
                 out.gone.append(case.id)
             return
         if up and not case.listed:
             changes = {"listed": True}
-            if case.takedown == "removed" or case.state == "resolved":
-                changes.update({"state": "relisted", "closed_at": ""})
+            if case.takedown == "removed" or case.state == State.RESOLVED:
+                changes.update({"state": State.RELISTED, "closed_at": ""})
                 if case.takedown == "removed":
                     changes["takedown"] = "none"
-                after = _apply(db, case, SCAN_ACTOR, "relisted", changes, reason="up again", now=now)
-                outbox.enqueue_case_alert(
-                    db, after, kind="relisted", dedupe_key=f"relisted:{case.id}:t{trace_id}", now=now
-                )
+                _apply(
+                    db, hooks, case, SCAN_ACTOR, "relisted", changes,
+                    reason="up again", now=now, trace_id=trace_id,
+                )  # fmt: skip
             else:
-                _apply(db, case, SCAN_ACTOR, "reappeared", changes, reason="up again", now=now)
+                _apply(
+                    db, hooks, case, SCAN_ACTOR, "reappeared", changes,
+                    reason="up again", now=now, trace_id=trace_id,
+                )  # fmt: skip
             out.back.append(case.id)
             return
         if changed:
             new = [a.sha256[:16] for a in result.artifacts if _r(a.url) == case.url and a.sha256]
             _apply(
                 db,
+                hooks,
                 case,
                 SCAN_ACTOR,
                 "changed",
                 {},
                 reason=f"new version at the same link: SHA-256 {', '.join(new)}",
                 now=now,
+                trace_id=trace_id,
             )
             out.changed.append(case.id)
             return

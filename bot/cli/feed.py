@@ -50,9 +50,9 @@ def feed_165_cmd(
 
     Example: fakeapp feed 165 165_fake_sites.csv
     """
-    from bot.casework.links import FeedReadError, default_screenshot, import_165, read_feed
-    from bot.casework.workflow import cli_actor
+    from bot.cases.model import cli_actor
     from bot.cli.link import app_tracer, cases_text, render
+    from bot.desk.links import FeedReadError, default_screenshot, import_165, read_feed
 
     tracer = app_tracer(app, brand_id, allow_private_urls, deadline)
     db = app.db(create=True)
@@ -65,6 +65,7 @@ def feed_165_cmd(
             source=target if target.lower().startswith(("http://", "https://")) else Path(target).name,
             trace=not no_trace,
             screenshot=default_screenshot(),
+            profile=app.profile(),
         )
     except FeedReadError as exc:
         raise click.ClickException(str(exc)) from None

@@ -153,13 +153,20 @@ def link_cmd(
     """
     if not url.lower().startswith(("http://", "https://")):
         raise click.ClickException("give an http(s) link")
-    from bot.casework.links import default_screenshot, trace_link
-    from bot.casework.workflow import cli_actor
+    from bot.cases.model import cli_actor
+    from bot.desk.links import default_screenshot, trace_link
 
     tracer = app_tracer(app, brand_id, allow_private_urls, deadline)
     db = app.db(create=True)
     outcome = trace_link(
-        db, tracer, url, actor=cli_actor(), trigger="cli", screenshot=default_screenshot(), keep_dir=keep_dir
+        db,
+        tracer,
+        url,
+        actor=cli_actor(),
+        trigger="cli",
+        screenshot=default_screenshot(),
+        keep_dir=keep_dir,
+        profile=app.profile(),
     )
     r = outcome.result
     if not r.pages and not r.artifacts:

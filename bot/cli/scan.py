@@ -164,18 +164,12 @@ def scan_cmd(
             print_summary(result)
             if demo:
                 click.echo(f"\nDatabase: {run_app.settings.db_path}")
-        # Links: the 165 list (FAKEAPP_FEED_165_URL) and the re-checks of open link cases; their alerts
-        # are queued here and delivered with the scan's below.
-        from bot.casework.links import scheduled_links
-        from bot.outbox.queue import max_id
+        # HOOK(cases): the links (165 list, re-checks of open link cases), open cases from the findings,
+        # queue the alerts, deliver them with --notify.
+        from bot.desk.outbox import after_scan
 
-        before_links = max_id(db)
-        scheduled_links(db, run_app.settings, profile, allow_private=allow_private_urls,
-                        echo=lambda line: click.echo(line, err=as_json))  # fmt: skip
-        # HOOK(cases): open cases from the findings, queue the alerts, deliver them with --notify.
-        from bot.outbox.queue import after_scan
-
-        after_scan(db, result.scan_id, profile, run_app.settings, notify=notify, since_id=before_links,
+        after_scan(db, result.scan_id, profile, run_app.settings, notify=notify,
+                   allow_private=allow_private_urls,
                    echo=lambda line: click.echo(line, err=as_json))  # fmt: skip
     if result.status != "ok":
         sys.exit(2)

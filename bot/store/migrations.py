@@ -361,7 +361,8 @@ def m010_aptoide_galaxy(db: Database) -> None:
 @migrations()
 def m011_links(db: Database) -> None:
     """Link traces (hops, pages with their raw HTML, artifacts with hashes, the site), small artifact files,
-    page screenshots, the 165 list's rows, and the link cases' keys on ``cases``."""
+    page screenshots, the 165 list's rows, and the link cases' keys on ``cases``. Idempotent (a database that
+    has it applied but not recorded is left as it is)."""
     db.table("traces").create(
         {
             "id": int,
@@ -381,8 +382,9 @@ def m011_links(db: Database) -> None:
             "screenshot_note": str,  # why there is no screenshot ("" when there is one)
         },
         pk="id",
+        if_not_exists=True,
     )
-    db.table("traces").create_index(["domain"])
+    db.table("traces").create_index(["domain"], if_not_exists=True)
     db.table("trace_hops").create(
         {
             "id": int,
@@ -400,8 +402,9 @@ def m011_links(db: Database) -> None:
         },
         pk="id",
         foreign_keys=[("trace_id", "traces", "id")],
+        if_not_exists=True,
     )
-    db.table("trace_hops").create_index(["trace_id"])
+    db.table("trace_hops").create_index(["trace_id"], if_not_exists=True)
     db.table("trace_pages").create(
         {
             "id": int,
@@ -419,8 +422,9 @@ def m011_links(db: Database) -> None:
         },
         pk="id",
         foreign_keys=[("trace_id", "traces", "id")],
+        if_not_exists=True,
     )
-    db.table("trace_pages").create_index(["trace_id"])
+    db.table("trace_pages").create_index(["trace_id"], if_not_exists=True)
     db.table("trace_artifacts").create(
         {
             "id": int,
@@ -443,19 +447,22 @@ def m011_links(db: Database) -> None:
         },
         pk="id",
         foreign_keys=[("trace_id", "traces", "id")],
+        if_not_exists=True,
     )
-    db.table("trace_artifacts").create_index(["trace_id"])
-    db.table("trace_artifacts").create_index(["key"])
+    db.table("trace_artifacts").create_index(["trace_id"], if_not_exists=True)
+    db.table("trace_artifacts").create_index(["key"], if_not_exists=True)
     db.table("artifact_files").create(
         {"sha256": str, "kind": str, "size": int, "first_seen": str, "data": bytes},
         pk="sha256",
+        if_not_exists=True,
     )
     db.table("trace_screenshots").create(
         {"id": int, "trace_id": int, "url": str, "at": str, "sha256": str, "data": bytes, "tool": str},
         pk="id",
         foreign_keys=[("trace_id", "traces", "id")],
+        if_not_exists=True,
     )
-    db.table("trace_screenshots").create_index(["trace_id"])
+    db.table("trace_screenshots").create_index(["trace_id"], if_not_exists=True)
     db.table("feed_rows").create(
         {
             "key": str,  # Row.key: the same address in the same period is the same row
@@ -474,6 +481,7 @@ def m011_links(db: Database) -> None:
             "trace_id": int,
         },
         pk="key",
+        if_not_exists=True,
     )
     db.table("feed_imports").create(
         {
@@ -488,7 +496,11 @@ def m011_links(db: Database) -> None:
             "errors": str,
         },
         pk="id",
+        if_not_exists=True,
     )
-    db.table("cases").add_column("link_key", str)  # site:<domain> | <Artifact.key> (link cases)
-    db.table("cases").add_column("details", str)  # JSON facts for the card (domain, IP, team id, artifacts)
-    db.table("cases").create_index(["link_key"], unique=True)
+    cases = db.table("cases")
+    if "link_key" not in cases.columns_dict:
+        cases.add_column("link_key", str)  # site:<domain> | <Artifact.key> (link cases)
+    if "details" not in cases.columns_dict:
+        cases.add_column("details", str)  # JSON facts for the card (domain, IP, team id, artifacts)
+    db.table("cases").create_index(["link_key"], unique=True, if_not_exists=True)

@@ -86,8 +86,8 @@ def reply_text(summary: dict[str, Any], lang: str) -> str:
 
 def trace_in_thread(settings: Any, url: str, actor: Any, allow_private: bool) -> dict[str, Any]:
     """Trace, record and open cases with a database connection of this thread; a plain summary back."""
-    from bot.cases.actions import effective_profile
-    from bot.casework.links import default_screenshot, trace_link
+    from bot.desk.cases import effective_profile
+    from bot.desk.links import default_screenshot, trace_link
     from bot.record.links import make_tracer
     from bot.store.db import open_db
     from scanners.profile import load_profile
@@ -96,7 +96,9 @@ def trace_in_thread(settings: Any, url: str, actor: Any, allow_private: bool) ->
     try:
         profile = effective_profile(db, load_profile(settings.config_path))
         tracer = make_tracer(settings, profile, allow_private=allow_private, deadline=BOT_DEADLINE)
-        got = trace_link(db, tracer, url, actor=actor, trigger="bot", screenshot=default_screenshot())
+        got = trace_link(
+            db, tracer, url, actor=actor, trigger="bot", screenshot=default_screenshot(), profile=profile
+        )
     finally:
         db.close()
     r = got.result
@@ -133,7 +135,8 @@ async def trace_job(update: Update, context: ContextTypes.DEFAULT_TYPE, url: str
     """One link sent in chat, run by the bot's bounded analysis pool (``_start_analysis``): trace on a pool
     thread with its own database connection, then reply and deliver the new cases' cards."""
     from bot.alerts.render import esc
-    from bot.telegram.app import actor_of, desk_of, kick_delivery, reply
+    from bot.telegram.app import kick_delivery
+    from bot.telegram.desk import actor_of, desk_of, reply
 
     desk = desk_of(context)
     actor = actor_of(update)

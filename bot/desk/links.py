@@ -1,6 +1,7 @@
 """Links end to end, shared by ``fakeapp link``, ``fakeapp feed 165``, ``fakeapp scan`` and the bot: trace a
 link, record the trace (with a screenshot of the landing page), open its cases; import the 165 list (new rows
-only, tracing only the brand's); re-check the open link cases (gone, still up, changed).
+only, tracing only the brand's); re-check the open link cases (gone, still up, changed). Every case change
+goes through the hooks of ``bot.desk.hooks`` for the brand profile (cards, edits, front-line notices).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.cases.actions import Actor
 from bot.cases.link_cases import LinkCases, Recheck, apply_recheck, open_link_cases, recheck_url
 from bot.cases.link_cases import open_link_case_ids as open_link_cases_now
+from bot.cases.model import SCAN_ACTOR, Actor
+from bot.desk.hooks import FROM_SETTINGS, ProfileArg, case_hooks
 from bot.record import feeds as feed_store
 from bot.record.links import Tracer, make_tracer, trace_and_record
 
@@ -56,12 +58,14 @@ def trace_link(
     trigger: str,
     screenshot: Callable[..., Any] | None = None,
     keep_dir: Path | None = None,
+    profile: ProfileArg = FROM_SETTINGS,
 ) -> LinkOutcome:
-    """Trace ``url``, keep the whole trace, open (or find) its cases and queue their alerts."""
+    """Trace ``url``, keep the whole trace, open (or find) its cases and queue their alerts (``profile``: the
+    brand profile whose official links the front-line notices give)."""
     trace_id, result = trace_and_record(
         db, tracer, url, actor=actor.label, trigger=trigger, screenshot=screenshot, keep_dir=keep_dir
     )
-    cases = open_link_cases(db, trace_id, result, actor=actor)
+    cases = open_link_cases(db, trace_id, result, actor=actor, hooks=case_hooks(profile))
     return LinkOutcome(trace_id, result, cases)
 
 
@@ -103,6 +107,7 @@ def import_165(
     source: str = "",
     trace: bool = True,
     screenshot: Callable[..., Any] | None = None,
+    profile: ProfileArg = FROM_SETTINGS,
 ) -> FeedOutcome:
     """Keep the list's new rows; trace only the rows that concern a brand and were never traced (on a
     re-import: only the new ones) and open their cases."""
@@ -118,7 +123,9 @@ def import_165(
     if not trace:
         return out
     for m in imported.to_trace:
-        got = trace_link(db, tracer, m.row.url, actor=actor, trigger="feed", screenshot=screenshot)
+        got = trace_link(
+            db, tracer, m.row.url, actor=actor, trigger="feed", screenshot=screenshot, profile=profile
+        )
         feed_store.set_trace(db, m.row.key, got.trace_id)
         out.traced.append((m, got))
     return out
@@ -131,12 +138,12 @@ def recheck_links(
     screenshot: Callable[..., Any] | None = None,
     limit: int = 50,
     skip: frozenset[str] = frozenset(),
+    profile: ProfileArg = FROM_SETTINGS,
 ) -> Recheck:
     """Re-trace the links of the open link cases (each link once) and record gone / up / changed; a new
     version (a new file hash under the same link) is analysed by the trace and opens its own case."""
-    from bot.cases.actions import SCAN_ACTOR
-
     out = Recheck()
+    hooks = case_hooks(profile)
     by_url: dict[str, list[Any]] = {}
     for case in open_link_cases_now(db):
         url = recheck_url(case)
@@ -144,7 +151,9 @@ def recheck_links(
             by_url.setdefault(url, []).append(case)
     for url, group in list(by_url.items())[:limit]:
         try:
-            got = trace_link(db, tracer, url, actor=SCAN_ACTOR, trigger="recheck", screenshot=screenshot)
+            got = trace_link(
+                db, tracer, url, actor=SCAN_ACTOR, trigger="recheck", screenshot=screenshot, profile=profile
+            )
         except Exception as exc:  # one broken link must not stop the others; said loudly
             log.warning("re-check of %s failed: %s", url[:200], exc)
             out.errors.append(f"{url[:200]}: {exc}")
@@ -156,7 +165,7 @@ def recheck_links(
             out.errors.append(f"{url[:200]}: {got.result.stopped or '; '.join(got.result.errors)[:300]}")
             continue
         for case in group:
-            apply_recheck(db, case, got.result, got.trace_id, out)
+            apply_recheck(db, case, got.result, got.trace_id, out, hooks=hooks)
     return out
 
 
@@ -179,14 +188,15 @@ def scheduled_links(
     echo: Callable[[str], None] = lambda _line: None,
 ) -> dict[str, Any]:
     """What the cron scan and the bot's schedule do for links: import the 165 list when its URL is set,
-    then re-check the open link cases. Failures are said, never read as "nothing found"."""
-    from bot.cases.actions import SCAN_ACTOR
-
+    then re-check the open link cases. Failures are said, never read as "nothing found". With no list to
+    import and no open link case there is nothing to do (and no tracer is built)."""
+    url = getattr(settings, "feed_165_url", "")
+    if not url and not open_link_cases_now(db):
+        return {}
     tracer = make_tracer(settings, profile, allow_private=allow_private)
     shot = default_screenshot()
     summary: dict[str, Any] = {}
     traced_now: set[str] = set()
-    url = getattr(settings, "feed_165_url", "")
     if url:
         try:
             got = import_165(
@@ -196,6 +206,7 @@ def scheduled_links(
                 actor=SCAN_ACTOR,
                 source=url,
                 screenshot=shot,
+                profile=profile,
             )
             traced_now |= {m.row.url for m, _o in got.traced}
             summary["feed_165"] = {
@@ -211,7 +222,7 @@ def scheduled_links(
         except FeedReadError as exc:
             summary["feed_165"] = {"error": str(exc)}
             echo(f"165 list: NOT imported: {exc}")
-    rc = recheck_links(db, tracer, screenshot=shot, skip=frozenset(traced_now))
+    rc = recheck_links(db, tracer, screenshot=shot, skip=frozenset(traced_now), profile=profile)
     summary["links"] = {
         "gone": len(rc.gone),
         "removed": len(rc.removed),

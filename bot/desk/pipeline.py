@@ -1,0 +1,63 @@
+"""The post-scan pipeline, one for the CLI and the bot.
+
+After a committed scan: the links (the 165 list when its URL is set, then the re-checks of the open link
+cases, ``bot.desk.links``); then bring the cases in line (each change notifies through the hooks), and queue
+the store-status alert, the takedown reminders and their drafts, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+import sqlite_utils
+
+from bot.alerts import security
+from bot.cases import actions
+from bot.cases.actions import SyncResult
+from bot.casework.workflow import enqueue_reminder_drafts
+from bot.core.settings import Settings
+from bot.desk.hooks import case_hooks
+from bot.desk.links import scheduled_links
+from bot.store.db import transaction
+from bot.store.settings_overrides import effective_settings
+from scanners.profile import Profile
+
+
+def sync_scan(
+    db: sqlite_utils.Database,
+    scan_id: int,
+    profile: Profile,
+    *,
+    reminder_days: int | Mapping[str, int] = 7,
+    now: datetime | None = None,
+) -> SyncResult:
+    """Open, close and update cases from scan ``scan_id`` and queue what follows a scan; what was done."""
+    with transaction(db):
+        result = actions.sync_from_scan(db, scan_id, profile, now=now, hooks=case_hooks(profile))
+        result.store_alert = security.enqueue_store_status(db, scan_id, now=now)
+        result.reminders = security.enqueue_reminders(db, days=reminder_days, now=now)
+        enqueue_reminder_drafts(db, profile, result.reminders, now=now)  # the draft to re-send
+        result.alerts_queued = int(
+            next(db.query("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'"))["n"]
+        )
+    return result
+
+
+def post_scan(
+    db: sqlite_utils.Database,
+    scan_id: int,
+    profile: Profile,
+    settings: Settings,
+    *,
+    allow_private: bool = False,
+    echo: Callable[[str], None] = lambda _line: None,
+) -> SyncResult:
+    """The links' step (``scheduled_links``: its summary in ``links``; ``allow_private`` lets the list and
+    the re-checks reach loopback/private addresses, for tests), then ``sync_scan`` with the reminder periods
+    in force (admins' ``/settings`` beat the environment)."""
+    links = scheduled_links(db, settings, profile, allow_private=allow_private, echo=echo)
+    tg = effective_settings(db, settings).telegram
+    result = sync_scan(db, scan_id, profile, reminder_days=tg.reminder_periods())
+    result.links = links
+    return result
