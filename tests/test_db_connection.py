@@ -51,8 +51,8 @@ def test_up_to_date_database_opens_without_sqlite_utils(tmp_path: Path) -> None:
         "import sys\n"
         "from bot.store.db import open_connection\n"
         "c = open_connection(sys.argv[1])\n"
-        "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA busy_timeout').fetchone()[0],"
-        " 'sqlite_utils' in sys.modules)\n"
+        "mode, timeout = c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA busy_timeout')\n"
+        "print(mode, timeout.fetchone()[0], 'sqlite_utils' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["wal", "15000", "False"]
@@ -75,8 +75,8 @@ def test_fakeapp_apk_does_not_import_sqlite_utils_or_loguru(tmp_path: Path) -> N
         "try:\n"
         "    main()\n"
         "finally:\n"
-        "    print('MODULES', 'sqlite_utils' in sys.modules, 'loguru' in sys.modules, 'asyncio' in sys.modules,"
-        " file=sys.stderr)\n"
+        "    found = [m in sys.modules for m in ('sqlite_utils', 'loguru', 'asyncio')]\n"
+        "    print('MODULES', *found, file=sys.stderr)\n"
     )
     args = [
         "apk",
