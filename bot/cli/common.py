@@ -38,7 +38,8 @@ class App:
     _conn: sqlite3.Connection | None = field(default=None, repr=False)
 
     def profile(self) -> Profile:
-        """The brand profile; a missing default one says how to get one."""
+        """The brand profile (``--config``); ProfileError when it cannot be read (a missing default one says
+        how to get one)."""
         if self._profile is None:
             path = self.settings.config_path
             if not path.exists() and path == DEFAULT_CONFIG:
@@ -48,6 +49,13 @@ class App:
                 )
             self._profile = load_profile(path)
         return self._profile
+
+    def brand_profile(self) -> Profile | None:
+        """The brand profile, or None when it cannot be read (for what only decorates: official links)."""
+        try:
+            return self.profile()
+        except ProfileError:
+            return None
 
     def now(self) -> datetime:
         """The current time (UTC) from the app's clock, for every command that asks for "now"."""

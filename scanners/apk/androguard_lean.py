@@ -114,4 +114,5 @@ def axml() -> types.ModuleType:
                         del sys.modules[LOGURU]
     import androguard.core.axml as module
 
-    return module
+    loaded: types.ModuleType = module  # androguard has no type hints: name what it is
+    return loaded
