@@ -23,7 +23,7 @@ def run(args: list[str], tmp: Path, site: Site) -> tuple[int, str]:
         "FAKEAPP_HTTP_RETRIES": "0",
     }
     r = CliRunner().invoke(main, [*args, "--db", str(tmp / "t.db"), "--config", str(CONFIG)], env=env)
-    return r.exit_code, r.output
+    return r.exit_code, r.stdout if r.exit_code == 0 else r.output
 
 
 @pytest.fixture(scope="module")

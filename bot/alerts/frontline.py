@@ -38,6 +38,12 @@ _STORE = {
         "aptoide": "Aptoide 第三方商店",
         "galaxy_store": "三星 Galaxy Store",
         "apk": "LINE／簡訊等連結（安裝檔）",
+        # link cases
+        "website": "LINE／簡訊等連結的假冒下載網頁",
+        "ipa": "LINE／簡訊等連結（iPhone 安裝檔）",
+        "itms_manifest": "LINE／簡訊等連結（iPhone 安裝連結）",
+        "testflight": "LINE／簡訊等連結（TestFlight 測試版邀請）",
+        "mobileconfig": "LINE／簡訊等連結（iPhone 描述檔）",
     },
     "en": {
         "google_play": "Google Play",
@@ -45,6 +51,11 @@ _STORE = {
         "aptoide": "the Aptoide app store",
         "galaxy_store": "the Samsung Galaxy Store",
         "apk": "links in LINE or SMS (APK file)",
+        "website": "a fake download page behind links in LINE or SMS",
+        "ipa": "links in LINE or SMS (iPhone app file)",
+        "itms_manifest": "links in LINE or SMS (iPhone install link)",
+        "testflight": "links in LINE or SMS (TestFlight beta invitation)",
+        "mobileconfig": "links in LINE or SMS (iPhone configuration profile)",
     },
 }
 _TEXT = {

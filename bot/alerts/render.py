@@ -100,10 +100,17 @@ def _label(lang: str, prefix: str, value: str) -> str:
 def case_card(case: Case, lang: str = "zh", *, kind: str = "case_alert", reminder_days: int = 0) -> str:
     """The alert / case message (HTML). Every store- or APK-supplied string is escaped."""
     title_key = f"card.title.{kind}" if f"card.title.{kind}" in _TITLES else "card.title.case"
+    if case.kind == "site" and kind == "case_alert":
+        title_key = "card.title.site_alert"
     head = t(lang, title_key, days=reminder_days) if kind == "reminder" else t(lang, title_key)
     lines = [f"<b>{head}</b> · #{case.id}"]
-    lines.append(f"{t(lang, 'card.app')}：<b>{esc(_clip(case.title, 200))}</b>")
-    if case.kind == "apk":
+    what = "card.site" if case.kind == "site" else "card.app"
+    lines.append(f"{t(lang, what)}：<b>{esc(_clip(case.title, 200))}</b>")
+    if case.kind in ("link", "site"):
+        from bot.alerts.link_card import link_lines
+
+        lines += link_lines(case, lang)
+    elif case.kind == "apk":
         lines.append(f"{t(lang, 'card.store')}：{t(lang, 'store.apk')}")
         lines.append(f"{t(lang, 'card.sha256')}：<code>{esc(case.apk_sha256 or '')}</code>")
         if case.app_id:
@@ -140,6 +147,8 @@ def case_card(case: Case, lang: str = "zh", *, kind: str = "case_alert", reminde
     )
     if case.kind == "listing":
         lines.append(f"{t(lang, 'card.listed')}：{t(lang, 'card.yes' if case.listed else 'card.no')}")
+    elif case.kind in ("link", "site"):
+        lines.append(f"{t(lang, 'card.up')}：{t(lang, 'card.yes' if case.listed else 'card.no')}")
     if case.assignee:
         lines.append(f"{t(lang, 'card.assignee')}：{esc(_clip(case.assignee, 60))}")
     if case.resolution:

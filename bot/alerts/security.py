@@ -44,7 +44,8 @@ def queue_card(db: sqlite_utils.Database, change: CaseChange) -> None:
     if card is None:
         return
     kind, prefix = card
-    key = f"{prefix}:{change.after.id}" if change.opened else f"{prefix}:{change.after.id}:{change.scan_id}"
+    seen_by = change.scan_id if change.trace_id is None else f"t{change.trace_id}"  # a scan or a re-check
+    key = f"{prefix}:{change.after.id}" if change.opened else f"{prefix}:{change.after.id}:{seen_by}"
     enqueue_case_alert(db, change.after, kind=kind, dedupe_key=key, now=change.at)
 
 

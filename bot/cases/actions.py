@@ -52,6 +52,7 @@ class SyncResult:
     reminders: list[int] = field(default_factory=list)
     store_alert: bool = False
     alerts_queued: int = 0
+    links: dict[str, Any] = field(default_factory=dict)  # the links' step (165 list, re-checks), if any
 
 
 # --- queries ------------------------------------------------------------------------------------------
@@ -224,6 +225,7 @@ def _apply(
     scan_id: int | None = None,
     now: datetime | None = None,
     event_fields: Sequence[str] | None = None,
+    trace_id: int | None = None,
 ) -> Case:
     """Write ``changes`` to the case with one timeline event per changed field, then publish the change.
 
@@ -275,7 +277,7 @@ def _apply(
                 },
             )
         after = get_case(db, case.id)
-        publish(db, hooks, CaseChange(case, after, action, actor, now, scan_id))
+        publish(db, hooks, CaseChange(case, after, action, actor, now, scan_id, trace_id))
     return after
 
 

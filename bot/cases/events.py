@@ -28,6 +28,7 @@ class CaseChange:
     actor: Actor
     at: datetime | None = None  # the time the change was given (None: now)
     scan_id: int | None = None
+    trace_id: int | None = None  # a link case changed by a re-check: the trace that saw it
 
     @property
     def opened(self) -> bool:

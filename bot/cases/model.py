@@ -93,6 +93,8 @@ class Case:
     updated_at: str
     closed_at: str
     scan_id: int | None
+    link_key: str | None = None  # link cases: ``site:<domain>`` or the artifact's key
+    details: str = ""  # link cases: JSON facts for the card (domain, IP, team id, artifacts found)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Case:
@@ -112,7 +114,7 @@ class Case:
                 v = bool(v)
             elif f.name in ("score",) or f.name in ("id",):
                 v = int(v or 0)
-            elif f.name in ("listing_key", "apk_sha256", "scan_id"):
+            elif f.name in ("listing_key", "apk_sha256", "scan_id", "link_key"):
                 pass
             elif v is None:
                 v = ""

@@ -20,6 +20,12 @@ STORE_NAMES_ZH = {
     "aptoide": "Aptoide",
     "galaxy_store": "Samsung Galaxy Store",
     "apk": "APK 檔案",
+    # link cases: where the fake was found by tracing a link
+    "website": "網站",
+    "ipa": "iOS 安裝檔（IPA）",
+    "itms_manifest": "iOS 企業／Ad Hoc 安裝連結",
+    "testflight": "TestFlight 測試邀請",
+    "mobileconfig": "iOS 描述檔",
 }
 STORE_NAMES_EN = {
     "google_play": "Google Play",
@@ -27,7 +33,13 @@ STORE_NAMES_EN = {
     "aptoide": "Aptoide",
     "galaxy_store": "Samsung Galaxy Store",
     "apk": "APK file",
+    "website": "fake download site",
+    "ipa": "iOS app file (IPA)",
+    "itms_manifest": "iOS enterprise/ad-hoc install link",
+    "testflight": "TestFlight invitation",
+    "mobileconfig": "iOS configuration profile",
 }
+NAVIGATION_HOPS = ("http_redirect", "meta_refresh", "script_redirect", "page")
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,31 @@ class EvidenceItem:
 
 
 @dataclass(frozen=True)
+class LinkFacts:
+    """A link case's facts: the artifact or site, where it was found, the hop chain, and its state."""
+
+    kind: str  # site | link
+    store: str  # website | apk | ipa | itms_manifest | testflight | mobileconfig | google_play | app_store
+    title: str
+    url: str
+    domain: str = ""
+    address: str = ""
+    start_url: str = ""
+    final_url: str = ""
+    hop_urls: tuple[str, ...] = ()
+    details: dict[str, Any] = field(default_factory=dict)  # team_id, team_name, distribution, sha256, ...
+    artifacts: tuple[dict[str, Any], ...] = ()  # what a site offers
+    reasons: tuple[Reason, ...] = ()
+    present: bool = True
+    last_checked: str = ""
+    gone_at: str = ""
+
+    def get(self, key: str) -> str:
+        v = self.details.get(key)
+        return "" if v in (None, [], {}) else str(v)
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     case_id: int
     brand_id: str
@@ -137,13 +174,18 @@ class CaseFacts:
     removals: tuple[str, ...] = field(default=())  # times the app was seen gone (one per listing episode)
     relistings: tuple[str, ...] = field(default=())  # times it reappeared
     episode: int = -1  # listing episodes so far (re-listings); -1: count ``relistings``
+    link: LinkFacts | None = None  # link cases (a traced artifact or site)
 
     @property
     def store(self) -> str:
+        if self.link is not None:
+            return self.link.store
         return self.listing.store if self.listing else "apk"
 
     @property
     def title(self) -> str:
+        if self.link is not None:
+            return self.link.title
         if self.listing:
             return self.listing.title
         if self.apk:
@@ -160,6 +202,8 @@ class CaseFacts:
 
     @property
     def listed(self) -> bool:
+        if self.link is not None:
+            return self.link.present
         return bool(self.listing and self.listing.present)
 
     @property
@@ -439,7 +483,9 @@ def load_case_facts(db: Any, case_id: int, evidence: tuple[EvidenceItem, ...] = 
             listing = listing_facts({**case, "store": store, "app_id": app_id, "present": case.get("listed")})
     apks = apk_rows(db, case)
     events = _rows(db, "SELECT * FROM case_events WHERE case_id = ? ORDER BY id", [case_id])
+    link = link_facts(db, case, events) if case.get("kind") in ("link", "site") else None
     return CaseFacts(
+        link=link,
         case_id=int(case["id"]),
         brand_id=str(case.get("brand") or ""),
         state=str(case.get("state") or "new"),
@@ -458,4 +504,41 @@ def load_case_facts(db: Any, case_id: int, evidence: tuple[EvidenceItem, ...] = 
             for i, e in enumerate(events)
             if e["action"] == "relisted" and (i == 0 or events[i - 1]["action"] != "relisted")
         ),
+    )
+
+
+def link_facts(db: Any, case: dict[str, Any], events: list[dict[str, Any]]) -> LinkFacts:
+    """A link case's facts from its row and the first trace that found it (the hop chain)."""
+    from bot.record import links
+
+    try:
+        d = json.loads(case.get("details") or "{}")
+    except (TypeError, json.JSONDecodeError):
+        d = {}
+    d = d if isinstance(d, dict) else {}
+    traces = [t for t in d.get("traces") or [] if isinstance(t, int)]
+    hop_urls: tuple[str, ...] = ()
+    final_url = str(d.get("final_url") or "")
+    if traces:
+        hop_urls = tuple(str(h["url"]) for h in links.hops(db, traces[0]) if h.get("kind") in NAVIGATION_HOPS)
+        row = links.trace_row(db, traces[0])
+        if row and not final_url:
+            final_url = str(row.get("final_url") or "")
+    gone = [str(e["at"]) for e in events if e["action"] in ("removed", "vanished")]
+    return LinkFacts(
+        kind=str(case.get("kind") or ""),
+        store=str(case.get("store") or ""),
+        title=str(case.get("title") or ""),
+        url=str(case.get("url") or ""),
+        domain=str(d.get("domain") or (case.get("app_id") if case.get("kind") == "site" else "") or ""),
+        address=str(d.get("address") or ""),
+        start_url=str(d.get("start_url") or ""),
+        final_url=final_url,
+        hop_urls=hop_urls,
+        details=d,
+        artifacts=tuple(a for a in d.get("artifacts") or [] if isinstance(a, dict)),
+        reasons=parse_reasons(case.get("reasons")),
+        present=bool(case.get("listed", 1)),
+        last_checked=str(case.get("updated_at") or ""),
+        gone_at=gone[-1] if gone else "",
     )

@@ -16,8 +16,20 @@ from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH, CaseFacts, Ta
 from bot.core.clock import TW
 from scanners.profile import Brand
 
-KINDS = ("play", "apple", "aptoide", "galaxy", "store", "police", "website")
-TAKEDOWN_KINDS = ("play", "apple", "aptoide", "galaxy", "store")
+# hosting, registrar and apple_dev are for link cases (bot/casework/link_drafts.py).
+KINDS = (
+    "play",
+    "apple",
+    "aptoide",
+    "galaxy",
+    "store",
+    "police",
+    "website",
+    "hosting",
+    "registrar",
+    "apple_dev",
+)
+TAKEDOWN_KINDS = ("play", "apple", "aptoide", "galaxy", "store", "hosting", "registrar", "apple_dev")
 # Takedown kinds that are meant for one store only.
 KIND_STORE = {"play": "google_play", "apple": "app_store", "aptoide": "aptoide", "galaxy": "galaxy_store"}
 LANGS = ("zh", "en")
@@ -139,6 +151,14 @@ def play_form(facts: CaseFacts) -> tuple[str, str, str]:
     )
 
 
+def _app_id(facts: CaseFacts) -> str:
+    if facts.listing is not None:
+        return facts.listing.app_id
+    if facts.link is not None:
+        return facts.link.get("app_id") or facts.link.url
+    return ""
+
+
 def check_takedown(facts: CaseFacts, kind: str, *, force: bool = False) -> None:
     """Refuse a second takedown draft for a listing that already has a request, unless forced."""
     if kind not in TAKEDOWN_KINDS or force:
@@ -209,11 +229,15 @@ def _subject_lines(facts: CaseFacts, lang: str) -> list[str]:
             out.append(f"  - {'套件名稱' if zh else 'Package'}: {clean(a.package, 200)}")
         for c in a.certificates:
             out.append(f"  - {'簽章憑證' if zh else 'Signing certificate'} SHA-256: {clean(c.sha256, 64)}")
+    if facts.link is not None:
+        from bot.casework.link_drafts import link_subject_lines
+
+        out += link_subject_lines(facts, lang)
     return out
 
 
 def _reasons_block(facts: CaseFacts, lang: str) -> list[str]:
-    reasons = facts.listing.reasons if facts.listing else ()
+    reasons = facts.listing.reasons if facts.listing else (facts.link.reasons if facts.link else ())
     if not reasons:
         return []
     return [f"  - {clean(r.zh if lang == 'zh' else r.en, 300)}" for r in reasons]
@@ -221,6 +245,10 @@ def _reasons_block(facts: CaseFacts, lang: str) -> list[str]:
 
 def _status_line(facts: CaseFacts, lang: str) -> str:
     zh = lang == "zh"
+    if facts.link is not None:
+        from bot.casework.link_drafts import link_status_line
+
+        return link_status_line(facts, lang)
     if facts.listing is None:
         return ""
     if facts.listing.present:
@@ -370,9 +398,9 @@ def draft_play(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
             else "Please remove the app under the impersonation policy."
         )
     subject = (
-        f"冒用{brand.name}之 App：{clean(facts.listing.app_id if facts.listing else '', 120)}"
+        f"冒用{brand.name}之 App：{clean(_app_id(facts), 120)}"
         if zh
-        else f"App impersonating {brand.name}: {clean(facts.listing.app_id if facts.listing else '', 120)}"
+        else f"App impersonating {brand.name}: {clean(_app_id(facts), 120)}"
     )
     return Draft(
         kind="play",
@@ -391,7 +419,7 @@ def draft_apple(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
         raise DraftError(f"case {facts.case_id} is not an App Store listing (store {facts.store})")
     zh = lang == "zh"
     title = q(facts.title, 120)
-    app_id = facts.listing.app_id if facts.listing else ""
+    app_id = _app_id(facts)
     intro = (
         f"App Store（台灣）上之 App {title} 冒用{brand.legal_name}（{brand.name}）之名稱與品牌，"
         "並非本公司發行，恐誘使投資人下載並受騙。"
@@ -775,6 +803,11 @@ def make_draft(
         return draft_website([facts] if current is None else current, brand, lang)
     if kind == "police":
         return draft_police(facts, brand, lang)
+    if kind in ("hosting", "registrar", "apple_dev"):
+        from bot.casework.link_drafts import LINK_DRAFTS
+
+        check_takedown(facts, kind, force=force)
+        return LINK_DRAFTS[kind](facts, brand, lang)
     check_store = facts.store == KIND_STORE[kind] if kind in KIND_STORE else True
     if check_store:
         check_takedown(facts, kind, force=force)

@@ -160,6 +160,10 @@ def evidence_files(db: sqlite_utils.Database, case_id: int) -> list[PackFile]:
                 with contextlib.suppress(json.JSONDecodeError):
                     payload[k] = json.loads(payload[k])
         files.append(PackFile(f"apk/{str(row.get('sha256') or 'unknown')[:16]}.json", _json(payload), "apk"))
+    if case.get("kind") in ("link", "site"):
+        from bot.casework.link_evidence import link_files
+
+        files += [PackFile(name, data, kind) for name, data, kind in link_files(db, case)]
     return files
 
 
@@ -269,6 +273,10 @@ def summary_html(
                 "<h2>商店說明文字</h2>",
                 f"<pre style='white-space:pre-wrap'>{e(li.description[:5000])}</pre>",
             ]
+    if facts.link is not None:
+        from bot.casework.link_evidence import summary_section
+
+        out += summary_section(facts, files)
     images = [f for f in files if f.kind == "media"]
     if images:
         out += ["<h2>圖示與截圖</h2>", "<div>"]
@@ -410,6 +418,7 @@ def build_pack(
         "tool": f"fakeapp {_tool_version()}",
         "listing_key": case.get("listing_key") or "",
         "apk_sha256": case.get("apk_sha256") or "",
+        "link_key": case.get("link_key") or "",
         "hash": "sha256",
         "files": [{"name": f.name, "sha256": f.sha256, "size": len(f.data), "kind": f.kind} for f in files],
     }

@@ -87,6 +87,10 @@ def summary_sections(
         )
         if li.reasons:
             sections.append(("判定理由", [("", f"・{r.zh}（{r.points:+d}）") for r in li.reasons]))
+    if facts.link is not None:
+        from bot.casework.link_evidence import pdf_sections
+
+        sections += pdf_sections(facts, files)
     if facts.apk is not None:
         a = facts.apk
         rows = [("SHA-256", a.sha256), ("判定", a.verdict), ("套件名稱", a.package), ("App 名稱", a.app_name)]

@@ -76,7 +76,7 @@ def draft_for_case(
 ) -> Draft:
     """Make the draft and record it on the case (``case_drafts``). Raises DraftError / CaseError."""
     if kind not in KINDS:
-        raise DraftError(f"unknown draft kind {kind!r} (play, apple, store, police or website)")
+        raise DraftError(f"unknown draft kind {kind!r} ({', '.join(KINDS)})")
     facts = case_facts(db, case_id)
     brand = profile.brand(facts.brand_id)
     current = current_fakes(db, brand.id) if kind == "website" else None
@@ -150,6 +150,10 @@ def enqueue_reminder_drafts(
         kind = STORE_DRAFTS.get(case.store, "store")
         try:
             facts = case_facts(db, cid)
+            if facts.link is not None:  # a link case: its first takedown route (hosting, Apple, store)
+                from bot.casework.link_drafts import kinds_for
+
+                kind = kinds_for(facts)[0]
             draft = make_draft(kind, facts, profile.brand(case.brand), "zh", force=True)
         except (DraftError, CaseError, ValueError) as exc:
             # A reminder without a draft is still a reminder; say why in the log, not in the chat.

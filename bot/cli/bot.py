@@ -18,7 +18,12 @@ from bot.cli.common import App, app_options
     is_flag=True,
     help="Scan the bundled offline snapshot (/scan, the schedule); demo profile, data/demo.db.",
 )
-def bot_cmd(app: App, verbose: bool, demo: bool) -> None:
+@click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    help="Let links sent in chat point at loopback/private addresses (testing only; fetched server-side).",
+)
+def bot_cmd(app: App, verbose: bool, demo: bool, allow_private_urls: bool) -> None:
     """Run the Telegram bot until stopped (Ctrl-C or SIGTERM).
 
     Needs TELEGRAM_BOT_TOKEN and FAKEAPP_CHAT_ID; roles from FAKEAPP_ADMINS/ANALYSTS/VIEWERS; scans on
@@ -27,16 +32,16 @@ def bot_cmd(app: App, verbose: bool, demo: bool) -> None:
     Example: TELEGRAM_BOT_TOKEN=123:abc FAKEAPP_CHAT_ID=-1001234 FAKEAPP_ADMINS=11111 fakeapp bot
     """
     if not demo:
-        _run_bot(app, verbose)
+        _run_bot(app, verbose, allow_private_urls)
         return
     from bot.demo.run import demo_settings
 
     with demo_settings(app.settings) as settings:
         click.echo(f"Demo: scans read the bundled snapshot; database {settings.db_path}", err=True)
-        _run_bot(App(settings), verbose)
+        _run_bot(App(settings), verbose, allow_private_urls)
 
 
-def _run_bot(app: App, verbose: bool) -> None:
+def _run_bot(app: App, verbose: bool, allow_private: bool = False) -> None:
     """Start the bot with these settings and poll until stopped."""
     from telegram import Update
     from telegram.error import InvalidToken, TelegramError
@@ -59,7 +64,7 @@ def _run_bot(app: App, verbose: bool) -> None:
     if not (tg.admins or tg.analysts or tg.viewers):
         logging.getLogger("bot").warning("no FAKEAPP_ADMINS/ANALYSTS/VIEWERS: the bot will answer nobody")
     _check_token(tg.token, tg.api_url)
-    application = build_application(app.settings, db=app.db(create=True))
+    application = build_application(app.settings, db=app.db(create=True), allow_private_urls=allow_private)
     logging.getLogger("bot").info(
         "fakeapp bot starting: database %s, %d admin(s), scan schedule %r",
         app.settings.db_path,

@@ -1,5 +1,5 @@
-"""``fakeapp feed 165 FILE_OR_URL``: read the police's 165 list of confirmed fraud sites, print the rows that
-concern a brand, and trace only those (no cases yet)."""
+"""``fakeapp feed 165 FILE_OR_URL``: import the police's 165 list of confirmed fraud sites (every row with its
+period, once), trace only the new rows that concern a brand, and open cases for what they distribute."""
 
 from __future__ import annotations
 
@@ -11,24 +11,6 @@ import click
 
 from bot.cli.common import App, app_options
 from bot.core.textsafe import plain, table
-
-
-def _read(target: str, allow_private: bool) -> bytes:
-    from scanners.feeds.f165 import MAX_FEED
-    from scanners.links.fetch import Fetcher, FetchError, fetch_bytes
-
-    if target.lower().startswith(("http://", "https://")):
-        try:
-            return fetch_bytes(Fetcher(allow_private=allow_private, deadline=120), target, max_bytes=MAX_FEED)
-        except FetchError as exc:
-            raise click.ClickException(f"cannot fetch the list: {exc}") from None
-    p = Path(target)
-    try:
-        if p.stat().st_size > MAX_FEED:
-            raise click.ClickException(f"{p}: larger than {MAX_FEED:,} bytes")
-        return p.read_bytes()
-    except OSError as exc:
-        raise click.ClickException(f"{p}: cannot read: {exc.strerror or exc}") from None
 
 
 @click.group("feed")
@@ -62,35 +44,52 @@ def feed_165_cmd(
     no_trace: bool,
     deadline: float,
 ) -> None:
-    """Read the 165 list (CSV or JSON, a file or an http(s) link), match its rows to the brands by name and
-    domain, and trace only the matching sites.
+    """Import the 165 list (CSV or JSON, a file or an http(s) link): keep every row with its period (a
+    re-import adds only new rows), match them to the brands by name and domain, trace only the new matches
+    and open cases for what they distribute.
 
     Example: fakeapp feed 165 165_fake_sites.csv
     """
-    from bot.cli.link import render, tracer_parts
-    from scanners.feeds.f165 import FeedError, match_feed, parse_165
+    from bot.cases.model import cli_actor
+    from bot.cli.link import app_tracer, cases_text, render
+    from bot.desk.links import FeedReadError, default_screenshot, import_165, read_feed
 
+    tracer = app_tracer(app, brand_id, allow_private_urls, deadline)
+    db = app.db(create=True)
     try:
-        feed = parse_165(_read(target, allow_private_urls))
-    except FeedError as exc:
+        got = import_165(
+            db,
+            read_feed(target, allow_private=allow_private_urls),
+            tracer,
+            actor=cli_actor(),
+            source=target if target.lower().startswith(("http://", "https://")) else Path(target).name,
+            trace=not no_trace,
+            screenshot=default_screenshot(),
+            profile=app.profile(),
+        )
+    except FeedReadError as exc:
         raise click.ClickException(str(exc)) from None
-    brands, run = tracer_parts(app, brand_id, allow_private_urls, deadline)
-    matches = match_feed(feed.rows, brands)
-    traces: list[dict[str, Any]] = []
-    texts: list[str] = []
-    if not no_trace:
-        for m in matches:
-            result = run(m.row.url)
-            traces.append({"row": m.row.key, "trace": result.to_dict()})
-            texts.append(render(result))
+    feed, matches = got.feed, got.matches
+    traces: list[dict[str, Any]] = [
+        {
+            "row": m.row.key,
+            "trace_id": o.trace_id,
+            "cases": {"opened": o.cases.opened, "existing": o.cases.existing},
+            "trace": o.result.to_dict(),
+        }
+        for m, o in got.traced
+    ]
     if json_out:
         click.echo(
             json.dumps(
                 {
                     "format": feed.format,
                     "rows": len(feed.rows),
+                    "new_rows": len(got.imported.new_keys),
+                    "import_id": got.imported.import_id,
                     "errors": list(feed.errors),
                     "matches": [m.to_dict() for m in matches],
+                    "new_matches": [m.row.key for m in got.imported.new_matches],
                     "traces": traces,
                 },
                 ensure_ascii=False,
@@ -98,7 +97,10 @@ def feed_165_cmd(
             )
         )
         return
-    click.echo(f"165 list ({feed.format}): {len(feed.rows)} rows, {len(matches)} concern a brand")
+    click.echo(
+        f"165 list ({feed.format}): {len(feed.rows)} rows ({len(got.imported.new_keys)} new), "
+        f"{len(matches)} concern a brand ({len(got.imported.new_matches)} new)"
+    )
     if feed.errors:
         click.echo(f"{len(feed.errors)} rows skipped, e.g. {plain(feed.errors[0], limit=200)}")
     if matches:
@@ -112,5 +114,6 @@ def feed_165_cmd(
                 max_col=70,
             )
         )
-    for t in texts:
-        click.echo("\n" + t)
+    for _m, o in got.traced:
+        click.echo("\n" + render(o.result))
+        click.echo(f"Trace #{o.trace_id} recorded. {cases_text(o.cases.opened, o.cases.existing)}")

@@ -1,10 +1,10 @@
-"""``fakeapp link URL``: trace a lure link to every app it distributes and print the hop chain, each
-artifact's verdict and the site's (no cases yet)."""
+"""``fakeapp link URL``: trace a lure link to every app it distributes, keep the trace in the database, open
+a case per flagged artifact and one for the site, and print the hop chain, each artifact's verdict and the
+site's."""
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +15,7 @@ from bot.cli.common import App, app_options
 from bot.core.textsafe import plain, table
 
 if TYPE_CHECKING:
+    from bot.record.links import Tracer
     from scanners.judging.names import PreparedBrand
     from scanners.links.trace import TraceResult
 
@@ -24,32 +25,27 @@ def tracer_parts(
 ) -> tuple[list[PreparedBrand], Callable[..., TraceResult]]:
     """The brands and a ``run(url, keep_dir=None)`` callable: one trace with its own fetcher (its own time
     and byte budget), the real store adapters and the APK check."""
-    from bot.record.scan import make_adapters, prepare_profile
-    from scanners.apk.verdict import analyse_apk
-    from scanners.links.fetch import Fetcher
-    from scanners.links.stores import store_judge
-    from scanners.links.trace import trace
+    tracer = app_tracer(app, brand_id, allow_private, deadline)
+    return tracer.brands, tracer.run
 
-    profile = app.profile()
-    brands = prepare_profile(profile)
-    if brand_id:
-        profile.brand(brand_id)  # raises ProfileError naming the known ids
-        brands = [b for b in brands if b.brand.id == brand_id]
-    judge = store_judge(make_adapters(app.settings), brands)
-    testflight = os.environ.get("FAKEAPP_TESTFLIGHT_URL", "https://testflight.apple.com")
 
-    def run(url: str, keep_dir: Path | None = None) -> TraceResult:
-        return trace(
-            url,
-            Fetcher(allow_private=allow_private, deadline=deadline),
-            brands,
-            store_judge=judge,
-            apk_analyser=lambda p, name: analyse_apk(p, brands, display_name=name),
-            testflight_base=testflight,
-            keep_dir=keep_dir,
-        )
+def app_tracer(app: App, brand_id: str | None, allow_private: bool, deadline: float) -> Tracer:
+    """The application's tracer for this command's settings and brand profile."""
+    from bot.record.links import make_tracer
 
-    return brands, run
+    return make_tracer(
+        app.settings, app.profile(), brand_id=brand_id, allow_private=allow_private, deadline=deadline
+    )
+
+
+def cases_text(opened: list[int], existing: list[int]) -> str:
+    """One line saying which cases a trace opened or found."""
+    parts = []
+    if opened:
+        parts.append("opened " + ", ".join(f"#{i}" for i in opened))
+    if existing:
+        parts.append("already open " + ", ".join(f"#{i}" for i in existing))
+    return "Cases: " + ("; ".join(parts) if parts else "none (nothing flagged)")
 
 
 FACT_KEYS = (
@@ -157,9 +153,32 @@ def link_cmd(
     """
     if not url.lower().startswith(("http://", "https://")):
         raise click.ClickException("give an http(s) link")
-    _, run = tracer_parts(app, brand_id, allow_private_urls, deadline)
-    result = run(url, keep_dir)
+    from bot.cases.model import cli_actor
+    from bot.desk.links import default_screenshot, trace_link
+
+    tracer = app_tracer(app, brand_id, allow_private_urls, deadline)
+    db = app.db(create=True)
+    outcome = trace_link(
+        db,
+        tracer,
+        url,
+        actor=cli_actor(),
+        trigger="cli",
+        screenshot=default_screenshot(),
+        keep_dir=keep_dir,
+        profile=app.profile(),
+    )
+    r = outcome.result
+    if not r.pages and not r.artifacts:
+        why = plain((r.errors[0] if r.errors else r.stopped) or "no answer", limit=200)
+        click.echo(f"WARNING: the link could not be opened, so nothing was checked: {why}", err=True)
     if json_out:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(render(result))
+        d = outcome.result.to_dict()
+        d["trace_id"] = outcome.trace_id
+        d["cases"] = {"opened": outcome.cases.opened, "existing": outcome.cases.existing}
+        click.echo(json.dumps(d, ensure_ascii=False, indent=2))
+        return
+    click.echo(render(outcome.result))
+    click.echo(
+        f"\nTrace #{outcome.trace_id} recorded. {cases_text(outcome.cases.opened, outcome.cases.existing)}"
+    )

@@ -116,8 +116,22 @@ def print_summary(result: ScanResult) -> None:
 )
 @click.option("--store", "stores", multiple=True, type=click.Choice(STORES), help="Only these stores.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
-def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[str, ...], quiet: bool) -> None:
-    """Search every store for every brand, judge each listing, and record the findings.
+@click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    help="Let the 165 list and link re-checks reach loopback/private addresses (testing only).",
+)
+def scan_cmd(
+    app: App,
+    demo: bool,
+    as_json: bool,
+    notify: bool,
+    stores: tuple[str, ...],
+    quiet: bool,
+    allow_private_urls: bool,
+) -> None:
+    """Search every store for every brand, judge each listing, and record the findings; then import the 165
+    list when FAKEAPP_FEED_165_URL is set and re-check the sites and files of open link cases.
 
     Exit status: 0 when every store answered and found its official app (the canary), 2 when a store was
     degraded or broken: its findings are then incomplete.
@@ -150,10 +164,12 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
             print_summary(result)
             if demo:
                 click.echo(f"\nDatabase: {run_app.settings.db_path}")
-        # HOOK(cases): open cases from the findings, queue the alerts, deliver them with --notify.
+        # HOOK(cases): the links (165 list, re-checks of open link cases), open cases from the findings,
+        # queue the alerts, deliver them with --notify.
         from bot.desk.outbox import after_scan
 
         after_scan(db, result.scan_id, profile, run_app.settings, notify=notify,
+                   allow_private=allow_private_urls,
                    echo=lambda line: click.echo(line, err=as_json))  # fmt: skip
     if result.status != "ok":
         sys.exit(2)

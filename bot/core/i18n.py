@@ -102,7 +102,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/police 編號 報案編號 [機關] 已報案\n/resolve 編號 [說明] 結案\n/fp 編號 [理由] 誤報\n"
             "/note 編號 文字 加註\n/assign 編號 @使用者 指派\n/allow 編號 加入允許清單（管理員）\n"
             "/scan 立即掃描（管理員）\n/stats 統計\n/export 匯出 CSV\n/lang zh|en 語言\n"
-            "/draft 編號 play|apple|store|police|website [en] [force] 申請與報案草稿\n"
+            "/draft 編號 play|apple|store|police|website|hosting|registrar|apple_dev [en] [force] "
+            "申請與報案草稿\n"
             "/evidence 編號 證據包\n/report week|month 報告與圖表\n"
             "/settings [鍵 值|reset] 查看或變更設定（管理員）\n"
             "傳送 APK 檔或 APK 連結即可分析。"
@@ -114,7 +115,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/fp ID [reason] false positive\n/note ID text add a note\n/assign ID @user assign\n"
             "/allow ID add to the allow list (admins)\n/scan scan now (admins)\n/stats statistics\n"
             "/export CSV export\n/lang zh|en language\n"
-            "/draft ID play|apple|store|police|website [en] [force] ready-to-file drafts\n"
+            "/draft ID play|apple|store|police|website|hosting|registrar|apple_dev [en] [force] "
+            "ready-to-file drafts\n"
             "/evidence ID evidence pack\n/report week|month report and chart\n"
             "/settings [KEY VALUE|reset] show or change settings (admins)\n"
             "Send an APK file or link to analyse it."
@@ -137,8 +139,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cmd.export": {"zh": "匯出 CSV", "en": "export CSV"},
     "cmd.lang": {"zh": "語言 zh|en", "en": "language zh|en"},
     "cmd.draft": {
-        "zh": "草稿 編號 play|apple|store|police|website",
-        "en": "draft ID play|apple|store|police|website",
+        "zh": "草稿 編號 play|apple|store|police|website|hosting|registrar|apple_dev",
+        "en": "draft ID play|apple|store|police|website|hosting|registrar|apple_dev",
     },
     "cmd.report": {"zh": "報告 week|month", "en": "report week|month"},
     "cmd.evidence": {"zh": "證據包 編號", "en": "evidence pack ID"},
@@ -233,6 +235,57 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "請用指令補上資料：{usage}",
         "en": "Please use the command with details: {usage}",
     },
+    # links (issue 13): artifacts found by tracing a link, the site, and the bot's reply to a link
+    "verdict.unchecked": {"zh": "無法檢查", "en": "could not be checked"},
+    "verdict.allowed": {"zh": "已列入允許清單", "en": "allow-listed"},
+    "store.website": {"zh": "網站", "en": "Website"},
+    "store.ipa": {"zh": "iOS 安裝檔（IPA）", "en": "iOS app file (IPA)"},
+    "store.itms_manifest": {"zh": "iOS 企業／Ad Hoc 安裝連結", "en": "iOS enterprise/ad-hoc install link"},
+    "store.testflight": {"zh": "TestFlight 測試邀請", "en": "TestFlight invitation"},
+    "store.mobileconfig": {"zh": "iOS 描述檔", "en": "iOS configuration profile"},
+    "dist.enterprise": {"zh": "企業內部發佈（in-house）", "en": "enterprise (in-house)"},
+    "dist.ad_hoc": {"zh": "Ad Hoc（指定裝置）", "en": "ad hoc (listed devices)"},
+    "dist.development": {"zh": "開發版", "en": "development"},
+    "dist.app_store": {"zh": "App Store", "en": "App Store"},
+    "card.title.site_alert": {"zh": "🚨 發現假冒下載網站", "en": "🚨 Fake download site"},
+    "card.site": {"zh": "網站", "en": "Site"},
+    "card.domain": {"zh": "網域", "en": "Domain"},
+    "card.address": {"zh": "IP 位址", "en": "IP address"},
+    "card.kind": {"zh": "類型", "en": "Kind"},
+    "card.team": {"zh": "Apple 開發團隊", "en": "Apple team"},
+    "card.distribution": {"zh": "發佈方式", "en": "Distribution"},
+    "card.bundle": {"zh": "Bundle ID", "en": "Bundle ID"},
+    "card.package": {"zh": "套件名稱", "en": "Package"},
+    "card.code": {"zh": "邀請碼", "en": "Invitation code"},
+    "card.found_on": {"zh": "發現於", "en": "Found on"},
+    "card.artifacts": {"zh": "此網站提供（{n} 項）", "en": "This site offers ({n})"},
+    "card.up": {"zh": "目前仍可存取", "en": "Still reachable"},
+    "link.tracing": {"zh": "追蹤連結中⋯", "en": "Tracing the link…"},
+    "link.failed": {"zh": "連結追蹤失敗：{msg}", "en": "Tracing the link failed: {msg}"},
+    "link.result": {
+        "zh": "連結追蹤完成：經過 {hops} 個轉址／頁面，找到 {n} 項 App 或安裝檔（{flagged} 項可疑）。",
+        "en": "Link traced: {hops} hop(s), {n} app(s) or installer(s) found ({flagged} flagged).",
+    },
+    "link.site": {
+        "zh": "網站 {domain}（{address}）：{verdict}",
+        "en": "Site {domain} ({address}): {verdict}",
+    },
+    "link.artifact": {"zh": "• {kind}：{verdict}", "en": "• {kind}: {verdict}"},
+    "link.cases": {"zh": "已開立案件：{ids}", "en": "Cases opened: {ids}"},
+    "link.existing": {"zh": "已有案件：{ids}", "en": "Already open: {ids}"},
+    "link.nothing": {"zh": "未發現可疑項目。", "en": "Nothing suspicious found."},
+    "link.unreachable": {
+        "zh": "無法開啟此連結，未能檢查（並非「沒有問題」）：{why}",
+        "en": "The link could not be opened, so nothing was checked (this is not a clean result): {why}",
+    },
+    "link.stopped": {
+        "zh": "追蹤提前結束（已達上限、逾時或連線遭拒），以上為已找到的部分。",
+        "en": (
+            "The trace stopped early (a limit, the time-out or a refused connection); "
+            "here is what it found."
+        ),
+    },
+    "link.problems": {"zh": "有 {n} 項無法讀取。", "en": "{n} item(s) could not be read."},
 }
 
 

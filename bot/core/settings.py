@@ -49,6 +49,7 @@ SETTING_NAMES = (
     "FAKEAPP_TG_GROUP_RATE",
     "FAKEAPP_TG_RATE",
     "FAKEAPP_ADMIN_NOTICE_INTERVAL",
+    "FAKEAPP_FEED_165_URL",
 )
 
 
@@ -124,6 +125,8 @@ class Settings:
     config_path: Path = DEFAULT_CONFIG
     stores: StoreSettings = field(default_factory=StoreSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    # The police's 165 list (CSV or JSON); when set, the cron scan and the bot's schedule import it.
+    feed_165_url: str = ""
 
 
 def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
@@ -253,4 +256,12 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
         config_path=Path(merged.get("FAKEAPP_CONFIG") or DEFAULT_CONFIG),
         stores=stores,
         telegram=_telegram_settings(merged),
+        feed_165_url=_feed_url(merged, "FAKEAPP_FEED_165_URL"),
     )
+
+
+def _feed_url(env: Mapping[str, str], name: str) -> str:
+    url = (env.get(name) or "").strip()
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise SettingsError(f"{name}: expected an http(s) URL, got {url[:80]!r}")
+    return url

@@ -115,6 +115,7 @@ def after_scan(
     notify: bool,
     echo: Callable[[str], None],
     budget: float = 60.0,
+    allow_private: bool = False,
 ) -> SyncResult:
     """Open cases and queue alerts for a committed scan; deliver them (``--notify``) or print them (no token).
 
@@ -124,7 +125,8 @@ def after_scan(
 
     tg = effective_settings(db, settings).telegram
     before = max_id(db)
-    sync = post_scan(db, scan_id, profile, settings)  # the admins' /settings reminder days win here too
+    # the admins' /settings reminder days win here too; the links' alerts are queued with the scan's
+    sync = post_scan(db, scan_id, profile, settings, allow_private=allow_private, echo=echo)
     new_rows = [r for r in pending(db, since_id=before) if r["kind"] != "case_edit"]
     echo(
         f"Cases: {len(sync.opened)} opened, {len(sync.removed)} takedown(s) confirmed, "

@@ -1,12 +1,13 @@
 """The post-scan pipeline, one for the CLI and the bot.
 
-After a committed scan: bring the cases in line (each change notifies through the hooks), then queue the
-store-status alert, the takedown reminders and their drafts, all in one transaction.
+After a committed scan: the links (the 165 list when its URL is set, then the re-checks of the open link
+cases, ``bot.desk.links``); then bring the cases in line (each change notifies through the hooks), and queue
+the store-status alert, the takedown reminders and their drafts, all in one transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 import sqlite_utils
@@ -17,6 +18,7 @@ from bot.cases.actions import SyncResult
 from bot.casework.workflow import enqueue_reminder_drafts
 from bot.core.settings import Settings
 from bot.desk.hooks import case_hooks
+from bot.desk.links import scheduled_links
 from bot.store.db import transaction
 from bot.store.settings_overrides import effective_settings
 from scanners.profile import Profile
@@ -42,7 +44,20 @@ def sync_scan(
     return result
 
 
-def post_scan(db: sqlite_utils.Database, scan_id: int, profile: Profile, settings: Settings) -> SyncResult:
-    """``sync_scan`` with the reminder periods in force (admins' ``/settings`` beat the environment)."""
+def post_scan(
+    db: sqlite_utils.Database,
+    scan_id: int,
+    profile: Profile,
+    settings: Settings,
+    *,
+    allow_private: bool = False,
+    echo: Callable[[str], None] = lambda _line: None,
+) -> SyncResult:
+    """The links' step (``scheduled_links``: its summary in ``links``; ``allow_private`` lets the list and
+    the re-checks reach loopback/private addresses, for tests), then ``sync_scan`` with the reminder periods
+    in force (admins' ``/settings`` beat the environment)."""
+    links = scheduled_links(db, settings, profile, allow_private=allow_private, echo=echo)
     tg = effective_settings(db, settings).telegram
-    return sync_scan(db, scan_id, profile, reminder_days=tg.reminder_periods())
+    result = sync_scan(db, scan_id, profile, reminder_days=tg.reminder_periods())
+    result.links = links
+    return result

@@ -356,3 +356,151 @@ def m010_aptoide_galaxy(db: Database) -> None:
     for column in ("cert_sha1", "cert_owner", "store_name", "apk_url", "apk_md5"):
         if column not in table.columns_dict:
             table.add_column(column, str)
+
+
+@migrations()
+def m011_links(db: Database) -> None:
+    """Link traces (hops, pages with their raw HTML, artifacts with hashes, the site), small artifact files,
+    page screenshots, the 165 list's rows, and the link cases' keys on ``cases``. Idempotent (a database that
+    has it applied but not recorded is left as it is)."""
+    db.table("traces").create(
+        {
+            "id": int,
+            "at": str,
+            "actor": str,
+            "trigger": str,  # cli | bot | feed | recheck
+            "start_url": str,
+            "final_url": str,
+            "domain": str,
+            "address": str,
+            "stopped": str,
+            "errors": str,  # JSON list
+            "requests": int,
+            "bytes_read": int,
+            "elapsed": float,
+            "site": str,  # JSON of the site verdict, or ""
+            "screenshot_note": str,  # why there is no screenshot ("" when there is one)
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db.table("traces").create_index(["domain"], if_not_exists=True)
+    db.table("trace_hops").create(
+        {
+            "id": int,
+            "trace_id": int,
+            "n": int,
+            "url": str,
+            "status": int,
+            "kind": str,
+            "next_url": str,
+            "address": str,
+            "content_type": str,
+            "size": int,
+            "sha256": str,
+            "error": str,
+        },
+        pk="id",
+        foreign_keys=[("trace_id", "traces", "id")],
+        if_not_exists=True,
+    )
+    db.table("trace_hops").create_index(["trace_id"], if_not_exists=True)
+    db.table("trace_pages").create(
+        {
+            "id": int,
+            "trace_id": int,
+            "n": int,
+            "url": str,
+            "status": int,
+            "title": str,
+            "size": int,
+            "sha256": str,
+            "truncated": int,
+            "address": str,
+            "brands": str,  # JSON list
+            "html": bytes,  # the raw body as served (capped by the tracer)
+        },
+        pk="id",
+        foreign_keys=[("trace_id", "traces", "id")],
+        if_not_exists=True,
+    )
+    db.table("trace_pages").create_index(["trace_id"], if_not_exists=True)
+    db.table("trace_artifacts").create(
+        {
+            "id": int,
+            "trace_id": int,
+            "key": str,  # Artifact.key: a file by hash, a store app by id, TestFlight by code
+            "kind": str,
+            "url": str,
+            "verdict": str,
+            "brand": str,
+            "flagged": int,
+            "reasons": str,  # JSON list of {code, points, zh, en}
+            "facts": str,  # JSON
+            "source": str,
+            "via": str,
+            "parent": str,
+            "sha256": str,
+            "size": int,
+            "error": str,
+            "detected_by": str,
+        },
+        pk="id",
+        foreign_keys=[("trace_id", "traces", "id")],
+        if_not_exists=True,
+    )
+    db.table("trace_artifacts").create_index(["trace_id"], if_not_exists=True)
+    db.table("trace_artifacts").create_index(["key"], if_not_exists=True)
+    db.table("artifact_files").create(
+        {"sha256": str, "kind": str, "size": int, "first_seen": str, "data": bytes},
+        pk="sha256",
+        if_not_exists=True,
+    )
+    db.table("trace_screenshots").create(
+        {"id": int, "trace_id": int, "url": str, "at": str, "sha256": str, "data": bytes, "tool": str},
+        pk="id",
+        foreign_keys=[("trace_id", "traces", "id")],
+        if_not_exists=True,
+    )
+    db.table("trace_screenshots").create_index(["trace_id"], if_not_exists=True)
+    db.table("feed_rows").create(
+        {
+            "key": str,  # Row.key: the same address in the same period is the same row
+            "feed": str,  # 165
+            "name": str,
+            "url": str,
+            "raw_url": str,
+            "host": str,
+            "count": int,
+            "start": str,
+            "end": str,
+            "first_seen": str,
+            "import_id": int,
+            "brand": str,  # the brand it concerns, "" when none
+            "match": str,  # JSON list of reasons
+            "trace_id": int,
+        },
+        pk="key",
+        if_not_exists=True,
+    )
+    db.table("feed_imports").create(
+        {
+            "id": int,
+            "at": str,
+            "feed": str,
+            "source": str,
+            "format": str,
+            "rows": int,
+            "new_rows": int,
+            "matches": int,
+            "errors": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    cases = db.table("cases")
+    if "link_key" not in cases.columns_dict:
+        cases.add_column("link_key", str)  # site:<domain> | <Artifact.key> (link cases)
+    if "details" not in cases.columns_dict:
+        cases.add_column("details", str)  # JSON facts for the card (domain, IP, team id, artifacts)
+    db.table("cases").create_index(["link_key"], unique=True, if_not_exists=True)

@@ -670,6 +670,14 @@ async def on_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if m is None:
         return
     lang = await desk.read(lang_of, uid_of(update))
+    if not is_apk_link(m.group(0)):  # any other link: traced to what it distributes
+        from bot.telegram.links import trace_job
+
+        url = m.group(0)
+        await _start_analysis(
+            update, context, lang, lambda: trace_job(update, context, url, lang), ack_key="link.tracing"
+        )
+        return
     if not apk_available():
         await reply(update, t(lang, "apk.unavailable"))
         return
@@ -682,6 +690,8 @@ async def _start_analysis(
     context: ContextTypes.DEFAULT_TYPE,
     lang: str,
     job: Callable[[], Coroutine[Any, Any, None]],
+    *,
+    ack_key: str = "apk.analysing",
 ) -> None:
     """Run one APK/link analysis in the background, on the analysis pool; refuse politely when it is full.
 
@@ -704,11 +714,18 @@ async def _start_analysis(
             desk.apk_inflight -= 1
 
     try:
-        await reply(update, t(lang, "apk.analysing"))
+        await reply(update, t(lang, ack_key))
     finally:
         task = context.application.create_task(run())
         desk.tasks.add(task)
         task.add_done_callback(desk.tasks.discard)
+
+
+def is_apk_link(url: str) -> bool:
+    """A link straight to an Android package (analysed as before); any other link is traced."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.lower().endswith((".apk", ".xapk", ".apks"))
 
 
 async def _analyse(
@@ -824,14 +841,19 @@ async def run_scan_in_thread(
     application: Application[Any, Any, Any, Any, Any, Any], trigger: str
 ) -> dict[str, Any]:
     desk: Desk = application.bot_data["desk"]
-    runner = desk.scan_runner or default_scan_runner
-    summary = await asyncio.to_thread(runner, desk.settings, trigger)
+    if desk.scan_runner is not None:
+        summary = await asyncio.to_thread(desk.scan_runner, desk.settings, trigger)
+    else:
+        summary = await asyncio.to_thread(
+            default_scan_runner, desk.settings, trigger, allow_private=desk.allow_private_urls
+        )
     kick_delivery(application)
     return summary
 
 
-def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
-    """Run one scan with its own database connection (in a worker thread), under the cross-process lock."""
+def default_scan_runner(settings: Settings, trigger: str, *, allow_private: bool = False) -> dict[str, Any]:
+    """Run one scan with its own database connection (in a worker thread), under the cross-process lock;
+    then the links: the 165 list when FAKEAPP_FEED_165_URL is set, and the re-checks of open link cases."""
     from bot.record.scan import make_adapters, run_scan
     from bot.store.locks import scan_lock
     from scanners.profile import load_profile
@@ -841,7 +863,7 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
         try:
             profile = cases.effective_profile(db, load_profile(settings.config_path))
             result = run_scan(db, profile, settings, make_adapters(settings), trigger=trigger)
-            sync = post_scan(db, result.scan_id, profile, settings)
+            sync = post_scan(db, result.scan_id, profile, settings, allow_private=allow_private)
         finally:
             db.close()
     return {
@@ -850,6 +872,7 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
         "opened": len(sync.opened),
         "removed": len(sync.removed),
         "relisted": len(sync.relisted),
+        "links": sync.links,
     }
 
 
@@ -907,6 +930,7 @@ def build_application(
     scan_runner: Callable[[Settings, str], dict[str, Any]] | None = None,
     commands: Sequence[Command] = COMMANDS,
     clock: Clock = utc_now,
+    allow_private_urls: bool = False,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot, ready for ``run_polling``: gate, commands, buttons, outbox and scan jobs.
 
@@ -953,6 +977,7 @@ def build_application(
         base_settings=base_settings,
         clock=clock,
         outbox_db=open_db(settings.db_path, migrate=False),
+        allow_private_urls=allow_private_urls,
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     for c in commands:

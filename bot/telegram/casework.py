@@ -27,7 +27,7 @@ MAX_INLINE_DRAFT = 3500  # characters shown in the chat; longer drafts go as a .
 
 _T = {
     "zh": {
-        "draft.usage": "/draft 編號 play|apple|store|police|website [en] [force]",
+        "draft.usage": "/draft 編號 play|apple|store|police|website|hosting|registrar|apple_dev [en] [force]",
         "draft.dup": "此 App 已於 {at} 申請下架（編號 {ref}），不再重複產生申請草稿。"
         "如確需再次申請，請用 /draft {id} {kind} force",
         "draft.caption": "📝 案件 #{id} 草稿（{kind}）",
@@ -38,7 +38,7 @@ _T = {
         "error": "無法執行：{msg}",
     },
     "en": {
-        "draft.usage": "/draft ID play|apple|store|police|website [en] [force]",
+        "draft.usage": "/draft ID play|apple|store|police|website|hosting|registrar|apple_dev [en] [force]",
         "draft.dup": "A takedown was already requested for this app on {at} (reference {ref}); no second "
         "request drafted. To ask again anyway: /draft {id} {kind} force",
         "draft.caption": "📝 Case #{id} draft ({kind})",

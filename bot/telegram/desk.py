@@ -67,6 +67,8 @@ class Desk:
     )
     apk_limit: int = APK_MAX_INFLIGHT
     apk_inflight: int = 0
+    # Links sent in chat may point at loopback/private addresses (`fakeapp bot --allow-private-urls`).
+    allow_private_urls: bool = False
     _side_local: threading.local = field(default_factory=threading.local)
     # Reads on their own thread and connection: in WAL mode a read never waits for a writer, so a command
     # that only reads is answered even while a write waits for another process's lock.
