@@ -32,7 +32,7 @@ def main() -> None:
     from bot.core.settings import load_settings
     from bot.desk.links import trace_link
     from bot.record.links import make_tracer
-    from bot.record.screenshot import chromium_binary, take_screenshot
+    from bot.record.page_screenshot import chromium_binary, take_screenshot
     from bot.store.db import open_db
     from scanners.profile import load_profile
     from tests.linksite import Site, fraud_site

@@ -270,7 +270,7 @@ def test_missing_chromium_is_said(site: Site, tmp_path: Path) -> None:
 
 
 def test_take_screenshot_refuses_other_schemes() -> None:
-    from bot.record.screenshot import take_screenshot
+    from bot.record.page_screenshot import take_screenshot
 
     assert take_screenshot("file:///etc/passwd").note == "not an http(s) page"
     assert take_screenshot("javascript:alert(1)").data == b""
@@ -509,7 +509,7 @@ def test_hostile_values_on_cards_and_in_the_bot_reply_are_escaped() -> None:
 def test_screenshot_reaches_only_the_recorded_page() -> None:
     """A hostile page cannot make Chromium fetch other addresses (here another loopback server, standing in
     for an internal one): only the recorded host and port are reachable."""
-    from bot.record.screenshot import take_screenshot
+    from bot.record.page_screenshot import take_screenshot
     from tests.linksite import html
 
     with Site() as page, Site() as internal:

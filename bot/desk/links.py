@@ -39,7 +39,7 @@ class LinkOutcome:
 
 def default_screenshot() -> Callable[..., Any] | None:
     """Chromium screenshots unless ``FAKEAPP_CHROMIUM=off``; a missing Chromium is recorded as such."""
-    from bot.record.screenshot import chromium_binary, take_screenshot
+    from bot.record.page_screenshot import chromium_binary, take_screenshot
 
     if chromium_binary() is None:
         import os
