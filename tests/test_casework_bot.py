@@ -130,7 +130,7 @@ def test_draft_report_evidence_commands_and_button(fake, tmp_path: Path):
         fake.say(VIEWER, CHAT, "/report week")
         assert fake.wait_for(lambda: len(_docs(fake, CHAT)) == d0 + 2, timeout=30)
         assert _docs(fake, CHAT)[-1].files["document"][:8] == b"\x89PNG\r\n\x1a\n"
-        assert any("新可疑案件: 1" in t for t in _replies(fake, CHAT, n))
+        assert any("新可疑案件：1" in t for t in _replies(fake, CHAT, n))
 
         fake.say(ANALYST, ANALYST, f"/evidence {cid}")  # in the analyst's private chat
         assert fake.wait_for(lambda: len(_docs(fake, ANALYST)) == 1, timeout=20)

@@ -10,9 +10,11 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from bot.cases.actions import Case, Event
+from bot.core.clock import local_date, local_time
 from bot.core.i18n import t
 from bot.core.textsafe import strip_controls
 
@@ -99,7 +101,14 @@ def _label(lang: str, prefix: str, value: str) -> str:
     return out if out != f"{prefix}.{value}" else esc(value)
 
 
-def case_card(case: Case, lang: str = "zh", *, kind: str = "case_alert", reminder_days: int = 0) -> str:
+def case_card(
+    case: Case,
+    lang: str = "zh",
+    *,
+    kind: str = "case_alert",
+    reminder_days: int = 0,
+    tz: tzinfo | None = None,
+) -> str:
     """The alert / case message (HTML). Every store- or APK-supplied string is escaped."""
     title_key = f"card.title.{kind}" if f"card.title.{kind}" in _TITLES else "card.title.case"
     head = t(lang, title_key, days=reminder_days) if kind == "reminder" else t(lang, title_key)
@@ -132,7 +141,9 @@ def case_card(case: Case, lang: str = "zh", *, kind: str = "case_alert", reminde
             lines.append(f"• … +{len(case.reasons) - 8}")
     td = _label(lang, "takedown", case.takedown)
     if case.takedown != "none" and (case.takedown_ref or case.takedown_at):
-        td += f"（{esc(case.takedown_at[:10])} {esc(_clip(case.takedown_ref, 80))}）"
+        when = local_date(case.takedown_at, tz) if case.takedown_at else ""
+        inner = " ".join(x for x in (when, _clip(case.takedown_ref, 80)) if x)
+        td += f"（{esc(inner)}）" if lang == "zh" else f" ({esc(inner)})"
     pol = _label(lang, "police", case.police)
     if case.police == "reported":
         pol += f"（{esc(_clip(case.police_agency, 40))} {esc(_clip(case.police_no, 60))}）"
@@ -152,7 +163,9 @@ def case_card(case: Case, lang: str = "zh", *, kind: str = "case_alert", reminde
 _TITLES = {"card.title.case_alert", "card.title.relisted", "card.title.removed", "card.title.reminder"}
 
 
-def timeline_text(events: Sequence[Event], lang: str = "zh", *, limit: int = 50) -> str:
+def timeline_text(
+    events: Sequence[Event], lang: str = "zh", *, limit: int = 50, tz: tzinfo | None = None
+) -> str:
     lines = [f"<b>{t(lang, 'card.timeline')}</b>"]
     shown = list(events)[-limit:]
     if len(events) > limit:
@@ -162,7 +175,7 @@ def timeline_text(events: Sequence[Event], lang: str = "zh", *, limit: int = 50)
             f"{esc(e.field)}: {esc(_clip(e.old, 40)) or '∅'} → {esc(_clip(e.new, 60))}" if e.field else ""
         )
         why = f" — {esc(_clip(e.reason, 200))}" if e.reason else ""
-        lines.append(f"{esc(e.at[:16].replace('T', ' '))} · {esc(e.actor)} · {esc(e.action)} {change}{why}")
+        lines.append(f"{esc(local_time(e.at, tz))} · {esc(e.actor)} · {esc(e.action)} {change}{why}")
     return "\n".join(lines)
 
 

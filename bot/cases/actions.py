@@ -14,7 +14,7 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import sqlite_utils
@@ -224,8 +224,15 @@ def stats(db: sqlite_utils.Database) -> dict[str, Any]:
     }
 
 
-def export_csv(db: sqlite_utils.Database) -> str:
-    """All cases and, one row per event, their timelines, as one CSV (UTF-8, with a BOM for Excel)."""
+def export_csv(db: sqlite_utils.Database, tz: tzinfo | None = None) -> str:
+    """All cases and, one row per event, their timelines, as one CSV (UTF-8, with a BOM for Excel).
+
+    A CSV meant for people: times in the team's zone, named (``2026-12-03 00:10:00 (UTC+8)``)."""
+    from bot.core.clock import local_time
+
+    def when(iso: str) -> str:
+        return local_time(iso, tz, seconds=True) if iso else ""
+
     out = io.StringIO()
     out.write("\ufeff")
     w = csv.writer(out)
@@ -272,21 +279,21 @@ def export_csv(db: sqlite_utils.Database) -> str:
             c.score,
             c.state,
             c.takedown,
-            c.takedown_at,
+            when(c.takedown_at),
             _csv_safe(c.takedown_ref),
             c.police,
             _csv_safe(c.police_no),
             _csv_safe(c.police_agency),
             _csv_safe(c.assignee),
             int(c.listed),
-            c.opened_at,
-            c.closed_at,
+            when(c.opened_at),
+            when(c.closed_at),
         ]
         for e in timeline(db, c.id):
             w.writerow(
                 [
                     *base,
-                    e.at,
+                    when(e.at),
                     e.actor,
                     e.action,
                     e.field,
@@ -748,6 +755,7 @@ def sync_from_scan(
     *,
     reminder_days: int | Mapping[str, int] = 7,
     now: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> SyncResult:
     """Bring cases in line with a committed scan and queue its alerts, in one transaction.
 
@@ -788,7 +796,7 @@ def sync_from_scan(
                     if opened:
                         result.opened.append(case.id)
                 continue
-            _sync_existing(db, case, listing, present, f["change"], scan_id, result, now)
+            _sync_existing(db, case, listing, present, f["change"], scan_id, result, now, tz)
         # Cases whose listing changed presence without a finding row (e.g. vanished from an ok store).
         for r in db.query(
             "SELECT c.id, l.present, l.brand, l.store FROM cases c JOIN listings l ON l.key = c.listing_key"
@@ -798,10 +806,11 @@ def sync_from_scan(
                 continue  # a degraded store's absence proves nothing
             case = get_case(db, r["id"])
             listing = next(db.query("SELECT * FROM listings WHERE key = ?", [case.listing_key]))
-            _sync_existing(db, case, listing, bool(r["present"]), "", scan_id, result, now)
+            _sync_existing(db, case, listing, bool(r["present"]), "", scan_id, result, now, tz)
         result.store_alert = outbox.enqueue_store_status(db, scan_id, now=now)
-        result.reminders = outbox.enqueue_reminders(db, days=reminder_days, now=now)
-        casework.enqueue_reminder_drafts(db, profile, result.reminders, now=now)  # the draft to re-send
+        result.reminders = outbox.enqueue_reminders(db, days=reminder_days, now=now, tz=tz)
+        # The draft to re-send, behind each reminder.
+        casework.enqueue_reminder_drafts(db, profile, result.reminders, now=now, tz=tz)
         result.alerts_queued = next(db.query("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'"))[
             "n"
         ]
@@ -817,6 +826,7 @@ def _sync_existing(
     scan_id: int,
     result: SyncResult,
     now: datetime | None,
+    tz: tzinfo | None = None,
 ) -> None:
     from bot.outbox import queue as outbox
 
@@ -828,7 +838,7 @@ def _sync_existing(
                 db, case, SCAN_ACTOR, "removed", changes, reason="not listed", scan_id=scan_id, now=now
             )
             outbox.enqueue_case_alert(
-                db, after, kind="removed", dedupe_key=f"removed:{case.id}:{scan_id}", now=now
+                db, after, kind="removed", dedupe_key=f"removed:{case.id}:{scan_id}", now=now, tz=tz
             )
             result.removed.append(case.id)
         else:
@@ -854,7 +864,7 @@ def _sync_existing(
                 event_fields=["listed", "state", "takedown"],
             )
             outbox.enqueue_case_alert(
-                db, after, kind="relisted", dedupe_key=f"relisted:{case.id}:{scan_id}", now=now
+                db, after, kind="relisted", dedupe_key=f"relisted:{case.id}:{scan_id}", now=now, tz=tz
             )
             result.relisted.append(case.id)
         else:

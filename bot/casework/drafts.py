@@ -10,10 +10,10 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import tzinfo
 
 from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH, CaseFacts, TakedownRequest, clean
-from bot.core.clock import TW
+from bot.core.clock import local_date, local_time
 from scanners.profile import Brand
 
 KINDS = ("play", "apple", "store", "police", "website")
@@ -41,10 +41,10 @@ class DraftError(ValueError):
 class DuplicateTakedown(DraftError):
     """The listing already has a takedown request in its current episode; refused unless forced."""
 
-    def __init__(self, case_id: int, first: TakedownRequest) -> None:
+    def __init__(self, case_id: int, first: TakedownRequest, tz: tzinfo | None = None) -> None:
         ref = first.reference or "（無編號）"
         super().__init__(
-            f"case {case_id}: a takedown was already requested on {fmt_time(first.at)} "
+            f"case {case_id}: a takedown was already requested on {fmt_time(first.at, tz)} "
             f"(reference {ref}); use --force to draft another"
         )
         self.first = first
@@ -78,21 +78,14 @@ class Draft:
         return "\n".join(lines)
 
 
-def fmt_time(iso: str) -> str:
-    """An ISO timestamp as Taiwan time (``2026-11-20 14:03 (UTC+8)``); naive values are taken as UTC."""
-    if not iso:
-        return "—"
-    try:
-        t = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return clean(iso, 40)
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=UTC)
-    return t.astimezone(TW).strftime("%Y-%m-%d %H:%M (UTC+8)")
+def fmt_time(iso: str, tz: tzinfo | None = None) -> str:
+    """A stored time as the team reads it: ``2026-11-20 14:03 (UTC+8)`` (see ``bot.core.clock``)."""
+    return local_time(iso, tz) if iso else "—"
 
 
-def fmt_date(iso: str) -> str:
-    return fmt_time(iso)[:10]
+def fmt_date(iso: str, tz: tzinfo | None = None) -> str:
+    """A stored time's date in the team's zone, named: ``2026-11-20 (UTC+8)``."""
+    return local_date(iso, tz) if iso else "—"
 
 
 def q(text: object, limit: int = 200) -> str:
@@ -127,13 +120,13 @@ def play_form(facts: CaseFacts) -> tuple[str, str, str]:
     )
 
 
-def check_takedown(facts: CaseFacts, kind: str, *, force: bool = False) -> None:
+def check_takedown(facts: CaseFacts, kind: str, *, force: bool = False, tz: tzinfo | None = None) -> None:
     """Refuse a second takedown draft for a listing that already has a request, unless forced."""
     if kind not in TAKEDOWN_KINDS or force:
         return
     first = facts.open_takedown()
     if first is not None:
-        raise DuplicateTakedown(facts.case_id, first)
+        raise DuplicateTakedown(facts.case_id, first, tz)
 
 
 def official_links(brand: Brand) -> list[tuple[str, str, str]]:
@@ -197,41 +190,41 @@ def _reasons_block(facts: CaseFacts, lang: str) -> list[str]:
     return [f"  - {clean(r.zh if lang == 'zh' else r.en, 300)}" for r in reasons]
 
 
-def _status_line(facts: CaseFacts, lang: str) -> str:
+def _status_line(facts: CaseFacts, lang: str, tz: tzinfo | None = None) -> str:
     zh = lang == "zh"
     if facts.listing is None:
         return ""
     if facts.listing.present:
         return (
-            f"截至 {fmt_time(facts.listing.last_seen)} 仍上架中。"
+            f"截至 {fmt_time(facts.listing.last_seen, tz)} 仍上架中。"
             if zh
-            else f"Still listed as of {fmt_time(facts.listing.last_seen)}."
+            else f"Still listed as of {fmt_time(facts.listing.last_seen, tz)}."
         )
     return (
-        f"已於 {fmt_time(facts.listing.removed_at)} 確認下架。"
+        f"已於 {fmt_time(facts.listing.removed_at, tz)} 確認下架。"
         if zh
-        else f"Seen removed on {fmt_time(facts.listing.removed_at)}."
+        else f"Seen removed on {fmt_time(facts.listing.removed_at, tz)}."
     )
 
 
-def _history_block(facts: CaseFacts, lang: str) -> list[str]:
+def _history_block(facts: CaseFacts, lang: str, tz: tzinfo | None = None) -> list[str]:
     """Earlier takedowns and police reports, carried forward (re-listed apps, re-sent requests)."""
     zh = lang == "zh"
     out = []
     for t in facts.takedowns:
         ref = clean(t.reference, 100) or ("無" if zh else "none")
         out.append(
-            f"  - {'下架申請' if zh else 'Takedown request'} {fmt_date(t.at)} "
+            f"  - {'下架申請' if zh else 'Takedown request'} {fmt_date(t.at, tz)} "
             f"({STORE_NAMES_EN.get(t.store, clean(t.store, 40))}, {'編號' if zh else 'ref.'} {ref})"
         )
     for r in facts.removals:
-        out.append(f"  - {'確認下架' if zh else 'Seen removed'} {fmt_date(r)}")
+        out.append(f"  - {'確認下架' if zh else 'Seen removed'} {fmt_date(r, tz)}")
     for r in facts.relistings:
-        out.append(f"  - {'重新上架' if zh else 'Re-listed'} {fmt_date(r)}")
+        out.append(f"  - {'重新上架' if zh else 'Re-listed'} {fmt_date(r, tz)}")
     for p in facts.police:
         agency = clean(p.agency, 80)
         out.append(
-            f"  - {'報案' if zh else 'Police report'} {fmt_date(p.at)} {'案號' if zh else 'no.'} "
+            f"  - {'報案' if zh else 'Police report'} {fmt_date(p.at, tz)} {'案號' if zh else 'no.'} "
             f"{clean(p.report_no, 60)}{f' ({agency})' if agency else ''}"
         )
     return out
@@ -252,22 +245,23 @@ def _signature(brand: Brand, lang: str) -> list[str]:
     ]
 
 
-def _followup_lines(facts: CaseFacts, lang: str) -> list[str]:
+def _followup_lines(facts: CaseFacts, lang: str, tz: tzinfo | None = None) -> list[str]:
     """A sentence pointing at the first request of this episode, or at the removal before a re-listing."""
     zh = lang == "zh"
     out = []
     first = facts.open_takedown()
     if first is not None:
         ref = clean(first.reference, 100) or ("無" if zh else "none")
+        first_at = fmt_date(first.at, tz)
         out.append(
-            f"本公司已於 {fmt_date(first.at)} 提出下架申請（編號 {ref}），惟該 App 至今仍上架，特此再次申請。"
+            f"本公司已於 {first_at} 提出下架申請（編號 {ref}），惟該 App 至今仍上架，特此再次申請。"
             if zh
-            else f"We first requested removal on {fmt_date(first.at)} (reference {ref}); the app is still "
+            else f"We first requested removal on {first_at} (reference {ref}); the app is still "
             "listed, so we ask again."
         )
     earlier = facts.earlier_takedowns()
     if earlier:
-        refs = ", ".join(f"{fmt_date(t.at)} {clean(t.reference, 60) or '-'}" for t in earlier)
+        refs = ", ".join(f"{fmt_date(t.at, tz)} {clean(t.reference, 60) or '-'}" for t in earlier)
         out.append(
             f"同一 App 曾經本公司申請下架並已下架（{refs}），現又重新上架。"
             if zh
@@ -276,10 +270,12 @@ def _followup_lines(facts: CaseFacts, lang: str) -> list[str]:
     return out
 
 
-def _takedown_body(facts: CaseFacts, brand: Brand, lang: str, intro: str, ask: str) -> str:
+def _takedown_body(
+    facts: CaseFacts, brand: Brand, lang: str, intro: str, ask: str, tz: tzinfo | None = None
+) -> str:
     zh = lang == "zh"
     lines = [intro, "", ("冒用 App：" if zh else "The impersonating app:"), *_subject_lines(facts, lang)]
-    status = _status_line(facts, lang)
+    status = _status_line(facts, lang, tz)
     if status:
         lines.append(f"  - {'狀態' if zh else 'Status'}: {status}")
     reasons = _reasons_block(facts, lang)
@@ -291,17 +287,17 @@ def _takedown_body(facts: CaseFacts, brand: Brand, lang: str, intro: str, ask: s
         *_links_block(brand, lang),
         *[f"  - {'官方開發者' if zh else 'Official developer'}: {d}" for d in brand.official_developers],
     ]
-    follow = _followup_lines(facts, lang)
+    follow = _followup_lines(facts, lang, tz)
     if follow:
         lines += ["", *follow]
-    history = _history_block(facts, lang)
+    history = _history_block(facts, lang, tz)
     if history:
         lines += ["", "處理紀錄：" if zh else "Actions so far:", *history]
     lines += ["", ask, *_signature(brand, lang)]
     return "\n".join(lines)
 
 
-def draft_play(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+def draft_play(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
     if facts.store != "google_play":
         raise DraftError(f"case {facts.case_id} is not a Google Play listing (store {facts.store})")
     form, why_zh, why_en = play_form(facts)
@@ -360,11 +356,11 @@ def draft_play(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
         why=why_zh if zh else why_en,
         to="",
         subject=subject,
-        body=_takedown_body(facts, brand, lang, intro, ask),
+        body=_takedown_body(facts, brand, lang, intro, ask, tz),
     )
 
 
-def draft_apple(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+def draft_apple(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
     if facts.store != "app_store":
         raise DraftError(f"case {facts.case_id} is not an App Store listing (store {facts.store})")
     zh = lang == "zh"
@@ -399,11 +395,11 @@ def draft_apple(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
             if zh
             else f"Content dispute: app impersonating {brand.name} (id {clean(app_id, 40)})"
         ),
-        body=_takedown_body(facts, brand, lang, intro, ask),
+        body=_takedown_body(facts, brand, lang, intro, ask, tz),
     )
 
 
-def draft_store(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+def draft_store(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
     """An e-mail to a third-party store or download site (also usable for an APK case's hosting site)."""
     zh = lang == "zh"
     title = q(facts.title, 120)
@@ -442,11 +438,11 @@ def draft_store(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
             if zh
             else f"Takedown request: app impersonating {brand.name}"
         ),
-        body=_takedown_body(facts, brand, lang, intro, ask),
+        body=_takedown_body(facts, brand, lang, intro, ask, tz),
     )
 
 
-def draft_police(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+def draft_police(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
     """A report for the 165 anti-fraud line or the police: what, when, evidence with hashes, timeline."""
     zh = lang == "zh"
     names = STORE_NAMES_ZH if zh else STORE_NAMES_EN
@@ -459,15 +455,15 @@ def draft_police(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
         "",
         ("一、發現經過" if zh else "1. What was found"),
         (
-            f"本公司於 {fmt_time(facts.first_seen)} 經監測發現{where}上有名為 {title} 之 App，"
+            f"本公司於 {fmt_time(facts.first_seen, tz)} 經監測發現{where}上有名為 {title} 之 App，"
             f"冒用本公司「{brand.name}」名義，該 App 並非本公司發行。"
             if zh
-            else f"On {fmt_time(facts.first_seen)} our monitoring found the app {title} on {where}, "
+            else f"On {fmt_time(facts.first_seen, tz)} our monitoring found the app {title} on {where}, "
             f"impersonating {brand.name}. We did not publish it."
         ),
         *_subject_lines(facts, lang),
     ]
-    status = _status_line(facts, lang)
+    status = _status_line(facts, lang, tz)
     if status:
         lines.append(f"  - {'目前狀態' if zh else 'Current status'}: {status}")
     reasons = _reasons_block(facts, lang)
@@ -490,10 +486,10 @@ def draft_police(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
             note = (
                 f"：{clean(t.note, 200)}" if zh and t.note else (f": {clean(t.note, 200)}" if t.note else "")
             )
-            lines.append(f"  - {fmt_time(t.at)} {clean(t.action, 40)}{change}{note} ({clean(t.actor, 60)})")
+            lines.append(f"  - {fmt_time(t.at, tz)} {clean(t.action, 40)}{change}{note} ({clean(t.actor, 60)})")
     else:
         lines.append("  —")
-    history = _history_block(facts, lang)
+    history = _history_block(facts, lang, tz)
     if history:
         lines += ["", "五、下架申請與報案紀錄" if zh else "5. Takedown requests and reports so far", *history]
     lines += [
@@ -623,6 +619,7 @@ def make_draft(
     *,
     force: bool = False,
     current: Sequence[CaseFacts] | None = None,
+    tz: tzinfo | None = None,
 ) -> Draft:
     """The draft of ``kind`` for a case; takedown kinds refuse a second request unless ``force``.
 
@@ -635,7 +632,7 @@ def make_draft(
     if kind == "website":
         return draft_website([facts] if current is None else current, brand, lang)
     if kind == "police":
-        return draft_police(facts, brand, lang)
+        return draft_police(facts, brand, lang, tz)
     if kind == "play":
         check_store = facts.store == "google_play"
     elif kind == "apple":
@@ -643,5 +640,5 @@ def make_draft(
     else:
         check_store = True
     if check_store:
-        check_takedown(facts, kind, force=force)
-    return {"play": draft_play, "apple": draft_apple, "store": draft_store}[kind](facts, brand, lang)
+        check_takedown(facts, kind, force=force, tz=tz)
+    return {"play": draft_play, "apple": draft_apple, "store": draft_store}[kind](facts, brand, lang, tz)

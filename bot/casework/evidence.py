@@ -17,7 +17,7 @@ import socket
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from importlib import metadata
 from typing import Any
 
@@ -203,6 +203,7 @@ def summary_html(
     generated_by: str,
     generated_at: str,
     history: Sequence[dict[str, Any]] = (),
+    tz: tzinfo | None = None,
 ) -> str:
     """The printable summary page in Traditional Chinese; every store and APK string is HTML-escaped."""
     e = html.escape
@@ -215,9 +216,9 @@ def summary_html(
         _tr("保護品牌", brand_name),
         _tr("案件狀態", _STATE_ZH.get(facts.state, facts.state)),
         _tr("下架進度", _TAKEDOWN_ZH.get(facts.takedown, facts.takedown)),
-        _tr("首次發現", fmt_time(facts.first_seen)),
+        _tr("首次發現", fmt_time(facts.first_seen, tz)),
         _tr("產製者", generated_by),
-        _tr("產製時間", fmt_time(generated_at)),
+        _tr("產製時間", fmt_time(generated_at, tz)),
         "</table>",
     ]
     li = facts.listing
@@ -232,8 +233,8 @@ def summary_html(
             _tr("商店頁面", li.url),
             _tr("版本", li.version),
             _tr("下載次數", li.installs),
-            _tr("最後一次看到", fmt_time(li.last_seen)),
-            _tr("目前是否上架", "是" if li.present else f"否（{fmt_time(li.removed_at)} 起未再出現）"),
+            _tr("最後一次看到", fmt_time(li.last_seen, tz)),
+            _tr("目前是否上架", "是" if li.present else f"否（{fmt_time(li.removed_at, tz)} 起未再出現）"),
             _tr("判定", f"{li.verdict}（分數 {li.score}）"),
             "</table>",
             "<h2>開發者資料</h2>",
@@ -279,7 +280,7 @@ def summary_html(
             _tr("套件名稱", a.package),
             _tr("App 名稱", a.app_name),
             _tr("來源", a.source),
-            _tr("分析時間", fmt_time(a.analysed_at)),
+            _tr("分析時間", fmt_time(a.analysed_at, tz)),
             "</table>",
         ]
         if a.certificates:
@@ -294,19 +295,20 @@ def summary_html(
         change = f"{t.old} → {t.new}" if (t.old or t.new) else ""
         detail = " ".join(x for x in (change, t.note) if x)
         out.append(
-            f"<tr><td>{e(fmt_time(t.at))}</td><td>{e(t.action)}<br><small>{e(t.actor)}</small></td>"
+            f"<tr><td>{e(fmt_time(t.at, tz))}</td><td>{e(t.action)}<br><small>{e(t.actor)}</small></td>"
             f"<td>{e(detail)}</td></tr>"
         )
     out.append("</table>")
     if facts.takedowns or facts.police:
         out += ["<h2>下架申請與報案</h2>", "<ul>"]
         out += [
-            f"<li>下架申請 {e(fmt_time(t.at))}（{e(STORE_NAMES_ZH.get(t.store, t.store))}，"
+            f"<li>下架申請 {e(fmt_time(t.at, tz))}（{e(STORE_NAMES_ZH.get(t.store, t.store))}，"
             f"編號 {e(t.reference or '無')}）</li>"
             for t in facts.takedowns
         ]
         out += [
-            f"<li>報案 {e(fmt_time(p.at))} 案號 {e(p.report_no)}（{e(p.agency)}）</li>" for p in facts.police
+            f"<li>報案 {e(fmt_time(p.at, tz))} 案號 {e(p.report_no)}（{e(p.agency)}）</li>"
+            for p in facts.police
         ]
         out.append("</ul>")
     out += [
@@ -320,7 +322,12 @@ def summary_html(
 
 
 def _summary_pdf(
-    facts: CaseFacts, files: Sequence[PackFile], brand_name: str, generated_by: str, at: str
+    facts: CaseFacts,
+    files: Sequence[PackFile],
+    brand_name: str,
+    generated_by: str,
+    at: str,
+    tz: tzinfo | None = None,
 ) -> bytes | None:
     """The printable PDF summary, or None when no installed font can draw Chinese (the HTML page remains)."""
     from bot.fonts import cjk_font
@@ -338,6 +345,7 @@ def _summary_pdf(
         generated_at=at,
         state_label=_STATE_ZH.get(facts.state, facts.state),
         takedown_label=_TAKEDOWN_ZH.get(facts.takedown, facts.takedown),
+        tz=tz,
     )
     return summary_pdf(f"假冒 App 證據包：案件 #{facts.case_id}", sections, font)
 
@@ -349,6 +357,7 @@ def build_pack(
     generated_by: str,
     brand_name: str = "",
     now: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> Pack:
     """The evidence pack of a case as an in-memory ZIP (nothing is written or recorded here)."""
     at = (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
@@ -377,7 +386,7 @@ def build_pack(
         PackFile("timeline.json", _json(events), "timeline"),
         *evidence,
     ]
-    pdf = _summary_pdf(facts, files, brand_name or facts.brand_id, generated_by, at)
+    pdf = _summary_pdf(facts, files, brand_name or facts.brand_id, generated_by, at, tz)
     if pdf is not None:  # before the HTML page, so that the page lists the PDF's hash too
         files.insert(0, PackFile(SUMMARY_PDF, pdf, "summary"))
     summary = summary_html(
@@ -387,6 +396,7 @@ def build_pack(
         generated_by=generated_by,
         generated_at=at,
         history=history,
+        tz=tz,
     )
     files.insert(0, PackFile(SUMMARY, summary.encode("utf-8"), "summary"))
     manifest = {
@@ -480,10 +490,16 @@ def record_pack(db: sqlite_utils.Database, pack: Pack, actor: Any) -> None:
 
 
 def make_pack(
-    db: sqlite_utils.Database, case_id: int, actor: Any, *, brand_name: str = "", now: datetime | None = None
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Any,
+    *,
+    brand_name: str = "",
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> Pack:
     """Build the pack and record it on the timeline (save first: the caller sends or writes it after)."""
-    pack = build_pack(db, case_id, generated_by=actor.label, brand_name=brand_name, now=now)
+    pack = build_pack(db, case_id, generated_by=actor.label, brand_name=brand_name, now=now, tz=tz)
     record_pack(db, pack, actor)
     return pack
 

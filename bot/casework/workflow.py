@@ -8,7 +8,7 @@ import getpass
 import hashlib
 import logging
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 import sqlite_utils
@@ -75,6 +75,7 @@ def draft_for_case(
     force: bool = False,
     actor: Actor | None = None,
     now: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> Draft:
     """Make the draft and record it on the case (``case_drafts``). Raises DraftError / CaseError."""
     if kind not in ("play", "apple", "store", "police", "website"):
@@ -86,7 +87,7 @@ def draft_for_case(
     open_here = facts.state not in ("false_positive", "resolved") and bool(facts.listed or facts.apk)
     if current is not None and open_here and facts.case_id not in {c.case_id for c in current}:
         current.insert(0, facts)
-    draft = make_draft(kind, facts, brand, lang, force=force, current=current)
+    draft = make_draft(kind, facts, brand, lang, force=force, current=current, tz=tz)
     forced = bool(force and kind in TAKEDOWN_KINDS and facts.open_takedown() is not None)
     form = play_form(facts)[0] if kind == "play" else kind
     text = draft.text()
@@ -135,6 +136,7 @@ def enqueue_reminder_drafts(
     *,
     now: datetime | None = None,
     limit: int = 200,
+    tz: tzinfo | None = None,
 ) -> list[int]:
     """Give every takedown reminder its draft, ready to re-send, as a text file queued right behind it.
 
@@ -161,7 +163,7 @@ def enqueue_reminder_drafts(
         kind = STORE_DRAFTS.get(case.store, "store")
         try:
             facts = case_facts(db, cid)
-            draft = make_draft(kind, facts, profile.brand(case.brand), "zh", force=True)
+            draft = make_draft(kind, facts, profile.brand(case.brand), "zh", force=True, tz=tz)
         except (DraftError, CaseError, ValueError) as exc:
             # A reminder without a draft is still a reminder; say why in the log, not in the chat.
             logging.getLogger(__name__).warning("reminder draft for case %s: %s", cid, exc)

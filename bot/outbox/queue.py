@@ -21,7 +21,7 @@ import time
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import sqlite_utils
@@ -115,13 +115,14 @@ def enqueue_case_alert(
     dedupe_key: str | None = None,
     chat: str = SECURITY,
     now: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> list[int]:
     """A case card to the security chat: new case, re-listing, takedown confirmed, or a reminder."""
     markup = reply_markup(case) if kind in MESSAGE_KINDS_WITH_CARD or kind == "reminder" else None
     return enqueue(
         db,
         chat,
-        case_card(case, "zh", kind=kind),
+        case_card(case, "zh", kind=kind, tz=tz),
         kind=kind,
         case_id=case.id,
         markup=markup,
@@ -197,7 +198,11 @@ def enqueue_store_status(db: sqlite_utils.Database, scan_id: int, *, now: dateti
 
 
 def enqueue_reminders(
-    db: sqlite_utils.Database, *, days: int | Mapping[str, int] = 7, now: datetime | None = None
+    db: sqlite_utils.Database,
+    *,
+    days: int | Mapping[str, int] = 7,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> list[int]:
     """Reminders for takedowns requested over N days ago (per store if a mapping) whose app is still listed.
 
@@ -214,7 +219,7 @@ def enqueue_reminders(
         at = at if at.tzinfo else at.replace(tzinfo=UTC)
         period = int((now - at) / timedelta(days=n))
         key = f"reminder:{case.id}:{case.takedown_at}:{period}"
-        text = case_card(case, "zh", kind="reminder", reminder_days=n)
+        text = case_card(case, "zh", kind="reminder", reminder_days=n, tz=tz)
         if enqueue(db, SECURITY, text, kind="reminder", case_id=case.id, dedupe_key=key, now=now):
             out.append(case.id)
     return out
@@ -288,6 +293,7 @@ class Routes:
     """Where role names go: ``security`` -> the security chat id, ``frontline`` -> the front-line chat..."""
 
     chats: dict[str, str] = field(default_factory=dict)
+    tz: tzinfo | None = None  # the team's zone, for cards rendered at delivery
 
     def resolve(self, chat: str) -> str | None:
         if chat.lstrip("-").isdigit():
@@ -450,7 +456,7 @@ async def deliver_pending(
         if not _claim(db, row["id"], now):
             continue  # another process took it
         try:
-            message_id = await _send(db, bot, row, chat_id)
+            message_id = await _send(db, bot, row, chat_id, routes.tz)
         except RetryAfter as exc:
             wait = _retry_after_seconds(exc)
             _release(
@@ -544,7 +550,9 @@ def _skip_edit(db: sqlite_utils.Database, row: Mapping[str, Any], chat_id: str) 
     return False
 
 
-async def _send(db: sqlite_utils.Database, bot: Any, row: Mapping[str, Any], chat_id: str) -> int | None:
+async def _send(
+    db: sqlite_utils.Database, bot: Any, row: Mapping[str, Any], chat_id: str, tz: tzinfo | None = None
+) -> int | None:
     from telegram import InputFile
     from telegram.constants import ParseMode
 
@@ -559,7 +567,7 @@ async def _send(db: sqlite_utils.Database, bot: Any, row: Mapping[str, Any], cha
         # Rendered from the case as it is now, so a pending alert never shows a stale state.
         case = cases_mod.get_case(db, int(row["case_id"]))
         text = case_card(
-            case, "zh", kind=row["kind"] if row["kind"] in MESSAGE_KINDS_WITH_CARD else "case_alert"
+            case, "zh", kind=row["kind"] if row["kind"] in MESSAGE_KINDS_WITH_CARD else "case_alert", tz=tz
         )
         markup_raw = reply_markup(case)
     if method == "sendMessage":
@@ -628,11 +636,13 @@ async def deliver_all(
     return total
 
 
-def render_for_terminal(row: Mapping[str, Any], db: sqlite_utils.Database) -> str:
+def render_for_terminal(
+    row: Mapping[str, Any], db: sqlite_utils.Database, tz: tzinfo | None = None
+) -> str:
     """A queued message as plain text, for ``fakeapp scan`` without a token."""
     text = row["text"] or ""
     if row["case_id"] and row["kind"] in MESSAGE_KINDS_WITH_CARD:
-        text = case_card(cases_mod.get_case(db, int(row["case_id"])), "zh", kind=row["kind"])
+        text = case_card(cases_mod.get_case(db, int(row["case_id"])), "zh", kind=row["kind"], tz=tz)
     return html_to_text(text)
 
 
@@ -657,7 +667,8 @@ def after_scan(
 
     tg = effective_settings(db, settings).telegram  # the admins' /settings reminder days win here too
     before = max_id(db)
-    sync = cases_mod.sync_from_scan(db, scan_id, profile, reminder_days=tg.reminder_periods())
+    tz = getattr(settings, "tz", None)
+    sync = cases_mod.sync_from_scan(db, scan_id, profile, reminder_days=tg.reminder_periods(), tz=tz)
     new_rows = [r for r in pending(db, since_id=before) if r["kind"] != "case_edit"]
     echo(
         f"Cases: {len(sync.opened)} opened, {len(sync.removed)} takedown(s) confirmed, "
@@ -668,7 +679,7 @@ def after_scan(
             echo("No TELEGRAM_BOT_TOKEN: these alerts stay in the outbox until the bot delivers them:")
         for r in new_rows:
             echo("─" * 60)
-            echo(render_for_terminal(r, db))
+            echo(render_for_terminal(r, db, tz))
         return sync
     if not notify:
         if new_rows:
@@ -708,4 +719,6 @@ async def _deliver_with_bot(
         ),
     )
     async with bot:
-        return await deliver_all(db, bot, Routes(tg.chats()), budget=budget, redact=redact)
+        return await deliver_all(
+            db, bot, Routes(tg.chats(), getattr(settings, "tz", None)), budget=budget, redact=redact
+        )

@@ -260,7 +260,10 @@ async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, t(lang, "usage", usage="/case ID"))
         return
     case = cases.get_case(desk.db, _case_id(args[0]))
-    text = case_card(case, lang, kind="case") + "\n\n" + timeline_text(cases.timeline(desk.db, case.id), lang)
+    tz = desk.settings.tz
+    text = case_card(case, lang, kind="case", tz=tz) + "\n\n" + timeline_text(
+        cases.timeline(desk.db, case.id), lang, tz=tz
+    )
     markup = None
     if access.may(access.role_of(desk.settings.telegram, uid), "analyst"):
         rows = case_keyboard(case, lang)
@@ -365,7 +368,7 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def cmd_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
-    data = cases.export_csv(desk.db).encode("utf-8")
+    data = cases.export_csv(desk.db, desk.settings.tz).encode("utf-8")
     n = cases.stats(desk.db)["total"]
     name = f"fakeapp-cases-{datetime.now(UTC):%Y%m%d-%H%M}.csv"
     chat = update.effective_chat
@@ -568,7 +571,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.edit_message_text(
                 chat_id=msg.chat.id,
                 message_id=msg.message_id,
-                text=case_card(case, lang, kind="case"),
+                text=case_card(case, lang, kind="case", tz=desk.settings.tz),
                 parse_mode=ParseMode.HTML,
                 disable_web_page_preview=True,
                 reply_markup=InlineKeyboardMarkup(
@@ -719,7 +722,9 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    if outbox.enqueue_reminders(desk.db, days=desk.settings.telegram.reminder_periods()):
+    if outbox.enqueue_reminders(
+        desk.db, days=desk.settings.telegram.reminder_periods(), tz=desk.settings.tz
+    ):
         casework_tg.reminder_drafts(desk)  # issue 5: each reminder's draft, ready to re-send
         kick_delivery(context.application)
 
@@ -753,7 +758,11 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
             profile = cases.effective_profile(db, load_profile(settings.config_path))
             result = run_scan(db, profile, settings, make_adapters(settings), trigger=trigger)
             sync = cases.sync_from_scan(
-                db, result.scan_id, profile, reminder_days=settings.telegram.reminder_periods()
+                db,
+                result.scan_id,
+                profile,
+                reminder_days=settings.telegram.reminder_periods(),
+                tz=settings.tz,
             )
         finally:
             db.close()
@@ -820,7 +829,7 @@ def build_application(
     app.bot_data["desk"] = Desk(
         settings=settings,
         db=database,
-        routes=outbox.Routes(tg.chats()),
+        routes=outbox.Routes(tg.chats(), settings.tz),
         scan_runner=scan_runner,
         base_settings=base_settings,
     )

@@ -96,7 +96,16 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     case_id = _case_id(args[0])
     try:
         profile = load_profile(desk.settings.config_path)
-        draft = draft_for_case(db, profile, case_id, args[1], draft_lang, force=force, actor=actor_of(update))
+        draft = draft_for_case(
+            db,
+            profile,
+            case_id,
+            args[1],
+            draft_lang,
+            force=force,
+            actor=actor_of(update),
+            tz=desk.settings.tz,
+        )
     except DuplicateTakedown as exc:
         first = exc.first
         await _send(
@@ -105,7 +114,7 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 _t(
                     lang,
                     "draft.dup",
-                    at=fmt_time(first.at),
+                    at=fmt_time(first.at, desk.settings.tz),
                     ref=first.reference or "—",
                     id=case_id,
                     kind=args[1],
@@ -130,7 +139,7 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/report week|month: the figures in the chat and the chart as a PNG file."""
-    lang, db, _ = _lang_and_desk(update, context)
+    lang, db, desk = _lang_and_desk(update, context)
     args = [a.lower() for a in (context.args or [])]
     name = args[0] if args else "week"
     try:
@@ -138,8 +147,8 @@ async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     except ValueError:
         await _send(update, html.escape(_t(lang, "report.usage")))
         return
-    report = load_report(db, since, until)
-    await _send(update, f"<pre>{html.escape(render_text(report, lang))}</pre>")
+    report = load_report(db, since, until, desk.settings.tz)
+    await _send(update, f"<pre>{html.escape(render_text(report, lang, _brand_names_of(desk)))}</pre>")
     # Drawing takes a moment: off the event loop (pure, no database).
     png = await asyncio.to_thread(render_chart, report, lang)  # English labels if no CJK font
     await _document(update, png, f"fakeapp-report-{name}-{until:%Y%m%d}.png", _t(lang, "report.caption"))
@@ -153,7 +162,7 @@ def reminder_drafts(desk: Desk) -> None:
         profile = cases.effective_profile(desk.db, load_profile(desk.settings.config_path))
     except ProfileError:
         return  # reminders still go out; their drafts wait for a readable profile
-    enqueue_reminder_drafts(desk.db, profile)
+    enqueue_reminder_drafts(desk.db, profile, tz=desk.settings.tz)
 
 
 def _pack_caption(lang: str, pack_id: int, files: int, sha: str, who: str) -> str:
@@ -171,9 +180,17 @@ async def cmd_evidence(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     case = cases.get_case(db, _case_id(args[0]))
     actor = actor_of(update)
-    pack = make_pack(db, case.id, actor, brand_name=_brand_name(case.brand, desk))
+    pack = make_pack(db, case.id, actor, brand_name=_brand_name(case.brand, desk), tz=desk.settings.tz)
     caption = _pack_caption(lang, case.id, len(pack.names()), pack.sha256, actor.label)
     await _document(update, pack.data, pack.filename, caption)
+
+
+def _brand_names_of(desk: Desk) -> dict[str, str]:
+    """Brand id -> display name (empty when the profile cannot be read: the report then shows ids)."""
+    try:
+        return {b.id: b.name for b in load_profile(desk.settings.config_path).brands}
+    except ProfileError:
+        return {}
 
 
 def _brand_name(brand_id: str, desk: Desk | None = None) -> str:
