@@ -43,7 +43,7 @@ def test_timezone_is_a_setting_validated_and_documented() -> None:
     assert "FAKEAPP_TIMEZONE" in SETTING_NAMES
     assert load_settings({}).timezone == "Asia/Taipei"
     assert load_settings({"FAKEAPP_TIMEZONE": "UTC"}).tz.utcoffset(datetime(2026, 1, 1)) == timedelta(0)
-    with pytest.raises(SettingsError, match="FAKEAPP_TIMEZONE.*Mars/Olympus"):
+    with pytest.raises(SettingsError, match=r"FAKEAPP_TIMEZONE.*Mars/Olympus"):
         load_settings({"FAKEAPP_TIMEZONE": "Mars/Olympus"})
     assert "`FAKEAPP_TIMEZONE`" in (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -20,27 +20,31 @@ from scanners.listing import STORES, Listing
 ICON_FILE_MAX = 2 * 1024 * 1024
 
 
-def _icon_hash(icon: str, base: Path, session: requests.Session, timeout: float) -> str | None:
-    """The icon's perceptual hash, from a URL or a file relative to the JSONL file; None when unavailable."""
+def _icon_hash(
+    icon: str, base: Path, session: requests.Session, timeout: float
+) -> tuple[str | None, str]:
+    """(the icon's perceptual hash, why not) from a URL or a file relative to the JSONL file."""
     if not icon:
-        return None
+        return None, ""
     data: bytes | None = None
+    why = "cannot be fetched"
     if icon.startswith(("http://", "https://")):
         got = fetch_icon(session, icon, timeout)
         data = got[0] if got else None
     else:
         path = (base / icon) if not Path(icon).is_absolute() else Path(icon)
+        why = "no such file" if not path.is_file() else "file too large"
         try:
             if path.is_file() and path.stat().st_size <= ICON_FILE_MAX:
                 data = path.read_bytes()
-        except OSError:
-            data = None
+        except OSError as exc:
+            why, data = f"cannot read: {exc.strerror or exc}", None
     if data is None:
-        return None
+        return None, why
     try:
-        return icon_hash(data)
+        return icon_hash(data), ""
     except ValueError:
-        return None
+        return None, "not an image"
 
 
 def _parse(line: str) -> Listing:
@@ -87,8 +91,12 @@ def judge_cmd(app: App, listings: Path, timeout: float) -> None:
                     bad += 1
                     click.echo(f"{listings}:{number}: skipped: {plain(exc, limit=200)}", err=True)
                     continue
+                hashed, why = _icon_hash(listing.icon, base, session, timeout)
+                if listing.icon and hashed is None:
+                    shown = plain(listing.icon, limit=200)
+                    click.echo(f"{listings}:{number}: warning: icon not checked ({why}): {shown}", err=True)
                 verdict = judge_all(
-                    listing, brands, icon_hash=_icon_hash(listing.icon, base, session, timeout)
+                    listing, brands, icon_hash=hashed, icon_unchecked=bool(listing.icon and hashed is None)
                 )
                 out = {"store": listing.store, "app_id": listing.app_id, **verdict.to_dict()}
                 click.echo(json.dumps(out, ensure_ascii=False))
