@@ -164,21 +164,57 @@ def brand_for(case: Case, profile: Profile | None) -> Brand | None:
     return next((b for b in profile.brands if b.id == case.brand), None)
 
 
+OFF_NOTICE = {
+    "zh": "ℹ️ 第一線通知未開啟：尚未設定第一線聊天（FAKEAPP_FRONTLINE_CHAT_ID），"
+    "案件 #{id} 確認後沒有通知分行與客服。設定後重新啟動 bot，之後確認的案件就會通知第一線。",
+    "en": "ℹ️ Front-line notices are off: no front-line chat is set (FAKEAPP_FRONTLINE_CHAT_ID), so the "
+    "branches and customer service were not told about case #{id}. Set it and restart the bot; cases "
+    "confirmed after that are announced.",
+}
+
+
+def frontline_chat() -> str:
+    """The front-line chat id from the settings, "" when none is set (or the settings cannot be read)."""
+    from bot.core.settings import SettingsError, load_settings
+
+    try:
+        return load_settings().telegram.frontline_chat_id
+    except SettingsError:
+        return ""
+
+
 def _posted(db: sqlite_utils.Database, case_id: int) -> bool:
     """A notice for this case is queued or sent (it is posted once, ever)."""
     return bool(list(db.query("SELECT 1 FROM outbox WHERE dedupe_key = ?", [f"frontline:{case_id}"])))
 
 
 def on_transition(
-    db: sqlite_utils.Database, before: Case, after: Case, *, profile: Profile | None = None, now: Any = None
+    db: sqlite_utils.Database,
+    before: Case,
+    after: Case,
+    *,
+    profile: Profile | None = None,
+    now: Any = None,
+    chat: str | None = None,
 ) -> list[int]:
     """Queue the notice when a case is first confirmed, and an edit when its notice-worthy status changes.
 
-    Called inside the case change's transaction (``cases.after_transition``).
+    Called inside the case change's transaction (``cases.after_transition``). With no front-line chat set
+    (``chat``, default: from the settings) nothing is queued that could never be sent: the security chat is
+    told once, ever, that front-line notices are off and why.
     """
     from bot.outbox import queue as outbox
 
     if after.state == "confirmed" and not _posted(db, after.id):
+        if not (frontline_chat() if chat is None else chat):
+            return outbox.enqueue(
+                db,
+                outbox.SECURITY,
+                esc(OFF_NOTICE["zh"].format(id=after.id)),
+                kind="frontline_off",
+                dedupe_key="frontline_off",
+                now=now,
+            )
         text = notice_text(after, brand_for(after, profile if profile is not None else _profile()))
         return outbox.enqueue(
             db, FRONTLINE, text, kind=KIND_POST, case_id=after.id, dedupe_key=f"frontline:{after.id}", now=now

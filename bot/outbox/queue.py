@@ -442,6 +442,18 @@ async def deliver_pending(
     )
     for row in rows:
         chat_id = routes.resolve(row["chat"])
+        if chat_id is None and row["chat"] == FRONTLINE:
+            # Queued before the front-line chat was unset: it can never go; say so (requeue after setting it).
+            _finish(
+                db,
+                row,
+                "failed",
+                "",
+                None,
+                "front-line notices are off: FAKEAPP_FRONTLINE_CHAT_ID is not set",
+            )
+            stats.failed += 1
+            continue
         if chat_id is None:
             _release(
                 db,
@@ -636,9 +648,7 @@ async def deliver_all(
     return total
 
 
-def render_for_terminal(
-    row: Mapping[str, Any], db: sqlite_utils.Database, tz: tzinfo | None = None
-) -> str:
+def render_for_terminal(row: Mapping[str, Any], db: sqlite_utils.Database, tz: tzinfo | None = None) -> str:
     """A queued message as plain text, for ``fakeapp scan`` without a token."""
     text = row["text"] or ""
     if row["case_id"] and row["kind"] in MESSAGE_KINDS_WITH_CARD:
