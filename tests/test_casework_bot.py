@@ -117,8 +117,8 @@ def test_draft_report_evidence_commands_and_button(fake, tmp_path: Path):
         fake.say(ANALYST, CHAT, f"/takedown {cid} GP-5")
         n = len(fake.sent(CHAT))
         fake.say(ANALYST, CHAT, f"/draft {cid} play")
-        assert fake.wait_for(lambda: any("GP-5" in t for t in _replies(fake, CHAT, n)))
-        refusal = next(t for t in _replies(fake, CHAT, n) if "GP-5" in t)
+        assert fake.wait_for(lambda: any("GP-5" in t and "force" in t for t in _replies(fake, CHAT, n)))
+        refusal = next(t for t in _replies(fake, CHAT, n) if "GP-5" in t and "force" in t)
         assert "force" in refusal and "<pre>" not in refusal
 
         d0 = len(_docs(fake, CHAT))

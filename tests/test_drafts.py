@@ -195,7 +195,15 @@ def test_police_draft_has_what_when_evidence_and_timeline(lang: str):
     assert "165" in d.form_name
     assert "2026-11-20 09:30 (UTC+8)" in text  # first sighting in Taiwan time
     assert "raw/001-details-20261120013000.json" in text and "a" * 64 in text  # evidence with its hash
-    assert "confirm" in text and "tg:1001 @alice" in text  # the timeline
+    # The timeline reads as sentences, not state codes ("open →new", "new→confirmed").
+    timeline = text.split("四、" if lang == "zh" else "4. Timeline")[1].split("\n\n")[0]
+    if lang == "zh":
+        assert "2026-11-20 10:00 (UTC+8) tg:1001 @alice 確認為假冒。" in timeline
+        assert "系統掃描發現此 App，開立案件。" in timeline
+    else:
+        assert "2026-11-20 10:00 (UTC+8) tg:1001 @alice confirmed it is fake." in timeline
+        assert "The scan found the app and opened the case." in timeline
+    assert "→" not in timeline and "confirmed" not in timeline.replace("confirmed it", "")
     assert "A1130099" in text and "GP-1" in text  # earlier report and takedown carried
     assert "「華岳投資交易平台」" in text and ("保證獲利" in text if lang == "zh" else "guaranteed" in text)
     assert OFFICIAL_PLAY in text

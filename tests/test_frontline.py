@@ -3,7 +3,6 @@ fake Bot API server with ``fakeapp bot`` started as a user starts it."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest

@@ -771,6 +771,7 @@ def sync_from_scan(
     if not scan_rows:
         raise CaseError(f"no scan #{scan_id}")
     allowed = _allowed_keys(db, profile)
+    names = {b.id: b.name for b in profile.brands}
     store_ok = {
         (r["brand"], r["store"]): r["status"] == "ok"
         for r in db.query("SELECT brand, store, status FROM scan_stores WHERE scan_id = ?", [scan_id])
@@ -796,7 +797,7 @@ def sync_from_scan(
                     if opened:
                         result.opened.append(case.id)
                 continue
-            _sync_existing(db, case, listing, present, f["change"], scan_id, result, now, tz)
+            _sync_existing(db, case, listing, present, f["change"], scan_id, result, now, tz, names)
         # Cases whose listing changed presence without a finding row (e.g. vanished from an ok store).
         for r in db.query(
             "SELECT c.id, l.present, l.brand, l.store FROM cases c JOIN listings l ON l.key = c.listing_key"
@@ -806,9 +807,11 @@ def sync_from_scan(
                 continue  # a degraded store's absence proves nothing
             case = get_case(db, r["id"])
             listing = next(db.query("SELECT * FROM listings WHERE key = ?", [case.listing_key]))
-            _sync_existing(db, case, listing, bool(r["present"]), "", scan_id, result, now, tz)
+            _sync_existing(db, case, listing, bool(r["present"]), "", scan_id, result, now, tz, names)
         result.store_alert = outbox.enqueue_store_status(db, scan_id, now=now)
-        result.reminders = outbox.enqueue_reminders(db, days=reminder_days, now=now, tz=tz)
+        result.reminders = outbox.enqueue_reminders(
+            db, days=reminder_days, now=now, tz=tz, brand_names={b.id: b.name for b in profile.brands}
+        )
         # The draft to re-send, behind each reminder.
         casework.enqueue_reminder_drafts(db, profile, result.reminders, now=now, tz=tz)
         result.alerts_queued = next(db.query("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'"))[
@@ -827,6 +830,7 @@ def _sync_existing(
     result: SyncResult,
     now: datetime | None,
     tz: tzinfo | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> None:
     from bot.outbox import queue as outbox
 
@@ -838,7 +842,13 @@ def _sync_existing(
                 db, case, SCAN_ACTOR, "removed", changes, reason="not listed", scan_id=scan_id, now=now
             )
             outbox.enqueue_case_alert(
-                db, after, kind="removed", dedupe_key=f"removed:{case.id}:{scan_id}", now=now, tz=tz
+                db,
+                after,
+                kind="removed",
+                dedupe_key=f"removed:{case.id}:{scan_id}",
+                now=now,
+                tz=tz,
+                brand_name=(names or {}).get(case.brand, ""),
             )
             result.removed.append(case.id)
         else:

@@ -14,6 +14,7 @@ from datetime import tzinfo
 
 from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH, CaseFacts, TakedownRequest, clean
 from bot.core.clock import local_date, local_time
+from bot.core.i18n import event_sentence
 from scanners.profile import Brand
 
 KINDS = ("play", "apple", "store", "police", "website")
@@ -31,7 +32,20 @@ POLICE_165_SITE = "https://165.npa.gov.tw"
 # Reason codes that make a case about the broker's trademark or logo rather than (only) a misleading identity.
 # 2026-11: matched by substring, as the judging module names its icon signal "icon_*".
 _IP_CODE_MARKS = ("icon", "logo", "trademark")
+# Reason codes that show the broker's name (its word mark) was copied: title, developer name, alias.
+_NAME_CODE_MARKS = ("name",)
 
+
+def copied_marks(facts: CaseFacts, lang: str) -> str:
+    """What the evidence shows was copied, and only that: the name (word mark), the logo (icon), or both."""
+    reasons = facts.listing.reasons if facts.listing else ()
+    name = any(any(m in r.code.lower() for m in _NAME_CODE_MARKS) for r in reasons)
+    logo = any(any(m in r.code.lower() for m in ("icon", "logo")) for r in reasons)
+    if lang == "zh":
+        parts = (["名稱與商標"] if name else []) + (["標誌（App 圖示）"] if logo else [])
+        return "及".join(parts) or "商標"
+    parts = (["name and trademark"] if name else []) + (["logo (the app icon)"] if logo else [])
+    return " and ".join(parts) or "trademark"
 
 
 class DraftError(ValueError):
@@ -211,11 +225,14 @@ def _history_block(facts: CaseFacts, lang: str, tz: tzinfo | None = None) -> lis
     """Earlier takedowns and police reports, carried forward (re-listed apps, re-sent requests)."""
     zh = lang == "zh"
     out = []
+    names = STORE_NAMES_ZH if zh else STORE_NAMES_EN
     for t in facts.takedowns:
         ref = clean(t.reference, 100) or ("無" if zh else "none")
+        where = names.get(t.store, clean(t.store, 40))
         out.append(
-            f"  - {'下架申請' if zh else 'Takedown request'} {fmt_date(t.at, tz)} "
-            f"({STORE_NAMES_EN.get(t.store, clean(t.store, 40))}, {'編號' if zh else 'ref.'} {ref})"
+            f"  - 下架申請 {fmt_date(t.at, tz)}（{where}，編號 {ref}）"
+            if zh
+            else f"  - Takedown request {fmt_date(t.at, tz)} ({where}, ref. {ref})"
         )
     for r in facts.removals:
         out.append(f"  - {'確認下架' if zh else 'Seen removed'} {fmt_date(r, tz)}")
@@ -224,8 +241,10 @@ def _history_block(facts: CaseFacts, lang: str, tz: tzinfo | None = None) -> lis
     for p in facts.police:
         agency = clean(p.agency, 80)
         out.append(
-            f"  - {'報案' if zh else 'Police report'} {fmt_date(p.at, tz)} {'案號' if zh else 'no.'} "
-            f"{clean(p.report_no, 60)}{f' ({agency})' if agency else ''}"
+            f"  - 報案 {fmt_date(p.at, tz)} 案號 {clean(p.report_no, 60)}{f'（{agency}）' if agency else ''}"
+            if zh
+            else f"  - Police report {fmt_date(p.at, tz)} no. {clean(p.report_no, 60)}"
+            f"{f' ({agency})' if agency else ''}"
         )
     return out
 
@@ -308,12 +327,11 @@ def draft_play(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = No
         url = PLAY_IP_FORM
         intro = (
             f"{brand.legal_name}（商標「{brand.name}」之權利人）謹此通知：Google Play 上之 App {title} "
-            "未經授權使用本公司之名稱、商標與標誌，足使投資人誤認為本公司官方 App。"
+            f"未經授權使用本公司之{copied_marks(facts, 'zh')}，足使投資人誤認為本公司官方 App。"
             if zh
             else f'{brand.legal_name}, owner of the trademark "{brand.name}", reports that the Google Play '
-            "app "
-            f"{title} uses our name, trademark and logo without authorisation, misleading investors into "
-            "taking it for our official app."
+            f"app {title} uses our {copied_marks(facts, 'en')} without authorisation, misleading investors "
+            "into taking it for our official app."
         )
         ask = (
             "本人善意相信上述商標使用未經權利人或其代理人授權，亦非法律所允許；本通知內容正確無誤。"
@@ -373,6 +391,9 @@ def draft_apple(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = N
         else f"The App Store (Taiwan) app {title} uses the name and brand of {brand.legal_name} "
         f"({brand.name}). We did not publish it, and it may lure investors into fraud."
     )
+    decides = apple_developer_fact(facts, brand, lang)
+    if decides:
+        intro += ("" if zh else " ") + decides
     ask = (
         "本公司為上述名稱與商標之權利人，懇請依 App Store 內容爭議程序通知開發者並下架該 App。"
         if zh
@@ -397,6 +418,26 @@ def draft_apple(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = N
         ),
         body=_takedown_body(facts, brand, lang, intro, ask, tz),
     )
+
+
+def apple_developer_fact(facts: CaseFacts, brand: Brand, lang: str) -> str:
+    """The fact that decides for Apple: our developer ids and team ids, and the app's, which differ."""
+    ours = sorted({a.developer_id for a in brand.apps if a.store == "app_store" and a.developer_id})
+    teams = list(brand.apple_team_ids)
+    theirs = clean(facts.listing.developer_id, 100) if facts.listing else ""
+    if not ours and not teams:
+        return ""
+    if lang == "zh":
+        parts = ([f"開發者 ID {'、'.join(ours)}"] if ours else []) + (
+            [f"Apple 團隊 ID {'、'.join(teams)}"] if teams else []
+        )
+        out = f"本公司在 App Store 之官方{'，'.join(parts)}"
+        return out + (f"；該 App 之開發者 ID 為 {theirs}，並非本公司。" if theirs else "。")
+    parts = ([f"developer id {', '.join(ours)}"] if ours else []) + (
+        [f"Apple team id {', '.join(teams)}"] if teams else []
+    )
+    out = f"Our official App Store {'; '.join(parts)}"
+    return out + (f"; this app's developer id is {theirs}, which is not ours." if theirs else ".")
 
 
 def draft_store(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
@@ -482,11 +523,11 @@ def draft_police(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = 
     lines += ["", "四、處理經過（時間軸）" if zh else "4. Timeline"]
     if facts.timeline:
         for t in facts.timeline:
-            change = f" {clean(t.old, 40)}→{clean(t.new, 80)}" if (t.old or t.new) else ""
-            note = (
-                f"：{clean(t.note, 200)}" if zh and t.note else (f": {clean(t.note, 200)}" if t.note else "")
+            # A sentence per action, as a reader of the report expects, not the internal state codes.
+            said = event_sentence(
+                lang, t.action, clean(t.actor, 60), new=clean(t.new, 80), note=clean(t.note, 200)
             )
-            lines.append(f"  - {fmt_time(t.at, tz)} {clean(t.action, 40)}{change}{note} ({clean(t.actor, 60)})")
+            lines.append(f"  - {fmt_time(t.at, tz)} {said}{'。' if zh else '.'}")
     else:
         lines.append("  —")
     history = _history_block(facts, lang, tz)

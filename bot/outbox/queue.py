@@ -116,13 +116,14 @@ def enqueue_case_alert(
     chat: str = SECURITY,
     now: datetime | None = None,
     tz: tzinfo | None = None,
+    brand_name: str = "",
 ) -> list[int]:
     """A case card to the security chat: new case, re-listing, takedown confirmed, or a reminder."""
     markup = reply_markup(case) if kind in MESSAGE_KINDS_WITH_CARD or kind == "reminder" else None
     return enqueue(
         db,
         chat,
-        case_card(case, "zh", kind=kind, tz=tz),
+        case_card(case, "zh", kind=kind, tz=tz, brand_name=brand_name),
         kind=kind,
         case_id=case.id,
         markup=markup,
@@ -203,6 +204,7 @@ def enqueue_reminders(
     days: int | Mapping[str, int] = 7,
     now: datetime | None = None,
     tz: tzinfo | None = None,
+    brand_names: Mapping[str, str] | None = None,
 ) -> list[int]:
     """Reminders for takedowns requested over N days ago (per store if a mapping) whose app is still listed.
 
@@ -219,7 +221,8 @@ def enqueue_reminders(
         at = at if at.tzinfo else at.replace(tzinfo=UTC)
         period = int((now - at) / timedelta(days=n))
         key = f"reminder:{case.id}:{case.takedown_at}:{period}"
-        text = case_card(case, "zh", kind="reminder", reminder_days=n, tz=tz)
+        name = (brand_names or {}).get(case.brand, "")
+        text = case_card(case, "zh", kind="reminder", reminder_days=n, tz=tz, brand_name=name)
         if enqueue(db, SECURITY, text, kind="reminder", case_id=case.id, dedupe_key=key, now=now):
             out.append(case.id)
     return out
@@ -294,6 +297,7 @@ class Routes:
 
     chats: dict[str, str] = field(default_factory=dict)
     tz: tzinfo | None = None  # the team's zone, for cards rendered at delivery
+    brand_names: dict[str, str] = field(default_factory=dict)  # brand id -> display name, for those cards
 
     def resolve(self, chat: str) -> str | None:
         if chat.lstrip("-").isdigit():
@@ -468,7 +472,7 @@ async def deliver_pending(
         if not _claim(db, row["id"], now):
             continue  # another process took it
         try:
-            message_id = await _send(db, bot, row, chat_id, routes.tz)
+            message_id = await _send(db, bot, row, chat_id, routes)
         except RetryAfter as exc:
             wait = _retry_after_seconds(exc)
             _release(
@@ -563,7 +567,7 @@ def _skip_edit(db: sqlite_utils.Database, row: Mapping[str, Any], chat_id: str) 
 
 
 async def _send(
-    db: sqlite_utils.Database, bot: Any, row: Mapping[str, Any], chat_id: str, tz: tzinfo | None = None
+    db: sqlite_utils.Database, bot: Any, row: Mapping[str, Any], chat_id: str, routes: Routes | None = None
 ) -> int | None:
     from telegram import InputFile
     from telegram.constants import ParseMode
@@ -579,7 +583,11 @@ async def _send(
         # Rendered from the case as it is now, so a pending alert never shows a stale state.
         case = cases_mod.get_case(db, int(row["case_id"]))
         text = case_card(
-            case, "zh", kind=row["kind"] if row["kind"] in MESSAGE_KINDS_WITH_CARD else "case_alert", tz=tz
+            case,
+            "zh",
+            kind=row["kind"] if row["kind"] in MESSAGE_KINDS_WITH_CARD else "case_alert",
+            tz=routes.tz if routes else None,
+            brand_name=(routes.brand_names if routes else {}).get(case.brand, ""),
         )
         markup_raw = reply_markup(case)
     if method == "sendMessage":
@@ -648,11 +656,18 @@ async def deliver_all(
     return total
 
 
-def render_for_terminal(row: Mapping[str, Any], db: sqlite_utils.Database, tz: tzinfo | None = None) -> str:
+def render_for_terminal(
+    row: Mapping[str, Any],
+    db: sqlite_utils.Database,
+    tz: tzinfo | None = None,
+    brand_names: Mapping[str, str] | None = None,
+) -> str:
     """A queued message as plain text, for ``fakeapp scan`` without a token."""
     text = row["text"] or ""
     if row["case_id"] and row["kind"] in MESSAGE_KINDS_WITH_CARD:
-        text = case_card(cases_mod.get_case(db, int(row["case_id"])), "zh", kind=row["kind"], tz=tz)
+        case = cases_mod.get_case(db, int(row["case_id"]))
+        name = (brand_names or {}).get(case.brand, "")
+        text = case_card(case, "zh", kind=row["kind"], tz=tz, brand_name=name)
     return html_to_text(text)
 
 
@@ -679,6 +694,7 @@ def after_scan(
     before = max_id(db)
     tz = getattr(settings, "tz", None)
     sync = cases_mod.sync_from_scan(db, scan_id, profile, reminder_days=tg.reminder_periods(), tz=tz)
+    names = {b.id: b.name for b in getattr(profile, "brands", ())}
     new_rows = [r for r in pending(db, since_id=before) if r["kind"] != "case_edit"]
     echo(
         f"Cases: {len(sync.opened)} opened, {len(sync.removed)} takedown(s) confirmed, "
@@ -689,7 +705,7 @@ def after_scan(
             echo("No TELEGRAM_BOT_TOKEN: these alerts stay in the outbox until the bot delivers them:")
         for r in new_rows:
             echo("─" * 60)
-            echo(render_for_terminal(r, db, tz))
+            echo(render_for_terminal(r, db, tz, names))
         return sync
     if not notify:
         if new_rows:
@@ -699,7 +715,7 @@ def after_scan(
 
     redact = install_redaction(tg.token)
     try:
-        stats = asyncio.run(_deliver_with_bot(db, settings, budget=budget, redact=redact))
+        stats = asyncio.run(_deliver_with_bot(db, settings, budget=budget, redact=redact, brand_names=names))
     except Exception as exc:  # Telegram down, bad token: the alerts stay queued; say so in one line
         echo(
             f"Telegram: not delivered now ({redact(type(exc).__name__ + ': ' + str(exc))[:200]}); "
@@ -712,7 +728,12 @@ def after_scan(
 
 
 async def _deliver_with_bot(
-    db: sqlite_utils.Database, settings: Any, *, budget: float, redact: Callable[[str], str]
+    db: sqlite_utils.Database,
+    settings: Any,
+    *,
+    budget: float,
+    redact: Callable[[str], str],
+    brand_names: Mapping[str, str] | None = None,
 ) -> DeliveryStats:
     from telegram.ext import AIORateLimiter, ExtBot
 
@@ -730,5 +751,9 @@ async def _deliver_with_bot(
     )
     async with bot:
         return await deliver_all(
-            db, bot, Routes(tg.chats(), getattr(settings, "tz", None)), budget=budget, redact=redact
+            db,
+            bot,
+            Routes(tg.chats(), getattr(settings, "tz", None), dict(brand_names or {})),
+            budget=budget,
+            redact=redact,
         )

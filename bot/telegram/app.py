@@ -47,7 +47,7 @@ from bot.alerts.render import (
 )
 from bot.cases import actions as cases
 from bot.cases.actions import Actor, CaseError
-from bot.core.i18n import normalize_lang, t
+from bot.core.i18n import CATALOGUE, label, normalize_lang, t
 from bot.core.settings import Settings, SettingsError
 from bot.outbox import queue as outbox
 from bot.store import settings_overrides as overrides
@@ -76,6 +76,8 @@ class Desk:
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     # The environment/file settings before the /settings overrides (``settings`` is the effective one).
     base_settings: Settings | None = None
+    brand_names: dict[str, str] = field(default_factory=dict)  # brand id -> display name, for cards
+    command_names: frozenset[str] = frozenset()  # the commands this bot has (others get a hint)
 
 
 def desk_of(context: ContextTypes.DEFAULT_TYPE) -> Desk:
@@ -128,8 +130,9 @@ def _case_id(arg: str) -> int:
 # --- the gate -----------------------------------------------------------------------------------------
 
 
-def _needed_role(update: Update) -> tuple[str, str, str | None]:
-    """(kind, detail, role needed or None to ignore silently)."""
+def _needed_role(update: Update, known: frozenset[str] = frozenset()) -> tuple[str, str, str | None]:
+    """(kind, detail, role needed or None to ignore silently). A command the bot does not have needs only
+    membership: all it gets is a one-line hint."""
     if update.callback_query is not None:
         data = update.callback_query.data or ""
         parsed = parse_callback(data)
@@ -143,6 +146,8 @@ def _needed_role(update: Update) -> tuple[str, str, str | None]:
     text = msg.text or ""
     if text.startswith("/"):
         cmd = text.split()[0][1:].split("@")[0].lower()
+        if known and cmd not in known:
+            return "command", text[:100], "viewer"
         return "command", text[:100], access.COMMAND_ROLES.get(cmd, "admin")
     if URL_RE.search(text):
         return "message", text[:100], access.APK_ROLE
@@ -157,7 +162,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     uid = user.id if user else None
     cid = chat.id if chat else None
-    kind, detail, needed = _needed_role(update)
+    kind, detail, needed = _needed_role(update, desk.command_names)
     role = access.role_of(tg, uid)
     in_chat = access.chat_allowed(tg, cid, uid)
     if needed is None:
@@ -184,6 +189,8 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if query is not None:
             with contextlib.suppress(TelegramError):
                 await query.answer()
+        elif kind == "command" and cid is not None and cid == uid and _is_start(detail):
+            await _tell_stranger_their_id(update, desk, uid)
         _notify_admins(desk, uid, username, cid, kind, detail)
         kick_delivery(context.application)
     else:
@@ -196,20 +203,48 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     raise ApplicationHandlerStop
 
 
+def _is_start(detail: str) -> bool:
+    return detail.split()[0].split("@")[0].lower() == "/start" if detail.strip() else False
+
+
+async def _tell_stranger_their_id(update: Update, desk: Desk, uid: int | None) -> None:
+    """A stranger's /start in a private chat: one line with their own user id to give an admin, at most once
+    per notice interval (counted in the access log, so a restart does not reset it). Access stays denied."""
+    if uid is None:
+        return
+    since = datetime.fromtimestamp(time.time() - desk.settings.telegram.admin_notice_interval, UTC)
+    earlier = next(
+        desk.db.query(
+            "SELECT COUNT(*) AS n FROM access_log WHERE user_id = ? AND allowed = 0 AND kind = 'command'"
+            " AND (detail = '/start' OR detail LIKE '/start %' OR detail LIKE '/start@%') AND at >= ?",
+            [uid, since.replace(microsecond=0).isoformat()],
+        )
+    )["n"]
+    if earlier > 1:  # this attempt is already logged
+        return
+    user = update.effective_user
+    lang = "en" if user is not None and (user.language_code or "").lower().startswith("en") else "zh"
+    chat = update.effective_chat
+    if chat is not None:
+        with contextlib.suppress(TelegramError):
+            await chat.send_message(t(lang, "stranger.start", uid=uid))
+
+
 def _notify_admins(
     desk: Desk, uid: int | None, username: str, cid: int | None, kind: str, detail: str
 ) -> None:
+    """Tell each admin, in the admin's own language, about a stranger (rate-limited per stranger)."""
     tg = desk.settings.telegram
     slot = access.notice_slot(uid, tg.admin_notice_interval)
-    text = t(
-        "zh",
-        "denied.admin_notice",
-        user=esc(username or "?"),
-        uid=uid,
-        chat=cid,
-        what=esc(f"{kind} {detail}"[:120]),
-    )
     for admin in sorted(tg.admins):
+        text = t(
+            lang_of(desk.db, admin),
+            "denied.admin_notice",
+            user=esc(username or "?"),
+            uid=uid,
+            chat=cid,
+            what=esc(f"{kind} {detail}"[:120]),
+        )
         outbox.enqueue(desk.db, str(admin), text, kind="access_notice", dedupe_key=f"{slot}:{admin}")
 
 
@@ -231,10 +266,32 @@ async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, t(lang, "start", role=t(lang, f"role.{role}")))
 
 
+def help_text(lang: str, role: str | None, commands: Sequence[Command]) -> str:
+    """Every command ``role`` may use, one line each (plain text), and what else it can send."""
+    shown = [c for c in commands if access.may(role, access.COMMAND_ROLES.get(c.name, "admin"))]
+    lines = [t(lang, "help.header", role=t(lang, f"role.{role or 'viewer'}"))]
+    lines += [t(lang, f"help.{c.name}") if f"help.{c.name}" in CATALOGUE else f"/{c.name}" for c in shown]
+    if access.may(role, access.APK_ROLE):
+        lines.append(t(lang, "help.apk"))
+    return "\n".join(lines)
+
+
 async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
+    uid = update.effective_user.id if update.effective_user else None
+    lang = lang_of(desk.db, uid)
+    role = access.role_of(desk.settings.telegram, uid)
+    known = [c for c in COMMANDS if not desk.command_names or c.name in desk.command_names]
+    await reply(update, esc(help_text(lang, role, known)))
+
+
+async def cmd_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command this bot does not have: one line pointing at /help."""
+    desk = desk_of(context)
+    msg = update.effective_message
     lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
-    await reply(update, esc(t(lang, "help")))
+    word = ((msg.text or "").split() or ["/"])[0].split("@")[0][:40] if msg else "/"
+    await reply(update, esc(t(lang, "unknown_command", cmd=word)))
 
 
 async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -246,7 +303,8 @@ async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not found:
         await reply(update, t(lang, "no_cases"))
         return
-    lines = [f"<b>{t(lang, 'cases.header', state=esc(state), n=len(found))}</b>"]
+    shown = t(lang, f"cases.{state}") if state in ("open", "all") else label(lang, "state", state)
+    lines = [f"<b>{t(lang, 'cases.header', state=esc(shown), n=len(found))}</b>"]
     lines += [case_line(c, lang) for c in found]
     await reply(update, "\n".join(lines))
 
@@ -261,8 +319,10 @@ async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     case = cases.get_case(desk.db, _case_id(args[0]))
     tz = desk.settings.tz
-    text = case_card(case, lang, kind="case", tz=tz) + "\n\n" + timeline_text(
-        cases.timeline(desk.db, case.id), lang, tz=tz
+    text = (
+        case_card(case, lang, kind="case", tz=tz, brand_name=desk.brand_names.get(case.brand, ""))
+        + "\n\n"
+        + timeline_text(cases.timeline(desk.db, case.id), lang, tz=tz)
     )
     markup = None
     if access.may(access.role_of(desk.settings.telegram, uid), "analyst"):
@@ -273,10 +333,30 @@ async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, text, reply_markup=markup)
 
 
-async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, case: cases.Case) -> None:
+def done_text(lang: str, action: str, case: cases.Case, text: str = "") -> str:
+    """What a change recorded, in the user's language (HTML-escaped): not merely the case's state."""
+    text = text.strip()
+    why = t(lang, "done.why", why=text) if text else ""
+    if action == "takedown":
+        ref = t(lang, "done.takedown.ref", ref=text) if text else ""
+        out = t(lang, "done.takedown", id=case.id, ref=ref, state=label(lang, "state", case.state))
+    elif action == "police":
+        out = t(lang, "done.police", id=case.id, agency=case.police_agency, no=case.police_no)
+    elif action in ("rejected", "fp"):
+        out = t(lang, f"done.{action}", id=case.id, why=why)
+    elif f"done.{action}" in CATALOGUE:
+        out = t(lang, f"done.{action}", id=case.id)
+    else:
+        out = t(lang, "done", id=case.id, state=label(lang, "state", case.state))
+    return esc(out)
+
+
+async def _done(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, case: cases.Case, action: str = "", text: str = ""
+) -> None:
     desk = desk_of(context)
     lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
-    await reply(update, t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}")))
+    await reply(update, done_text(lang, action, case, text))
     kick_delivery(context.application)
 
 
@@ -287,8 +367,9 @@ def _change_command(name: str, change: Callable[..., cases.Case], usage: str) ->
         args = _args(context)
         if not args:
             raise _Usage(usage)
-        case = change(desk_of(context).db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
-        await _done(update, context, case)
+        text = " ".join(args[1:])
+        case = change(desk_of(context).db, _case_id(args[0]), actor_of(update), text)
+        await _done(update, context, case, name, text)
 
     handler.__name__ = f"cmd_{name}"
     return handler
@@ -306,7 +387,7 @@ async def cmd_police(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         raise _Usage("/police ID REPORT_NO [agency]")
     agency = " ".join(args[2:]) or "165"
     case = cases.report_police(desk_of(context).db, _case_id(args[0]), actor_of(update), args[1], agency)
-    await _done(update, context, case)
+    await _done(update, context, case, "police")
 
 
 async def cmd_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -348,7 +429,8 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = cases.stats(desk.db)
 
     def fmt(d: Mapping[str, int], prefix: str) -> str:
-        return "、".join(f"{t(lang, f'{prefix}.{k}')} {v}" for k, v in d.items()) or "0"
+        sep = ", " if lang == "en" else "、"
+        return sep.join(f"{label(lang, prefix, k)} {v}" for k, v in d.items()) or "0"
 
     await reply(
         update,
@@ -406,7 +488,9 @@ async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 else t(lang, "scan.failed", msg=esc(str(exc)[:300]))
             )
         else:
-            text = t(lang, "scan.done", **summary)
+            text = t(
+                lang, "scan.done", **{**summary, "status": label(lang, "scan_status", summary["status"])}
+            )
         if chat is not None:
             with contextlib.suppress(TelegramError):
                 await chat.send_message(text, parse_mode=ParseMode.HTML)
@@ -562,7 +646,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         with contextlib.suppress(TelegramError):
             await query.answer(t(lang, "error", msg="internal error"), show_alert=True)
         raise
-    await query.answer(t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}"))[:190])
+    await query.answer(html.unescape(done_text(lang, action, case))[:190])
     # The pressed message is edited at once when it is not the case's alert (the outbox edits that one).
     msg = query.message
     if msg is not None and not _is_alert_message(desk.db, case.id, msg.chat.id, msg.message_id):
@@ -571,7 +655,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.edit_message_text(
                 chat_id=msg.chat.id,
                 message_id=msg.message_id,
-                text=case_card(case, lang, kind="case", tz=desk.settings.tz),
+                text=case_card(
+                    case,
+                    lang,
+                    kind="case",
+                    tz=desk.settings.tz,
+                    brand_name=desk.brand_names.get(case.brand, ""),
+                ),
                 parse_mode=ParseMode.HTML,
                 disable_web_page_preview=True,
                 reply_markup=InlineKeyboardMarkup(
@@ -674,9 +764,8 @@ async def _analyse(
         log.warning("APK analysis failed: %s", type(exc).__name__)
         await reply(update, t(lang, "apk.failed", msg=esc(str(exc)[:300])))
         return
-    label = t(lang, f"verdict.{verdict}")
-    label = esc(verdict) if label.startswith("verdict.") else label
-    text = t(lang, "apk.result", verdict=label, sha=esc(sha[:16]) + "…")
+    shown = label(lang, "verdict", verdict)
+    text = t(lang, "apk.result", verdict=esc(shown), sha=esc(sha[:16]) + "…")
     if case_id is not None:
         text += "\n" + t(lang, "apk.case" if opened else "apk.existing", id=case_id)
     await reply(update, text)
@@ -723,7 +812,10 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     if outbox.enqueue_reminders(
-        desk.db, days=desk.settings.telegram.reminder_periods(), tz=desk.settings.tz
+        desk.db,
+        days=desk.settings.telegram.reminder_periods(),
+        tz=desk.settings.tz,
+        brand_names=desk.brand_names,
     ):
         casework_tg.reminder_drafts(desk)  # issue 5: each reminder's draft, ready to re-send
         kick_delivery(context.application)
@@ -826,16 +918,20 @@ def build_application(
         .post_init(post_init)
         .build()
     )
+    names = _brand_names(settings)
     app.bot_data["desk"] = Desk(
         settings=settings,
         db=database,
-        routes=outbox.Routes(tg.chats(), settings.tz),
+        routes=outbox.Routes(tg.chats(), settings.tz, names),
         scan_runner=scan_runner,
         base_settings=base_settings,
+        brand_names=names,
+        command_names=frozenset(c.name for c in commands),
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     for c in commands:
         app.add_handler(CommandHandler(c.name, guarded(c.handler)))
+    app.add_handler(MessageHandler(filters.COMMAND, guarded(cmd_unknown)))  # after every real command
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(MessageHandler(filters.Document.ALL, guarded(on_document)))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.Regex(URL_RE), guarded(on_link)))
@@ -858,6 +954,17 @@ def build_application(
     )
     schedule_scan(jq, tg.scan_cron)
     return app
+
+
+def _brand_names(settings: Settings) -> dict[str, str]:
+    """Brand id -> display name from the profile (cards show ids only when the profile cannot be read)."""
+    from scanners.profile import ProfileError, load_profile
+
+    try:
+        return {b.id: b.name for b in load_profile(settings.config_path).brands}
+    except (ProfileError, OSError) as exc:
+        log.warning("brand profile unavailable for display names: %s", exc)
+        return {}
 
 
 def schedule_scan(jq: Any, cron: str) -> None:
