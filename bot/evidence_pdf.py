@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts
 from bot.casework.drafts import fmt_time
+from bot.core.i18n import event_sentence, label
 
 Section = tuple[str, list[tuple[str, str]]]
 A4 = (8.27, 11.69)  # inches
@@ -94,14 +95,17 @@ def summary_sections(
             sections.append(("判定理由", [("", f"・{r.zh}（{r.points:+d}）") for r in li.reasons]))
     if facts.apk is not None:
         a = facts.apk
-        rows = [("SHA-256", a.sha256), ("判定", a.verdict), ("套件名稱", a.package), ("App 名稱", a.app_name)]
+        rows = [
+            ("SHA-256", a.sha256),
+            ("判定", label("zh", "verdict", a.verdict)),
+            ("套件名稱", a.package),
+            ("App 名稱", a.app_name),
+        ]
         rows += [("簽章憑證", c.sha256) for c in a.certificates]
         sections.append(("APK 分析", rows))
     timeline: list[tuple[str, str]] = []
     for t in facts.timeline:
-        change = f"{t.old} → {t.new}" if (t.old or t.new) else ""
-        words = (t.action, change, t.note, f"（{t.actor}）")
-        timeline.append((fmt_time(t.at, tz), " ".join(x for x in words if x)))
+        timeline.append((fmt_time(t.at, tz), event_sentence("zh", t.action, t.actor, new=t.new, note=t.note)))
     for td in facts.takedowns:
         store = STORE_NAMES_ZH.get(td.store, td.store)
         timeline.append((fmt_time(td.at, tz), f"下架申請（{store}，編號 {td.reference or '無'}）"))

@@ -26,6 +26,7 @@ import sqlite_utils
 
 from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
 from bot.casework.drafts import fmt_time
+from bot.core.i18n import event_sentence, label
 from bot.core.media import fetch_image
 
 MANIFEST = "manifest.json"
@@ -235,7 +236,7 @@ def summary_html(
             _tr("下載次數", li.installs),
             _tr("最後一次看到", fmt_time(li.last_seen, tz)),
             _tr("目前是否上架", "是" if li.present else f"否（{fmt_time(li.removed_at, tz)} 起未再出現）"),
-            _tr("判定", f"{li.verdict}（分數 {li.score}）"),
+            _tr("判定", f"{label('zh', 'verdict', li.verdict)}（分數 {li.score}）"),
             "</table>",
             "<h2>開發者資料</h2>",
             "<table>",
@@ -265,8 +266,9 @@ def summary_html(
     if history:
         out += ["<h2>上架資料變更紀錄</h2>", "<table><tr><th>時間</th><th>欄位</th><th>舊值 → 新值</th></tr>"]
         for h in history:
+            when = fmt_time(str(h.get("at") or ""), tz)
             out.append(
-                f"<tr><td>{e(fmt_time(str(h.get('at') or '')))}</td><td>{e(str(h.get('field') or ''))}</td>"
+                f"<tr><td>{e(when)}</td><td>{e(str(h.get('field') or ''))}</td>"
                 f"<td>{e(str(h.get('old') or ''))[:500]} → {e(str(h.get('new') or ''))[:500]}</td></tr>"
             )
         out.append("</table>")
@@ -276,7 +278,7 @@ def summary_html(
             "<h2>APK 分析</h2>",
             "<table>",
             _tr("SHA-256", a.sha256),
-            _tr("判定", a.verdict),
+            _tr("判定", label("zh", "verdict", a.verdict)),
             _tr("套件名稱", a.package),
             _tr("App 名稱", a.app_name),
             _tr("來源", a.source),
@@ -292,11 +294,10 @@ def summary_html(
             out.append("</table>")
     out += ["<h2>處理經過（時間軸）</h2>", "<table><tr><th>時間</th><th>動作</th><th>內容</th></tr>"]
     for t in facts.timeline:
-        change = f"{t.old} → {t.new}" if (t.old or t.new) else ""
-        detail = " ".join(x for x in (change, t.note) if x)
+        said = event_sentence("zh", t.action, t.actor, new=t.new, note=t.note)
         out.append(
-            f"<tr><td>{e(fmt_time(t.at, tz))}</td><td>{e(t.action)}<br><small>{e(t.actor)}</small></td>"
-            f"<td>{e(detail)}</td></tr>"
+            f"<tr><td>{e(fmt_time(t.at, tz))}</td><td>{e(said)}<br><small>{e(t.actor)}</small></td>"
+            f"<td>{e(t.note)}</td></tr>"
         )
     out.append("</table>")
     if facts.takedowns or facts.police:
