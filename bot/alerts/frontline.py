@@ -120,11 +120,12 @@ def notice_text(case: Case, brand: Brand | None, lang: str = "zh") -> str:
     p = phase(case)
     title = " ".join(case.title.split())[:120]
     developer = " ".join(case.developer.split())[:120]
+    c = ": " if lang == "en" else "："
     lines = [f"<b>{tx['title.' + p]}</b>", ""]
-    lines.append(f"{tx['app']}：<b>{e(title)}</b>")
-    lines.append(f"{tx['where']}：{e(stores.get(case.store, case.store))}")
+    lines.append(f"{tx['app']}{c}<b>{e(title)}</b>")
+    lines.append(f"{tx['where']}{c}{e(stores.get(case.store, case.store))}")
     if developer and case.kind == "listing":
-        lines.append(f"{tx['developer']}：{e(developer)}")
+        lines.append(f"{tx['developer']}{c}{e(developer)}")
     if p == "retracted":
         lines += ["", e(tx["retracted.text"])]
     else:
@@ -134,7 +135,7 @@ def notice_text(case: Case, brand: Brand | None, lang: str = "zh") -> str:
             status = tx["status.removed"]
         else:
             status = tx["status.resolved"]
-        lines.append(f"{tx['status']}：{e(status)}")
+        lines.append(f"{tx['status']}{c}{e(status)}")
         lines += ["", f"<b>{tx['recognise']}</b>", e(tx["recognise.text"])]
         lines += ["", f"<b>{tx['tell']}</b>", e(tx["tell.text"])]
     lines += ["", f"<b>{tx['official']}</b>"]
@@ -143,9 +144,9 @@ def notice_text(case: Case, brand: Brand | None, lang: str = "zh") -> str:
             if app.url:
                 name = app.name or brand.name
                 where = _STORE["en" if lang == "en" else "zh"].get(app.store, app.store)
-                lines.append(f'• {e(where)}：<a href="{e(app.url)}">{e(name)}</a>')
+                lines.append(f'• {e(where)}{c}<a href="{e(app.url)}">{e(name)}</a>')
         if brand.download_page:
-            lines.append(f'• {tx["official.page"]}：<a href="{e(brand.download_page)}">'
+            lines.append(f'• {tx["official.page"]}{c}<a href="{e(brand.download_page)}">'
                          f"{e(brand.download_page)}</a>")  # fmt: skip
     lines += ["", f"<i>{tx['case']} #{case.id}</i>"]
     return "\n".join(lines)

@@ -808,7 +808,7 @@ def sync_from_scan(
             case = get_case(db, r["id"])
             listing = next(db.query("SELECT * FROM listings WHERE key = ?", [case.listing_key]))
             _sync_existing(db, case, listing, bool(r["present"]), "", scan_id, result, now, tz, names)
-        result.store_alert = outbox.enqueue_store_status(db, scan_id, now=now)
+        result.store_alert = outbox.enqueue_store_status(db, scan_id, now=now, brand_names=names)
         result.reminders = outbox.enqueue_reminders(
             db, days=reminder_days, now=now, tz=tz, brand_names={b.id: b.name for b in profile.brands}
         )

@@ -56,7 +56,7 @@ class DuplicateTakedown(DraftError):
     """The listing already has a takedown request in its current episode; refused unless forced."""
 
     def __init__(self, case_id: int, first: TakedownRequest, tz: tzinfo | None = None) -> None:
-        ref = first.reference or "（無編號）"
+        ref = first.reference or "none"
         super().__init__(
             f"case {case_id}: a takedown was already requested on {fmt_time(first.at, tz)} "
             f"(reference {ref}); use --force to draft another"
@@ -102,9 +102,9 @@ def fmt_date(iso: str, tz: tzinfo | None = None) -> str:
     return local_date(iso, tz) if iso else "—"
 
 
-def q(text: object, limit: int = 200) -> str:
-    """Hostile text quoted for a plain-text draft: 「cleaned」."""
-    return f"「{clean(text, limit)}」"
+def q(text: object, limit: int = 200, lang: str = "zh") -> str:
+    """Hostile text quoted for a plain-text draft in the language's own quotes: 「cleaned」 or “cleaned”."""
+    return f"「{clean(text, limit)}」" if lang == "zh" else f"“{clean(text, limit)}”"
 
 
 def play_form(facts: CaseFacts) -> tuple[str, str, str]:
@@ -172,16 +172,18 @@ def _subject_lines(facts: CaseFacts, lang: str) -> list[str]:
         names = STORE_NAMES_ZH if zh else STORE_NAMES_EN
         rows = [
             ("商店" if zh else "Store", names.get(li.store, li.store)),
-            ("App 名稱" if zh else "App title", q(li.title)),
+            ("App 名稱" if zh else "App title", q(li.title, 200, lang)),
             ("App ID" if zh else "App id", clean(li.app_id, 200)),
             ("商店頁面" if zh else "Store page", clean(li.url, 300)),
-            ("開發者" if zh else "Developer", q(li.developer)),
+            ("開發者" if zh else "Developer", q(li.developer, 200, lang)),
             ("開發者 ID" if zh else "Developer id", clean(li.developer_id, 100)),
         ]
         if li.bundle_id:
             rows.append(("Bundle ID", clean(li.bundle_id, 200)))
         if li.developer_legal_name:
-            rows.append(("開發者法定名稱" if zh else "Developer legal name", q(li.developer_legal_name)))
+            rows.append(
+                ("開發者法定名稱" if zh else "Developer legal name", q(li.developer_legal_name, 200, lang))
+            )
         if li.developer_email:
             rows.append(("開發者電子郵件" if zh else "Developer e-mail", clean(li.developer_email, 200)))
         if li.developer_website:
@@ -321,7 +323,7 @@ def draft_play(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = No
         raise DraftError(f"case {facts.case_id} is not a Google Play listing (store {facts.store})")
     form, why_zh, why_en = play_form(facts)
     zh = lang == "zh"
-    title = q(facts.title, 120)
+    title = q(facts.title, 120, lang)
     if form == "ip":
         name = "Google 法律支援：智慧財產權（商標）投訴" if zh else "Google Legal Help: trademark complaint"
         url = PLAY_IP_FORM
@@ -382,7 +384,7 @@ def draft_apple(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = N
     if facts.store != "app_store":
         raise DraftError(f"case {facts.case_id} is not an App Store listing (store {facts.store})")
     zh = lang == "zh"
-    title = q(facts.title, 120)
+    title = q(facts.title, 120, lang)
     app_id = facts.listing.app_id if facts.listing else ""
     intro = (
         f"App Store（台灣）上之 App {title} 冒用{brand.legal_name}（{brand.name}）之名稱與品牌，"
@@ -443,7 +445,7 @@ def apple_developer_fact(facts: CaseFacts, brand: Brand, lang: str) -> str:
 def draft_store(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
     """An e-mail to a third-party store or download site (also usable for an APK case's hosting site)."""
     zh = lang == "zh"
-    title = q(facts.title, 120)
+    title = q(facts.title, 120, lang)
     where = (
         STORE_NAMES_ZH.get(facts.store, facts.store) if zh else STORE_NAMES_EN.get(facts.store, facts.store)
     )
@@ -487,7 +489,7 @@ def draft_police(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = 
     """A report for the 165 anti-fraud line or the police: what, when, evidence with hashes, timeline."""
     zh = lang == "zh"
     names = STORE_NAMES_ZH if zh else STORE_NAMES_EN
-    title = q(facts.title, 120)
+    title = q(facts.title, 120, lang)
     where = names.get(facts.store, clean(facts.store, 40))
     lines = [
         ("報案人：" if zh else "Reported by: ")
@@ -591,11 +593,14 @@ def draft_website(current: Sequence[CaseFacts], brand: Brand, lang: str) -> Draf
         lines.append(
             f"  - {q(c.title, 80)}（{where}，開發者 {q(dev, 80)}）"
             if zh
-            else f"  - {q(c.title, 80)} ({where}, developer {q(dev, 80)})"
+            else f"  - {q(c.title, 80, lang)} ({where}, developer {q(dev, 80, lang)})"
         )
         items_html.append(
             f"<li>「{html.escape(clean(c.title, 80))}」（{html.escape(where)}，"
-            f"{'開發者' if zh else 'developer'} {html.escape(clean(dev, 80))}）</li>"
+            f"開發者 {html.escape(clean(dev, 80))}）</li>"
+            if zh
+            else f"<li>“{html.escape(clean(c.title, 80))}” ({html.escape(where)}, developer "
+            f"{html.escape(clean(dev, 80))})</li>"
         )
     if not fakes:
         lines.append("  （目前無）" if zh else "  (none at present)")
@@ -609,14 +614,14 @@ def draft_website(current: Sequence[CaseFacts], brand: Brand, lang: str) -> Draf
     )
     lines += ["", links_heading, *_links_block(brand, lang), "", footer, brand.legal_name]
     link_html = [
-        f"<li>{html.escape(names.get(s, s))}："
+        f"<li>{html.escape(names.get(s, s))}{'：' if zh else ': '}"
         f'<a href="{html.escape(u, quote=True)}">{html.escape(n)}</a></li>'
         for s, n, u in official_links(brand)
     ]
     if brand.download_page:
         dp = html.escape(brand.download_page, quote=True)
         link_html.append(
-            f'<li>{"官方下載頁" if zh else "Official download page"}：<a href="{dp}">{dp}</a></li>'
+            f'<li>{"官方下載頁：" if zh else "Official download page: "}<a href="{dp}">{dp}</a></li>'
         )
     heading = f"【防詐公告】假冒{brand.name} App" if zh else f"Warning: fake {brand.name} apps"
     snippet = "\n".join(

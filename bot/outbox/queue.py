@@ -157,10 +157,16 @@ def enqueue_case_edits(db: sqlite_utils.Database, case: Case, *, now: datetime |
     return enqueue(db, SECURITY, "", kind="case_edit", case_id=case.id, method="editMessageText", now=now)
 
 
-def enqueue_store_status(db: sqlite_utils.Database, scan_id: int, *, now: datetime | None = None) -> bool:
+def enqueue_store_status(
+    db: sqlite_utils.Database,
+    scan_id: int,
+    *,
+    now: datetime | None = None,
+    brand_names: Mapping[str, str] | None = None,
+) -> bool:
     """One message for a scan with degraded or broken stores (or a failed scan). True if queued."""
     from bot.alerts.render import esc
-    from bot.core.i18n import t
+    from bot.core.i18n import label, t
 
     scan = next(db.query("SELECT * FROM scans WHERE id = ?", [scan_id]))
     bad = list(
@@ -185,8 +191,8 @@ def enqueue_store_status(db: sqlite_utils.Database, scan_id: int, *, now: dateti
                 t(
                     "zh",
                     "store_status.line",
-                    brand=r["brand"],
-                    store=r["store"],
+                    brand=(brand_names or {}).get(r["brand"], r["brand"]),
+                    store=label("zh", "store", r["store"]),
                     status=status,
                     reason=(r["reason"] or "")[:300],
                 )
