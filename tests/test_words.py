@@ -23,7 +23,7 @@ from tests.scanrows import listing, write_scan
 
 PROFILE = load_profile(DATA / "brands.toml")
 BRAND_IDS = tuple(b.id for b in PROFILE.brands)
-# The codes a Chinese reader must never see: states, takedown and police tracks, verdicts, store ids, brand ids.
+# The codes a Chinese reader must never see: states, takedown and police tracks, verdicts, stores, brands.
 CODES = (
     "new", "confirmed", "false_positive", "resolved", "relisted", "open",
     "none", "requested", "removed", "rejected", "reported",
@@ -185,8 +185,9 @@ def test_cards_show_names_labels_and_signed_points(db, worked: dict[str, int]) -
     assert "品牌：華岳證券" in zh and "huayue" not in zh and "已確認假冒" in zh and "判定：假冒" in zh
     assert "Brand: 華岳證券" in en and "App: " in en and "：" not in en and "（" not in en
     assert re.search(r"（\+\d+）", zh) and re.search(r" \(\+\d+\)", en)
-    negative = cases.Case.from_row({**dict(next(db.query("SELECT * FROM cases WHERE id = ?", [case.id]))),
-                                    "reasons": '[{"code": "x", "points": -60, "zh": "說明", "en": "why"}]'})  # fmt: skip
+    row = dict(next(db.query("SELECT * FROM cases WHERE id = ?", [case.id])))
+    row["reasons"] = '[{"code": "x", "points": -60, "zh": "說明", "en": "why"}]'
+    negative = cases.Case.from_row(row)
     assert "（-60）" in case_card(negative, "zh") and "+-" not in case_card(negative, "zh")
 
 
