@@ -6,7 +6,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-STORES = ("google_play", "app_store")
+STORES = ("google_play", "app_store", "aptoide", "galaxy_store")
+# Stores of Android apps, where an app is a package name and (Aptoide) a signing certificate.
+ANDROID_STORES = ("google_play", "aptoide", "galaxy_store")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,13 @@ class Listing:
     rating: float | None = None
     genre: str = ""
     screenshots: tuple[str, ...] = ()
+    # Aptoide: the signing certificate as the store reports it (SHA-1 hex, lower case, no colons; owner DN),
+    # the user store that hosts the listing, and the APK (URL, MD5) the metadata points to.
+    cert_sha1: str = ""
+    cert_owner: str = ""
+    store_name: str = ""
+    apk_url: str = ""
+    apk_md5: str = ""
     # Fields a store adapter could not fill from search results alone: details must be fetched.
     partial: bool = False
     # The raw response text the listing was parsed from (kept as evidence; not compared).

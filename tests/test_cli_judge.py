@@ -53,7 +53,7 @@ def test_judge_jsonl(tmp_path: Path) -> None:
             "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines) + "\n",
             encoding="utf-8",
         )
-        result = CliRunner().invoke(main, ["judge", str(src)])
+        result = CliRunner().invoke(main, ["judge", "--allow-private-urls", str(src)])
     assert result.exit_code == 1
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["app_id"] for o in out] == [

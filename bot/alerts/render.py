@@ -16,6 +16,7 @@ from typing import Any
 from bot.cases.actions import Case, Event
 from bot.core.clock import local_date, local_time
 from bot.core.i18n import event_sentence, t
+from bot.core.linksafe import redact_userinfo
 from bot.core.textsafe import strip_controls
 
 MAX_MESSAGE = 4000  # below Telegram's 4096 (counted in UTF-16 units; we leave room)
@@ -145,7 +146,7 @@ def case_card(
         lines.append(
             f"{t(lang, 'card.store')}{c}{_label(lang, 'store', case.store)} · <code>{esc(case.app_id)}</code>"
         )
-    url = safe_url(case.url)
+    url = safe_url(redact_userinfo(case.url))
     if url:
         lines.append(f'{t(lang, "card.link")}{c}<a href="{esc(url)}">{esc(_clip(url, 120))}</a>')
     lines.append(

@@ -7,7 +7,6 @@ database; ``render_text``/``render_csv``/``render_chart`` present the result. Ev
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import statistics
@@ -18,7 +17,9 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH
 from bot.core.clock import DEFAULT_ZONE, local_time, zone_label
+from bot.core.csvsafe import SafeWriter
 
 FIGURES = (
     "new_suspects",
@@ -70,7 +71,8 @@ DEFINITIONS: dict[str, str] = {
         "(timeline action `relisted`)."
     ),
     "per_store_brand": (
-        "Each figure is also split by the case's store (google_play, app_store, apk) and brand."
+        "Each figure is also split by the case's store (Google Play, App Store, Aptoide, Galaxy Store, APK) "
+        "and brand."
     ),
 }
 
@@ -320,8 +322,6 @@ _LABELS_EN = {
 
 def render_text(report: Report, lang: str = "zh", names: Mapping[str, str] | None = None) -> str:
     """A plain-text report; stores and brands by display name (``names``: brand id -> display name)."""
-    from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH
-
     zh = lang == "zh"
     labels = _LABELS_ZH if zh else _LABELS_EN
     colon, comma = ("：", "，") if zh else (": ", ", ")
@@ -371,7 +371,7 @@ CSV_COLUMNS = (
 def render_csv(report: Report) -> str:
     """One row for all cases, then one per store and per brand."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = SafeWriter(out)  # brand and store keys come from data: defused like every CSV cell
     w.writerow(CSV_COLUMNS)
     since, until = local_time(report.since, report.tz), local_time(report.until, report.tz)
     rows = [("all", "all", report.total)]
@@ -475,8 +475,6 @@ def chart_figure(report: Report, lang: str = "zh", font: str | None = _AUTO) -> 
         ax2.plot([], [], color="tab:green", label=t["median"])
         ax2.plot([], [], color="tab:red", label=t["p90"])
         ax2.legend(loc="best", framealpha=0.8, **legend_kw)
-        from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH
-
         shown = STORE_NAMES_ZH if lang == "zh" else STORE_NAMES_EN
         ax2.set_yticks(list(range(1, len(stores) + 1)), [shown.get(s, s) for s in stores])
         ax2.set_ylim(0.5, len(stores) + 0.5)

@@ -11,6 +11,7 @@ import click
 import requests
 
 from bot.cli.common import App, app_options
+from bot.core.media import MediaGuard
 from bot.core.textsafe import plain
 from bot.record.scan import fetch_icon, prepare_profile
 from scanners.judging.icons import icon_hash
@@ -21,7 +22,7 @@ ICON_FILE_MAX = 2 * 1024 * 1024
 
 
 def _icon_hash(
-    icon: str, base: Path, session: requests.Session, timeout: float
+    icon: str, base: Path, session: requests.Session, timeout: float, guard: MediaGuard | None = None
 ) -> tuple[str | None, str]:
     """(the icon's perceptual hash, why not) from a URL or a file relative to the JSONL file."""
     if not icon:
@@ -29,7 +30,7 @@ def _icon_hash(
     data: bytes | None = None
     why = "cannot be fetched"
     if icon.startswith(("http://", "https://")):
-        got = fetch_icon(session, icon, timeout)
+        got = fetch_icon(session, icon, timeout, guard)
         data = got[0] if got else None
     else:
         path = (base / icon) if not Path(icon).is_absolute() else Path(icon)
@@ -62,7 +63,12 @@ def _parse(line: str) -> Listing:
 @app_options
 @click.argument("listings", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait for each icon URL.")
-def judge_cmd(app: App, listings: Path, timeout: float) -> None:
+@click.option(
+    "--allow-private-urls",
+    is_flag=True,
+    help="Also fetch icon URLs on loopback/private addresses (an internal mirror; off by default).",
+)
+def judge_cmd(app: App, listings: Path, timeout: float, allow_private_urls: bool) -> None:
     """Judge listings offline: one JSON object per input line, one verdict per output line, in order.
 
     Input fields: store, app_id, title, developer, developer_id, developer_email, developer_website,
@@ -75,6 +81,7 @@ def judge_cmd(app: App, listings: Path, timeout: float) -> None:
     brands = prepare_profile(app.profile())
     base = Path.cwd() if str(listings) == "-" else listings.parent
     session = requests.Session()
+    guard = MediaGuard(allow_private=allow_private_urls)
     bad = 0
     try:
         stream = sys.stdin if str(listings) == "-" else listings.open(encoding="utf-8", errors="strict")
@@ -91,7 +98,7 @@ def judge_cmd(app: App, listings: Path, timeout: float) -> None:
                     bad += 1
                     click.echo(f"{listings}:{number}: skipped: {plain(exc, limit=200)}", err=True)
                     continue
-                hashed, why = _icon_hash(listing.icon, base, session, timeout)
+                hashed, why = _icon_hash(listing.icon, base, session, timeout, guard)
                 if listing.icon and hashed is None:
                     shown = plain(listing.icon, limit=200)
                     click.echo(f"{listings}:{number}: warning: icon not checked ({why}): {shown}", err=True)

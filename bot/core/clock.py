@@ -1,22 +1,30 @@
-"""Time helpers shared by every room: the one ``now_iso``, and the one way a person reads a time.
+"""The clock as an explicit input, and the one way a person reads a time.
 
-Stored times are ISO 8601 UTC. What a person reads (CLI, bot, cards, drafts, reports, evidence) is in the
-team's time zone (the ``FAKEAPP_TIMEZONE`` setting, default Asia/Taipei) and names it: ``2026-12-03 00:10
-(UTC+8)``. JSON keeps ISO 8601 with the offset (``iso_local``).
+Code that records "now" takes a ``Clock`` (default: the real UTC clock), so tests pass a fixed one and never
+depend on the day they run. Stored times are ISO 8601 UTC. What a person reads (CLI, bot, cards, drafts,
+reports, evidence) is in the team's time zone (the ``FAKEAPP_TIMEZONE`` setting, default Asia/Taipei) and
+names it: ``2026-12-03 00:10 (UTC+8)``. JSON keeps ISO 8601 with the offset (``iso_local``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+Clock = Callable[[], datetime]
 DEFAULT_TIMEZONE = "Asia/Taipei"
 TW = timezone(timedelta(hours=8), "UTC+8")
 
 
+def utc_now() -> datetime:
+    """The real clock: an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
 def now_iso(now: datetime | None = None) -> str:
     """``now`` (default: the current time) as an ISO 8601 UTC timestamp to the second."""
-    return (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
+    return (now or utc_now()).replace(microsecond=0).isoformat()
 
 
 def zone(name: str = DEFAULT_TIMEZONE) -> tzinfo:

@@ -7,14 +7,16 @@ from __future__ import annotations
 import contextlib
 import json
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import sqlite_utils
 
+from bot.core.clock import utc_now
+from bot.core.linksafe import redact_userinfo
 from scanners.apk.verdict import ApkReport, analyse_apk, official_icon_hashes
 from scanners.profile import Brand, Profile
 
@@ -97,7 +99,7 @@ def get_analysis(db: sqlite_utils.Database, sha256: str) -> StoredAnalysis | Non
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return utc_now().isoformat(timespec="seconds")
 
 
 def store_report(
@@ -158,6 +160,7 @@ def analyse_and_store(
     brand_id: str | None = None,
     session: requests.Session | None = None,
     allow_private: bool = False,
+    allow_addresses: Collection[str] = (),
     max_size: int = DEFAULT_MAX_SIZE,
     work_dir: str | Path | None = None,
     display_name: str | None = None,
@@ -182,7 +185,10 @@ def analyse_and_store(
         try:
             with tempfile.TemporaryDirectory(prefix="fakeapp-dl-", dir=work_dir) as tmp:
                 try:
-                    got = fetch_to_file(sess, text, tmp, max_size=max_size, allow_private=allow_private)
+                    got = fetch_to_file(
+                        sess, text, tmp, max_size=max_size, allow_private=allow_private,
+                        allow_addresses=allow_addresses,
+                    )  # fmt: skip
                 except FetchError as exc:
                     raise ApkInputError(f"{_redact(text)}: {exc}") from None
                 name = display_name or Path(unquote(urlsplit(got.url).path)).name or "download.apk"
@@ -216,9 +222,4 @@ def analyse_and_store(
 
 def _redact(url: str) -> str:
     """The URL without user:password (an attacker's link may carry them; they must not reach the database)."""
-    parts = urlsplit(url.strip())
-    if parts.username is None and parts.password is None:
-        return url.strip()
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return parts._replace(netloc=netloc).geturl()
+    return redact_userinfo(url.strip())

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanners.judging import signals
+from scanners.judging.certificate import certificate_check
 from scanners.judging.names import PreparedBrand, prepare_brand
 from scanners.judging.reason import Reason
 from scanners.listing import Listing
@@ -116,6 +117,9 @@ def judge(
 
     ``icon_unchecked``: the listing has an icon that could not be fetched or read. Detection fails loud: the
     verdict then says the icon was not compared, and never that the icon is unrelated."""
+    cert = certificate_check(listing, brand)
+    if cert is not None and cert[0] == "official":
+        return Verdict(brand.brand.id, "official", 0, (cert[1],))
     known = _official(listing, brand)
     if known is not None:
         return known
@@ -129,6 +133,7 @@ def judge(
             signals.package_signal(listing, brand),
             signals.icon_signal(icon_hash, brand),
             signals.description_mention_signal(listing, brand),
+            cert[1] if cert is not None else None,  # official package under a foreign certificate
         )
         if r is not None
     ]
