@@ -77,7 +77,7 @@ def test_alerts_arrive_once_and_buttons_edit_them(fake, dbpath, tmp_path):
         mid2 = alerts_for(fake, ids[1])[0].result["message_id"]
         cq4 = fake.press(ANALYST, CHAT, mid2, f"c:{ids[1]}:resolve")  # refused: still listed, no reason
         assert fake.wait_for(lambda: cq4 in fake.answered)
-        assert "still listed" in fake.answered[cq4]["text"]
+        assert "仍在架上" in fake.answered[cq4]["text"]
         cq5 = fake.press(ANALYST, CHAT, mid2, f"c:{ids[1]}:fp")
         assert fake.wait_for(lambda: cq5 in fake.answered)
         assert fake.wait_for(
@@ -134,24 +134,24 @@ def test_every_command(fake, dbpath, tmp_path):
         assert "/frobnicate" in hint and hint.count("\n") == 0  # one line, not the denial
         assert "com.fake.cmd1" not in ask(VIEWER, "/cases", "案件（未結）共 3 件")
         ask(VIEWER, "/cases confirmed", "沒有符合的案件")
-        ask(VIEWER, "/cases bogus", "unknown state")
+        ask(VIEWER, "/cases bogus", "沒有「bogus」這個狀態")
         ask(VIEWER, f"/case {ids[0]}", "時間軸")
         done = ask(ANALYST, f"/takedown {ids[0]} GP-2026-1187", "已向商店申請下架")
         assert "GP-2026-1187" in done and "已確認假冒" in done
         done = ask(ANALYST, f"/rejected {ids[0]} Google 認為未違反政策", "下架申請遭商店拒絕")
         assert "Google 認為未違反政策" in done
-        ask(ANALYST, f"/rejected {ids[0]}", "no takedown requested")  # refused twice: the track says why
+        ask(ANALYST, f"/rejected {ids[0]}", "沒有待處理的下架申請")  # refused twice: the track says why
         ask(ANALYST, f"/takedown {ids[0]} GP-2026-1204", "GP-2026-1204")  # asked again, with more evidence
         done = ask(ANALYST, f"/police {ids[0]} A11300123 刑事局", "已報案")
         assert "A11300123" in done and "刑事局" in done
         ask(ANALYST, f"/note {ids[0]} 客服已接獲 3 通來電", "已加註")
         ask(ANALYST, f"/assign {ids[0]} @bob", "@bob")
         ask(ANALYST, f"/fp {ids[1]} 其他券商的官方 App", "誤報")
-        ask(ANALYST, f"/resolve {ids[0]}", "still listed")
+        assert "still" not in ask(ANALYST, f"/resolve {ids[0]}", "仍在架上；請附上說明")
         ask(ANALYST, f"/resolve {ids[0]} Google 審查中，改由 165 追蹤", "已結案")
         ask(ANALYST, "/takedown", "用法")
-        ask(ANALYST, "/takedown abc", "not a case number")
-        ask(ANALYST, "/case 99999", "no case #99999")
+        ask(ANALYST, "/takedown abc", "「abc」不是案件編號")
+        ask(ANALYST, "/case 99999", "沒有案件 #99999")
         ask(ADMIN, f"/allow {ids[2]} 合作夥伴", "允許清單")
         stats = ask(VIEWER, "/stats", "案件共 3 件")
         assert "已結案 1" in stats
@@ -165,6 +165,7 @@ def test_every_command(fake, dbpath, tmp_path):
         assert "/takedown" not in ask(VIEWER, "/help", "/cases [state]: list cases")
         ask(VIEWER, f"/case {ids[0]}", "Timeline")
         ask(VIEWER, "/frobnicate", "There is no /frobnicate command")
+        ask(VIEWER, "/case 99999", "there is no case #99999")
         ask(VIEWER, "/lang zh", "語言已設為中文")
         # role checks between members: a viewer cannot change a case, an analyst cannot allow-list
         ask(VIEWER, f"/fp {ids[0]}", "你的角色不能執行")

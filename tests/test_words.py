@@ -37,7 +37,8 @@ ENGLISH_QUOTES = re.compile(r"[\"“”‘’]")
 TAG = re.compile(r"<[^>]+>")
 # Command arguments are what a user types: their help shows them as they are typed.
 TYPED = {"help.cases", "help.draft", "cmd.draft", "cmd.report", "help.report", "help.lang", "cmd.lang",
-         "help.settings", "settings.view", "draft.usage", "report.usage"}  # fmt: skip
+         "help.settings", "settings.view", "draft.usage", "report.usage",
+         "case_error.unknown_state"}  # fmt: skip
 
 
 def check_zh(text: str, where: str) -> None:
@@ -229,3 +230,27 @@ def test_the_apple_draft_names_the_official_developer_ids(db, worked: dict[str, 
         text = draft_for_case(db, PROFILE, worked["ios"], "apple", lang, force=True).text()
         intro = text.split("\n\n")[2]
         assert all(d in intro for d in official), intro
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_refused_changes_read_in_the_users_language(db, worked: dict[str, int], lang: str) -> None:
+    ana = cases.Actor("tg:222", "@ana")
+    attempts = [
+        lambda: cases.get_case(db, 99999),
+        lambda: cases.reject_takedown(db, worked["fp"], ana, "x"),
+        lambda: cases.resolve(db, worked["play"], ana, ""),
+        lambda: cases.note(db, worked["play"], ana, " "),
+        lambda: cases.report_police(db, worked["fp"], ana, "A1", "165"),
+        lambda: cases.list_cases(db, state="bogus"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(cases.CaseError) as info:
+            attempt()
+        text = i18n.case_error_text(lang, info.value)
+        assert info.value.key, str(info.value)
+        if lang == "zh":
+            if info.value.key != "unknown_state":  # it lists the states as they are typed
+                check_zh(text, info.value.key)
+                assert not re.search(r"[a-z]{4,}", text), text
+        else:
+            check_en(text, info.value.key)

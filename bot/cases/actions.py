@@ -37,7 +37,15 @@ APK_OK_VERDICTS = ("official", "official_signer_other_package", "unrelated", "in
 
 
 class CaseError(ValueError):
-    """A case action that cannot be done (no such case, refused transition); one line for the user."""
+    """A case action that cannot be done (no such case, refused transition); one line for the user.
+
+    The message is English (the CLI's); ``key`` and ``params`` let the bot say it in the user's language
+    (catalogue entry ``case_error.<key>``)."""
+
+    def __init__(self, message: str, key: str = "", **params: Any) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -150,7 +158,7 @@ class SyncResult:
 def get_case(db: sqlite_utils.Database, case_id: int) -> Case:
     rows = list(db.query("SELECT * FROM cases WHERE id = ?", [case_id]))
     if not rows:
-        raise CaseError(f"no case #{case_id}")
+        raise CaseError(f"no case #{case_id}", "no_case", id=case_id)
     return Case.from_row(rows[0])
 
 
@@ -171,7 +179,11 @@ def list_cases(
         params = list(OPEN_STATES)
     else:
         if state not in STATES:
-            raise CaseError(f"unknown state {state!r} (one of: open, all, {', '.join(STATES)})")
+            raise CaseError(
+                f"unknown state {state!r} (one of: open, all, {', '.join(STATES)})",
+                "unknown_state",
+                state=state,
+            )
         where, params = "WHERE state = ?", [state]
     sql = f"SELECT * FROM cases {where} ORDER BY id DESC"  # noqa: S608 (internal names)
     if limit:
@@ -401,16 +413,18 @@ def after_transition(
 # --- actions (used by the bot and the CLI) ------------------------------------------------------------
 
 
-def _require(case: Case, ok: bool, msg: str) -> None:
+def _require(case: Case, ok: bool, msg: str, key: str = "") -> None:
     if not ok:
-        raise CaseError(f"case #{case.id}: {msg}")
+        raise CaseError(f"case #{case.id}: {msg}", key, id=case.id, state=case.state)
 
 
 def confirm(
     db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, now: datetime | None = None
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, case.state in ("new", "relisted", "false_positive", "confirmed"), f"is {case.state}")
+    _require(
+        case, case.state in ("new", "relisted", "false_positive", "confirmed"), f"is {case.state}", "is_state"
+    )
     return _apply(db, case, actor, "confirm", {"state": "confirmed"}, reason=reason, now=now)
 
 
@@ -418,7 +432,7 @@ def false_positive(
     db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, now: datetime | None = None
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, case.state != "resolved", "is resolved; reopen it by confirming first")
+    _require(case, case.state != "resolved", "is resolved; reopen it by confirming first", "resolved_reopen")
     now = now or utc_now()
     return _apply(
         db,
@@ -452,7 +466,7 @@ def request_takedown(
     now: datetime | None = None,
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, case.state not in ("false_positive", "resolved"), f"is {case.state}")
+    _require(case, case.state not in ("false_positive", "resolved"), f"is {case.state}", "is_state")
     # The time the analyst gives is the time of the record: the case, its timeline and every draft.
     now = _given_time(when) if when else (now or utc_now())
     changes: dict[str, Any] = {
@@ -479,7 +493,7 @@ def reject_takedown(
     db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, now: datetime | None = None
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, case.takedown == "requested", "no takedown requested")
+    _require(case, case.takedown == "requested", "no takedown requested", "no_takedown")
     return _apply(db, case, actor, "takedown_rejected", {"takedown": "rejected"}, reason=reason, now=now)
 
 
@@ -494,8 +508,8 @@ def report_police(
 ) -> Case:
     case = get_case(db, case_id)
     report_no = report_no.strip()
-    _require(case, bool(report_no), "a report number is needed")
-    _require(case, case.state != "false_positive", "is a false positive")
+    _require(case, bool(report_no), "a report number is needed", "report_no")
+    _require(case, case.state != "false_positive", "is a false positive", "is_state")
     now = now or utc_now()
     changes: dict[str, Any] = {
         "police": "reported",
@@ -522,9 +536,13 @@ def resolve(
 ) -> Case:
     """Close a case. Refused while the app is still listed, unless a reason is given."""
     case = get_case(db, case_id)
-    _require(case, case.state != "resolved", "is already resolved")
+    _require(case, case.state != "resolved", "is already resolved", "is_state")
     if case.listed and case.kind == "listing" and not note.strip():
-        raise CaseError(f"case #{case.id}: the app is still listed; give a reason to resolve it anyway")
+        raise CaseError(
+            f"case #{case.id}: the app is still listed; give a reason to resolve it anyway",
+            "still_listed",
+            id=case.id,
+        )
     now = now or utc_now()
     return _apply(
         db,
@@ -542,7 +560,7 @@ def note(
     db: sqlite_utils.Database, case_id: int, actor: Actor, text: str, *, now: datetime | None = None
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, bool(text.strip()), "empty note")
+    _require(case, bool(text.strip()), "empty note", "empty_note")
     return _apply(db, case, actor, "note", {}, reason=text.strip(), now=now)
 
 
@@ -562,7 +580,7 @@ def allow(
     alerted again; ``data/brands.toml`` is left untouched (it is the operator's file).
     """
     case = get_case(db, case_id)
-    _require(case, case.kind == "listing", "only store listings can be allow-listed")
+    _require(case, case.kind == "listing", "only store listings can be allow-listed", "allow_listing")
     at = now_iso(now)
     with transaction(db):
         db.execute(

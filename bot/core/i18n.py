@@ -319,6 +319,32 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "event.rescored": {"zh": "{who}更新判定：{new}", "en": "{who} updated the verdict: {new}"},
     "event.evidence": {"zh": "{who}產製證據包", "en": "{who} generated the evidence pack"},
     "event.other": {"zh": "{who}：{action}", "en": "{who}: {action}"},
+    # refused case changes (bot.cases.actions.CaseError keys); {state} is filled with its label
+    "case_error.no_case": {"zh": "沒有案件 #{id}", "en": "there is no case #{id}"},
+    "case_error.unknown_state": {
+        "zh": "沒有「{state}」這個狀態（可用 open、all、new、confirmed、false_positive、resolved、relisted）",
+        "en": "no state {state!r} (open, all, new, confirmed, false_positive, resolved or relisted)",
+    },
+    "case_error.is_state": {"zh": "案件 #{id} 目前為「{state}」", "en": "case #{id} is {state}"},
+    "case_error.resolved_reopen": {
+        "zh": "案件 #{id} 已結案；要重新處理請先確認假冒",
+        "en": "case #{id} is resolved; confirm it first to reopen it",
+    },
+    "case_error.no_takedown": {
+        "zh": "案件 #{id} 沒有待處理的下架申請",
+        "en": "case #{id} has no takedown request",
+    },
+    "case_error.report_no": {"zh": "請提供報案編號", "en": "a report number is needed"},
+    "case_error.still_listed": {
+        "zh": "案件 #{id} 的 App 仍在架上；請附上說明才能結案",
+        "en": "the app of case #{id} is still listed; give a reason to resolve it anyway",
+    },
+    "case_error.empty_note": {"zh": "加註內容是空的", "en": "the note is empty"},
+    "case_error.allow_listing": {
+        "zh": "只有商店上架的 App 能加入允許清單",
+        "en": "only store listings can be allow-listed",
+    },
+    "case_error.not_a_number": {"zh": "「{arg}」不是案件編號", "en": "{arg!r} is not a case number"},
     "callback.done": {"zh": "已更新", "en": "Updated"},
     "callback.denied": {"zh": "無權限", "en": "Not allowed"},
     "callback.invalid": {"zh": "無效的按鈕", "en": "Invalid button"},
@@ -363,3 +389,17 @@ def event_sentence(lang: str, action: str, actor: str, *, new: str = "", note: s
     ref = (f"（申請編號 {note}）" if zh else f" (reference {note})") if note else ""
     shown_new = label(lang, "verdict", new) if action == "rescored" else new
     return t(lang, key, who=who, why=why, ref=ref, note=note, new=shown_new, action=action).strip()
+
+
+def case_error_text(lang: str, exc: Exception) -> str:
+    """A refused case change in ``lang`` (plain text): its catalogue entry if it has a key, else as raised."""
+    key = getattr(exc, "key", "")
+    params = dict(getattr(exc, "params", {}) or {})
+    if not key or f"case_error.{key}" not in CATALOGUE:
+        return str(exc)
+    if "state" in params:
+        params["state"] = label(lang, "state", str(params["state"]))
+    try:
+        return t(lang, f"case_error.{key}", **params)
+    except (KeyError, IndexError):
+        return str(exc)

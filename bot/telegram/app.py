@@ -52,7 +52,7 @@ from bot.alerts.render import (
 from bot.cases import actions as cases
 from bot.cases.actions import Actor, CaseError
 from bot.core.clock import Clock, utc_now
-from bot.core.i18n import CATALOGUE, label, normalize_lang, t
+from bot.core.i18n import CATALOGUE, case_error_text, label, normalize_lang, t
 from bot.core.settings import Settings, SettingsError
 from bot.outbox import queue as outbox
 from bot.store import settings_overrides as overrides
@@ -227,7 +227,7 @@ def _args(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
 def _case_id(arg: str) -> int:
     m = re.fullmatch(r"#?(\d{1,9})", arg.strip())
     if not m:
-        raise CaseError(f"not a case number: {arg[:20]!r}")
+        raise CaseError(f"not a case number: {arg[:20]!r}", "not_a_number", arg=arg[:20])
     return int(m.group(1))
 
 
@@ -764,7 +764,7 @@ def guarded(fn: Handler) -> Handler:
         except _Usage as exc:
             await reply(update, t(lang, "usage", usage=esc(str(exc))))
         except CaseError as exc:
-            await reply(update, t(lang, "error", msg=esc(str(exc))))
+            await reply(update, t(lang, "error", msg=esc(case_error_text(lang, exc))))
 
     wrapper.__name__ = getattr(fn, "__name__", "handler")
     return wrapper
@@ -808,7 +808,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         case = await desk.run(CALLBACK_ACTIONS[action], desk.db, case_id, actor_of(update), desk.clock())
     except CaseError as exc:
-        await query.answer(t(lang, "error", msg=str(exc))[:190], show_alert=True)
+        await query.answer(t(lang, "error", msg=case_error_text(lang, exc))[:190], show_alert=True)
         return
     except Exception:
         # Always answer (the presser's client spins otherwise); the error handler logs the rest.
