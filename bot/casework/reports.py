@@ -33,7 +33,8 @@ FIGURES = (
 
 DEFINITIONS: dict[str, str] = {
     "period": (
-        "From 00:00 Taiwan time (UTC+8) on --since up to, not including, 00:00 on --until"
+        "From 00:00 in the team's time zone (FAKEAPP_TIMEZONE, default Asia/Taipei) on --since up to, not"
+        " including, 00:00 on --until"
         " (default: now). An event counts when its timeline time falls in the period."
     ),
     "new_suspects": (

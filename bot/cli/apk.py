@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from bot.cli.common import App, app_options
+from bot.core.clock import local_time
 
 if TYPE_CHECKING:
     from scanners.apk.verdict import ApkReport
@@ -32,7 +34,9 @@ def _clean(text: object) -> str:
     return "".join(ch if ch.isprintable() else "\ufffd" for ch in str(text))
 
 
-def render(report: ApkReport, first_time: bool, first_seen: str = "", times_seen: int = 1) -> str:
+def render(
+    report: ApkReport, first_time: bool, first_seen: str = "", times_seen: int = 1, tz: tzinfo | None = None
+) -> str:
     d = report.to_dict()
     zh, en = VERDICT_TEXT.get(report.verdict, (report.verdict, report.verdict))
     lines = [f"{report.verdict.upper()}  {zh} / {en}"]
@@ -75,7 +79,7 @@ def render(report: ApkReport, first_time: bool, first_seen: str = "", times_seen
     if first_time:
         lines.append("First time this file is seen.")
     elif first_seen:
-        lines.append(f"Seen before on {first_seen} ({times_seen} times in all).")
+        lines.append(f"Seen before on {local_time(first_seen, tz)} ({times_seen} times in all).")
     return "\n".join(lines)
 
 
@@ -133,4 +137,6 @@ def apk_cmd(
         out["times_seen"] = row.times_seen if row else 0
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
         return
-    click.echo(render(report, first, row.first_seen if row else "", row.times_seen if row else 1))
+    click.echo(
+        render(report, first, row.first_seen if row else "", row.times_seen if row else 1, app.settings.tz)
+    )

@@ -100,7 +100,13 @@ def draft_cmd(app: App, case_id: int, kind: str, lang: str, force: bool, as_html
 
 
 @click.command("report")
-@click.option("--since", "since", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (UTC+8).")
+@click.option(
+    "--since",
+    "since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    required=True,
+    help="First day (in FAKEAPP_TIMEZONE).",
+)
 @click.option(
     "--until",
     "until",
