@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import settings_overrides as overrides
 from bot.cases import actions as cases
+from bot.store import settings_overrides as overrides
 from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from tests.botharness import ADMIN, CHAT, STRANGER, TOKEN, VIEWER, bot_env, running_bot, wait_quiet

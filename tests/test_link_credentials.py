@@ -11,8 +11,8 @@ import pytest
 
 from bot.alerts.render import case_card
 from bot.cases import actions as cases
-from bot.casework import evidence
 from bot.cases.actions import Actor
+from bot.casework import evidence
 from bot.core.linksafe import redact_userinfo
 from scanners.profile import load_profile
 from tests.conftest import DATA
