@@ -54,6 +54,8 @@ def test_alerts_arrive_once_and_buttons_edit_them(fake, dbpath, tmp_path):
         msg = alerts_for(fake, ids[0])[0]
         # Hostile title escaped; buttons carry ids only.
         assert "&lt;b&gt;華岳證券&lt;/b&gt; &amp; Pro" in msg.params["text"]
+        # The brand by its name and the time in the team's zone, from the card rendered at delivery.
+        assert "品牌：華岳證券" in msg.params["text"] and "huayue" not in msg.params["text"]
         kb = msg.params["reply_markup"]["inline_keyboard"]
         datas = [b["callback_data"] for row in kb for b in row]
         assert f"c:{ids[0]}:confirm" in datas and all(re.fullmatch(r"c:\d+:[a-z_]+", d) for d in datas)
@@ -152,7 +154,8 @@ def test_every_command(fake, dbpath, tmp_path):
         ask(ANALYST, "/takedown", "用法")
         ask(ANALYST, "/takedown abc", "「abc」不是案件編號")
         ask(ANALYST, "/case 99999", "沒有案件 #99999")
-        ask(ADMIN, f"/allow {ids[2]} 合作夥伴", "允許清單")
+        allowed = ask(ADMIN, f"/allow {ids[2]} 合作夥伴", "允許清單")
+        assert "華岳證券" in allowed and "huayue" not in allowed  # the brand's name, not its id
         stats = ask(VIEWER, "/stats", "案件共 3 件")
         assert "已結案 1" in stats
         n_docs = len(fake.ok_calls("sendDocument"))

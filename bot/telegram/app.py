@@ -581,7 +581,8 @@ async def cmd_allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = " ".join(args[1:])
     case = await desk.run(cases.allow, desk.db, _case_id(args[0]), actor_of(update), text, now=desk.clock())
     lang = await desk.read(lang_of, _uid(update))
-    await reply(update, t(lang, "allowed", app=esc(case.title), brand=esc(case.brand), id=case.id))
+    brand = desk.brand_names.get(case.brand, case.brand)
+    await reply(update, t(lang, "allowed", app=esc(case.title), brand=esc(brand), id=case.id))
     kick_delivery(context.application)
 
 
