@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -132,7 +132,7 @@ def report_cmd(
 
     tz = app.settings.tz
     start = day_start(since.date(), tz)
-    end = day_start(until.date(), tz) if until is not None else datetime.now(UTC).replace(microsecond=0)
+    end = day_start(until.date(), tz) if until is not None else app.now().replace(microsecond=0)
     if end <= start:
         raise click.ClickException("--until must be after --since")
     report = load_report(app.db(), start, end, tz)

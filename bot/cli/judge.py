@@ -19,6 +19,7 @@ from scanners.judging.verdict import judge_all
 from scanners.listing import STORES, Listing
 
 ICON_FILE_MAX = 2 * 1024 * 1024
+LINE_MAX = 4 * 1024 * 1024  # one listing; a longer line is refused without being parsed
 
 
 def _icon_hash(
@@ -84,30 +85,54 @@ def judge_cmd(app: App, listings: Path, timeout: float, allow_private_urls: bool
     guard = MediaGuard(allow_private=allow_private_urls)
     bad = 0
     try:
-        stream = sys.stdin if str(listings) == "-" else listings.open(encoding="utf-8", errors="strict")
+        stream = sys.stdin.buffer if str(listings) == "-" else listings.open("rb")
     except OSError as exc:
         raise click.ClickException(f"{listings}: cannot read: {exc.strerror or exc}") from None
     with stream:
-        try:
-            for number, line in enumerate(stream, 1):
-                if not line.strip():
-                    continue
-                try:
-                    listing = _parse(line)
-                except (ValueError, TypeError) as exc:
-                    bad += 1
-                    click.echo(f"{listings}:{number}: skipped: {plain(exc, limit=200)}", err=True)
-                    continue
-                hashed, why = _icon_hash(listing.icon, base, session, timeout, guard)
-                if listing.icon and hashed is None:
-                    shown = plain(listing.icon, limit=200)
-                    click.echo(f"{listings}:{number}: warning: icon not checked ({why}): {shown}", err=True)
-                verdict = judge_all(
-                    listing, brands, icon_hash=hashed, icon_unchecked=bool(listing.icon and hashed is None)
-                )
-                out = {"store": listing.store, "app_id": listing.app_id, **verdict.to_dict()}
-                click.echo(json.dumps(out, ensure_ascii=False))
-        except UnicodeDecodeError:
-            raise click.ClickException(f"{listings}: not UTF-8 text") from None
+        # bytes, decoded line by line: a line that is not UTF-8 is one bad line, not the end of the run
+        for number, raw in enumerate(stream, 1):
+            problem, verdict_line, warning = _judge_line(raw, brands, base, session, timeout, guard)
+            if warning:
+                click.echo(f"{listings}:{number}: warning: {plain(warning, limit=300)}", err=True)
+            if problem:
+                bad += 1
+                click.echo(f"{listings}:{number}: skipped: {plain(problem, limit=200)}", err=True)
+            elif verdict_line:
+                click.echo(verdict_line)
     if bad:
         sys.exit(1)
+
+
+def _judge_line(
+    raw: bytes,
+    brands: list[Any],
+    base: Path,
+    session: requests.Session,
+    timeout: float,
+    guard: MediaGuard | None = None,
+) -> tuple[str, str, str]:
+    """(problem, output line, warning) for one input line; problem or output is set, or neither for a blank
+    line; the warning says what the verdict could not check (an icon it could not fetch)."""
+    if len(raw) > LINE_MAX:
+        return f"line longer than {LINE_MAX:,} bytes", "", ""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not UTF-8 text", "", ""
+    if not line.strip():
+        return "", "", ""
+    try:
+        listing = _parse(line)
+    except RecursionError:
+        return "JSON nested too deeply", "", ""
+    except (ValueError, TypeError) as exc:
+        return str(exc), "", ""
+    try:
+        icon, why = _icon_hash(listing.icon, base, session, timeout, guard)
+        unchecked = bool(listing.icon) and icon is None
+        verdict = judge_all(listing, brands, icon_hash=icon, icon_unchecked=unchecked)
+    except Exception as exc:  # one listing that breaks a signal must not end the run: it alone is not judged
+        return f"not judged: {type(exc).__name__}: {exc}", "", ""
+    out = {"store": listing.store, "app_id": listing.app_id, **verdict.to_dict()}
+    warning = f"icon not checked ({why}): {listing.icon}" if unchecked else ""
+    return "", json.dumps(out, ensure_ascii=False), warning

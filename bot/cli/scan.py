@@ -88,6 +88,15 @@ def print_summary(result: ScanResult) -> None:
             if c["matches_store"] is False:
                 outcome += " (signed with another certificate than the store reports)"
             click.echo(f"  {plain(c['key'])}: {plain(outcome, limit=200)}")
+    if result.not_judged:
+        click.echo(f"\nNot judged: {len(result.not_judged)} listing(s) could not be judged; check by hand:")
+        click.echo(
+            table(
+                ["brand", "store", "app id", "title", "reason"],
+                [[n.brand, n.store, n.app_id, n.title, n.reason] for n in result.not_judged],
+                max_col=60,
+            )
+        )
     if result.status != "ok":
         click.echo(
             "\nWARNING: the scan is incomplete; what it did not see it cannot report. Degraded stores:",
@@ -128,8 +137,9 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
         try:
             with scan_lock(run_app.settings.db_path):  # never two scans at once, bot included
                 result = run_scan(
-                    db, profile, run_app.settings, adapters, trigger="demo" if demo else "cli", progress=say
-                )
+                    db, profile, run_app.settings, adapters, trigger="demo" if demo else "cli", progress=say,
+                    clock=app.clock,
+                )  # fmt: skip
         except ScanBusy as exc:
             raise click.ClickException(str(exc)) from None
         if not quiet and not as_json and sys.stderr.isatty():

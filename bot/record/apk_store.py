@@ -21,6 +21,8 @@ from scanners.apk.verdict import ApkReport, analyse_apk, official_icon_hashes
 from scanners.profile import Brand, Profile
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import requests
 
     from scanners.judging.names import PreparedBrand
@@ -164,20 +166,29 @@ def analyse_and_store(
     max_size: int = DEFAULT_MAX_SIZE,
     work_dir: str | Path | None = None,
     display_name: str | None = None,
+    brands: Sequence[Brand | PreparedBrand] | None = None,
 ) -> tuple[ApkReport, bool]:
     """Analyse a local APK/bundle or an http(s) link, store the result, return (report, first_time).
 
     Raises ApkInputError for a missing file or a refused/failed download (one line); a file that is not a
-    valid APK is not an error: it is stored with the verdict ``invalid``.
+    valid APK is not an error: it is stored with the verdict ``invalid``. ``brands``: the brands to judge
+    against, e.g. ``prepared_brands`` once for a batch (default: the profile's, or ``brand_id``'s, prepared
+    only if needed).
     """
-    brands = profile_brands(profile, brand_id)
+    if brands is None:
+        brands = profile_brands(profile, brand_id)
     perms = official_permissions(db)
     text = str(source)
     if is_url(text):
         import requests
 
         from scanners.apk.fetch import FetchError, fetch_to_file
+        from scanners.apk.links import check_url, without_userinfo
 
+        try:
+            check_url(text)  # a malformed link is one line naming what is wrong, before anything parses it
+        except FetchError as exc:
+            raise ApkInputError(f"{without_userinfo(text)[:200]}: {exc}") from None
         own_session = session is None
         sess = session or requests.Session()
         if own_session:

@@ -21,6 +21,7 @@ import sqlite_utils
 from bot.core.clock import Clock, now_iso, utc_now
 from bot.core.media import MediaGuard, fetch_image, guard_for
 from bot.core.settings import Settings
+from bot.core.textsafe import plain
 from scanners.judging.icons import icon_hash, official_icon_hashes
 from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
 from scanners.listing import Listing
@@ -78,12 +79,25 @@ class Judged:
 
 
 @dataclass
+class NotJudged:
+    """A listing whose judging raised: recorded and shown with the reason, never read as 'not a fake'."""
+
+    key: str
+    store: str
+    app_id: str
+    title: str
+    brand: str
+    reason: str
+
+
+@dataclass
 class StoreOutcome:
     store: str
     runs: list[StoreRun]
     judged: dict[str, Judged]
     gone: list[str]  # listing keys confirmed removed from the store
     cache_updates: list[tuple[str, str, Listing, float]]
+    not_judged: list[NotJudged] = field(default_factory=list)
     requests: int = 0
     cache_hits: int = 0
     elapsed: float = 0.0
@@ -115,6 +129,7 @@ class ScanResult:
     cache_hits: dict[str, int] = field(default_factory=dict)
     elapsed: dict[str, float] = field(default_factory=dict)
     apk_checks: list[dict[str, Any]] = field(default_factory=list)  # Aptoide suspects' APKs analysed
+    not_judged: list[NotJudged] = field(default_factory=list)
 
     @property
     def suspects(self) -> list[Change]:
@@ -132,6 +147,8 @@ class ScanResult:
             "requests": self.requests,
             "cache_hits": self.cache_hits,
             "apk_checks": self.apk_checks,
+            "not_judged_count": len(self.not_judged),
+            "not_judged": [vars(n) for n in self.not_judged],
         }
 
 
@@ -163,7 +180,9 @@ class _StoreScanner:
         settings: Settings,
         progress: Progress,
         packages: Mapping[str, Sequence[str]] | None = None,
+        clock: Clock = utc_now,
     ) -> None:
+        self._wall = lambda: clock().timestamp()  # for the details cache's age
         self.adapter = adapter
         # Lookup-only stores (no public search): brand id -> package names to look up.
         self.packages = packages or {}
@@ -228,9 +247,13 @@ class _StoreScanner:
         else:
             run.canary_ok = True
         for key, listing in found.items():
-            if key in outcome.judged:
+            if key in outcome.judged or any(n.key == key for n in outcome.not_judged):
                 continue
-            judged = self._judge(listing, run, outcome)
+            try:
+                judged = self._judge(listing, run, outcome)
+            except Exception as exc:  # one hostile listing must not hide the others: it alone is not judged
+                self._not_judged(listing, brand.id, exc, run, outcome)
+                continue
             if judged is not None:
                 outcome.judged[key] = judged
         # The canary's official listing must also parse as official: a layout change shows up here.
@@ -290,11 +313,20 @@ class _StoreScanner:
             )
         return judged
 
+    def _not_judged(
+        self, listing: Listing, brand: str, exc: Exception, run: StoreRun, outcome: StoreOutcome
+    ) -> None:
+        reason = plain(f"{type(exc).__name__}: {exc}", limit=300)
+        outcome.not_judged.append(
+            NotJudged(listing.key, self.store, listing.app_id, plain(listing.title, limit=120), brand, reason)
+        )
+        run.fail("degraded", f"{plain(listing.app_id, limit=80)} not judged ({type(exc).__name__})")
+
     def _details(self, listing: Listing, run: StoreRun, outcome: StoreOutcome) -> Listing | None:
         fingerprint = summary_fingerprint(listing)
         cached = self.cache.get(listing.key)
         max_age = self.settings.stores.details_max_age_hours * 3600
-        if cached is not None and cached[0] == fingerprint and time.time() - cached[2] < max_age:
+        if cached is not None and cached[0] == fingerprint and self._wall() - cached[2] < max_age:
             outcome.cache_hits += 1
             # What the search shows now wins over the cached details (an icon URL may move between hosts).
             return cached[1].merged(listing)
@@ -307,8 +339,9 @@ class _StoreScanner:
             return None  # gone between search and details
         merged = listing.merged(details)
         merged = _with_raw(merged, details.raw)
-        self.cache.put(listing.key, fingerprint, merged, time.time())
-        outcome.cache_updates.append((listing.key, fingerprint, merged, time.time()))
+        now = self._wall()
+        self.cache.put(listing.key, fingerprint, merged, now)
+        outcome.cache_updates.append((listing.key, fingerprint, merged, now))
         return merged
 
     def _icon(self, url: str, *, need_bytes: bool = False) -> tuple[str | None, bytes | None, str]:
@@ -344,8 +377,12 @@ class _StoreScanner:
                 continue
             if listing is None:
                 outcome.gone.append(key)
-            else:
+                continue
+            try:
                 outcome.judged[key] = Judged(listing, judge_all(listing, self.brands))
+            except Exception as exc:  # as in _scan_brand: this listing alone is not judged
+                run = outcome.runs[0] if outcome.runs else StoreRun("", self.store)
+                self._not_judged(listing, run.brand, exc, run, outcome)
 
 
 # Stores where one package can appear under several listing ids (Aptoide's user stores): the official app is
@@ -485,7 +522,9 @@ def run_scan(
             for r in db.query("select url from listing_media where listing_key like ?", [f"{store}:%"])
         }
         scanners.append(
-            _StoreScanner(adapter, brands, cache.load(store), known, icons, kept, icon_http, settings, say)
+            _StoreScanner(
+                adapter, brands, cache.load(store), known, icons, kept, icon_http, settings, say, clock=clock
+            )
         )
     searching = [x for x in scanners if getattr(x.adapter, "searchable", True)]
     with ThreadPoolExecutor(max_workers=max(1, len(searching)), thread_name_prefix="scan") as pool:
@@ -518,6 +557,7 @@ def run_scan(
             requests={o.store: o.requests for o in outcomes},
             cache_hits={o.store: o.cache_hits for o in outcomes},
             elapsed={o.store: o.elapsed for o in outcomes},
+            not_judged=[n for o in outcomes for n in o.not_judged],
         )
         db.table("scans").update(
             scan_id,
