@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.alerts.render import case_card, html_to_text, timeline_text
-from bot.cases import actions as cases
+from bot.alerts.render import case_card, timeline_text
 from bot.casework.reports import compute_report, render_csv, render_text
 from bot.casework.workflow import draft_for_case
 from bot.cli import main
 from bot.core.clock import iso_local, local_date, local_time, zone, zone_label
 from bot.core.settings import SETTING_NAMES, SettingsError, load_settings
+from bot.desk import cases
+from bot.outbox.text import html_to_text
 from scanners.profile import load_profile
 from tests.conftest import DATA, ROOT
 from tests.scanrows import listing, write_scan

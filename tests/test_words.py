@@ -10,11 +10,12 @@ from collections.abc import Iterator
 import pytest
 
 from bot.alerts import frontline
-from bot.alerts.render import case_card, html_to_text, points, timeline_text
-from bot.cases import actions as cases
+from bot.alerts.render import case_card, points, timeline_text
 from bot.casework import reports
 from bot.casework.workflow import draft_for_case
 from bot.core import i18n
+from bot.desk import cases
+from bot.outbox.text import html_to_text
 from bot.telegram import casework as casework_tg
 from bot.telegram.app import COMMANDS, done_text, help_text
 from scanners.profile import load_profile

@@ -68,7 +68,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "card.sha256": {"zh": "SHA-256", "en": "SHA-256"},
     "card.package": {"zh": "套件名稱", "en": "Package"},
     "card.timeline": {"zh": "時間軸", "en": "Timeline"},
-    "card.updated": {"zh": "更新", "en": "Updated"},
     # buttons
     "btn.confirm": {"zh": "確認假冒", "en": "Confirm fake"},
     "btn.fp": {"zh": "誤報", "en": "False positive"},
@@ -172,7 +171,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Scan #{scan} done ({status}): {opened} new, {removed} removed, {relisted} relisted.",
     },
     "scan.failed": {"zh": "掃描失敗：{msg}", "en": "Scan failed: {msg}"},
-    "scan.unavailable": {"zh": "此版本尚未提供掃描功能。", "en": "Scanning is not available in this build."},
     "stats": {
         "zh": (
             "案件共 {total} 件\n狀態：{state}\n下架：{takedown}\n報案：{police}\n"
@@ -345,7 +343,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "only store listings can be allow-listed",
     },
     "case_error.not_a_number": {"zh": "「{arg}」不是案件編號", "en": "{arg!r} is not a case number"},
-    "callback.done": {"zh": "已更新", "en": "Updated"},
     "callback.denied": {"zh": "無權限", "en": "Not allowed"},
     "callback.invalid": {"zh": "無效的按鈕", "en": "Invalid button"},
     "callback.need_text": {
@@ -355,12 +352,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
+# One catalogue per language, each with every key (a test checks that, and that every key is used).
+CATALOGUES: dict[str, dict[str, str]] = {
+    lang: {key: entry.get(lang) or entry[DEFAULT_LANG] for key, entry in CATALOGUE.items()} for lang in LANGS
+}
+
+
 def t(lang: str, key: str, **kwargs: Any) -> str:
     """The string ``key`` in ``lang`` (falling back to Chinese, then the key), formatted with ``kwargs``."""
-    entry = CATALOGUE.get(key)
-    if entry is None:
+    text = CATALOGUES.get(lang, CATALOGUES[DEFAULT_LANG]).get(key)
+    if text is None:
         return key
-    text = entry.get(lang) or entry[DEFAULT_LANG]
     return text.format(**kwargs) if kwargs else text
 
 

@@ -1,0 +1,55 @@
+"""The post-scan pipeline, one for the CLI and the bot.
+
+After a committed scan: bring the cases in line (each change notifies through the hooks), then queue the
+store-status alert, the takedown reminders and their drafts, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+
+import sqlite_utils
+
+from bot.alerts import security
+from bot.cases import actions
+from bot.cases.actions import SyncResult
+from bot.casework.workflow import enqueue_reminder_drafts
+from bot.core.settings import Settings
+from bot.desk.hooks import case_hooks
+from bot.store.db import transaction
+from bot.store.settings_overrides import effective_settings
+from scanners.profile import Profile
+
+
+def sync_scan(
+    db: sqlite_utils.Database,
+    scan_id: int,
+    profile: Profile,
+    *,
+    reminder_days: int | Mapping[str, int] = 7,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+) -> SyncResult:
+    """Open, close and update cases from scan ``scan_id`` and queue what follows a scan; what was done.
+
+    Times on what is queued read in ``tz`` (the team's zone), brands by their display names."""
+    names = security.brand_names(profile)
+    with transaction(db):
+        result = actions.sync_from_scan(db, scan_id, profile, now=now, hooks=case_hooks(profile, tz))
+        result.store_alert = security.enqueue_store_status(db, scan_id, now=now, brand_names=names)
+        result.reminders = security.enqueue_reminders(
+            db, days=reminder_days, now=now, tz=tz, brand_names=names
+        )
+        # The draft to re-send, behind each reminder.
+        enqueue_reminder_drafts(db, profile, result.reminders, now=now, tz=tz)
+        result.alerts_queued = int(
+            next(db.query("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'"))["n"]
+        )
+    return result
+
+
+def post_scan(db: sqlite_utils.Database, scan_id: int, profile: Profile, settings: Settings) -> SyncResult:
+    """``sync_scan`` with the reminder periods in force (admins' ``/settings`` beat the environment)."""
+    tg = effective_settings(db, settings).telegram
+    return sync_scan(db, scan_id, profile, reminder_days=tg.reminder_periods(), tz=settings.tz)
