@@ -194,13 +194,15 @@ def analyse_and_store(
     work_dir: str | Path | None = None,
     display_name: str | None = None,
     brands: Sequence[Brand | PreparedBrand] | None = None,
+    sha256: str = "",
 ) -> tuple[ApkReport, bool]:
     """Analyse a local APK/bundle or an http(s) link, store the result, return (report, first_time).
 
     Raises ApkInputError for a missing file or a refused/failed download (one line); a file that is not a
     valid APK is not an error: it is stored with the verdict ``invalid``. ``brands``: the brands to judge
     against, e.g. ``prepared_brands`` once for a batch (default: the profile's, or ``brand_id``'s, prepared
-    only if needed).
+    only if needed). ``sha256``: a local file's SHA-256 when the caller already has it (``fakeapp apk``
+    hashes while it imports the verifier); a link's is computed while it downloads.
     """
     if brands is None:
         brands = profile_brands(profile, brand_id)
@@ -249,7 +251,12 @@ def analyse_and_store(
         if path.stat().st_size > max_size:
             raise ApkInputError(f"{text}: larger than the limit ({max_size:,} bytes)")
         report = analyse_apk(
-            path, brands, official_permissions=perms, display_name=display_name, max_base_size=max_size
+            path,
+            brands,
+            official_permissions=perms,
+            display_name=display_name,
+            max_base_size=max_size,
+            sha256=sha256,
         )
         stored_source = display_name or path.name
     if not report.sha256:
