@@ -85,7 +85,9 @@ def test_json_output_db_row_and_seen_again(tmp_path: Path) -> None:
 
     code, out = run(tmp_path, str(APKS / "repackaged.apk"))
     assert code == 0
-    assert f"Seen before on {row['first_seen']} (2 times in all)." in out
+    from bot.core.clock import local_time
+
+    assert f"Seen before on {local_time(row['first_seen'])} (2 times in all)." in out  # in the zone
     d2 = json.loads(run(tmp_path, str(APKS / "repackaged.apk"), "--json")[1])
     assert (d2["first_time"], d2["times_seen"], d2["first_seen"]) == (False, 3, row["first_seen"])
 

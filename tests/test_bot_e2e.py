@@ -53,6 +53,8 @@ def test_alerts_arrive_once_and_buttons_edit_them(fake, dbpath, tmp_path):
         msg = alerts_for(fake, ids[0])[0]
         # Hostile title escaped; buttons carry ids only.
         assert "&lt;b&gt;華岳證券&lt;/b&gt; &amp; Pro" in msg.params["text"]
+        # The brand by its name and the time in the team's zone, from the card rendered at delivery.
+        assert "品牌：華岳證券" in msg.params["text"] and "huayue" not in msg.params["text"]
         kb = msg.params["reply_markup"]["inline_keyboard"]
         datas = [b["callback_data"] for row in kb for b in row]
         assert f"c:{ids[0]}:confirm" in datas and all(re.fullmatch(r"c:\d+:[a-z_]+", d) for d in datas)
@@ -76,7 +78,7 @@ def test_alerts_arrive_once_and_buttons_edit_them(fake, dbpath, tmp_path):
         mid2 = alerts_for(fake, ids[1])[0].result["message_id"]
         cq4 = fake.press(ANALYST, CHAT, mid2, f"c:{ids[1]}:resolve")  # refused: still listed, no reason
         assert fake.wait_for(lambda: cq4 in fake.answered)
-        assert "still listed" in fake.answered[cq4]["text"]
+        assert "仍在架上" in fake.answered[cq4]["text"]
         cq5 = fake.press(ANALYST, CHAT, mid2, f"c:{ids[1]}:fp")
         assert fake.wait_for(lambda: cq5 in fake.answered)
         assert fake.wait_for(
@@ -123,25 +125,36 @@ def test_every_command(fake, dbpath, tmp_path):
             return "\n".join(_replies(fake, chat, n))
 
         ask(VIEWER, "/start", "檢視者")
-        ask(VIEWER, "/help", "/takedown")
-        assert "com.fake.cmd1" not in ask(VIEWER, "/cases", "案件（open）共 3 件")
+        viewer_help = ask(VIEWER, "/help", "/cases")
+        assert "/takedown" not in viewer_help and "/report" in viewer_help  # what a viewer may use
+        analyst_help = ask(ANALYST, "/help", "/rejected")
+        assert "/takedown" in analyst_help and "/allow" not in analyst_help and "APK" in analyst_help
+        admin_help = ask(ADMIN, "/help", "/settings")
+        assert all(f"/{c}" in admin_help for c in ("rejected", "scan", "allow", "draft", "evidence"))
+        hint = ask(VIEWER, "/frobnicate 1", "/help")
+        assert "/frobnicate" in hint and hint.count("\n") == 0  # one line, not the denial
+        assert "com.fake.cmd1" not in ask(VIEWER, "/cases", "案件（未結）共 3 件")
         ask(VIEWER, "/cases confirmed", "沒有符合的案件")
-        ask(VIEWER, "/cases bogus", "unknown state")
+        ask(VIEWER, "/cases bogus", "沒有「bogus」這個狀態")
         ask(VIEWER, f"/case {ids[0]}", "時間軸")
-        ask(ANALYST, f"/takedown {ids[0]} GP-2026-1187", "已確認假冒")
-        ask(ANALYST, f"/rejected {ids[0]} Google 認為未違反政策", "已確認假冒")
-        ask(ANALYST, f"/rejected {ids[0]}", "no takedown requested")  # refused twice: the track says why
-        ask(ANALYST, f"/takedown {ids[0]} GP-2026-1204", "已確認假冒")  # asked again, with more evidence
-        ask(ANALYST, f"/police {ids[0]} A11300123 刑事局", "已確認假冒")
+        done = ask(ANALYST, f"/takedown {ids[0]} GP-2026-1187", "已向商店申請下架")
+        assert "GP-2026-1187" in done and "已確認假冒" in done
+        done = ask(ANALYST, f"/rejected {ids[0]} Google 認為未違反政策", "下架申請遭商店拒絕")
+        assert "Google 認為未違反政策" in done
+        ask(ANALYST, f"/rejected {ids[0]}", "沒有待處理的下架申請")  # refused twice: the track says why
+        ask(ANALYST, f"/takedown {ids[0]} GP-2026-1204", "GP-2026-1204")  # asked again, with more evidence
+        done = ask(ANALYST, f"/police {ids[0]} A11300123 刑事局", "已報案")
+        assert "A11300123" in done and "刑事局" in done
         ask(ANALYST, f"/note {ids[0]} 客服已接獲 3 通來電", "已加註")
         ask(ANALYST, f"/assign {ids[0]} @bob", "@bob")
         ask(ANALYST, f"/fp {ids[1]} 其他券商的官方 App", "誤報")
-        ask(ANALYST, f"/resolve {ids[0]}", "still listed")
+        assert "still" not in ask(ANALYST, f"/resolve {ids[0]}", "仍在架上；請附上說明")
         ask(ANALYST, f"/resolve {ids[0]} Google 審查中，改由 165 追蹤", "已結案")
         ask(ANALYST, "/takedown", "用法")
-        ask(ANALYST, "/takedown abc", "not a case number")
-        ask(ANALYST, "/case 99999", "no case #99999")
-        ask(ADMIN, f"/allow {ids[2]} 合作夥伴", "允許清單")
+        ask(ANALYST, "/takedown abc", "「abc」不是案件編號")
+        ask(ANALYST, "/case 99999", "沒有案件 #99999")
+        allowed = ask(ADMIN, f"/allow {ids[2]} 合作夥伴", "允許清單")
+        assert "華岳證券" in allowed and "huayue" not in allowed  # the brand's name, not its id
         stats = ask(VIEWER, "/stats", "案件共 3 件")
         assert "已結案 1" in stats
         n_docs = len(fake.ok_calls("sendDocument"))
@@ -151,8 +164,10 @@ def test_every_command(fake, dbpath, tmp_path):
         csv_text = next(iter(doc.files.values())).decode("utf-8-sig")
         assert csv_text.startswith("case_id,") and "GP-2026-1187" in csv_text and "A11300123" in csv_text
         ask(VIEWER, "/lang en", "Language set to English")
-        ask(VIEWER, "/help", "/takedown ID [reference]")
+        assert "/takedown" not in ask(VIEWER, "/help", "/cases [state]: list cases")
         ask(VIEWER, f"/case {ids[0]}", "Timeline")
+        ask(VIEWER, "/frobnicate", "There is no /frobnicate command")
+        ask(VIEWER, "/case 99999", "there is no case #99999")
         ask(VIEWER, "/lang zh", "語言已設為中文")
         # role checks between members: a viewer cannot change a case, an analyst cannot allow-list
         ask(VIEWER, f"/fp {ids[0]}", "你的角色不能執行")
@@ -421,3 +436,32 @@ def test_demo_scan_notify_then_bot_delivers_nothing_twice(fake, dbpath, tmp_path
     # Every planted impersonation of the demo is a case; no official app is.
     keys = {c["listing_key"] for c in opened}
     assert "google_play:tw.com.huayuesec.trade" not in keys and "app_store:1488123456" not in keys
+
+
+def test_a_strangers_start_gets_their_id_once_and_nothing_else(fake, dbpath, tmp_path):
+    """Onboarding without a second channel: a stranger's /start in a private chat gets one short line with
+    their own user id (rate-limited); everything else stays denied. The admin is told in the admin's
+    language."""
+    ids = seed(dbpath, "com.fake.onb")
+    env = bot_env(fake, dbpath, FAKEAPP_ADMIN_NOTICE_INTERVAL="3600")
+    with running_bot(fake, env, tmp_path / "bot.log") as bot:
+        assert fake.wait_for(lambda: len(alerts_for(fake, ids[0])) == 1)
+        fake.say(ADMIN, ADMIN, "/lang en")
+        assert fake.wait_for(lambda: any("English" in c.params["text"] for c in fake.sent(ADMIN)))
+        n_admin = len(fake.sent(ADMIN))
+        fake.say(STRANGER, STRANGER, "/start")
+        assert fake.wait_for(lambda: len(fake.sent(STRANGER)) == 1), bot.log()
+        line = fake.sent(STRANGER)[0].params["text"]
+        assert str(STRANGER) in line and "管理員" in line and "\n" not in line and len(line) < 80
+        fake.say(STRANGER, STRANGER, "/start")  # again: rate-limited, no second line
+        fake.say(STRANGER, STRANGER, "/cases")  # still denied: nothing back
+        fake.say(STRANGER, CHAT, "/start")  # in a group: nothing, as before
+        assert fake.wait_for(lambda: len(fake.sent(ADMIN)) > n_admin)
+        wait_quiet(1.5)
+        assert len(fake.sent(STRANGER)) == 1
+        assert all(str(STRANGER) not in c.params["text"] for c in fake.sent(CHAT))
+        notice = fake.sent(ADMIN)[n_admin].params["text"]
+        assert "Unauthorized access" in notice and str(STRANGER) in notice and "未授權" not in notice
+    db = open_db(dbpath)
+    denied = list(db.query("SELECT * FROM access_log WHERE user_id = ? AND allowed = 0", [STRANGER]))
+    assert len(denied) == 4

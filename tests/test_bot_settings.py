@@ -169,12 +169,15 @@ def _takedown_case(db, days_ago: int) -> int:
 
 
 def test_registered_and_in_help():
-    from bot.core.i18n import t
     from bot.telegram.app import COMMAND_ROLES
 
     assert "settings" in {c.name for c in COMMANDS}
     assert COMMAND_ROLES["settings"] == "admin"
-    assert "/settings" in t("zh", "help") and "/settings" in t("en", "help")
+    from bot.telegram.app import help_text
+
+    for lang in ("zh", "en"):
+        assert "/settings" in help_text(lang, "admin", COMMANDS)
+    assert "/settings" not in help_text("zh", "analyst", COMMANDS)
 
 
 @pytest.mark.slow

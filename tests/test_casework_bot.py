@@ -116,8 +116,8 @@ def test_draft_report_evidence_commands_and_button(fake, tmp_path: Path):
         fake.say(ANALYST, CHAT, f"/takedown {cid} GP-5")
         n = len(fake.sent(CHAT))
         fake.say(ANALYST, CHAT, f"/draft {cid} play")
-        assert fake.wait_for(lambda: any("GP-5" in t for t in _replies(fake, CHAT, n)))
-        refusal = next(t for t in _replies(fake, CHAT, n) if "GP-5" in t)
+        assert fake.wait_for(lambda: any("GP-5" in t and "force" in t for t in _replies(fake, CHAT, n)))
+        refusal = next(t for t in _replies(fake, CHAT, n) if "GP-5" in t and "force" in t)
         assert "force" in refusal and "<pre>" not in refusal
 
         d0 = len(_docs(fake, CHAT))
@@ -129,7 +129,7 @@ def test_draft_report_evidence_commands_and_button(fake, tmp_path: Path):
         fake.say(VIEWER, CHAT, "/report week")
         assert fake.wait_for(lambda: len(_docs(fake, CHAT)) == d0 + 2, timeout=30)
         assert _docs(fake, CHAT)[-1].files["document"][:8] == b"\x89PNG\r\n\x1a\n"
-        assert any("新可疑案件: 1" in t for t in _replies(fake, CHAT, n))
+        assert any("新可疑案件：1" in t for t in _replies(fake, CHAT, n))
 
         fake.say(ANALYST, ANALYST, f"/evidence {cid}")  # in the analyst's private chat
         assert fake.wait_for(lambda: len(_docs(fake, ANALYST)) == 1, timeout=20)

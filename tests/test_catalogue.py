@@ -15,15 +15,30 @@ ROOT = Path(__file__).resolve().parent.parent / "bot"
 CATALOGUE_FILE = ROOT / "core" / "i18n.py"
 
 
+def _nodes(path: Path) -> list[ast.AST]:
+    """Every node of a module; for the catalogue's own module, only its code (the helpers that build keys,
+    such as a timeline event's sentence), not the catalogue itself."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    if path != CATALOGUE_FILE:
+        return list(ast.walk(tree))
+    out: list[ast.AST] = []
+    for stmt in tree.body:
+        target = stmt.target if isinstance(stmt, ast.AnnAssign) else None
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target = stmt.targets[0]
+        if isinstance(target, ast.Name) and target.id in ("CATALOGUE", "CATALOGUES"):
+            continue
+        out.extend(ast.walk(stmt))
+    return out
+
+
 def _code() -> tuple[set[str], set[str], set[str]]:
     """(every string constant, every f-string prefix, every literal key passed to t()) in bot/."""
     strings: set[str] = set()
     prefixes: set[str] = set()
     called: set[str] = set()
     for path in ROOT.rglob("*.py"):
-        if path == CATALOGUE_FILE:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _nodes(path):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 strings.add(node.value)
             elif isinstance(node, ast.JoinedStr) and node.values:
@@ -39,7 +54,7 @@ def _code() -> tuple[set[str], set[str], set[str]]:
             ):
                 if node.func.id == "t":
                     called.add(node.args[1].value)
-                elif node.func.id == "_label":  # the card's labels: _label(lang, "takedown", value)
+                elif node.func.id in ("_label", "label"):  # labels of codes: _label(lang, "takedown", value)
                     prefixes.add(node.args[1].value + ".")
     return strings, prefixes, called
 

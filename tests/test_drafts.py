@@ -146,7 +146,8 @@ def test_play_draft_per_family_names_the_right_form_and_the_facts(family: str, l
     else:
         assert d.form_url == PLAY_IMPERSONATION_FORM
         assert "Impersonation" in d.form_name and "Impersonation" in d.why
-    assert f"「{title}」" in text and f"「{developer}」" in text and "com.fake.huayue" in text
+    o, c = ("「", "」") if lang == "zh" else ("“", "”")  # each language's own quotes
+    assert f"{o}{title}{c}" in text and f"{o}{developer}{c}" in text and "com.fake.huayue" in text
     for r in reasons:
         assert (r.zh if lang == "zh" else r.en) in text
     assert OFFICIAL_PLAY in text and OFFICIAL_IOS in text and HUAYUE.download_page in text
@@ -161,7 +162,8 @@ def test_apple_draft_and_store_mismatch(lang: str):
     facts = _facts("exact_name_other_developer", store="app_store")
     d = make_draft("apple", facts, HUAYUE, lang)
     assert d.form_url == APPLE_DISPUTE_FORM and "6400000001" in d.subject and "6400000001" in d.text()
-    assert "「華岳證券」" in d.text() and OFFICIAL_IOS in d.text()
+    assert ("「華岳證券」" if lang == "zh" else "“華岳證券”") in d.text() and OFFICIAL_IOS in d.text()
+    assert "1488000001" in d.text().split("\n\n")[2]  # the official developer id: the fact that decides
     with pytest.raises(DraftError, match="not a Google Play listing"):
         make_draft("play", facts, HUAYUE, lang)
     with pytest.raises(DraftError, match="not an App Store listing"):
@@ -195,9 +197,19 @@ def test_police_draft_has_what_when_evidence_and_timeline(lang: str):
     assert "165" in d.form_name
     assert "2026-11-20 09:30 (UTC+8)" in text  # first sighting in Taiwan time
     assert "raw/001-details-20261120013000.json" in text and "a" * 64 in text  # evidence with its hash
-    assert "confirm" in text and "tg:1001 @alice" in text  # the timeline
+    # The timeline reads as sentences, not state codes ("open →new", "new→confirmed").
+    timeline = text.split("四、" if lang == "zh" else "4. Timeline")[1].split("\n\n")[0]
+    if lang == "zh":
+        assert "2026-11-20 10:00 (UTC+8) tg:1001 @alice 確認為假冒。" in timeline
+        assert "系統掃描發現此 App，開立案件。" in timeline
+    else:
+        assert "2026-11-20 10:00 (UTC+8) tg:1001 @alice confirmed it is fake." in timeline
+        assert "The scan found the app and opened the case." in timeline
+    assert "→" not in timeline and "confirmed" not in timeline.replace("confirmed it", "")
     assert "A1130099" in text and "GP-1" in text  # earlier report and takedown carried
-    assert "「華岳投資交易平台」" in text and ("保證獲利" in text if lang == "zh" else "guaranteed" in text)
+    assert ("「華岳投資交易平台」" if lang == "zh" else "“華岳投資交易平台”") in text and (
+        "保證獲利" in text if lang == "zh" else "guaranteed" in text
+    )
     assert OFFICIAL_PLAY in text
 
 

@@ -3,7 +3,6 @@ fake Bot API server with ``fakeapp bot`` started as a user starts it."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -59,7 +58,8 @@ def test_notice_text_per_phase_is_plain(db):
     assert frontline.phase(case) == "retracted" and "並非假冒" in frontline.notice_text(case, brand)
 
 
-def test_queued_once_on_confirmation_and_edits_coalesce(db):
+def test_queued_once_on_confirmation_and_edits_coalesce(db, monkeypatch):
+    monkeypatch.setenv("FAKEAPP_FRONTLINE_CHAT_ID", str(FRONT))
     cid = _open(db)
 
     def rows(kind: str) -> list:
@@ -134,13 +134,31 @@ def test_confirmed_posted_once_removed_and_resolved_update_it(fake, tmp_path: Pa
     db.close()
 
 
-def test_no_frontline_chat_configured_keeps_notices_queued(db):
-    """Without FAKEAPP_FRONTLINE_CHAT_ID the notice waits in the outbox (nothing lost, nothing sent)."""
+def test_no_frontline_chat_set_says_so_once_and_queues_nothing(db, monkeypatch):
+    """Without FAKEAPP_FRONTLINE_CHAT_ID nothing is queued that can never be sent; the security chat is told
+    once, ever, that front-line notices are off and why."""
+    monkeypatch.delenv("FAKEAPP_FRONTLINE_CHAT_ID", raising=False)
+    first, second = _open(db), _open(db, "com.fake.front2")
+    cases.confirm(db, first, ALICE)
+    cases.confirm(db, second, ALICE)
+    rows = list(db.query("SELECT * FROM outbox WHERE chat = 'frontline'"))
+    assert rows == []
+    off = list(db.query("SELECT * FROM outbox WHERE kind = 'frontline_off'"))
+    assert len(off) == 1 and off[0]["chat"] == "security"
+    assert "第一線通知未開啟" in off[0]["text"] and "FAKEAPP_FRONTLINE_CHAT_ID" in off[0]["text"]
+    assert f"#{first}" in off[0]["text"]
+
+
+def test_a_notice_queued_before_the_chat_was_unset_fails_with_the_reason(db, monkeypatch):
+    """A front-line row left from when the chat was set does not wait forever: it fails, saying why."""
+    import asyncio
+
+    monkeypatch.setenv("FAKEAPP_FRONTLINE_CHAT_ID", str(FRONT))
     cid = _open(db)
     cases.confirm(db, cid, ALICE)
-    routes = outbox.Routes({"security": str(CHAT)})
-    assert routes.resolve("frontline") is None
     assert [r["kind"] for r in outbox.pending(db) if r["chat"] == "frontline"] == ["frontline"]
-    assert re.search(
-        r"案件編號 #\d+", next(r["text"] for r in outbox.pending(db) if r["chat"] == "frontline")
-    )
+    routes = outbox.Routes({})  # neither chat set now: the rest waits, the front-line row fails
+    stats = asyncio.run(outbox.deliver_pending(db, object(), routes))
+    assert stats.failed == 1
+    row = next(db.query("SELECT * FROM outbox WHERE chat = 'frontline'"))
+    assert row["status"] == "failed" and "FAKEAPP_FRONTLINE_CHAT_ID" in row["last_error"]

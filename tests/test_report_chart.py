@@ -63,7 +63,7 @@ def test_english_fallback_without_a_cjk_font(seeded, monkeypatch, tmp_path: Path
     )  # fmt: skip
     assert res.exit_code == 0, res.output
     assert "no CJK font installed (Debian: fonts-noto-cjk): the chart's labels are in English" in res.output
-    assert "新可疑案件: 4" in res.stdout  # the text report stays Chinese
+    assert "新可疑案件：4" in res.stdout  # the text report stays Chinese
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

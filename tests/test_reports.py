@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from PIL import Image
 
 from bot.casework.reports import (
-    TW,
     day_start,
     load_report,
     nearest_rank,
@@ -185,7 +184,7 @@ def test_csv_and_text(seeded):
     assert rows[0]["p90_hours_to_removal"] == "144.0" and rows[0]["removals_timed"] == "3"
     assert rows[1]["median_hours_to_removal"] == ""  # nothing to time for APKs
     text = render_text(r, "zh")
-    assert "新可疑案件: 4" in text and "中位數 2.0 天" in text and "P90 6.0 天" in text
+    assert "新可疑案件：4" in text and "中位數 2.0 天" in text and "P90 6.0 天" in text
     assert "Takedowns verified: 3" in render_text(r, "en")
 
 
@@ -232,4 +231,3 @@ def test_counts_what_the_case_actions_write(db):
         1, 1, 1, 1, 1,
     )  # fmt: skip
     assert len(t.removal_hours) == 1
-    assert TW.utcoffset(None) == timedelta(hours=8)

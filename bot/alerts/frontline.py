@@ -140,11 +140,12 @@ def notice_text(case: Case, brand: Brand | None, lang: str = "zh") -> str:
     p = phase(case)
     title = " ".join(case.title.split())[:120]
     developer = " ".join(case.developer.split())[:120]
+    c = ": " if lang == "en" else "："
     lines = [f"<b>{tx['title.' + p]}</b>", ""]
-    lines.append(f"{tx['app']}：<b>{e(title)}</b>")
-    lines.append(f"{tx['where']}：{e(stores.get(case.store, case.store))}")
+    lines.append(f"{tx['app']}{c}<b>{e(title)}</b>")
+    lines.append(f"{tx['where']}{c}{e(stores.get(case.store, case.store))}")
     if developer and case.kind == "listing":
-        lines.append(f"{tx['developer']}：{e(developer)}")
+        lines.append(f"{tx['developer']}{c}{e(developer)}")
     if p == "retracted":
         lines += ["", e(tx["retracted.text"])]
     else:
@@ -154,7 +155,7 @@ def notice_text(case: Case, brand: Brand | None, lang: str = "zh") -> str:
             status = tx["status.removed"]
         else:
             status = tx["status.resolved"]
-        lines.append(f"{tx['status']}：{e(status)}")
+        lines.append(f"{tx['status']}{c}{e(status)}")
         lines += ["", f"<b>{tx['recognise']}</b>", e(tx["recognise.text"])]
         lines += ["", f"<b>{tx['tell']}</b>", e(tx["tell.text"])]
     lines += ["", f"<b>{tx['official']}</b>"]
@@ -163,9 +164,9 @@ def notice_text(case: Case, brand: Brand | None, lang: str = "zh") -> str:
             if app.url:
                 name = app.name or brand.name
                 where = _STORE["en" if lang == "en" else "zh"].get(app.store, app.store)
-                lines.append(f'• {e(where)}：<a href="{e(app.url)}">{e(name)}</a>')
+                lines.append(f'• {e(where)}{c}<a href="{e(app.url)}">{e(name)}</a>')
         if brand.download_page:
-            lines.append(f'• {tx["official.page"]}：<a href="{e(brand.download_page)}">'
+            lines.append(f'• {tx["official.page"]}{c}<a href="{e(brand.download_page)}">'
                          f"{e(brand.download_page)}</a>")  # fmt: skip
     lines += ["", f"<i>{tx['case']} #{case.id}</i>"]
     return "\n".join(lines)
@@ -177,20 +178,55 @@ def brand_for(case: Case, profile: Profile | None) -> Brand | None:
     return next((b for b in profile.brands if b.id == case.brand), None)
 
 
+OFF_NOTICE = {
+    "zh": "ℹ️ 第一線通知未開啟：尚未設定第一線聊天（FAKEAPP_FRONTLINE_CHAT_ID），"
+    "案件 #{id} 確認後沒有通知分行與客服。設定後重新啟動 bot，之後確認的案件就會通知第一線。",
+    "en": "ℹ️ Front-line notices are off: no front-line chat is set (FAKEAPP_FRONTLINE_CHAT_ID), so the "
+    "branches and customer service were not told about case #{id}. Set it and restart the bot; cases "
+    "confirmed after that are announced.",
+}
+
+
+def frontline_chat() -> str:
+    """The front-line chat id from the settings, "" when none is set (or the settings cannot be read)."""
+    from bot.core.settings import SettingsError, load_settings
+
+    try:
+        return load_settings().telegram.frontline_chat_id
+    except SettingsError:
+        return ""
+
+
 def _posted(db: sqlite_utils.Database, case_id: int) -> bool:
     """A notice for this case is queued or sent (it is posted once, ever)."""
     return bool(list(db.query("SELECT 1 FROM outbox WHERE dedupe_key = ?", [f"frontline:{case_id}"])))
 
 
 def on_transition(
-    db: sqlite_utils.Database, before: Case, after: Case, *, profile: Profile | None, now: Any = None
+    db: sqlite_utils.Database,
+    before: Case,
+    after: Case,
+    *,
+    profile: Profile | None,
+    now: Any = None,
+    chat: str | None = None,
 ) -> list[int]:
     """Queue the notice when a case is first confirmed, and an edit when its notice-worthy status changes.
 
     Called inside the case change's transaction (the hook ``hook(profile)``); ``profile`` gives the official
-    links.
+    links. With no front-line chat set (``chat``, default: from the settings) nothing is queued that could
+    never be sent: the security chat is told once, ever, that front-line notices are off and why.
     """
     if after.state == State.CONFIRMED and not _posted(db, after.id):
+        if not (frontline_chat() if chat is None else chat):
+            return queue.enqueue(
+                db,
+                queue.SECURITY,
+                esc(OFF_NOTICE["zh"].format(id=after.id)),
+                kind="frontline_off",
+                dedupe_key="frontline_off",
+                now=now,
+            )
         text = notice_text(after, brand_for(after, profile))
         return queue.enqueue(
             db, FRONTLINE, text, kind=KIND_POST, case_id=after.id, dedupe_key=f"frontline:{after.id}", now=now
@@ -212,12 +248,13 @@ def on_transition(
     )
 
 
-def hook(profile: Profile | None) -> Hook:
-    """The case-change hook for front-line notices, with the brand profile that gives the official links."""
+def hook(profile: Profile | None, chat: str | None = None) -> Hook:
+    """The case-change hook for front-line notices, with the brand profile that gives the official links
+    (``chat``: the front-line chat id; default: read from the settings when a case is confirmed)."""
 
     def on_change(db: sqlite_utils.Database, change: CaseChange) -> None:
         if change.before is not None:
-            on_transition(db, change.before, change.after, profile=profile, now=change.at)
+            on_transition(db, change.before, change.after, profile=profile, now=change.at, chat=chat)
 
     return on_change
 

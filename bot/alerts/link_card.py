@@ -13,6 +13,10 @@ from bot.cases.actions import Case
 from bot.core.i18n import t
 from bot.core.textsafe import strip_controls
 
+
+def _colon(lang: str) -> str:
+    return ": " if lang == "en" else "："
+
 MAX_ARTIFACT_LINES = 10
 
 
@@ -42,45 +46,48 @@ def details(case: Case) -> dict[str, Any]:
 
 
 def _ios_lines(d: dict[str, Any], lang: str) -> list[str]:
+    c = _colon(lang)
     out = []
     if d.get("team_id") or d.get("team_name"):
         out.append(
-            f"{t(lang, 'card.team')}：<code>{_esc(_clip(d.get('team_id') or '?', 20))}</code> "
+            f"{t(lang, 'card.team')}{c}<code>{_esc(_clip(d.get('team_id') or '?', 20))}</code> "
             f"{_esc(_clip(d.get('team_name') or '', 120))}"
         )
     if d.get("distribution"):
-        out.append(f"{t(lang, 'card.distribution')}：<b>{label(lang, 'dist', str(d['distribution']))}</b>")
+        out.append(f"{t(lang, 'card.distribution')}{c}<b>{label(lang, 'dist', str(d['distribution']))}</b>")
     if d.get("bundle_id"):
-        out.append(f"{t(lang, 'card.bundle')}：<code>{_esc(_clip(d['bundle_id'], 200))}</code>")
+        out.append(f"{t(lang, 'card.bundle')}{c}<code>{_esc(_clip(d['bundle_id'], 200))}</code>")
     return out
 
 
 def artifact_lines(case: Case, lang: str) -> list[str]:
     """Card lines of an artifact case (kind, hash, iOS identity, where it was found)."""
+    c = _colon(lang)
     d = details(case)
-    lines = [f"{t(lang, 'card.kind')}：{label(lang, 'store', case.store)}"]
+    lines = [f"{t(lang, 'card.kind')}{c}{label(lang, 'store', case.store)}"]
     lines += _ios_lines(d, lang)
     if d.get("package") or (case.store == "apk" and case.app_id):
         lines.append(
-            f"{t(lang, 'card.package')}：<code>{_esc(_clip(d.get('package') or case.app_id, 200))}</code>"
+            f"{t(lang, 'card.package')}{c}<code>{_esc(_clip(d.get('package') or case.app_id, 200))}</code>"
         )
     if d.get("code"):
-        lines.append(f"{t(lang, 'card.code')}：<code>{_esc(_clip(d['code'], 40))}</code>")
+        lines.append(f"{t(lang, 'card.code')}{c}<code>{_esc(_clip(d['code'], 40))}</code>")
     if d.get("sha256"):
-        lines.append(f"{t(lang, 'card.sha256')}：<code>{_esc(d['sha256'])}</code>")
+        lines.append(f"{t(lang, 'card.sha256')}{c}<code>{_esc(d['sha256'])}</code>")
     where = d.get("domain")
     if where:
         addr = f"（{_esc(d.get('address'))}）" if d.get("address") else ""
-        lines.append(f"{t(lang, 'card.found_on')}：{_esc(_clip(where, 120))}{addr}")
+        lines.append(f"{t(lang, 'card.found_on')}{c}{_esc(_clip(where, 120))}{addr}")
     return lines
 
 
 def site_lines(case: Case, lang: str) -> list[str]:
     """Card lines of a site case: domain, IP address and the artifacts it offers."""
+    c = _colon(lang)
     d = details(case)
     lines = [
-        f"{t(lang, 'card.domain')}：<code>{_esc(_clip(d.get('domain') or case.app_id, 120))}</code>",
-        f"{t(lang, 'card.address')}：<code>{_esc(d.get('address') or '—')}</code>",
+        f"{t(lang, 'card.domain')}{c}<code>{_esc(_clip(d.get('domain') or case.app_id, 120))}</code>",
+        f"{t(lang, 'card.address')}{c}<code>{_esc(d.get('address') or '—')}</code>",
     ]
     arts = [a for a in d.get("artifacts") or [] if isinstance(a, dict)]
     if arts:
@@ -97,7 +104,7 @@ def site_lines(case: Case, lang: str) -> list[str]:
             if extra:
                 tail = f"（{'，'.join(extra)}）" if lang == "zh" else f" ({', '.join(extra)})"
             lines.append(
-                f"• {label(lang, 'store', str(a.get('kind') or ''))}："
+                f"• {label(lang, 'store', str(a.get('kind') or ''))}{c}"
                 f"<b>{label(lang, 'verdict', str(a.get('verdict') or ''))}</b>{tail}"
             )
         if len(arts) > MAX_ARTIFACT_LINES:

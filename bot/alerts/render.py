@@ -11,11 +11,13 @@ import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 
 from bot.cases.model import Case, Event
 from bot.cases.transitions import offered
-from bot.core.i18n import t
+from bot.core.clock import local_date, local_time
+from bot.core.i18n import event_sentence, t
 from bot.core.linksafe import redact_userinfo
 from bot.core.textsafe import strip_controls
 
@@ -97,79 +99,126 @@ def _label(lang: str, prefix: str, value: str) -> str:
     return out if out != f"{prefix}.{value}" else esc(value)
 
 
-def case_card(case: Case, lang: str = "zh", *, kind: str = "case_alert", reminder_days: int = 0) -> str:
-    """The alert / case message (HTML). Every store- or APK-supplied string is escaped."""
+def points(n: object) -> str:
+    """A reason's points, signed: ``+60``, ``-60`` (never ``+-60``)."""
+    try:
+        return f"{int(n):+d}"  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return ""
+
+
+def _colon(lang: str) -> str:
+    return ": " if lang == "en" else "："
+
+
+def _paren(lang: str, inner: str) -> str:
+    """``inner`` in the language's own parentheses (already escaped)."""
+    return f" ({inner})" if lang == "en" else f"（{inner}）"
+
+
+def case_card(
+    case: Case,
+    lang: str = "zh",
+    *,
+    kind: str = "case_alert",
+    reminder_days: int = 0,
+    tz: tzinfo | None = None,
+    brand_name: str = "",
+) -> str:
+    """The alert / case message (HTML). Every store- or APK-supplied string is escaped.
+
+    ``brand_name``: the brand's display name (the card shows its id only when none is given)."""
+    c = _colon(lang)
     title_key = f"card.title.{kind}" if f"card.title.{kind}" in _TITLES else "card.title.case"
     if case.kind == "site" and kind == "case_alert":
         title_key = "card.title.site_alert"
     head = t(lang, title_key, days=reminder_days) if kind == "reminder" else t(lang, title_key)
     lines = [f"<b>{head}</b> · #{case.id}"]
     what = "card.site" if case.kind == "site" else "card.app"
-    lines.append(f"{t(lang, what)}：<b>{esc(_clip(case.title, 200))}</b>")
+    lines.append(f"{t(lang, what)}{c}<b>{esc(_clip(case.title, 200))}</b>")
     if case.kind in ("link", "site"):
         from bot.alerts.link_card import link_lines
 
         lines += link_lines(case, lang)
     elif case.kind == "apk":
-        lines.append(f"{t(lang, 'card.store')}：{t(lang, 'store.apk')}")
-        lines.append(f"{t(lang, 'card.sha256')}：<code>{esc(case.apk_sha256 or '')}</code>")
+        lines.append(f"{t(lang, 'card.store')}{c}{t(lang, 'store.apk')}")
+        lines.append(f"{t(lang, 'card.sha256')}{c}<code>{esc(case.apk_sha256 or '')}</code>")
         if case.app_id:
-            lines.append(f"package：<code>{esc(_clip(case.app_id, 200))}</code>")
+            lines.append(f"{t(lang, 'card.package')}{c}<code>{esc(_clip(case.app_id, 200))}</code>")
     else:
-        lines.append(f"{t(lang, 'card.developer')}：{esc(_clip(case.developer, 200))}")
+        lines.append(f"{t(lang, 'card.developer')}{c}{esc(_clip(case.developer, 200))}")
         lines.append(
-            f"{t(lang, 'card.store')}：{_label(lang, 'store', case.store)} · <code>{esc(case.app_id)}</code>"
+            f"{t(lang, 'card.store')}{c}{_label(lang, 'store', case.store)} · <code>{esc(case.app_id)}</code>"
         )
     url = safe_url(redact_userinfo(case.url))
     if url:
-        lines.append(f'{t(lang, "card.link")}：<a href="{esc(url)}">{esc(_clip(url, 120))}</a>')
+        lines.append(f'{t(lang, "card.link")}{c}<a href="{esc(url)}">{esc(_clip(url, 120))}</a>')
     lines.append(
-        f"{t(lang, 'card.brand')}：{esc(case.brand)} · {t(lang, 'card.verdict')}："
-        f"<b>{_label(lang, 'verdict', case.verdict)}</b> · {t(lang, 'card.score')}：{case.score}"
+        f"{t(lang, 'card.brand')}{c}{esc(brand_name or case.brand)} · {t(lang, 'card.verdict')}{c}"
+        f"<b>{_label(lang, 'verdict', case.verdict)}</b> · {t(lang, 'card.score')}{c}{case.score}"
     )
     if case.reasons:
-        lines.append(f"{t(lang, 'card.reasons')}：")
+        lines.append(f"{t(lang, 'card.reasons')}{c.strip()}")
         for r in case.reasons[:8]:
             text = r.get(lang) or r.get("zh") or r.get("en") or r.get("code") or ""
             pts = r.get("points")
-            lines.append(f"• {esc(_clip(str(text), 160))}" + (f"（+{int(pts)}）" if pts else ""))
+            lines.append(f"• {esc(_clip(str(text), 160))}" + (_paren(lang, points(pts)) if pts else ""))
         if len(case.reasons) > 8:
             lines.append(f"• … +{len(case.reasons) - 8}")
     td = _label(lang, "takedown", case.takedown)
     if case.takedown != "none" and (case.takedown_ref or case.takedown_at):
-        td += f"（{esc(case.takedown_at[:10])} {esc(_clip(case.takedown_ref, 80))}）"
+        when = local_date(case.takedown_at, tz) if case.takedown_at else ""
+        inner = " ".join(x for x in (when, _clip(case.takedown_ref, 80)) if x)
+        td += _paren(lang, esc(inner))
     pol = _label(lang, "police", case.police)
     if case.police == "reported":
-        pol += f"（{esc(_clip(case.police_agency, 40))} {esc(_clip(case.police_no, 60))}）"
+        inner = " ".join(x for x in (_clip(case.police_agency, 40), _clip(case.police_no, 60)) if x)
+        pol += _paren(lang, esc(inner))
     lines.append(
-        f"{t(lang, 'card.state')}：<b>{_label(lang, 'state', case.state)}</b> · "
-        f"{t(lang, 'card.takedown')}：{td} · {t(lang, 'card.police')}：{pol}"
+        f"{t(lang, 'card.state')}{c}<b>{_label(lang, 'state', case.state)}</b> · "
+        f"{t(lang, 'card.takedown')}{c}{td} · {t(lang, 'card.police')}{c}{pol}"
     )
     if case.kind == "listing":
-        lines.append(f"{t(lang, 'card.listed')}：{t(lang, 'card.yes' if case.listed else 'card.no')}")
+        lines.append(f"{t(lang, 'card.listed')}{c}{t(lang, 'card.yes' if case.listed else 'card.no')}")
     elif case.kind in ("link", "site"):
-        lines.append(f"{t(lang, 'card.up')}：{t(lang, 'card.yes' if case.listed else 'card.no')}")
+        lines.append(f"{t(lang, 'card.up')}{c}{t(lang, 'card.yes' if case.listed else 'card.no')}")
     if case.assignee:
-        lines.append(f"{t(lang, 'card.assignee')}：{esc(_clip(case.assignee, 60))}")
+        lines.append(f"{t(lang, 'card.assignee')}{c}{esc(_clip(case.assignee, 60))}")
     if case.resolution:
         lines.append(f"📝 {esc(_clip(case.resolution, 300))}")
     return "\n".join(lines)
 
 
 _TITLES = {"card.title.case_alert", "card.title.relisted", "card.title.removed", "card.title.reminder"}
+# The field whose change names an event group, in order of preference (as bot.casework.casefacts reads it).
+_MAIN_FIELDS = ("state", "takedown", "police", "listed", "assignee", "verdict")
 
 
-def timeline_text(events: Sequence[Event], lang: str = "zh", *, limit: int = 50) -> str:
+def timeline_text(
+    events: Sequence[Event], lang: str = "zh", *, limit: int = 50, tz: tzinfo | None = None
+) -> str:
+    """The case's timeline as sentences, one per action, each with its time in the team's zone."""
+    groups: list[list[Event]] = []
+    for e in events:
+        if groups and (groups[-1][0].at, groups[-1][0].action, groups[-1][0].actor) == (
+            e.at,
+            e.action,
+            e.actor,
+        ):
+            groups[-1].append(e)
+        else:
+            groups.append([e])
     lines = [f"<b>{t(lang, 'card.timeline')}</b>"]
-    shown = list(events)[-limit:]
-    if len(events) > limit:
-        lines.append(f"… ({len(events) - limit})")
-    for e in shown:
-        change = (
-            f"{esc(e.field)}: {esc(_clip(e.old, 40)) or '∅'} → {esc(_clip(e.new, 60))}" if e.field else ""
+    shown = groups[-limit:]
+    if len(groups) > limit:
+        lines.append(f"… ({len(groups) - limit})" if lang == "en" else f"…（{len(groups) - limit}）")
+    for g in shown:
+        first = g[0]
+        main = next((e for f in _MAIN_FIELDS for e in g if e.field == f), first)
+        sentence = event_sentence(
+            lang, first.action, _clip(first.actor, 60), new=_clip(main.new, 60), note=_clip(first.reason, 200)
         )
-        why = f" — {esc(_clip(e.reason, 200))}" if e.reason else ""
-        lines.append(f"{esc(e.at[:16].replace('T', ' '))} · {esc(e.actor)} · {esc(e.action)} {change}{why}")
+        lines.append(f"{esc(local_time(first.at, tz))} · {esc(sentence)}")
     return "\n".join(lines)
 
 

@@ -5,19 +5,20 @@ and how those messages are rendered when they go out (always from the case as it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import sqlite_utils
 
 from bot.alerts.render import case_card, esc, reply_markup
 from bot.cases.actions import get_case, reminder_due
-from bot.cases.events import CaseChange
+from bot.cases.events import CaseChange, Hook
 from bot.cases.model import Case
-from bot.core.i18n import t
+from bot.core.i18n import label, t
 from bot.outbox import queue
 from bot.outbox.deliver import MessageKind, Rendered
 from bot.outbox.text import html_to_text
+from scanners.profile import Profile
 
 MESSAGE_KINDS_WITH_CARD = ("case_alert", "relisted")  # these messages become the case's alert message
 ALERT_ANCHOR = "alert"  # the case's alert message in the security chat, edited as the case changes
@@ -38,15 +39,29 @@ def queue_edit(db: sqlite_utils.Database, change: CaseChange) -> None:
         enqueue_case_edits(db, change.after, now=change.at)
 
 
-def queue_card(db: sqlite_utils.Database, change: CaseChange) -> None:
-    """Hook: a new case, a takedown confirmed by a scan, or a re-listed app gets its own card."""
-    card = _CARDS.get(change.action)
-    if card is None:
-        return
-    kind, prefix = card
-    seen_by = change.scan_id if change.trace_id is None else f"t{change.trace_id}"  # a scan or a re-check
-    key = f"{prefix}:{change.after.id}" if change.opened else f"{prefix}:{change.after.id}:{seen_by}"
-    enqueue_case_alert(db, change.after, kind=kind, dedupe_key=key, now=change.at)
+def brand_names(profile: Profile | None) -> dict[str, str]:
+    """Brand id -> display name (empty without a profile: the cards then show the brand's id)."""
+    return {b.id: b.name for b in profile.brands} if profile is not None else {}
+
+
+def card_hook(profile: Profile | None = None, tz: tzinfo | None = None) -> Hook:
+    """Hook: a new case, a takedown confirmed by a scan, or a re-listed app gets its own card (times in
+    ``tz``, the team's zone; the brand by its display name from ``profile``)."""
+    names = brand_names(profile)
+
+    def queue_card(db: sqlite_utils.Database, change: CaseChange) -> None:
+        card = _CARDS.get(change.action)
+        if card is None:
+            return
+        kind, prefix = card
+        after = change.after
+        seen_by = change.scan_id if change.trace_id is None else f"t{change.trace_id}"  # a scan or a re-check
+        key = f"{prefix}:{after.id}" if change.opened else f"{prefix}:{after.id}:{seen_by}"
+        enqueue_case_alert(
+            db, after, kind=kind, dedupe_key=key, now=change.at, tz=tz, brand_name=names.get(after.brand, "")
+        )
+
+    return queue_card
 
 
 # --- queueing -------------------------------------------------------------------------------------------
@@ -60,13 +75,15 @@ def enqueue_case_alert(
     dedupe_key: str | None = None,
     chat: str = queue.SECURITY,
     now: datetime | None = None,
+    tz: tzinfo | None = None,
+    brand_name: str = "",
 ) -> list[int]:
     """A case card to the security chat: new case, re-listing, takedown confirmed, or a reminder."""
     markup = reply_markup(case) if kind in MESSAGE_KINDS_WITH_CARD or kind == "reminder" else None
     return queue.enqueue(
         db,
         chat,
-        case_card(case, "zh", kind=kind),
+        case_card(case, "zh", kind=kind, tz=tz, brand_name=brand_name),
         kind=kind,
         case_id=case.id,
         markup=markup,
@@ -102,7 +119,13 @@ def enqueue_case_edits(db: sqlite_utils.Database, case: Case, *, now: datetime |
     )
 
 
-def enqueue_store_status(db: sqlite_utils.Database, scan_id: int, *, now: datetime | None = None) -> bool:
+def enqueue_store_status(
+    db: sqlite_utils.Database,
+    scan_id: int,
+    *,
+    now: datetime | None = None,
+    brand_names: Mapping[str, str] | None = None,
+) -> bool:
     """One message for a scan with degraded or broken stores (or a failed scan). True if queued."""
     scan = next(db.query("SELECT * FROM scans WHERE id = ?", [scan_id]))
     bad = list(
@@ -127,8 +150,8 @@ def enqueue_store_status(db: sqlite_utils.Database, scan_id: int, *, now: dateti
                 t(
                     "zh",
                     "store_status.line",
-                    brand=r["brand"],
-                    store=r["store"],
+                    brand=(brand_names or {}).get(r["brand"], r["brand"]),
+                    store=label("zh", "store", r["store"]),
                     status=status,
                     reason=(r["reason"] or "")[:300],
                 )
@@ -143,7 +166,12 @@ def enqueue_store_status(db: sqlite_utils.Database, scan_id: int, *, now: dateti
 
 
 def enqueue_reminders(
-    db: sqlite_utils.Database, *, days: int | Mapping[str, int] = 7, now: datetime | None = None
+    db: sqlite_utils.Database,
+    *,
+    days: int | Mapping[str, int] = 7,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+    brand_names: Mapping[str, str] | None = None,
 ) -> list[int]:
     """Reminders for takedowns requested over N days ago (per store if a mapping) whose app is still listed.
 
@@ -160,7 +188,8 @@ def enqueue_reminders(
         at = at if at.tzinfo else at.replace(tzinfo=UTC)
         period = int((now - at) / timedelta(days=n))
         key = f"reminder:{case.id}:{case.takedown_at}:{period}"
-        text = case_card(case, "zh", kind="reminder", reminder_days=n)
+        name = (brand_names or {}).get(case.brand, "")
+        text = case_card(case, "zh", kind="reminder", reminder_days=n, tz=tz, brand_name=name)
         if queue.enqueue(db, queue.SECURITY, text, kind="reminder", case_id=case.id, dedupe_key=key, now=now):
             out.append(case.id)
     return out
@@ -169,23 +198,34 @@ def enqueue_reminders(
 # --- delivery -------------------------------------------------------------------------------------------
 
 
-def _card(db: sqlite_utils.Database, row: Mapping[str, Any]) -> Rendered:
-    """A case card rendered from the case as it is now, so a pending alert never shows a stale state."""
-    case = get_case(db, int(row["case_id"]))
-    kind = row["kind"] if row["kind"] in MESSAGE_KINDS_WITH_CARD else "case_alert"
-    return Rendered(case_card(case, "zh", kind=kind), reply_markup(case))
+def message_kinds(profile: Profile | None = None, tz: tzinfo | None = None) -> tuple[MessageKind, ...]:
+    """How the security chat's case cards go out: rendered from the case as it is now (so a pending alert
+    never shows a stale state), times in ``tz`` (the team's zone), the brand by its display name."""
+    names = brand_names(profile)
+
+    def card(db: sqlite_utils.Database, row: Mapping[str, Any]) -> Rendered:
+        case = get_case(db, int(row["case_id"]))
+        kind = row["kind"] if row["kind"] in MESSAGE_KINDS_WITH_CARD else "case_alert"
+        text = case_card(case, "zh", kind=kind, tz=tz, brand_name=names.get(case.brand, ""))
+        return Rendered(text, reply_markup(case))
+
+    return (
+        MessageKind("case_alert", render=card, anchor=ALERT_ANCHOR),
+        MessageKind("relisted", render=card, anchor=ALERT_ANCHOR),
+        MessageKind("case_edit", render=card, edits=ALERT_ANCHOR, supersede=True),
+    )
 
 
-MESSAGE_KINDS: tuple[MessageKind, ...] = (
-    MessageKind("case_alert", render=_card, anchor=ALERT_ANCHOR),
-    MessageKind("relisted", render=_card, anchor=ALERT_ANCHOR),
-    MessageKind("case_edit", render=_card, edits=ALERT_ANCHOR, supersede=True),
-)
-
-
-def terminal_text(db: sqlite_utils.Database, row: Mapping[str, Any]) -> str:
+def terminal_text(
+    db: sqlite_utils.Database,
+    row: Mapping[str, Any],
+    tz: tzinfo | None = None,
+    brand_names: Mapping[str, str] | None = None,
+) -> str:
     """A queued message as plain text, for ``fakeapp scan`` without a token."""
     text = row["text"] or ""
     if row["case_id"] and row["kind"] in MESSAGE_KINDS_WITH_CARD:
-        text = case_card(get_case(db, int(row["case_id"])), "zh", kind=row["kind"])
+        case = get_case(db, int(row["case_id"]))
+        name = (brand_names or {}).get(case.brand, "")
+        text = case_card(case, "zh", kind=row["kind"], tz=tz, brand_name=name)
     return html_to_text(text)

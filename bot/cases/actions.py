@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import sqlite_utils
@@ -61,7 +61,7 @@ class SyncResult:
 def get_case(db: sqlite_utils.Database, case_id: int) -> Case:
     rows = list(db.query("SELECT * FROM cases WHERE id = ?", [case_id]))
     if not rows:
-        raise CaseError(f"no case #{case_id}")
+        raise CaseError(f"no case #{case_id}", "no_case", id=case_id)
     return Case.from_row(rows[0])
 
 
@@ -82,7 +82,11 @@ def list_cases(
         params = list(OPEN_STATES)
     else:
         if state not in STATES:
-            raise CaseError(f"unknown state {state!r} (one of: open, all, {', '.join(STATES)})")
+            raise CaseError(
+                f"unknown state {state!r} (one of: open, all, {', '.join(STATES)})",
+                "unknown_state",
+                state=state,
+            )
         where, params = "WHERE state = ?", [state]
     sql = f"SELECT * FROM cases {where} ORDER BY id DESC"  # noqa: S608 (internal names)
     if limit:
@@ -136,8 +140,15 @@ def stats(db: sqlite_utils.Database) -> dict[str, Any]:
     }
 
 
-def export_csv(db: sqlite_utils.Database) -> str:
-    """All cases and, one row per event, their timelines, as one CSV (UTF-8, with a BOM for Excel)."""
+def export_csv(db: sqlite_utils.Database, tz: tzinfo | None = None) -> str:
+    """All cases and, one row per event, their timelines, as one CSV (UTF-8, with a BOM for Excel).
+
+    A CSV meant for people: times in the team's zone, named (``2026-12-03 00:10:00 (UTC+8)``)."""
+    from bot.core.clock import local_time
+
+    def when(iso: str) -> str:
+        return local_time(iso, tz, seconds=True) if iso else ""
+
     out = io.StringIO()
     out.write("\ufeff")
     w = SafeWriter(out)  # every text cell defused against formula injection
@@ -184,21 +195,21 @@ def export_csv(db: sqlite_utils.Database) -> str:
             c.score,
             c.state,
             c.takedown,
-            c.takedown_at,
+            when(c.takedown_at),
             c.takedown_ref,
             c.police,
             c.police_no,
             c.police_agency,
             c.assignee,
             int(c.listed),
-            c.opened_at,
-            c.closed_at,
+            when(c.opened_at),
+            when(c.closed_at),
         ]
         for e in timeline(db, c.id):
             w.writerow(
                 [
                     *base,
-                    e.at,
+                    when(e.at),
                     e.actor,
                     e.action,
                     e.field,
@@ -290,9 +301,9 @@ def _s(v: Any) -> str:
 # --- actions (used by the bot and the CLI) ------------------------------------------------------------
 
 
-def _require(case: Case, ok: bool, msg: str) -> None:
+def _require(case: Case, ok: bool, msg: str, key: str = "") -> None:
     if not ok:
-        raise CaseError(f"case #{case.id}: {msg}")
+        raise CaseError(f"case #{case.id}: {msg}", key, id=case.id, state=case.state)
 
 
 def confirm(
@@ -407,7 +418,7 @@ def report_police(
 ) -> Case:
     case = get_case(db, case_id)
     report_no = report_no.strip()
-    _require(case, bool(report_no), "a report number is needed")
+    _require(case, bool(report_no), "a report number is needed", "report_no")
     check("police", case)
     now = now or utc_now()
     changes: dict[str, Any] = {
@@ -444,7 +455,11 @@ def resolve(
     case = get_case(db, case_id)
     check("resolve", case)
     if case.listed and case.kind == "listing" and not note.strip():
-        raise CaseError(f"case #{case.id}: the app is still listed; give a reason to resolve it anyway")
+        raise CaseError(
+            f"case #{case.id}: the app is still listed; give a reason to resolve it anyway",
+            "still_listed",
+            id=case.id,
+        )
     now = now or utc_now()
     return _apply(
         db,
@@ -469,7 +484,7 @@ def note(
     hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, bool(text.strip()), "empty note")
+    _require(case, bool(text.strip()), "empty note", "empty_note")
     return _apply(db, hooks, case, actor, "note", {}, reason=text.strip(), now=now)
 
 
@@ -501,7 +516,7 @@ def allow(
     alerted again; ``data/brands.toml`` is left untouched (it is the operator's file).
     """
     case = get_case(db, case_id)
-    _require(case, case.kind == "listing", "only store listings can be allow-listed")
+    _require(case, case.kind == "listing", "only store listings can be allow-listed", "allow_listing")
     at = now_iso(now)
     with transaction(db):
         db.execute(

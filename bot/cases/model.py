@@ -34,7 +34,15 @@ APK_OK_VERDICTS = ("official", "official_signer_other_package", "unrelated", "in
 
 
 class CaseError(ValueError):
-    """A case action that cannot be done (no such case, refused transition); one line for the user."""
+    """A case action that cannot be done (no such case, refused transition); one line for the user.
+
+    The message is English (the CLI's); ``key`` and ``params`` let the bot say it in the user's language
+    (catalogue entry ``case_error.<key>``)."""
+
+    def __init__(self, message: str, key: str = "", **params: Any) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,15 @@ OPEN = frozenset({State.NEW, State.CONFIRMED, State.RELISTED})
 
 @dataclass(frozen=True)
 class Rule:
-    """Where one action applies; ``refusal`` says why not, for the user (after ``case #N: ``)."""
+    """Where one action applies; ``refusal`` says why not, for the CLI (after ``case #N: ``), and ``key``
+    names the same refusal in the catalogue (``case_error.<key>``, filled with the case's id and state), for
+    the bot's reply in the user's language."""
 
     action: str
     accepted: Callable[[Case], bool]
     refusal: Callable[[Case], str]
     offered: Callable[[Case], bool]
+    key: str = ""
 
 
 def _is(*states: State) -> Callable[[Case], bool]:
@@ -54,36 +57,42 @@ RULES: Mapping[str, Rule] = MappingProxyType(
                 accepted=_is(State.NEW, State.RELISTED, State.FALSE_POSITIVE, State.CONFIRMED),
                 refusal=_is_state,
                 offered=_is(State.NEW, State.RELISTED, State.FALSE_POSITIVE),
+                key="is_state",
             ),
             Rule(
                 "fp",
                 accepted=_not(State.RESOLVED),
                 refusal=_says("is resolved; reopen it by confirming first"),
                 offered=_is(State.NEW, State.RELISTED, State.CONFIRMED),
+                key="resolved_reopen",
             ),
             Rule(
                 "takedown",
                 accepted=_not(State.FALSE_POSITIVE, State.RESOLVED),
                 refusal=_is_state,
                 offered=lambda c: _open(c) and c.takedown in ("none", "rejected"),
+                key="is_state",
             ),
             Rule(
                 "takedown_rejected",
                 accepted=lambda c: c.takedown == "requested",
                 refusal=_says("no takedown requested"),
                 offered=lambda c: False,  # a command only: the store's answer comes with a reason
+                key="no_takedown",
             ),
             Rule(
                 "police",
                 accepted=_not(State.FALSE_POSITIVE),
                 refusal=_says("is a false positive"),
                 offered=lambda c: _open(c) and c.police == "none",
+                key="is_state",
             ),
             Rule(
                 "resolve",
                 accepted=_not(State.RESOLVED),
                 refusal=_says("is already resolved"),
                 offered=_open,
+                key="is_state",
             ),
             Rule(
                 "evidence",
@@ -100,7 +109,7 @@ def check(action: str, case: Case) -> None:
     """Raise CaseError unless ``action`` applies to ``case`` now."""
     rule = RULES[action]
     if not rule.accepted(case):
-        raise CaseError(f"case #{case.id}: {rule.refusal(case)}")
+        raise CaseError(f"case #{case.id}: {rule.refusal(case)}", rule.key, id=case.id, state=case.state)
 
 
 def offered(action: str, case: Case) -> bool:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import tzinfo
 
 from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH, CaseFacts, TakedownRequest, clean
-from bot.core.clock import TW
+from bot.core.clock import local_date, local_time
+from bot.core.i18n import event_sentence
 from scanners.profile import Brand
 
 # hosting, registrar and apple_dev are for link cases (bot/casework/link_drafts.py).
@@ -55,7 +56,20 @@ GALAXY_CONTACT_FORM = "https://help.content.samsung.com/csweb/auth/gosupport.do"
 # Reason codes that make a case about the broker's trademark or logo rather than (only) a misleading identity.
 # 2026-11: matched by substring, as the judging module names its icon signal "icon_*".
 _IP_CODE_MARKS = ("icon", "logo", "trademark")
+# Reason codes that show the broker's name (its word mark) was copied: title, developer name, alias.
+_NAME_CODE_MARKS = ("name",)
 
+
+def copied_marks(facts: CaseFacts, lang: str) -> str:
+    """What the evidence shows was copied, and only that: the name (word mark), the logo (icon), or both."""
+    reasons = facts.listing.reasons if facts.listing else ()
+    name = any(any(m in r.code.lower() for m in _NAME_CODE_MARKS) for r in reasons)
+    logo = any(any(m in r.code.lower() for m in ("icon", "logo")) for r in reasons)
+    if lang == "zh":
+        parts = (["名稱與商標"] if name else []) + (["標誌（App 圖示）"] if logo else [])
+        return "及".join(parts) or "商標"
+    parts = (["name and trademark"] if name else []) + (["logo (the app icon)"] if logo else [])
+    return " and ".join(parts) or "trademark"
 
 
 class DraftError(ValueError):
@@ -65,10 +79,10 @@ class DraftError(ValueError):
 class DuplicateTakedown(DraftError):
     """The listing already has a takedown request in its current episode; refused unless forced."""
 
-    def __init__(self, case_id: int, first: TakedownRequest) -> None:
-        ref = first.reference or "（無編號）"
+    def __init__(self, case_id: int, first: TakedownRequest, tz: tzinfo | None = None) -> None:
+        ref = first.reference or "none"
         super().__init__(
-            f"case {case_id}: a takedown was already requested on {fmt_time(first.at)} "
+            f"case {case_id}: a takedown was already requested on {fmt_time(first.at, tz)} "
             f"(reference {ref}); use --force to draft another"
         )
         self.first = first
@@ -102,26 +116,19 @@ class Draft:
         return "\n".join(lines)
 
 
-def fmt_time(iso: str) -> str:
-    """An ISO timestamp as Taiwan time (``2026-11-20 14:03 (UTC+8)``); naive values are taken as UTC."""
-    if not iso:
-        return "—"
-    try:
-        t = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return clean(iso, 40)
-    if t.tzinfo is None:
-        t = t.replace(tzinfo=UTC)
-    return t.astimezone(TW).strftime("%Y-%m-%d %H:%M (UTC+8)")
+def fmt_time(iso: str, tz: tzinfo | None = None) -> str:
+    """A stored time as the team reads it: ``2026-11-20 14:03 (UTC+8)`` (see ``bot.core.clock``)."""
+    return local_time(iso, tz) if iso else "—"
 
 
-def fmt_date(iso: str) -> str:
-    return fmt_time(iso)[:10]
+def fmt_date(iso: str, tz: tzinfo | None = None) -> str:
+    """A stored time's date in the team's zone, named: ``2026-11-20 (UTC+8)``."""
+    return local_date(iso, tz) if iso else "—"
 
 
-def q(text: object, limit: int = 200) -> str:
-    """Hostile text quoted for a plain-text draft: 「cleaned」."""
-    return f"「{clean(text, limit)}」"
+def q(text: object, limit: int = 200, lang: str = "zh") -> str:
+    """Hostile text quoted for a plain-text draft in the language's own quotes: 「cleaned」 or “cleaned”."""
+    return f"「{clean(text, limit)}」" if lang == "zh" else f"“{clean(text, limit)}”"
 
 
 def play_form(facts: CaseFacts) -> tuple[str, str, str]:
@@ -159,13 +166,13 @@ def _app_id(facts: CaseFacts) -> str:
     return ""
 
 
-def check_takedown(facts: CaseFacts, kind: str, *, force: bool = False) -> None:
+def check_takedown(facts: CaseFacts, kind: str, *, force: bool = False, tz: tzinfo | None = None) -> None:
     """Refuse a second takedown draft for a listing that already has a request, unless forced."""
     if kind not in TAKEDOWN_KINDS or force:
         return
     first = facts.open_takedown()
     if first is not None:
-        raise DuplicateTakedown(facts.case_id, first)
+        raise DuplicateTakedown(facts.case_id, first, tz)
 
 
 def official_links(brand: Brand) -> list[tuple[str, str, str]]:
@@ -197,16 +204,18 @@ def _subject_lines(facts: CaseFacts, lang: str) -> list[str]:
         names = STORE_NAMES_ZH if zh else STORE_NAMES_EN
         rows = [
             ("商店" if zh else "Store", names.get(li.store, li.store)),
-            ("App 名稱" if zh else "App title", q(li.title)),
+            ("App 名稱" if zh else "App title", q(li.title, 200, lang)),
             ("App ID" if zh else "App id", clean(li.app_id, 200)),
             ("商店頁面" if zh else "Store page", clean(li.url, 300)),
-            ("開發者" if zh else "Developer", q(li.developer)),
+            ("開發者" if zh else "Developer", q(li.developer, 200, lang)),
             ("開發者 ID" if zh else "Developer id", clean(li.developer_id, 100)),
         ]
         if li.bundle_id:
             rows.append(("Bundle ID", clean(li.bundle_id, 200)))
         if li.developer_legal_name:
-            rows.append(("開發者法定名稱" if zh else "Developer legal name", q(li.developer_legal_name)))
+            rows.append(
+                ("開發者法定名稱" if zh else "Developer legal name", q(li.developer_legal_name, 200, lang))
+            )
         if li.developer_email:
             rows.append(("開發者電子郵件" if zh else "Developer e-mail", clean(li.developer_email, 200)))
         if li.developer_website:
@@ -243,7 +252,7 @@ def _reasons_block(facts: CaseFacts, lang: str) -> list[str]:
     return [f"  - {clean(r.zh if lang == 'zh' else r.en, 300)}" for r in reasons]
 
 
-def _status_line(facts: CaseFacts, lang: str) -> str:
+def _status_line(facts: CaseFacts, lang: str, tz: tzinfo | None = None) -> str:
     zh = lang == "zh"
     if facts.link is not None:
         from bot.casework.link_drafts import link_status_line
@@ -253,36 +262,41 @@ def _status_line(facts: CaseFacts, lang: str) -> str:
         return ""
     if facts.listing.present:
         return (
-            f"截至 {fmt_time(facts.listing.last_seen)} 仍上架中。"
+            f"截至 {fmt_time(facts.listing.last_seen, tz)} 仍上架中。"
             if zh
-            else f"Still listed as of {fmt_time(facts.listing.last_seen)}."
+            else f"Still listed as of {fmt_time(facts.listing.last_seen, tz)}."
         )
     return (
-        f"已於 {fmt_time(facts.listing.removed_at)} 確認下架。"
+        f"已於 {fmt_time(facts.listing.removed_at, tz)} 確認下架。"
         if zh
-        else f"Seen removed on {fmt_time(facts.listing.removed_at)}."
+        else f"Seen removed on {fmt_time(facts.listing.removed_at, tz)}."
     )
 
 
-def _history_block(facts: CaseFacts, lang: str) -> list[str]:
+def _history_block(facts: CaseFacts, lang: str, tz: tzinfo | None = None) -> list[str]:
     """Earlier takedowns and police reports, carried forward (re-listed apps, re-sent requests)."""
     zh = lang == "zh"
     out = []
+    names = STORE_NAMES_ZH if zh else STORE_NAMES_EN
     for t in facts.takedowns:
         ref = clean(t.reference, 100) or ("無" if zh else "none")
+        where = names.get(t.store, clean(t.store, 40))
         out.append(
-            f"  - {'下架申請' if zh else 'Takedown request'} {fmt_date(t.at)} "
-            f"({STORE_NAMES_EN.get(t.store, clean(t.store, 40))}, {'編號' if zh else 'ref.'} {ref})"
+            f"  - 下架申請 {fmt_date(t.at, tz)}（{where}，編號 {ref}）"
+            if zh
+            else f"  - Takedown request {fmt_date(t.at, tz)} ({where}, ref. {ref})"
         )
     for r in facts.removals:
-        out.append(f"  - {'確認下架' if zh else 'Seen removed'} {fmt_date(r)}")
+        out.append(f"  - {'確認下架' if zh else 'Seen removed'} {fmt_date(r, tz)}")
     for r in facts.relistings:
-        out.append(f"  - {'重新上架' if zh else 'Re-listed'} {fmt_date(r)}")
+        out.append(f"  - {'重新上架' if zh else 'Re-listed'} {fmt_date(r, tz)}")
     for p in facts.police:
         agency = clean(p.agency, 80)
         out.append(
-            f"  - {'報案' if zh else 'Police report'} {fmt_date(p.at)} {'案號' if zh else 'no.'} "
-            f"{clean(p.report_no, 60)}{f' ({agency})' if agency else ''}"
+            f"  - 報案 {fmt_date(p.at, tz)} 案號 {clean(p.report_no, 60)}{f'（{agency}）' if agency else ''}"
+            if zh
+            else f"  - Police report {fmt_date(p.at, tz)} no. {clean(p.report_no, 60)}"
+            f"{f' ({agency})' if agency else ''}"
         )
     return out
 
@@ -302,22 +316,23 @@ def _signature(brand: Brand, lang: str) -> list[str]:
     ]
 
 
-def _followup_lines(facts: CaseFacts, lang: str) -> list[str]:
+def _followup_lines(facts: CaseFacts, lang: str, tz: tzinfo | None = None) -> list[str]:
     """A sentence pointing at the first request of this episode, or at the removal before a re-listing."""
     zh = lang == "zh"
     out = []
     first = facts.open_takedown()
     if first is not None:
         ref = clean(first.reference, 100) or ("無" if zh else "none")
+        first_at = fmt_date(first.at, tz)
         out.append(
-            f"本公司已於 {fmt_date(first.at)} 提出下架申請（編號 {ref}），惟該 App 至今仍上架，特此再次申請。"
+            f"本公司已於 {first_at} 提出下架申請（編號 {ref}），惟該 App 至今仍上架，特此再次申請。"
             if zh
-            else f"We first requested removal on {fmt_date(first.at)} (reference {ref}); the app is still "
+            else f"We first requested removal on {first_at} (reference {ref}); the app is still "
             "listed, so we ask again."
         )
     earlier = facts.earlier_takedowns()
     if earlier:
-        refs = ", ".join(f"{fmt_date(t.at)} {clean(t.reference, 60) or '-'}" for t in earlier)
+        refs = ", ".join(f"{fmt_date(t.at, tz)} {clean(t.reference, 60) or '-'}" for t in earlier)
         out.append(
             f"同一 App 曾經本公司申請下架並已下架（{refs}），現又重新上架。"
             if zh
@@ -326,10 +341,12 @@ def _followup_lines(facts: CaseFacts, lang: str) -> list[str]:
     return out
 
 
-def _takedown_body(facts: CaseFacts, brand: Brand, lang: str, intro: str, ask: str) -> str:
+def _takedown_body(
+    facts: CaseFacts, brand: Brand, lang: str, intro: str, ask: str, tz: tzinfo | None = None
+) -> str:
     zh = lang == "zh"
     lines = [intro, "", ("冒用 App：" if zh else "The impersonating app:"), *_subject_lines(facts, lang)]
-    status = _status_line(facts, lang)
+    status = _status_line(facts, lang, tz)
     if status:
         lines.append(f"  - {'狀態' if zh else 'Status'}: {status}")
     reasons = _reasons_block(facts, lang)
@@ -341,33 +358,32 @@ def _takedown_body(facts: CaseFacts, brand: Brand, lang: str, intro: str, ask: s
         *_links_block(brand, lang),
         *[f"  - {'官方開發者' if zh else 'Official developer'}: {d}" for d in brand.official_developers],
     ]
-    follow = _followup_lines(facts, lang)
+    follow = _followup_lines(facts, lang, tz)
     if follow:
         lines += ["", *follow]
-    history = _history_block(facts, lang)
+    history = _history_block(facts, lang, tz)
     if history:
         lines += ["", "處理紀錄：" if zh else "Actions so far:", *history]
     lines += ["", ask, *_signature(brand, lang)]
     return "\n".join(lines)
 
 
-def draft_play(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+def draft_play(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
     if facts.store != "google_play":
         raise DraftError(f"case {facts.case_id} is not a Google Play listing (store {facts.store})")
     form, why_zh, why_en = play_form(facts)
     zh = lang == "zh"
-    title = q(facts.title, 120)
+    title = q(facts.title, 120, lang)
     if form == "ip":
         name = "Google 法律支援：智慧財產權（商標）投訴" if zh else "Google Legal Help: trademark complaint"
         url = PLAY_IP_FORM
         intro = (
             f"{brand.legal_name}（商標「{brand.name}」之權利人）謹此通知：Google Play 上之 App {title} "
-            "未經授權使用本公司之名稱、商標與標誌，足使投資人誤認為本公司官方 App。"
+            f"未經授權使用本公司之{copied_marks(facts, 'zh')}，足使投資人誤認為本公司官方 App。"
             if zh
             else f'{brand.legal_name}, owner of the trademark "{brand.name}", reports that the Google Play '
-            "app "
-            f"{title} uses our name, trademark and logo without authorisation, misleading investors into "
-            "taking it for our official app."
+            f"app {title} uses our {copied_marks(facts, 'en')} without authorisation, misleading investors "
+            "into taking it for our official app."
         )
         ask = (
             "本人善意相信上述商標使用未經權利人或其代理人授權，亦非法律所允許；本通知內容正確無誤。"
@@ -410,15 +426,15 @@ def draft_play(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
         why=why_zh if zh else why_en,
         to="",
         subject=subject,
-        body=_takedown_body(facts, brand, lang, intro, ask),
+        body=_takedown_body(facts, brand, lang, intro, ask, tz),
     )
 
 
-def draft_apple(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+def draft_apple(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
     if facts.store != "app_store":
         raise DraftError(f"case {facts.case_id} is not an App Store listing (store {facts.store})")
     zh = lang == "zh"
-    title = q(facts.title, 120)
+    title = q(facts.title, 120, lang)
     app_id = _app_id(facts)
     intro = (
         f"App Store（台灣）上之 App {title} 冒用{brand.legal_name}（{brand.name}）之名稱與品牌，"
@@ -427,6 +443,9 @@ def draft_apple(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
         else f"The App Store (Taiwan) app {title} uses the name and brand of {brand.legal_name} "
         f"({brand.name}). We did not publish it, and it may lure investors into fraud."
     )
+    decides = apple_developer_fact(facts, brand, lang)
+    if decides:
+        intro += ("" if zh else " ") + decides
     ask = (
         "本公司為上述名稱與商標之權利人，懇請依 App Store 內容爭議程序通知開發者並下架該 App。"
         if zh
@@ -449,8 +468,28 @@ def draft_apple(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
             if zh
             else f"Content dispute: app impersonating {brand.name} (id {clean(app_id, 40)})"
         ),
-        body=_takedown_body(facts, brand, lang, intro, ask),
+        body=_takedown_body(facts, brand, lang, intro, ask, tz),
     )
+
+
+def apple_developer_fact(facts: CaseFacts, brand: Brand, lang: str) -> str:
+    """The fact that decides for Apple: our developer ids and team ids, and the app's, which differ."""
+    ours = sorted({a.developer_id for a in brand.apps if a.store == "app_store" and a.developer_id})
+    teams = list(brand.apple_team_ids)
+    theirs = clean(facts.listing.developer_id, 100) if facts.listing else ""
+    if not ours and not teams:
+        return ""
+    if lang == "zh":
+        parts = ([f"開發者 ID {'、'.join(ours)}"] if ours else []) + (
+            [f"Apple 團隊 ID {'、'.join(teams)}"] if teams else []
+        )
+        out = f"本公司在 App Store 之官方{'，'.join(parts)}"
+        return out + (f"；該 App 之開發者 ID 為 {theirs}，並非本公司。" if theirs else "。")
+    parts = ([f"developer id {', '.join(ours)}"] if ours else []) + (
+        [f"Apple team id {', '.join(teams)}"] if teams else []
+    )
+    out = f"Our official App Store {'; '.join(parts)}"
+    return out + (f"; this app's developer id is {theirs}, which is not ours." if theirs else ".")
 
 
 def _official_cert_lines(brand: Brand, lang: str) -> list[str]:
@@ -463,15 +502,15 @@ def _official_cert_lines(brand: Brand, lang: str) -> list[str]:
     return out
 
 
-def draft_aptoide(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+def draft_aptoide(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
     """An e-mail to Aptoide's abuse contact: the listing, its user store and its certificate against ours."""
     if facts.store != "aptoide":
         raise DraftError(f"case {facts.case_id} is not an Aptoide listing (store {facts.store})")
     zh = lang == "zh"
-    title = q(facts.title, 120)
+    title = q(facts.title, 120, lang)
     li = facts.listing
     aptoide_id = clean(li.app_id if li else "", 40)
-    where = q(li.store_name, 120) if li and li.store_name else ("（未知）" if zh else "(unknown)")
+    where = q(li.store_name, 120, lang) if li and li.store_name else ("（未知）" if zh else "(unknown)")
     forged = bool(li and any(r.code == "official_package_foreign_certificate" for r in li.reasons))
     if forged:
         intro = (
@@ -497,7 +536,7 @@ def draft_aptoide(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
         else "Please remove the app (and the store's other files signed with the same certificate) and keep "
         "the uploader's records for the police."
     )
-    body = _takedown_body(facts, brand, lang, intro, ask)
+    body = _takedown_body(facts, brand, lang, intro, ask, tz)
     certs = _official_cert_lines(brand, lang)
     if certs:
         head = "本公司官方 App 之簽章憑證：" if zh else "The signing certificates of our official apps:"
@@ -523,19 +562,20 @@ def draft_aptoide(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
     )
 
 
-def draft_galaxy(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+def draft_galaxy(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
     """A report for Samsung's intellectual-property channel (Galaxy Store, filed by the rights holder)."""
     if facts.store != "galaxy_store":
         raise DraftError(f"case {facts.case_id} is not a Galaxy Store listing (store {facts.store})")
     zh = lang == "zh"
-    title = q(facts.title, 120)
+    title = q(facts.title, 120, lang)
     li = facts.listing
     intro = (
         f"Samsung Galaxy Store 上之 App {title} 未經授權使用{brand.legal_name}"
-        f"（商標「{brand.name}」之權利人）之名稱、商標與標誌，並非本公司發行，"
+        f"（商標「{brand.name}」之權利人）之{copied_marks(facts, 'zh')}，並非本公司發行，"
         "足使投資人誤認為本公司官方 App。"
         if zh
-        else f"The Samsung Galaxy Store app {title} uses the name, trademark and logo of {brand.legal_name}, "
+        else f"The Samsung Galaxy Store app {title} uses the {copied_marks(facts, 'en')} of "
+        f"{brand.legal_name}, "
         f'owner of the trademark "{brand.name}", without authorisation. We did not publish it, and it '
         "misleads investors into taking it for our official app."
     )
@@ -566,14 +606,14 @@ def draft_galaxy(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
             if zh
             else f"IP infringement: app impersonating {brand.name} ({package})"
         ),
-        body=_takedown_body(facts, brand, lang, intro, ask),
+        body=_takedown_body(facts, brand, lang, intro, ask, tz),
     )
 
 
-def draft_store(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+def draft_store(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
     """An e-mail to a third-party store or download site (also usable for an APK case's hosting site)."""
     zh = lang == "zh"
-    title = q(facts.title, 120)
+    title = q(facts.title, 120, lang)
     where = (
         STORE_NAMES_ZH.get(facts.store, facts.store) if zh else STORE_NAMES_EN.get(facts.store, facts.store)
     )
@@ -609,15 +649,15 @@ def draft_store(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
             if zh
             else f"Takedown request: app impersonating {brand.name}"
         ),
-        body=_takedown_body(facts, brand, lang, intro, ask),
+        body=_takedown_body(facts, brand, lang, intro, ask, tz),
     )
 
 
-def draft_police(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+def draft_police(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
     """A report for the 165 anti-fraud line or the police: what, when, evidence with hashes, timeline."""
     zh = lang == "zh"
     names = STORE_NAMES_ZH if zh else STORE_NAMES_EN
-    title = q(facts.title, 120)
+    title = q(facts.title, 120, lang)
     where = names.get(facts.store, clean(facts.store, 40))
     lines = [
         ("報案人：" if zh else "Reported by: ")
@@ -626,15 +666,15 @@ def draft_police(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
         "",
         ("一、發現經過" if zh else "1. What was found"),
         (
-            f"本公司於 {fmt_time(facts.first_seen)} 經監測發現{where}上有名為 {title} 之 App，"
+            f"本公司於 {fmt_time(facts.first_seen, tz)} 經監測發現{where}上有名為 {title} 之 App，"
             f"冒用本公司「{brand.name}」名義，該 App 並非本公司發行。"
             if zh
-            else f"On {fmt_time(facts.first_seen)} our monitoring found the app {title} on {where}, "
+            else f"On {fmt_time(facts.first_seen, tz)} our monitoring found the app {title} on {where}, "
             f"impersonating {brand.name}. We did not publish it."
         ),
         *_subject_lines(facts, lang),
     ]
-    status = _status_line(facts, lang)
+    status = _status_line(facts, lang, tz)
     if status:
         lines.append(f"  - {'目前狀態' if zh else 'Current status'}: {status}")
     reasons = _reasons_block(facts, lang)
@@ -653,14 +693,14 @@ def draft_police(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
     lines += ["", "四、處理經過（時間軸）" if zh else "4. Timeline"]
     if facts.timeline:
         for t in facts.timeline:
-            change = f" {clean(t.old, 40)}→{clean(t.new, 80)}" if (t.old or t.new) else ""
-            note = (
-                f"：{clean(t.note, 200)}" if zh and t.note else (f": {clean(t.note, 200)}" if t.note else "")
+            # A sentence per action, as a reader of the report expects, not the internal state codes.
+            said = event_sentence(
+                lang, t.action, clean(t.actor, 60), new=clean(t.new, 80), note=clean(t.note, 200)
             )
-            lines.append(f"  - {fmt_time(t.at)} {clean(t.action, 40)}{change}{note} ({clean(t.actor, 60)})")
+            lines.append(f"  - {fmt_time(t.at, tz)} {said}{'。' if zh else '.'}")
     else:
         lines.append("  —")
-    history = _history_block(facts, lang)
+    history = _history_block(facts, lang, tz)
     if history:
         lines += ["", "五、下架申請與報案紀錄" if zh else "5. Takedown requests and reports so far", *history]
     lines += [
@@ -721,11 +761,14 @@ def draft_website(current: Sequence[CaseFacts], brand: Brand, lang: str) -> Draf
         lines.append(
             f"  - {q(c.title, 80)}（{where}，開發者 {q(dev, 80)}）"
             if zh
-            else f"  - {q(c.title, 80)} ({where}, developer {q(dev, 80)})"
+            else f"  - {q(c.title, 80, lang)} ({where}, developer {q(dev, 80, lang)})"
         )
         items_html.append(
             f"<li>「{html.escape(clean(c.title, 80))}」（{html.escape(where)}，"
-            f"{'開發者' if zh else 'developer'} {html.escape(clean(dev, 80))}）</li>"
+            f"開發者 {html.escape(clean(dev, 80))}）</li>"
+            if zh
+            else f"<li>“{html.escape(clean(c.title, 80))}” ({html.escape(where)}, developer "
+            f"{html.escape(clean(dev, 80))})</li>"
         )
     if not fakes:
         lines.append("  （目前無）" if zh else "  (none at present)")
@@ -739,14 +782,14 @@ def draft_website(current: Sequence[CaseFacts], brand: Brand, lang: str) -> Draf
     )
     lines += ["", links_heading, *_links_block(brand, lang), "", footer, brand.legal_name]
     link_html = [
-        f"<li>{html.escape(names.get(s, s))}："
+        f"<li>{html.escape(names.get(s, s))}{'：' if zh else ': '}"
         f'<a href="{html.escape(u, quote=True)}">{html.escape(n)}</a></li>'
         for s, n, u in official_links(brand)
     ]
     if brand.download_page:
         dp = html.escape(brand.download_page, quote=True)
         link_html.append(
-            f'<li>{"官方下載頁" if zh else "Official download page"}：<a href="{dp}">{dp}</a></li>'
+            f'<li>{"官方下載頁：" if zh else "Official download page: "}<a href="{dp}">{dp}</a></li>'
         )
     heading = f"【防詐公告】假冒{brand.name} App" if zh else f"Warning: fake {brand.name} apps"
     snippet = "\n".join(
@@ -790,6 +833,7 @@ def make_draft(
     *,
     force: bool = False,
     current: Sequence[CaseFacts] | None = None,
+    tz: tzinfo | None = None,
 ) -> Draft:
     """The draft of ``kind`` for a case; takedown kinds refuse a second request unless ``force``.
 
@@ -802,7 +846,7 @@ def make_draft(
     if kind == "website":
         return draft_website([facts] if current is None else current, brand, lang)
     if kind == "police":
-        return draft_police(facts, brand, lang)
+        return draft_police(facts, brand, lang, tz)
     if kind in ("hosting", "registrar", "apple_dev"):
         from bot.casework.link_drafts import LINK_DRAFTS
 
@@ -810,7 +854,7 @@ def make_draft(
         return LINK_DRAFTS[kind](facts, brand, lang)
     check_store = facts.store == KIND_STORE[kind] if kind in KIND_STORE else True
     if check_store:
-        check_takedown(facts, kind, force=force)
+        check_takedown(facts, kind, force=force, tz=tz)
     makers = {
         "play": draft_play,
         "apple": draft_apple,
@@ -818,4 +862,4 @@ def make_draft(
         "galaxy": draft_galaxy,
         "store": draft_store,
     }
-    return makers[kind](facts, brand, lang)
+    return makers[kind](facts, brand, lang, tz)

@@ -17,7 +17,7 @@ import socket
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from importlib import metadata
 from typing import Any
 
@@ -27,6 +27,7 @@ from bot.cases.actions import get_case
 from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
 from bot.casework.drafts import fmt_time
 from bot.core.clock import utc_now
+from bot.core.i18n import event_sentence, label
 from bot.core.linksafe import redact_userinfo
 from bot.store.db import insert_row, transaction
 
@@ -209,6 +210,7 @@ def summary_html(
     generated_by: str,
     generated_at: str,
     history: Sequence[dict[str, Any]] = (),
+    tz: tzinfo | None = None,
 ) -> str:
     """The printable summary page in Traditional Chinese; every store and APK string is HTML-escaped."""
     e = html.escape
@@ -221,9 +223,9 @@ def summary_html(
         _tr("保護品牌", brand_name),
         _tr("案件狀態", _STATE_ZH.get(facts.state, facts.state)),
         _tr("下架進度", _TAKEDOWN_ZH.get(facts.takedown, facts.takedown)),
-        _tr("首次發現", fmt_time(facts.first_seen)),
+        _tr("首次發現", fmt_time(facts.first_seen, tz)),
         _tr("產製者", generated_by),
-        _tr("產製時間", fmt_time(generated_at)),
+        _tr("產製時間", fmt_time(generated_at, tz)),
         "</table>",
     ]
     li = facts.listing
@@ -239,8 +241,8 @@ def summary_html(
             _tr("版本", li.version),
             _tr("下載次數", li.installs),
             *(
-                _tr(label, value)
-                for label, value in (
+                _tr(name, value)
+                for name, value in (
                     ("上架之使用者商店（Aptoide）", li.store_name),
                     ("簽章憑證 SHA-1（商店提供）", li.cert_sha1),
                     ("簽章憑證擁有者", li.cert_owner),
@@ -249,9 +251,9 @@ def summary_html(
                 )
                 if value
             ),
-            _tr("最後一次看到", fmt_time(li.last_seen)),
-            _tr("目前是否上架", "是" if li.present else f"否（{fmt_time(li.removed_at)} 起未再出現）"),
-            _tr("判定", f"{li.verdict}（分數 {li.score}）"),
+            _tr("最後一次看到", fmt_time(li.last_seen, tz)),
+            _tr("目前是否上架", "是" if li.present else f"否（{fmt_time(li.removed_at, tz)} 起未再出現）"),
+            _tr("判定", f"{label('zh', 'verdict', li.verdict)}（分數 {li.score}）"),
             "</table>",
             "<h2>開發者資料</h2>",
             "<table>",
@@ -285,8 +287,9 @@ def summary_html(
     if history:
         out += ["<h2>上架資料變更紀錄</h2>", "<table><tr><th>時間</th><th>欄位</th><th>舊值 → 新值</th></tr>"]
         for h in history:
+            when = fmt_time(str(h.get("at") or ""), tz)
             out.append(
-                f"<tr><td>{e(fmt_time(str(h.get('at') or '')))}</td><td>{e(str(h.get('field') or ''))}</td>"
+                f"<tr><td>{e(when)}</td><td>{e(str(h.get('field') or ''))}</td>"
                 f"<td>{e(str(h.get('old') or ''))[:500]} → {e(str(h.get('new') or ''))[:500]}</td></tr>"
             )
         out.append("</table>")
@@ -296,11 +299,11 @@ def summary_html(
             "<h2>APK 分析</h2>",
             "<table>",
             _tr("SHA-256", a.sha256),
-            _tr("判定", a.verdict),
+            _tr("判定", label("zh", "verdict", a.verdict)),
             _tr("套件名稱", a.package),
             _tr("App 名稱", a.app_name),
             _tr("來源", a.source),
-            _tr("分析時間", fmt_time(a.analysed_at)),
+            _tr("分析時間", fmt_time(a.analysed_at, tz)),
             "</table>",
         ]
         if a.certificates:
@@ -312,22 +315,22 @@ def summary_html(
             out.append("</table>")
     out += ["<h2>處理經過（時間軸）</h2>", "<table><tr><th>時間</th><th>動作</th><th>內容</th></tr>"]
     for t in facts.timeline:
-        change = f"{t.old} → {t.new}" if (t.old or t.new) else ""
-        detail = " ".join(x for x in (change, t.note) if x)
+        said = event_sentence("zh", t.action, t.actor, new=t.new, note=t.note)
         out.append(
-            f"<tr><td>{e(fmt_time(t.at))}</td><td>{e(t.action)}<br><small>{e(t.actor)}</small></td>"
-            f"<td>{e(detail)}</td></tr>"
+            f"<tr><td>{e(fmt_time(t.at, tz))}</td><td>{e(said)}<br><small>{e(t.actor)}</small></td>"
+            f"<td>{e(t.note)}</td></tr>"
         )
     out.append("</table>")
     if facts.takedowns or facts.police:
         out += ["<h2>下架申請與報案</h2>", "<ul>"]
         out += [
-            f"<li>下架申請 {e(fmt_time(t.at))}（{e(STORE_NAMES_ZH.get(t.store, t.store))}，"
+            f"<li>下架申請 {e(fmt_time(t.at, tz))}（{e(STORE_NAMES_ZH.get(t.store, t.store))}，"
             f"編號 {e(t.reference or '無')}）</li>"
             for t in facts.takedowns
         ]
         out += [
-            f"<li>報案 {e(fmt_time(p.at))} 案號 {e(p.report_no)}（{e(p.agency)}）</li>" for p in facts.police
+            f"<li>報案 {e(fmt_time(p.at, tz))} 案號 {e(p.report_no)}（{e(p.agency)}）</li>"
+            for p in facts.police
         ]
         out.append("</ul>")
     out += [
@@ -341,7 +344,12 @@ def summary_html(
 
 
 def _summary_pdf(
-    facts: CaseFacts, files: Sequence[PackFile], brand_name: str, generated_by: str, at: str
+    facts: CaseFacts,
+    files: Sequence[PackFile],
+    brand_name: str,
+    generated_by: str,
+    at: str,
+    tz: tzinfo | None = None,
 ) -> bytes | None:
     """The printable PDF summary, or None when no installed font can draw Chinese (the HTML page remains)."""
     from bot.core.fonts import cjk_font
@@ -359,6 +367,7 @@ def _summary_pdf(
         generated_at=at,
         state_label=_STATE_ZH.get(facts.state, facts.state),
         takedown_label=_TAKEDOWN_ZH.get(facts.takedown, facts.takedown),
+        tz=tz,
     )
     return summary_pdf(f"假冒 App 證據包：案件 #{facts.case_id}", sections, font)
 
@@ -370,6 +379,7 @@ def build_pack(
     generated_by: str,
     brand_name: str = "",
     now: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> Pack:
     """The evidence pack of a case as an in-memory ZIP (nothing is written or recorded here)."""
     at = (now or utc_now()).replace(microsecond=0).isoformat()
@@ -398,7 +408,7 @@ def build_pack(
         PackFile("timeline.json", _json(events), "timeline"),
         *evidence,
     ]
-    pdf = _summary_pdf(facts, files, brand_name or facts.brand_id, generated_by, at)
+    pdf = _summary_pdf(facts, files, brand_name or facts.brand_id, generated_by, at, tz)
     if pdf is not None:  # before the HTML page, so that the page lists the PDF's hash too
         files.insert(0, PackFile(SUMMARY_PDF, pdf, "summary"))
     summary = summary_html(
@@ -408,6 +418,7 @@ def build_pack(
         generated_by=generated_by,
         generated_at=at,
         history=history,
+        tz=tz,
     )
     files.insert(0, PackFile(SUMMARY, redact_userinfo(summary).encode("utf-8"), "summary"))
     manifest = {
@@ -500,9 +511,15 @@ def record_pack(db: sqlite_utils.Database, pack: Pack, actor: Any) -> None:
 
 
 def make_pack(
-    db: sqlite_utils.Database, case_id: int, actor: Any, *, brand_name: str = "", now: datetime | None = None
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Any,
+    *,
+    brand_name: str = "",
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> Pack:
     """Build the pack and record it on the timeline (save first: the caller sends or writes it after)."""
-    pack = build_pack(db, case_id, generated_by=actor.label, brand_name=brand_name, now=now)
+    pack = build_pack(db, case_id, generated_by=actor.label, brand_name=brand_name, now=now, tz=tz)
     record_pack(db, pack, actor)
     return pack

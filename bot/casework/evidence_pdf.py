@@ -10,10 +10,12 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Sequence
+from datetime import tzinfo
 from typing import Any
 
 from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts
 from bot.casework.drafts import fmt_time
+from bot.core.i18n import event_sentence, label
 
 Section = tuple[str, list[tuple[str, str]]]
 A4 = (8.27, 11.69)  # inches
@@ -52,6 +54,7 @@ def summary_sections(
     generated_at: str,
     state_label: str,
     takedown_label: str,
+    tz: tzinfo | None = None,
 ) -> list[Section]:
     """What the printed summary says, section by section (the same facts as the HTML page)."""
     sections: list[Section] = [
@@ -61,9 +64,9 @@ def summary_sections(
                 ("保護品牌", brand_name),
                 ("案件狀態", state_label),
                 ("下架進度", takedown_label),
-                ("首次發現", fmt_time(facts.first_seen)),
+                ("首次發現", fmt_time(facts.first_seen, tz)),
                 ("產製者", generated_by),
-                ("產製時間", fmt_time(generated_at)),
+                ("產製時間", fmt_time(generated_at, tz)),
             ],
         )
     ]
@@ -81,7 +84,10 @@ def summary_sections(
                     ("開發者 ID", li.developer_id),
                     ("電子郵件", li.developer_email),
                     ("網站", li.developer_website),
-                    ("目前是否上架", "是" if li.present else f"否（{fmt_time(li.removed_at)} 起未再出現）"),
+                    (
+                        "目前是否上架",
+                        "是" if li.present else f"否（{fmt_time(li.removed_at, tz)} 起未再出現）",
+                    ),
                 ],
             )
         )
@@ -93,19 +99,22 @@ def summary_sections(
         sections += pdf_sections(facts, files)
     if facts.apk is not None:
         a = facts.apk
-        rows = [("SHA-256", a.sha256), ("判定", a.verdict), ("套件名稱", a.package), ("App 名稱", a.app_name)]
+        rows = [
+            ("SHA-256", a.sha256),
+            ("判定", label("zh", "verdict", a.verdict)),
+            ("套件名稱", a.package),
+            ("App 名稱", a.app_name),
+        ]
         rows += [("簽章憑證", c.sha256) for c in a.certificates]
         sections.append(("APK 分析", rows))
     timeline: list[tuple[str, str]] = []
     for t in facts.timeline:
-        change = f"{t.old} → {t.new}" if (t.old or t.new) else ""
-        words = (t.action, change, t.note, f"（{t.actor}）")
-        timeline.append((fmt_time(t.at), " ".join(x for x in words if x)))
+        timeline.append((fmt_time(t.at, tz), event_sentence("zh", t.action, t.actor, new=t.new, note=t.note)))
     for td in facts.takedowns:
         store = STORE_NAMES_ZH.get(td.store, td.store)
-        timeline.append((fmt_time(td.at), f"下架申請（{store}，編號 {td.reference or '無'}）"))
+        timeline.append((fmt_time(td.at, tz), f"下架申請（{store}，編號 {td.reference or '無'}）"))
     for p in facts.police:
-        timeline.append((fmt_time(p.at), f"報案 案號 {p.report_no}（{p.agency}）"))
+        timeline.append((fmt_time(p.at, tz), f"報案 案號 {p.report_no}（{p.agency}）"))
     sections.append(("處理經過（時間軸）", timeline))
     sections.append(("檔案清單與 SHA-256（完整清單見 manifest.json）", [(f.name, f.sha256) for f in files]))
     return [(h, [(k, v) for k, v in rows if v]) for h, rows in sections]

@@ -12,13 +12,13 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import sqlite_utils
 
 from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH
-from bot.core.clock import TW
+from bot.core.clock import DEFAULT_ZONE, local_time, zone_label
 from bot.core.csvsafe import SafeWriter
 
 FIGURES = (
@@ -33,7 +33,8 @@ FIGURES = (
 
 DEFINITIONS: dict[str, str] = {
     "period": (
-        "From 00:00 Taiwan time (UTC+8) on --since up to, not including, 00:00 on --until"
+        "From 00:00 in the team's time zone (FAKEAPP_TIMEZONE, default Asia/Taipei) on --since up to, not"
+        " including, 00:00 on --until"
         " (default: now). An event counts when its timeline time falls in the period."
     ),
     "new_suspects": (
@@ -112,6 +113,7 @@ class Report:
     by_brand: dict[str, Figures]
     daily: list[tuple[date, int, int, int]]  # Taiwan date, new suspects, confirmed, verified takedowns
     removals: list[tuple[str, str, float]]  # (store, brand, hours) for the chart
+    tz: tzinfo = DEFAULT_ZONE  # the team's zone: days are counted and times shown in it
 
 
 def nearest_rank(values: Sequence[float], q: float) -> float | None:
@@ -136,9 +138,9 @@ def parse_time(iso: str) -> datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
-def day_start(d: date) -> datetime:
-    """00:00 Taiwan time on ``d``, as an aware datetime."""
-    return datetime(d.year, d.month, d.day, tzinfo=TW)
+def day_start(d: date, tz: tzinfo = DEFAULT_ZONE) -> datetime:
+    """00:00 on ``d`` in the team's zone, as an aware datetime."""
+    return datetime(d.year, d.month, d.day, tzinfo=tz)
 
 
 def period_for(name: str, now: datetime) -> tuple[datetime, datetime]:
@@ -171,6 +173,7 @@ def compute_report(
     since: datetime,
     until: datetime,
     first_seen: Mapping[str, str] | None = None,
+    tz: tzinfo = DEFAULT_ZONE,
 ) -> Report:
     """The report for [since, until) from case rows, their timeline rows, and listings' first_seen by key."""
     first_seen = first_seen or {}
@@ -190,7 +193,7 @@ def compute_report(
         return [total, by_store.setdefault(store, Figures()), by_brand.setdefault(brand, Figures())]
 
     def day(t: datetime) -> list[int]:
-        return daily.setdefault(t.astimezone(TW).date(), [0, 0, 0])
+        return daily.setdefault(t.astimezone(tz).date(), [0, 0, 0])
 
     groups = sorted(_groups(events), key=lambda g: (str(g["at"]), int(g["case_id"])))
     episode_start: dict[int, datetime] = {}
@@ -243,8 +246,8 @@ def compute_report(
             if hours is not None:
                 c = info.get(cid, {})
                 removals.append((str(c.get("store") or "unknown"), str(c.get("brand") or "unknown"), hours))
-    first_day = since.astimezone(TW).date()
-    last_day = (until - timedelta(microseconds=1)).astimezone(TW).date()
+    first_day = since.astimezone(tz).date()
+    last_day = (until - timedelta(microseconds=1)).astimezone(tz).date()
     span: list[tuple[date, int, int, int]] = []
     d = first_day
     while d <= last_day and len(span) < 400:
@@ -259,10 +262,13 @@ def compute_report(
         by_brand=dict(sorted(by_brand.items())),
         daily=span,
         removals=removals,
+        tz=tz,
     )
 
 
-def load_report(db: sqlite_utils.Database, since: datetime, until: datetime) -> Report:
+def load_report(
+    db: sqlite_utils.Database, since: datetime, until: datetime, tz: tzinfo = DEFAULT_ZONE
+) -> Report:
     """Read cases, their timelines and listings' first sightings, and compute the report."""
     cases = [dict(r) for r in db.query("SELECT id, brand, store, listing_key, opened_at FROM cases")]
     events = [
@@ -277,15 +283,22 @@ def load_report(db: sqlite_utils.Database, since: datetime, until: datetime) -> 
         str(r["key"]): str(r["first_seen"] or "")
         for r in db.query("SELECT l.key, l.first_seen FROM listings l JOIN cases c ON c.listing_key = l.key")
     }
-    return compute_report(cases, events, since, until, first_seen)
+    return compute_report(cases, events, since, until, first_seen, tz)
 
 
-def _fmt_hours(h: float | None, zh: bool) -> str:
-    if h is None:
-        return "—"
-    if h >= 48:
-        return f"{h / 24:.1f} 天" if zh else f"{h / 24:.1f} d"
-    return f"{h:.1f} 小時" if zh else f"{h:.1f} h"
+def _fmt_times(median: float | None, p90: float | None, zh: bool) -> tuple[str, str]:
+    """Median and P90 of one figure in one unit (days when the longer is two days or more, else hours)."""
+    present = [h for h in (median, p90) if h is not None]
+    days = bool(present) and max(present) >= 48
+
+    def one(h: float | None) -> str:
+        if h is None:
+            return "—"
+        if days:
+            return f"{h / 24:.1f} 天" if zh else f"{h / 24:.1f} d"
+        return f"{h:.1f} 小時" if zh else f"{h:.1f} h"
+
+    return one(median), one(p90)
 
 
 _LABELS_ZH = {
@@ -308,39 +321,39 @@ _LABELS_EN = {
 }
 
 
-def render_text(report: Report, lang: str = "zh") -> str:
-    """A plain-text report (no store text in it: keys are store and brand ids)."""
+def render_text(report: Report, lang: str = "zh", names: Mapping[str, str] | None = None) -> str:
+    """A plain-text report; stores and brands by display name (``names``: brand id -> display name)."""
     zh = lang == "zh"
     labels = _LABELS_ZH if zh else _LABELS_EN
-    since = report.since.astimezone(TW).strftime("%Y-%m-%d %H:%M")
-    until = report.until.astimezone(TW).strftime("%Y-%m-%d %H:%M")
-    lines = [f"{'案件報告' if zh else 'Case report'} {since} – {until} (UTC+8)", ""]
+    colon, comma = ("：", "，") if zh else (": ", ", ")
+    stores = STORE_NAMES_ZH if zh else STORE_NAMES_EN
+    brands = dict(names or {})
+    since = report.since.astimezone(report.tz).strftime("%Y-%m-%d %H:%M")
+    until = local_time(report.until, report.tz)
+    lines = [f"{'案件報告' if zh else 'Case report'} {since} – {until}", ""]
     for f in FIGURES:
-        lines.append(f"{labels[f]}: {getattr(report.total, f)}")
+        lines.append(f"{labels[f]}{colon}{getattr(report.total, f)}")
     t = report.total
+    med, p90 = _fmt_times(t.median_hours, t.p90_hours, zh)
     lines.append(
-        f"{'發現至確認下架' if zh else 'First sighting to verified removal'}: "
-        f"{'中位數' if zh else 'median'} {_fmt_hours(t.median_hours, zh)}, "
-        f"P90 {_fmt_hours(t.p90_hours, zh)} (n={len(t.removal_hours)})"
+        f"{'發現至確認下架' if zh else 'First sighting to verified removal'}{colon}"
+        f"{'中位數' if zh else 'median'} {med}{comma}P90 {p90}"
+        + (f"（{len(t.removal_hours)} 件）" if zh else f" (n={len(t.removal_hours)})")
     )
-    for title, part in (
-        ("依商店" if zh else "By store", report.by_store),
-        ("依品牌" if zh else "By brand", report.by_brand),
+    for title, part, shown in (
+        ("依商店" if zh else "By store", report.by_store, stores),
+        ("依品牌" if zh else "By brand", report.by_brand, brands),
     ):
         if not part:
             continue
-        lines += ["", f"{title}:"]
-        names = (STORE_NAMES_ZH if zh else STORE_NAMES_EN) if part is report.by_store else {}
+        lines += ["", f"{title}{colon.strip()}"]
         for key, fig in part.items():
-            lines.append(
-                f"  {names.get(key, key)}: {labels['new_suspects']} {fig.new_suspects}, "
-                f"{labels['confirmed']} {fig.confirmed}, "
-                f"{labels['false_positives']} {fig.false_positives}, {labels['takedowns_requested']} "
-                f"{fig.takedowns_requested}, {labels['takedowns_verified']} {fig.takedowns_verified}, "
-                f"{labels['police_reports']} {fig.police_reports}, {labels['relistings']} {fig.relistings}, "
-                f"{'中位數' if zh else 'median'} {_fmt_hours(fig.median_hours, zh)}, "
-                f"P90 {_fmt_hours(fig.p90_hours, zh)}"
+            med, p90 = _fmt_times(fig.median_hours, fig.p90_hours, zh)
+            figures = comma.join(
+                [f"{labels[f]} {getattr(fig, f)}" for f in FIGURES]
+                + [f"{'中位數' if zh else 'median'} {med}", f"P90 {p90}"]
             )
+            lines.append(f"  {shown.get(key, key)}{colon}{figures}")
     return "\n".join(lines)
 
 
@@ -361,7 +374,7 @@ def render_csv(report: Report) -> str:
     out = io.StringIO()
     w = SafeWriter(out)  # brand and store keys come from data: defused like every CSV cell
     w.writerow(CSV_COLUMNS)
-    since, until = report.since.isoformat(), report.until.isoformat()
+    since, until = local_time(report.since, report.tz), local_time(report.until, report.tz)
     rows = [("all", "all", report.total)]
     rows += [("store", k, v) for k, v in report.by_store.items()]
     rows += [("brand", k, v) for k, v in report.by_brand.items()]
@@ -378,7 +391,7 @@ _CHART_ZH = {
     "new": "新可疑案件",
     "confirmed": "確認假冒",
     "removed": "確認下架",
-    "per_day": "每日案件數 {since} 至 {until}（UTC+8）",
+    "per_day": "每日案件數 {since} 至 {until}（{zone}）",
     "cases": "案件數",
     "median": "中位數",
     "p90": "P90",
@@ -390,7 +403,7 @@ _CHART_EN = {
     "new": "new suspects",
     "confirmed": "confirmed",
     "removed": "takedowns verified",
-    "per_day": "Cases per day {since} to {until} (UTC+8)",
+    "per_day": "Cases per day {since} to {until} ({zone})",
     "cases": "cases",
     "median": "median",
     "p90": "p90",
@@ -442,8 +455,11 @@ def chart_figure(report: Report, lang: str = "zh", font: str | None = _AUTO) -> 
     ax1.bar([i + width for i in x], rem, width, label=t["removed"])
     step = max(1, len(days) // 10)
     ax1.set_xticks(x[::step], [d.strftime("%m-%d") for d in days][::step])
-    since, until = report.since.astimezone(TW), report.until.astimezone(TW)
-    ax1.set_title(t["per_day"].format(since=f"{since:%Y-%m-%d}", until=f"{until:%Y-%m-%d}"), **text_kw)
+    since, until = report.since.astimezone(report.tz), report.until.astimezone(report.tz)
+    title = t["per_day"].format(
+        since=f"{since:%Y-%m-%d}", until=f"{until:%Y-%m-%d}", zone=zone_label(report.tz, report.until)
+    )
+    ax1.set_title(title, **text_kw)
     ax1.set_ylabel(t["cases"], **text_kw)
     ax1.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax1.legend(loc="best", framealpha=0.8, **legend_kw)
@@ -460,7 +476,8 @@ def chart_figure(report: Report, lang: str = "zh", font: str | None = _AUTO) -> 
         ax2.plot([], [], color="tab:green", label=t["median"])
         ax2.plot([], [], color="tab:red", label=t["p90"])
         ax2.legend(loc="best", framealpha=0.8, **legend_kw)
-        ax2.set_yticks(list(range(1, len(stores) + 1)), stores)
+        shown = STORE_NAMES_ZH if lang == "zh" else STORE_NAMES_EN
+        ax2.set_yticks(list(range(1, len(stores) + 1)), [shown.get(s, s) for s in stores])
         ax2.set_ylim(0.5, len(stores) + 0.5)
         ax2.set_xlim(0, max(h / 24 for _, _, h in report.removals) * 1.1 or 1.0)
         ax2.set_xlabel(t["days"], **text_kw)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 import sqlite_utils
@@ -73,6 +73,7 @@ def draft_for_case(
     force: bool = False,
     actor: Actor | None = None,
     now: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> Draft:
     """Make the draft and record it on the case (``case_drafts``). Raises DraftError / CaseError."""
     if kind not in KINDS:
@@ -84,7 +85,7 @@ def draft_for_case(
     open_here = facts.state not in ("false_positive", "resolved") and bool(facts.listed or facts.apk)
     if current is not None and open_here and facts.case_id not in {c.case_id for c in current}:
         current.insert(0, facts)
-    draft = make_draft(kind, facts, brand, lang, force=force, current=current)
+    draft = make_draft(kind, facts, brand, lang, force=force, current=current, tz=tz)
     forced = bool(force and kind in TAKEDOWN_KINDS and facts.open_takedown() is not None)
     form = play_form(facts)[0] if kind == "play" else kind
     text = draft.text()
@@ -126,6 +127,7 @@ def enqueue_reminder_drafts(
     *,
     now: datetime | None = None,
     limit: int = 200,
+    tz: tzinfo | None = None,
 ) -> list[int]:
     """Give every takedown reminder its draft, ready to re-send, as a text file queued right behind it.
 
@@ -154,7 +156,7 @@ def enqueue_reminder_drafts(
                 from bot.casework.link_drafts import kinds_for
 
                 kind = kinds_for(facts)[0]
-            draft = make_draft(kind, facts, profile.brand(case.brand), "zh", force=True)
+            draft = make_draft(kind, facts, profile.brand(case.brand), "zh", force=True, tz=tz)
         except (DraftError, CaseError, ValueError) as exc:
             # A reminder without a draft is still a reminder; say why in the log, not in the chat.
             logging.getLogger(__name__).warning("reminder draft for case %s: %s", cid, exc)

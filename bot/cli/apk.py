@@ -6,12 +6,14 @@ import hashlib
 import json
 import sys
 import threading
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from bot.cli.common import App, app_options
+from bot.core.clock import local_time
 
 if TYPE_CHECKING:
     from scanners.apk.verdict import ApkReport
@@ -45,7 +47,9 @@ def _reason(exc: Exception) -> str:
     return _clean(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)[:120]
 
 
-def render(report: ApkReport, first_time: bool, first_seen: str = "", times_seen: int = 1) -> str:
+def render(
+    report: ApkReport, first_time: bool, first_seen: str = "", times_seen: int = 1, tz: tzinfo | None = None
+) -> str:
     d = report.to_dict()
     zh, en = VERDICT_TEXT.get(report.verdict, (report.verdict, report.verdict))
     lines = [f"{report.verdict.upper()}  {zh} / {en}"]
@@ -88,7 +92,7 @@ def render(report: ApkReport, first_time: bool, first_seen: str = "", times_seen
     if first_time:
         lines.append("First time this file is seen.")
     elif first_seen:
-        lines.append(f"Seen before on {first_seen} ({times_seen} times in all).")
+        lines.append(f"Seen before on {local_time(first_seen, tz)} ({times_seen} times in all).")
     return "\n".join(lines)
 
 
@@ -302,7 +306,9 @@ def apk_cmd(
                 progress.close()
                 click.echo(json.dumps(out, ensure_ascii=False))
                 continue
-            text = render(report, first, row.first_seen if row else "", row.times_seen if row else 1)
+            text = render(
+                report, first, row.first_seen if row else "", row.times_seen if row else 1, app.settings.tz
+            )
             progress.close()
             if many:
                 click.echo(f"{'' if number == 1 else chr(10)}[{number}/{len(inputs)}] {_clean(target)}")

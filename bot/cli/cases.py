@@ -10,6 +10,7 @@ import click
 
 from bot.cases.model import CaseError, cli_actor
 from bot.cli.common import App, app_options
+from bot.core.clock import local_date, local_time
 from bot.core.textsafe import plain, table
 from bot.desk import cases
 
@@ -56,7 +57,7 @@ def cases_cmd(app: App, state: str, as_json: bool) -> None:
             c.store,
             c.app_id,
             plain(c.title, limit=30),
-            c.opened_at[:10],
+            local_time(c.opened_at, app.settings.tz),
         ]
         for c in found
     ]
@@ -140,6 +141,7 @@ def case_cmd(
     except CaseError as exc:
         raise click.ClickException(str(exc)) from None
     events = cases.timeline(db, case_id)
+    tz = app.settings.tz
     if as_json:
         out = _case_dict(case)
         out["timeline"] = [dataclasses.asdict(e) for e in events]
@@ -152,7 +154,18 @@ def case_cmd(
         ("url", case.url),
         ("verdict", f"{case.verdict} ({case.score})"),
         ("listed", "yes" if case.listed else "no"),
-        ("takedown", " ".join(x for x in (case.takedown, case.takedown_at[:10], case.takedown_ref) if x)),
+        (
+            "takedown",
+            " ".join(
+                x
+                for x in (
+                    case.takedown,
+                    local_date(case.takedown_at, tz) if case.takedown_at else "",
+                    case.takedown_ref,
+                )
+                if x
+            ),
+        ),
         ("police", " ".join(x for x in (case.police, case.police_agency, case.police_no) if x)),
         ("assignee", case.assignee),
         ("resolution", case.resolution),
@@ -161,11 +174,11 @@ def case_cmd(
         if value:
             click.echo(f"  {label:<10} {plain(value, limit=200)}")
     for r in case.reasons:
-        click.echo(f"  - {plain(r.get('en') or r.get('zh') or '', limit=160)} (+{r.get('points', 0)})")
+        click.echo(f"  - {plain(r.get('en') or r.get('zh') or '', limit=160)} ({int(r.get('points', 0)):+d})")
     click.echo("\nTimeline:")
     click.echo(
         table(
             ["at", "actor", "action", "field", "from", "to", "why"],
-            [[e.at, e.actor, e.action, e.field, e.old, e.new, e.reason] for e in events],
+            [[local_time(e.at, tz), e.actor, e.action, e.field, e.old, e.new, e.reason] for e in events],
         )
     )

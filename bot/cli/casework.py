@@ -68,7 +68,7 @@ def evidence_cmd(app: App, case_id: int, out: Path | None) -> None:
         brand_name = case.brand
         with suppress(ValueError):  # an unknown brand id still gets its evidence
             brand_name = app.profile().brand(case.brand).name
-        pack = make_pack(db, case_id, cli_actor(), brand_name=brand_name)
+        pack = make_pack(db, case_id, cli_actor(), brand_name=brand_name, tz=app.settings.tz)
     target = out or app.settings.db_path.parent / pack.filename  # beside the database, like other state
     if target.is_dir():
         target = target / pack.filename
@@ -108,12 +108,20 @@ def draft_cmd(app: App, case_id: int, kind: str, lang: str, force: bool, as_html
     from bot.casework.workflow import draft_for_case
 
     with _one_line_errors():
-        draft = draft_for_case(app.db(), app.profile(), case_id, kind, lang, force=force, actor=cli_actor())
+        draft = draft_for_case(
+            app.db(), app.profile(), case_id, kind, lang, force=force, actor=cli_actor(), tz=app.settings.tz
+        )
     click.echo(draft.html if as_html and draft.html else draft.text())
 
 
 @click.command("report")
-@click.option("--since", "since", type=click.DateTime(["%Y-%m-%d"]), required=True, help="First day (UTC+8).")
+@click.option(
+    "--since",
+    "since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    required=True,
+    help="First day (in FAKEAPP_TIMEZONE).",
+)
 @click.option(
     "--until",
     "until",
@@ -137,12 +145,13 @@ def report_cmd(
     """
     from bot.casework.reports import day_start, load_report, render_chart, render_csv, render_text
 
-    start = day_start(since.date())
-    end = day_start(until.date()) if until is not None else app.now().replace(microsecond=0)
+    tz = app.settings.tz
+    start = day_start(since.date(), tz)
+    end = day_start(until.date(), tz) if until is not None else app.now().replace(microsecond=0)
     if end <= start:
         raise click.ClickException("--until must be after --since")
-    report = load_report(app.db(), start, end)
-    click.echo(render_csv(report) if as_csv else render_text(report, lang), nl=not as_csv)
+    report = load_report(app.db(), start, end, tz)
+    click.echo(render_csv(report) if as_csv else render_text(report, lang, _brand_names(app)), nl=not as_csv)
     if chart is not None:
         from bot.casework.reports import chart_language
         from bot.core.fonts import NO_CJK_FONT
@@ -155,3 +164,13 @@ def report_cmd(
         click.echo(f"chart: {chart}", err=True)
         if chart_lang != lang:
             click.echo(f"note: {NO_CJK_FONT}: the chart's labels are in English", err=True)
+
+
+def _brand_names(app: App) -> dict[str, str]:
+    """Brand id -> display name from the profile (ids when there is no readable profile)."""
+    from scanners.profile import ProfileError
+
+    try:
+        return {b.id: b.name for b in app.profile().brands}
+    except (ProfileError, OSError):
+        return {}

@@ -24,27 +24,29 @@ LINE_MAX = 4 * 1024 * 1024  # one listing; a longer line is refused without bein
 
 def _icon_hash(
     icon: str, base: Path, session: requests.Session, timeout: float, guard: MediaGuard | None = None
-) -> str | None:
-    """The icon's perceptual hash, from a URL or a file relative to the JSONL file; None when unavailable."""
+) -> tuple[str | None, str]:
+    """(the icon's perceptual hash, why not) from a URL or a file relative to the JSONL file."""
     if not icon:
-        return None
+        return None, ""
     data: bytes | None = None
+    why = "cannot be fetched"
     if icon.startswith(("http://", "https://")):
         got = fetch_icon(session, icon, timeout, guard)
         data = got[0] if got else None
     else:
         path = (base / icon) if not Path(icon).is_absolute() else Path(icon)
+        why = "no such file" if not path.is_file() else "file too large"
         try:
             if path.is_file() and path.stat().st_size <= ICON_FILE_MAX:
                 data = path.read_bytes()
-        except OSError:
-            data = None
+        except OSError as exc:
+            why, data = f"cannot read: {exc.strerror or exc}", None
     if data is None:
-        return None
+        return None, why
     try:
-        return icon_hash(data)
+        return icon_hash(data), ""
     except ValueError:
-        return None
+        return None, "not an image"
 
 
 def _parse(line: str) -> Listing:
@@ -89,7 +91,9 @@ def judge_cmd(app: App, listings: Path, timeout: float, allow_private_urls: bool
     with stream:
         # bytes, decoded line by line: a line that is not UTF-8 is one bad line, not the end of the run
         for number, raw in enumerate(stream, 1):
-            problem, verdict_line = _judge_line(raw, brands, base, session, timeout, guard)
+            problem, verdict_line, warning = _judge_line(raw, brands, base, session, timeout, guard)
+            if warning:
+                click.echo(f"{listings}:{number}: warning: {plain(warning, limit=300)}", err=True)
             if problem:
                 bad += 1
                 click.echo(f"{listings}:{number}: skipped: {plain(problem, limit=200)}", err=True)
@@ -106,26 +110,29 @@ def _judge_line(
     session: requests.Session,
     timeout: float,
     guard: MediaGuard | None = None,
-) -> tuple[str, str]:
-    """(problem, output line) for one input line; exactly one is set, or neither for a blank line."""
+) -> tuple[str, str, str]:
+    """(problem, output line, warning) for one input line; problem or output is set, or neither for a blank
+    line; the warning says what the verdict could not check (an icon it could not fetch)."""
     if len(raw) > LINE_MAX:
-        return f"line longer than {LINE_MAX:,} bytes", ""
+        return f"line longer than {LINE_MAX:,} bytes", "", ""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return "not UTF-8 text", ""
+        return "not UTF-8 text", "", ""
     if not line.strip():
-        return "", ""
+        return "", "", ""
     try:
         listing = _parse(line)
     except RecursionError:
-        return "JSON nested too deeply", ""
+        return "JSON nested too deeply", "", ""
     except (ValueError, TypeError) as exc:
-        return str(exc), ""
+        return str(exc), "", ""
     try:
-        icon = _icon_hash(listing.icon, base, session, timeout, guard)
-        verdict = judge_all(listing, brands, icon_hash=icon)
+        icon, why = _icon_hash(listing.icon, base, session, timeout, guard)
+        unchecked = bool(listing.icon) and icon is None
+        verdict = judge_all(listing, brands, icon_hash=icon, icon_unchecked=unchecked)
     except Exception as exc:  # one listing that breaks a signal must not end the run: it alone is not judged
-        return f"not judged: {type(exc).__name__}: {exc}", ""
+        return f"not judged: {type(exc).__name__}: {exc}", "", ""
     out = {"store": listing.store, "app_id": listing.app_id, **verdict.to_dict()}
-    return "", json.dumps(out, ensure_ascii=False)
+    warning = f"icon not checked ({why}): {listing.icon}" if unchecked else ""
+    return "", json.dumps(out, ensure_ascii=False), warning

@@ -7,6 +7,7 @@ import json
 import click
 
 from bot.cli.common import App, app_options
+from bot.core.clock import local_time
 from bot.core.textsafe import plain, table
 from bot.outbox import queue as outbox
 from bot.outbox.text import html_to_text
@@ -18,6 +19,10 @@ def _when(next_attempt_at: float | None, now: float) -> str:
     if not next_attempt_at or next_attempt_at <= now:
         return "now"
     return f"in {next_attempt_at - now:.0f}s"
+
+
+def _done_at(sent_at: str | None, app: App) -> str:
+    return local_time(sent_at, app.settings.tz) if sent_at else ""
 
 
 @click.command("outbox")
@@ -72,13 +77,13 @@ def outbox_cmd(
     rows = [
         [
             str(r["id"]),
-            r["created_at"][:16],
+            local_time(r["created_at"], app.settings.tz),
             r["status"],
             r["kind"],
             r["chat"],
             str(r["case_id"] or ""),
             str(r["attempts"] or 0),
-            _when(r["next_attempt_at"], now) if r["status"] == "pending" else (r["sent_at"] or "")[:16],
+            _when(r["next_attempt_at"], now) if r["status"] == "pending" else _done_at(r["sent_at"], app),
             r["last_error"] or plain(html_to_text(r["text"] or ""), limit=40),
         ]
         for r in found

@@ -66,6 +66,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "card.no": {"zh": "否", "en": "no"},
     "card.brand": {"zh": "品牌", "en": "Brand"},
     "card.sha256": {"zh": "SHA-256", "en": "SHA-256"},
+    "card.package": {"zh": "套件名稱", "en": "Package"},
     "card.timeline": {"zh": "時間軸", "en": "Timeline"},
     # buttons
     "btn.confirm": {"zh": "確認假冒", "en": "Confirm fake"},
@@ -94,33 +95,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "start": {
         "zh": "fakeapp 假冒 App 案件台。輸入 /help 查看指令。你的角色：{role}",
         "en": "fakeapp fake-app case desk. /help lists the commands. Your role: {role}",
-    },
-    "help": {
-        "zh": (
-            "/cases [狀態] 列出案件（open、all、new、confirmed、false_positive、resolved、relisted）\n"
-            "/case 編號 案件詳情與時間軸\n/takedown 編號 [申請編號] 已申請下架\n"
-            "/police 編號 報案編號 [機關] 已報案\n/resolve 編號 [說明] 結案\n/fp 編號 [理由] 誤報\n"
-            "/note 編號 文字 加註\n/assign 編號 @使用者 指派\n/allow 編號 加入允許清單（管理員）\n"
-            "/scan 立即掃描（管理員）\n/stats 統計\n/export 匯出 CSV\n/lang zh|en 語言\n"
-            "/draft 編號 play|apple|store|police|website|hosting|registrar|apple_dev [en] [force] "
-            "申請與報案草稿\n"
-            "/evidence 編號 證據包\n/report week|month 報告與圖表\n"
-            "/settings [鍵 值|reset] 查看或變更設定（管理員）\n"
-            "傳送 APK 檔或 APK 連結即可分析。"
-        ),
-        "en": (
-            "/cases [state] list cases (open, all, new, confirmed, false_positive, resolved, relisted)\n"
-            "/case ID details and timeline\n/takedown ID [reference] takedown requested\n"
-            "/police ID REPORT_NO [agency] reported to the police\n/resolve ID [note] resolve\n"
-            "/fp ID [reason] false positive\n/note ID text add a note\n/assign ID @user assign\n"
-            "/allow ID add to the allow list (admins)\n/scan scan now (admins)\n/stats statistics\n"
-            "/export CSV export\n/lang zh|en language\n"
-            "/draft ID play|apple|store|police|website|hosting|registrar|apple_dev [en] [force] "
-            "ready-to-file drafts\n"
-            "/evidence ID evidence pack\n/report week|month report and chart\n"
-            "/settings [KEY VALUE|reset] show or change settings (admins)\n"
-            "Send an APK file or link to analyse it."
-        ),
     },
     "cmd.start": {"zh": "開始", "en": "start"},
     "cmd.help": {"zh": "說明", "en": "help"},
@@ -229,6 +203,148 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "🔒 未授權存取：使用者 {user}（id {uid}）在聊天 {chat} 嘗試 {what}",
         "en": "🔒 Unauthorized access: user {user} (id {uid}) in chat {chat} tried {what}",
     },
+    # what a change recorded (replies to /takedown, /rejected, /police, /resolve, /fp and the buttons)
+    "done.confirm": {
+        "zh": "已記錄：案件 #{id} 確認為假冒。",
+        "en": "Recorded: case #{id} confirmed as fake.",
+    },
+    "done.takedown": {
+        "zh": "已記錄：案件 #{id} 已向商店申請下架{ref}。狀態：{state}",
+        "en": "Recorded: takedown requested for case #{id}{ref}. State: {state}",
+    },
+    "done.takedown.ref": {"zh": "（申請編號 {ref}）", "en": " (reference {ref})"},
+    "done.rejected": {
+        "zh": "已記錄：案件 #{id} 的下架申請遭商店拒絕{why}。補充證據後可再用 /takedown {id} 申請。",
+        "en": "Recorded: the store rejected the takedown request for case #{id}{why}. "
+        "Ask again with /takedown {id} when you have more evidence.",
+    },
+    "done.why": {"zh": "（原因：{why}）", "en": " (reason: {why})"},
+    "done.police": {
+        "zh": "已記錄：案件 #{id} 已報案（{agency}，案號 {no}）。",
+        "en": "Recorded: case #{id} reported to the police ({agency}, report no. {no}).",
+    },
+    "done.resolve": {"zh": "已記錄：案件 #{id} 已結案。", "en": "Recorded: case #{id} resolved."},
+    "done.fp": {
+        "zh": "已記錄：案件 #{id} 為誤報{why}。",
+        "en": "Recorded: case #{id} is a false positive{why}.",
+    },
+    "unknown_command": {
+        "zh": "沒有 {cmd} 這個指令。輸入 /help 查看你可以用的指令。",
+        "en": "There is no {cmd} command. /help lists the ones you can use.",
+    },
+    "stranger.start": {
+        "zh": "你的 Telegram 使用者 ID 是 {uid}。請把這個號碼交給管理員，開通權限後即可使用。",
+        "en": "Your Telegram user id is {uid}. Give it to an admin to be given access.",
+    },
+    "help.header": {"zh": "你可以用的指令（{role}）：", "en": "Commands you can use ({role}):"},
+    "help.apk": {"zh": "傳送 APK 檔或 APK 連結即可分析。", "en": "Send an APK file or link to analyse it."},
+    "help.start": {"zh": "/start：開始，顯示你的角色", "en": "/start: start, and show your role"},
+    "help.help": {"zh": "/help：這份說明", "en": "/help: this help"},
+    "help.cases": {
+        "zh": "/cases [狀態]：列出案件（未結、全部，或新案件、已確認假冒、誤報、已結案、重新上架；"
+        "輸入 open、all、new、confirmed、false_positive、resolved、relisted）",
+        "en": "/cases [state]: list cases (open, all, new, confirmed, false_positive, resolved, relisted)",
+    },
+    "help.case": {"zh": "/case 編號：案件詳情與時間軸", "en": "/case ID: details and timeline"},
+    "help.scan": {"zh": "/scan：立即掃描", "en": "/scan: scan now"},
+    "help.takedown": {
+        "zh": "/takedown 編號 [申請編號]：記錄已申請下架",
+        "en": "/takedown ID [reference]: takedown requested",
+    },
+    "help.rejected": {
+        "zh": "/rejected 編號 [原因]：記錄下架申請遭拒",
+        "en": "/rejected ID [reason]: the store rejected the takedown",
+    },
+    "help.police": {
+        "zh": "/police 編號 報案編號 [機關]：記錄已報案",
+        "en": "/police ID REPORT_NO [agency]: reported to the police",
+    },
+    "help.resolve": {"zh": "/resolve 編號 [說明]：結案", "en": "/resolve ID [note]: resolve"},
+    "help.fp": {"zh": "/fp 編號 [理由]：誤報", "en": "/fp ID [reason]: false positive"},
+    "help.note": {"zh": "/note 編號 文字：加註", "en": "/note ID text: add a note"},
+    "help.assign": {"zh": "/assign 編號 @使用者：指派", "en": "/assign ID @user: assign"},
+    "help.allow": {
+        "zh": "/allow 編號：加入允許清單並結案",
+        "en": "/allow ID: add to the allow list and close",
+    },
+    "help.stats": {"zh": "/stats：統計", "en": "/stats: statistics"},
+    "help.export": {"zh": "/export：匯出 CSV", "en": "/export: CSV export"},
+    "help.lang": {"zh": "/lang zh|en：語言", "en": "/lang zh|en: language"},
+    "help.draft": {
+        "zh": "/draft 編號 play|apple|store|police|website|hosting|registrar|apple_dev [en] [force]："
+        "申請與報案草稿",
+        "en": "/draft ID play|apple|store|police|website|hosting|registrar|apple_dev [en] [force]: "
+        "ready-to-file drafts",
+    },
+    "help.report": {"zh": "/report week|month：報告與圖表", "en": "/report week|month: report and chart"},
+    "help.evidence": {"zh": "/evidence 編號：證據包", "en": "/evidence ID: evidence pack"},
+    "help.settings": {
+        "zh": "/settings [鍵 值|reset]：查看或變更設定",
+        "en": "/settings [KEY VALUE|reset]: show or change settings",
+    },
+    "cases.open": {"zh": "未結", "en": "open"},
+    "cases.all": {"zh": "全部", "en": "all"},
+    "scan_status.ok": {"zh": "正常", "en": "ok"},
+    "scan_status.degraded": {"zh": "部分商店異常", "en": "some stores degraded"},
+    "scan_status.failed": {"zh": "失敗", "en": "failed"},
+    "scan_status.broken": {"zh": "故障", "en": "broken"},
+    # one sentence per timeline event (bot timeline, police draft); {who} is the person or the scan
+    "who.scan": {"zh": "系統掃描", "en": "The scan"},
+    "event.open": {"zh": "{who}發現此 App，開立案件", "en": "{who} found the app and opened the case"},
+    "event.confirm": {"zh": "{who}確認為假冒", "en": "{who} confirmed it is fake"},
+    "event.false_positive": {"zh": "{who}判定為誤報{why}", "en": "{who} marked it a false positive{why}"},
+    "event.allow": {
+        "zh": "{who}將此 App 加入允許清單並結案{why}",
+        "en": "{who} added the app to the allow list and closed the case{why}",
+    },
+    "event.takedown": {
+        "zh": "{who}記錄已向商店申請下架{ref}",
+        "en": "{who} recorded a takedown request to the store{ref}",
+    },
+    "event.takedown_rejected": {
+        "zh": "{who}記錄商店拒絕下架申請{why}",
+        "en": "{who} recorded that the store rejected the takedown{why}",
+    },
+    "event.police": {
+        "zh": "{who}記錄已報案（案號 {note}）",
+        "en": "{who} recorded a police report (no. {note})",
+    },
+    "event.resolve": {"zh": "{who}結案{why}", "en": "{who} resolved the case{why}"},
+    "event.note": {"zh": "{who}加註：{note}", "en": "{who} noted: {note}"},
+    "event.assign": {"zh": "{who}指派給 {new}", "en": "{who} assigned it to {new}"},
+    "event.removed": {"zh": "{who}確認 App 已下架", "en": "{who} saw the app removed"},
+    "event.vanished": {"zh": "{who}時 App 已不在架上", "en": "{who} no longer found the app listed"},
+    "event.relisted": {"zh": "{who}發現 App 重新上架", "en": "{who} found the app listed again"},
+    "event.reappeared": {"zh": "{who}發現 App 再次出現在架上", "en": "{who} found the app listed again"},
+    "event.rescored": {"zh": "{who}更新判定：{new}", "en": "{who} updated the verdict: {new}"},
+    "event.evidence": {"zh": "{who}產製證據包", "en": "{who} generated the evidence pack"},
+    "event.other": {"zh": "{who}：{action}", "en": "{who}: {action}"},
+    # refused case changes (bot.cases.actions.CaseError keys); {state} is filled with its label
+    "case_error.no_case": {"zh": "沒有案件 #{id}", "en": "there is no case #{id}"},
+    "case_error.unknown_state": {
+        "zh": "沒有「{state}」這個狀態（可用 open、all、new、confirmed、false_positive、resolved、relisted）",
+        "en": "no state {state!r} (open, all, new, confirmed, false_positive, resolved or relisted)",
+    },
+    "case_error.is_state": {"zh": "案件 #{id} 目前為「{state}」", "en": "case #{id} is {state}"},
+    "case_error.resolved_reopen": {
+        "zh": "案件 #{id} 已結案；要重新處理請先確認假冒",
+        "en": "case #{id} is resolved; confirm it first to reopen it",
+    },
+    "case_error.no_takedown": {
+        "zh": "案件 #{id} 沒有待處理的下架申請",
+        "en": "case #{id} has no takedown request",
+    },
+    "case_error.report_no": {"zh": "請提供報案編號", "en": "a report number is needed"},
+    "case_error.still_listed": {
+        "zh": "案件 #{id} 的 App 仍在架上；請附上說明才能結案",
+        "en": "the app of case #{id} is still listed; give a reason to resolve it anyway",
+    },
+    "case_error.empty_note": {"zh": "加註內容是空的", "en": "the note is empty"},
+    "case_error.allow_listing": {
+        "zh": "只有商店上架的 App 能加入允許清單",
+        "en": "only store listings can be allow-listed",
+    },
+    "case_error.not_a_number": {"zh": "「{arg}」不是案件編號", "en": "{arg!r} is not a case number"},
     "callback.denied": {"zh": "無權限", "en": "Not allowed"},
     "callback.invalid": {"zh": "無效的按鈕", "en": "Invalid button"},
     "callback.need_text": {
@@ -255,7 +371,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "card.team": {"zh": "Apple 開發團隊", "en": "Apple team"},
     "card.distribution": {"zh": "發佈方式", "en": "Distribution"},
     "card.bundle": {"zh": "Bundle ID", "en": "Bundle ID"},
-    "card.package": {"zh": "套件名稱", "en": "Package"},
     "card.code": {"zh": "邀請碼", "en": "Invitation code"},
     "card.found_on": {"zh": "發現於", "en": "Found on"},
     "card.artifacts": {"zh": "此網站提供（{n} 項）", "en": "This site offers ({n})"},
@@ -310,3 +425,35 @@ def normalize_lang(value: str | None) -> str:
     if v.startswith("zh") or v in ("中文", "tw"):
         return "zh"
     return DEFAULT_LANG
+
+
+def label(lang: str, prefix: str, value: str) -> str:
+    """The catalogue label of a code (``state.new`` → 新案件); the code itself when there is none."""
+    key = f"{prefix}.{value}"
+    return t(lang, key) if key in CATALOGUE else value
+
+
+def event_sentence(lang: str, action: str, actor: str, *, new: str = "", note: str = "") -> str:
+    """One timeline event as a sentence (plain text; the caller escapes it)."""
+    zh = lang != "en"
+    scan = actor in ("scan", "system", "")
+    who = t(lang, "who.scan") if scan else (f"{actor} " if zh else actor)
+    key = f"event.{action}" if f"event.{action}" in CATALOGUE else "event.other"
+    why = (f"（{note}）" if zh else f" ({note})") if note else ""
+    ref = (f"（申請編號 {note}）" if zh else f" (reference {note})") if note else ""
+    shown_new = label(lang, "verdict", new) if action == "rescored" else new
+    return t(lang, key, who=who, why=why, ref=ref, note=note, new=shown_new, action=action).strip()
+
+
+def case_error_text(lang: str, exc: Exception) -> str:
+    """A refused case change in ``lang`` (plain text): its catalogue entry if it has a key, else as raised."""
+    key = getattr(exc, "key", "")
+    params = dict(getattr(exc, "params", {}) or {})
+    if not key or f"case_error.{key}" not in CATALOGUE:
+        return str(exc)
+    if "state" in params:
+        params["state"] = label(lang, "state", str(params["state"]))
+    try:
+        return t(lang, f"case_error.{key}", **params)
+    except (KeyError, IndexError):
+        return str(exc)

@@ -6,7 +6,10 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
+
+from bot.core.clock import DEFAULT_TIMEZONE, zone
 
 # Relative to the working directory, as the README's settings table reads: state lives where the user runs
 # fakeapp, never inside the installed package.
@@ -50,6 +53,7 @@ SETTING_NAMES = (
     "FAKEAPP_TG_RATE",
     "FAKEAPP_ADMIN_NOTICE_INTERVAL",
     "FAKEAPP_FEED_165_URL",
+    "FAKEAPP_TIMEZONE",
 )
 
 
@@ -127,6 +131,13 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     # The police's 165 list (CSV or JSON); when set, the cron scan and the bot's schedule import it.
     feed_165_url: str = ""
+
+    timezone: str = DEFAULT_TIMEZONE  # the team's zone: every time a person reads is shown in it
+
+    @property
+    def tz(self) -> tzinfo:
+        """The team's time zone (validated when the settings were loaded)."""
+        return zone(self.timezone)
 
 
 def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
@@ -251,7 +262,13 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
         backoff=_float(merged, "FAKEAPP_HTTP_BACKOFF", 2.0),
         details_max_age_hours=_float(merged, "FAKEAPP_DETAILS_MAX_AGE_HOURS", 24.0),
     )
+    tz_name = (merged.get("FAKEAPP_TIMEZONE") or DEFAULT_TIMEZONE).strip()
+    try:
+        zone(tz_name)
+    except ValueError as exc:
+        raise SettingsError(f"FAKEAPP_TIMEZONE: {exc}") from None
     return Settings(
+        timezone=tz_name,
         db_path=Path(merged.get("FAKEAPP_DB") or DEFAULT_DB),
         config_path=Path(merged.get("FAKEAPP_CONFIG") or DEFAULT_CONFIG),
         stores=stores,

@@ -8,7 +8,7 @@ The Telegram handlers and the CLI act on cases through this module only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 import sqlite_utils
@@ -244,6 +244,8 @@ def sync_from_scan(
     *,
     reminder_days: int | Mapping[str, int] = 7,
     now: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> SyncResult:
-    """The post-scan pipeline for a committed scan (``bot.desk.pipeline.sync_scan``)."""
-    return sync_scan(db, scan_id, profile, reminder_days=reminder_days, now=now)
+    """The post-scan pipeline for a committed scan (``bot.desk.pipeline.sync_scan``); ``tz``: the team's
+    zone, for the times on what it queues."""
+    return sync_scan(db, scan_id, profile, reminder_days=reminder_days, now=now, tz=tz)

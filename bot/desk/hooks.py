@@ -6,6 +6,7 @@ Hook order is the outbox order: the edit of the case's alert, the front-line not
 from __future__ import annotations
 
 import logging
+from datetime import tzinfo
 
 from bot.alerts import frontline, security
 from bot.cases.events import Hook
@@ -38,11 +39,14 @@ def resolve(profile: ProfileArg) -> Profile | None:
     return profile_of() if isinstance(profile, FromSettings) else profile
 
 
-def case_hooks(profile: ProfileArg) -> tuple[Hook, ...]:
-    """What every case change notifies, in order, inside the change's transaction."""
-    return (security.queue_edit, frontline.hook(resolve(profile)), security.queue_card)
+def case_hooks(profile: ProfileArg, tz: tzinfo | None = None) -> tuple[Hook, ...]:
+    """What every case change notifies, in order, inside the change's transaction (cards queued with their
+    times in ``tz``, the team's zone; default Asia/Taipei)."""
+    brands = resolve(profile)
+    return (security.queue_edit, frontline.hook(brands), security.card_hook(brands, tz))
 
 
-def message_kinds(profile: ProfileArg) -> Kinds:
-    """How each kind of queued message is rendered and anchored when it goes out."""
-    return {k.name: k for k in (*security.MESSAGE_KINDS, *frontline.message_kinds(resolve(profile)))}
+def message_kinds(profile: ProfileArg, tz: tzinfo | None = None) -> Kinds:
+    """How each kind of queued message is rendered and anchored when it goes out (times in ``tz``)."""
+    brands = resolve(profile)
+    return {k.name: k for k in (*security.message_kinds(brands, tz), *frontline.message_kinds(brands))}

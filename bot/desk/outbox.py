@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import tzinfo
 from typing import Any
 
 import sqlite_utils
@@ -20,6 +21,7 @@ from bot.alerts.security import (
     enqueue_store_status,
     terminal_text,
 )
+from bot.alerts.security import brand_names as brand_names_of
 from bot.cases.actions import SyncResult
 from bot.core.settings import Settings
 from bot.desk.hooks import FROM_SETTINGS, ProfileArg, message_kinds, profile_of
@@ -76,13 +78,15 @@ async def deliver_pending(
     routes: Routes,
     *,
     profile: ProfileArg = FROM_SETTINGS,
+    tz: tzinfo | None = None,
     limit: int = 50,
     redact: Callable[[str], str] = lambda s: s,
     clock: Callable[[], float] = time.time,
 ) -> DeliveryStats:
-    """Send due rows in order, each kind rendered as it is now (``profile`` gives the official links)."""
+    """Send due rows in order, each kind rendered as it is now (``profile`` gives the official links and
+    the brands' display names; ``tz``, the team's zone, the cards' times)."""
     return await deliver.deliver_pending(
-        db, bot, routes, kinds=message_kinds(profile), limit=limit, redact=redact, clock=clock
+        db, bot, routes, kinds=message_kinds(profile, tz), limit=limit, redact=redact, clock=clock
     )
 
 
@@ -92,18 +96,24 @@ async def deliver_all(
     routes: Routes,
     *,
     profile: ProfileArg = FROM_SETTINGS,
+    tz: tzinfo | None = None,
     budget: float = 60.0,
     redact: Callable[[str], str] = lambda s: s,
 ) -> DeliveryStats:
     """Deliver until nothing is due or ``budget`` seconds pass (for ``fakeapp scan --notify``)."""
     return await deliver.deliver_all(
-        db, bot, routes, kinds=message_kinds(profile), budget=budget, redact=redact
+        db, bot, routes, kinds=message_kinds(profile, tz), budget=budget, redact=redact
     )
 
 
-def render_for_terminal(row: Any, db: sqlite_utils.Database) -> str:
-    """A queued message as plain text, for ``fakeapp scan`` without a token."""
-    return terminal_text(db, row)
+def render_for_terminal(
+    row: Any,
+    db: sqlite_utils.Database,
+    tz: tzinfo | None = None,
+    brand_names: Mapping[str, str] | None = None,
+) -> str:
+    """A queued message as plain text, for ``fakeapp scan`` without a token (times in ``tz``)."""
+    return terminal_text(db, row, tz, brand_names)
 
 
 def after_scan(
@@ -137,7 +147,7 @@ def after_scan(
             echo("No TELEGRAM_BOT_TOKEN: these alerts stay in the outbox until the bot delivers them:")
         for r in new_rows:
             echo("─" * 60)
-            echo(render_for_terminal(r, db))
+            echo(render_for_terminal(r, db, settings.tz, brand_names_of(profile)))
         return sync
     if not notify:
         if new_rows:
@@ -184,5 +194,11 @@ async def _deliver_with_bot(
     )
     async with bot:
         return await deliver_all(
-            db, bot, Routes(tg.chats()), profile=profile or profile_of(settings), budget=budget, redact=redact
+            db,
+            bot,
+            Routes(tg.chats()),
+            profile=profile or profile_of(settings),
+            tz=settings.tz,
+            budget=budget,
+            redact=redact,
         )

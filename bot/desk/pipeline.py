@@ -8,7 +8,7 @@ the store-status alert, the takedown reminders and their drafts, all in one tran
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 import sqlite_utils
 
@@ -31,13 +31,20 @@ def sync_scan(
     *,
     reminder_days: int | Mapping[str, int] = 7,
     now: datetime | None = None,
+    tz: tzinfo | None = None,
 ) -> SyncResult:
-    """Open, close and update cases from scan ``scan_id`` and queue what follows a scan; what was done."""
+    """Open, close and update cases from scan ``scan_id`` and queue what follows a scan; what was done.
+
+    Times on what is queued read in ``tz`` (the team's zone), brands by their display names."""
+    names = security.brand_names(profile)
     with transaction(db):
-        result = actions.sync_from_scan(db, scan_id, profile, now=now, hooks=case_hooks(profile))
-        result.store_alert = security.enqueue_store_status(db, scan_id, now=now)
-        result.reminders = security.enqueue_reminders(db, days=reminder_days, now=now)
-        enqueue_reminder_drafts(db, profile, result.reminders, now=now)  # the draft to re-send
+        result = actions.sync_from_scan(db, scan_id, profile, now=now, hooks=case_hooks(profile, tz))
+        result.store_alert = security.enqueue_store_status(db, scan_id, now=now, brand_names=names)
+        result.reminders = security.enqueue_reminders(
+            db, days=reminder_days, now=now, tz=tz, brand_names=names
+        )
+        # The draft to re-send, behind each reminder.
+        enqueue_reminder_drafts(db, profile, result.reminders, now=now, tz=tz)
         result.alerts_queued = int(
             next(db.query("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'"))["n"]
         )
@@ -58,6 +65,6 @@ def post_scan(
     in force (admins' ``/settings`` beat the environment)."""
     links = scheduled_links(db, settings, profile, allow_private=allow_private, echo=echo)
     tg = effective_settings(db, settings).telegram
-    result = sync_scan(db, scan_id, profile, reminder_days=tg.reminder_periods())
+    result = sync_scan(db, scan_id, profile, reminder_days=tg.reminder_periods(), tz=settings.tz)
     result.links = links
     return result

@@ -27,12 +27,16 @@ from typing import Any
 import sqlite_utils
 
 from bot.core.clock import now_iso
+from bot.outbox.queue import FRONTLINE
 from bot.store.db import transaction
 
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 120.0
 MAX_BACKOFF = 300.0
+# Roles whose messages fail at once, saying why, when no chat is set for them (instead of waiting forever):
+# a front-line notice queued before the front-line chat was unset can never go (requeue after setting it).
+OFF_WHEN_UNSET = {FRONTLINE: "front-line notices are off: FAKEAPP_FRONTLINE_CHAT_ID is not set"}
 
 
 def _claimer() -> str:
@@ -238,6 +242,10 @@ async def deliver_pending(
     )
     for row in rows:
         chat_id = routes.resolve(row["chat"])
+        if chat_id is None and row["chat"] in OFF_WHEN_UNSET:
+            _finish(db, row, "failed", "", None, OFF_WHEN_UNSET[row["chat"]])
+            stats.failed += 1
+            continue
         if chat_id is None:
             _release(
                 db,

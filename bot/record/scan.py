@@ -287,7 +287,10 @@ class _StoreScanner:
         if listing.partial:
             # The icon is on the CDN, outside the store's request budget: a generic name with the brand's
             # icon must not slip through the pre-filter.
-            first = judge_all(listing, self.brands, icon_hash=self._icon(listing.icon)[0])
+            pre = self._icon(listing.icon)[0]
+            first = judge_all(
+                listing, self.brands, icon_hash=pre, icon_unchecked=bool(listing.icon) and pre is None
+            )
             if first.verdict == "unrelated" and first.score < DETAILS_MIN_SCORE:
                 return Judged(listing, first, self._icon(listing.icon)[0])
             details = self._details(listing, run, outcome)
@@ -295,7 +298,9 @@ class _StoreScanner:
                 return None
             full = details
         hashed = self._icon(full.icon)
-        verdict = judge_all(full, self.brands, icon_hash=hashed[0])
+        verdict = judge_all(
+            full, self.brands, icon_hash=hashed[0], icon_unchecked=bool(full.icon) and hashed[0] is None
+        )
         if verdict.verdict in SUSPECT and hashed[1] is None and image_key(full.icon) not in self.kept_media:
             hashed = self._icon(full.icon, need_bytes=True)  # the picture itself is evidence
         judged = Judged(full, verdict, hashed[0], hashed[1], hashed[2])

@@ -47,7 +47,7 @@ from bot.alerts.render import (
 )
 from bot.cases.model import Actor, CaseError
 from bot.core.clock import Clock, now_iso, utc_now
-from bot.core.i18n import normalize_lang, t
+from bot.core.i18n import CATALOGUE, case_error_text, label, normalize_lang, t
 from bot.core.redact import install_redaction
 from bot.core.settings import Settings, SettingsError
 from bot.desk import cases, outbox
@@ -78,8 +78,9 @@ URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
 # --- the gate -----------------------------------------------------------------------------------------
 
 
-def _needed_role(update: Update) -> tuple[str, str, str | None]:
-    """(kind, detail, role needed or None to ignore silently)."""
+def _needed_role(update: Update, known: frozenset[str] = frozenset()) -> tuple[str, str, str | None]:
+    """(kind, detail, role needed or None to ignore silently). A command the bot does not have needs only
+    membership: all it gets is a one-line hint."""
     if update.callback_query is not None:
         data = update.callback_query.data or ""
         parsed = parse_callback(data)
@@ -93,6 +94,8 @@ def _needed_role(update: Update) -> tuple[str, str, str | None]:
     text = msg.text or ""
     if text.startswith("/"):
         cmd = text.split()[0][1:].split("@")[0].lower()
+        if known and cmd not in known:
+            return "command", text[:100], "viewer"
         return "command", text[:100], COMMAND_ROLES.get(cmd, "admin")
     if URL_RE.search(text):
         return "message", text[:100], access.APK_ROLE
@@ -104,7 +107,7 @@ def decision_of(update: Update, desk: Desk) -> access.Decision:
     try:
         user = update.effective_user
         chat = update.effective_chat
-        kind, detail, needed = _needed_role(update)
+        kind, detail, needed = _needed_role(update, desk.command_names)
         return access.decide(
             desk.settings.telegram,
             user.id if user else None,
@@ -164,6 +167,8 @@ def _record_attempt(
     username = (user.username or user.full_name) if user else ""
     tg = desk.settings.telegram
     clock = desk.clock
+    # A stranger has no language setting: Telegram's client language decides (Chinese unless English).
+    lang = "en" if user is not None and (user.language_code or "").lower().startswith("en") else "zh"
 
     def write(db: sqlite_utils.Database) -> None:
         at = clock()
@@ -180,6 +185,8 @@ def _record_attempt(
         )
         if not decision.allowed and decision.stranger:
             _notify_admins(db, tg, at, uid, username, cid, decision.kind, decision.detail)
+            if uid is not None and cid == uid and decision.kind == "command" and _is_start(decision.detail):
+                _queue_stranger_id(db, tg, at, uid, lang)
 
     notify = not decision.allowed and decision.stranger
     desk.side_write(write, after=(lambda: kick_delivery(application)) if notify else None)
@@ -202,6 +209,18 @@ async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk
         await reply(update, t(lang, "not_allowed"))
 
 
+def _is_start(detail: str) -> bool:
+    return detail.split()[0].split("@")[0].lower() == "/start" if detail.strip() else False
+
+
+def _queue_stranger_id(db: sqlite_utils.Database, tg: Any, at: datetime, uid: int, lang: str) -> None:
+    """A stranger's /start in a private chat: one line with their own user id to give an admin, queued (and
+    so delivered once) at most once per notice interval per stranger. Access stays denied."""
+    slot = access.notice_slot(uid, tg.admin_notice_interval, at.timestamp())
+    text = esc(t(lang, "stranger.start", uid=uid))
+    outbox.enqueue(db, str(uid), text, kind="stranger_id", dedupe_key=f"start:{slot}", now=at)
+
+
 def _notify_admins(
     db: sqlite_utils.Database,
     tg: Any,
@@ -212,16 +231,17 @@ def _notify_admins(
     kind: str,
     detail: str,
 ) -> None:
+    """Tell each admin, in the admin's own language, about a stranger (rate-limited per stranger)."""
     slot = access.notice_slot(uid, tg.admin_notice_interval, at.timestamp())
-    text = t(
-        "zh",
-        "denied.admin_notice",
-        user=esc(username or "?"),
-        uid=uid,
-        chat=cid,
-        what=esc(f"{kind} {detail}"[:120]),
-    )
     for admin in sorted(tg.admins):
+        text = t(
+            lang_of(db, admin),
+            "denied.admin_notice",
+            user=esc(username or "?"),
+            uid=uid,
+            chat=cid,
+            what=esc(f"{kind} {detail}"[:120]),
+        )
         outbox.enqueue(db, str(admin), text, kind="access_notice", dedupe_key=f"{slot}:{admin}", now=at)
 
 
@@ -246,10 +266,34 @@ async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, t(lang, "start", role=t(lang, f"role.{role}")))
 
 
+def help_text(lang: str, role: str | None, commands: Sequence[Command]) -> str:
+    """Every command ``role`` may use, one line each (plain text), and what else it can send."""
+    shown = [c for c in commands if access.may(role, c.role)]
+    lines = [t(lang, "help.header", role=t(lang, f"role.{role or 'viewer'}"))]
+    lines += [t(lang, f"help.{c.name}") if f"help.{c.name}" in CATALOGUE else f"/{c.name}" for c in shown]
+    if access.may(role, access.APK_ROLE):
+        lines.append(t(lang, "help.apk"))
+    return "\n".join(lines)
+
+
 async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
+    uid = uid_of(update)
+    lang = await desk.read(lang_of, uid)
+    role = access.role_of(desk.settings.telegram, uid)
+    known = [c for c in COMMANDS if not desk.command_names or c.name in desk.command_names]
+    await reply(update, esc(help_text(lang, role, known)))
+
+
+async def cmd_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command this bot does not have: one line pointing at /help."""
+    if not permitted(update, context):
+        return
+    desk = desk_of(context)
+    msg = update.effective_message
     lang = await desk.read(lang_of, uid_of(update))
-    await reply(update, esc(t(lang, "help")))
+    word = ((msg.text or "").split() or ["/"])[0].split("@")[0][:40] if msg else "/"
+    await reply(update, esc(t(lang, "unknown_command", cmd=word)))
 
 
 async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -261,7 +305,8 @@ async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not found:
         await reply(update, t(lang, "no_cases"))
         return
-    lines = [f"<b>{t(lang, 'cases.header', state=esc(state), n=len(found))}</b>"]
+    shown = t(lang, f"cases.{state}") if state in ("open", "all") else label(lang, "state", state)
+    lines = [f"<b>{t(lang, 'cases.header', state=esc(shown), n=len(found))}</b>"]
     lines += [case_line(c, lang) for c in found]
     await reply(update, "\n".join(lines))
 
@@ -276,17 +321,42 @@ async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     case = await desk.read(cases.get_case, case_number(args[0]))
     events = await desk.read(cases.timeline, case.id)
-    text = case_card(case, lang, kind="case") + "\n\n" + timeline_text(events, lang)
+    tz = desk.settings.tz
+    text = (
+        case_card(case, lang, kind="case", tz=tz, brand_name=desk.brand_names().get(case.brand, ""))
+        + "\n\n"
+        + timeline_text(events, lang, tz=tz)
+    )
     markup = None
     if access.may(access.role_of(desk.settings.telegram, uid), "analyst"):
         markup = inline_keyboard({"inline_keyboard": case_keyboard(case, lang)})
     await reply(update, text, reply_markup=markup)
 
 
-async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, case: cases.Case) -> None:
+def done_text(lang: str, action: str, case: cases.Case, text: str = "") -> str:
+    """What a change recorded, in the user's language (HTML-escaped): not merely the case's state."""
+    text = text.strip()
+    why = t(lang, "done.why", why=text) if text else ""
+    if action == "takedown":
+        ref = t(lang, "done.takedown.ref", ref=text) if text else ""
+        out = t(lang, "done.takedown", id=case.id, ref=ref, state=label(lang, "state", case.state))
+    elif action == "police":
+        out = t(lang, "done.police", id=case.id, agency=case.police_agency, no=case.police_no)
+    elif action in ("rejected", "fp"):
+        out = t(lang, f"done.{action}", id=case.id, why=why)
+    elif f"done.{action}" in CATALOGUE:
+        out = t(lang, f"done.{action}", id=case.id)
+    else:
+        out = t(lang, "done", id=case.id, state=label(lang, "state", case.state))
+    return esc(out)
+
+
+async def _done(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, case: cases.Case, action: str = "", text: str = ""
+) -> None:
     desk = desk_of(context)
     lang = await desk.read(lang_of, uid_of(update))
-    await reply(update, t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}")))
+    await reply(update, done_text(lang, action, case, text))
     kick_delivery(context.application)
 
 
@@ -300,7 +370,7 @@ def _change_command(name: str, change: Callable[..., cases.Case], usage: str) ->
         desk = desk_of(context)
         text = " ".join(args[1:])
         case = await desk.act(change, case_number(args[0]), actor_of(update), text)
-        await _done(update, context, case)
+        await _done(update, context, case, name, text)
 
     handler.__name__ = f"cmd_{name}"
     return handler
@@ -319,7 +389,7 @@ async def cmd_police(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     agency = " ".join(args[2:]) or "165"
     desk = desk_of(context)
     case = await desk.act(cases.report_police, case_number(args[0]), actor_of(update), args[1], agency)
-    await _done(update, context, case)
+    await _done(update, context, case, "police")
 
 
 async def cmd_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -353,7 +423,8 @@ async def cmd_allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = " ".join(args[1:])
     case = await desk.act(cases.allow, case_number(args[0]), actor_of(update), text)
     lang = await desk.read(lang_of, uid_of(update))
-    await reply(update, t(lang, "allowed", app=esc(case.title), brand=esc(case.brand), id=case.id))
+    brand = desk.brand_names().get(case.brand, case.brand)
+    await reply(update, t(lang, "allowed", app=esc(case.title), brand=esc(brand), id=case.id))
     kick_delivery(context.application)
 
 
@@ -363,7 +434,8 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     s = await desk.read(cases.stats)
 
     def fmt(d: Mapping[str, int], prefix: str) -> str:
-        return "、".join(f"{t(lang, f'{prefix}.{k}')} {v}" for k, v in d.items()) or "0"
+        sep = ", " if lang == "en" else "、"
+        return sep.join(f"{label(lang, prefix, k)} {v}" for k, v in d.items()) or "0"
 
     await reply(
         update,
@@ -383,7 +455,7 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def cmd_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     lang = await desk.read(lang_of, uid_of(update))
-    data = (await desk.read(cases.export_csv)).encode("utf-8")
+    data = (await desk.read(cases.export_csv, desk.settings.tz)).encode("utf-8")
     n = (await desk.read(cases.stats))["total"]
     name = f"fakeapp-cases-{desk.clock():%Y%m%d-%H%M}.csv"
     chat = update.effective_chat
@@ -426,7 +498,9 @@ async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 else t(lang, "scan.failed", msg=esc(str(exc)[:300]))
             )
         else:
-            text = t(lang, "scan.done", **summary)
+            text = t(
+                lang, "scan.done", **{**summary, "status": label(lang, "scan_status", summary["status"])}
+            )
         if chat is not None:
             with contextlib.suppress(TelegramError):
                 await chat.send_message(text, parse_mode=ParseMode.HTML)
@@ -534,7 +608,7 @@ def guarded(fn: Handler) -> Handler:
         except _Usage as exc:
             await reply(update, t(lang, "usage", usage=esc(str(exc))))
         except CaseError as exc:
-            await reply(update, t(lang, "error", msg=esc(str(exc))))
+            await reply(update, t(lang, "error", msg=esc(case_error_text(lang, exc))))
 
     wrapper.__name__ = getattr(fn, "__name__", "handler")
     return wrapper
@@ -600,14 +674,14 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         case = await desk.run(CALLBACK_ACTIONS[action], desk, case_id, actor_of(update), desk.clock())
     except CaseError as exc:
-        await query.answer(t(lang, "error", msg=str(exc))[:190], show_alert=True)
+        await query.answer(t(lang, "error", msg=case_error_text(lang, exc))[:190], show_alert=True)
         return
     except Exception:
         # Always answer (the presser's client spins otherwise); the error handler logs the rest.
         with contextlib.suppress(TelegramError):
             await query.answer(t(lang, "error", msg="internal error"), show_alert=True)
         raise
-    await query.answer(t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}"))[:190])
+    await query.answer(html.unescape(done_text(lang, action, case))[:190])
     # The pressed message is edited at once when it is not the case's alert (the outbox edits that one).
     msg = query.message
     if msg is not None and not await desk.read(_is_alert_message, case.id, msg.chat.id, msg.message_id):
@@ -615,7 +689,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.edit_message_text(
                 chat_id=msg.chat.id,
                 message_id=msg.message_id,
-                text=case_card(case, lang, kind="case"),
+                text=case_card(
+                    case,
+                    lang,
+                    kind="case",
+                    tz=desk.settings.tz,
+                    brand_name=desk.brand_names().get(case.brand, ""),
+                ),
                 parse_mode=ParseMode.HTML,
                 disable_web_page_preview=True,
                 reply_markup=inline_keyboard({"inline_keyboard": case_keyboard(case, lang)}),
@@ -771,9 +851,8 @@ async def _analyse(
         log.warning("APK analysis failed: %s", type(exc).__name__)
         await reply(update, t(lang, "apk.failed", msg=esc(str(exc)[:300])))
         return
-    label = t(lang, f"verdict.{verdict}")
-    label = esc(verdict) if label.startswith("verdict.") else label
-    text = t(lang, "apk.result", verdict=label, sha=esc(sha[:16]) + "…")
+    shown = label(lang, "verdict", verdict)
+    text = t(lang, "apk.result", verdict=esc(shown), sha=esc(sha[:16]) + "…")
     if case_id is not None:
         text += "\n" + t(lang, "apk.case" if opened else "apk.existing", id=case_id)
     await reply(update, text)
@@ -805,7 +884,12 @@ async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) ->
             desk.deliver_again = False
             try:
                 stats = await outbox.deliver_pending(
-                    db, application.bot, desk.routes, profile=desk.profile(), redact=redact
+                    db,
+                    application.bot,
+                    desk.routes,
+                    profile=desk.profile(),
+                    tz=desk.settings.tz,
+                    redact=redact,
                 )
             except TelegramError as exc:
                 log.warning("outbox delivery: %s", redact(str(exc)))
@@ -825,7 +909,15 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     days = desk.settings.telegram.reminder_periods()
-    if await desk.run(outbox.enqueue_reminders, desk.db, days=days, now=desk.clock()):
+    queued = await desk.run(
+        outbox.enqueue_reminders,
+        desk.db,
+        days=days,
+        now=desk.clock(),
+        tz=desk.settings.tz,
+        brand_names=desk.brand_names(),
+    )
+    if queued:
         await desk.run(casework_tg.reminder_drafts, desk)  # issue 5: each reminder's draft, ready to re-send
         kick_delivery(context.application)
 
@@ -975,6 +1067,7 @@ def build_application(
         routes=outbox.Routes(tg.chats()),
         scan_runner=scan_runner,
         base_settings=base_settings,
+        command_names=frozenset(c.name for c in commands),
         clock=clock,
         outbox_db=open_db(settings.db_path, migrate=False),
         allow_private_urls=allow_private_urls,
@@ -982,6 +1075,7 @@ def build_application(
     app.add_handler(TypeHandler(Update, gate), group=-1)
     for c in commands:
         app.add_handler(CommandHandler(c.name, guarded(c.handler)))
+    app.add_handler(MessageHandler(filters.COMMAND, guarded(cmd_unknown)))  # after every real command
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(MessageHandler(filters.Document.ALL, guarded(on_document)))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.Regex(URL_RE), guarded(on_link)))

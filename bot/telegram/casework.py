@@ -87,7 +87,15 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         profile = load_profile(desk.settings.config_path)
         draft = await desk.run(
-            draft_for_case, db, profile, case_id, args[1], draft_lang, force=force, actor=actor_of(update)
+            draft_for_case,
+            db,
+            profile,
+            case_id,
+            args[1],
+            draft_lang,
+            force=force,
+            actor=actor_of(update),
+            tz=desk.settings.tz,
         )
     except DuplicateTakedown as exc:
         first = exc.first
@@ -97,7 +105,7 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 _t(
                     lang,
                     "draft.dup",
-                    at=fmt_time(first.at),
+                    at=fmt_time(first.at, desk.settings.tz),
                     ref=first.reference or "—",
                     id=case_id,
                     kind=args[1],
@@ -130,8 +138,8 @@ async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     except ValueError:
         await _send(update, html.escape(_t(lang, "report.usage")))
         return
-    report = await desk.read(load_report, since, until)
-    await _send(update, f"<pre>{html.escape(render_text(report, lang))}</pre>")
+    report = await desk.read(load_report, since, until, desk.settings.tz)
+    await _send(update, f"<pre>{html.escape(render_text(report, lang, _brand_names_of(desk)))}</pre>")
     # Drawing takes a moment: off the event loop (pure, no database).
     png = await asyncio.to_thread(render_chart, report, lang)  # English labels if no CJK font
     await _document(update, png, f"fakeapp-report-{name}-{until:%Y%m%d}.png", _t(lang, "report.caption"))
@@ -143,7 +151,7 @@ def reminder_drafts(desk: Desk) -> None:
         profile = cases.effective_profile(desk.db, load_profile(desk.settings.config_path))
     except ProfileError:
         return  # reminders still go out; their drafts wait for a readable profile
-    enqueue_reminder_drafts(desk.db, profile)
+    enqueue_reminder_drafts(desk.db, profile, tz=desk.settings.tz)
 
 
 def _pack_caption(lang: str, pack_id: int, files: int, sha: str, who: str) -> str:
@@ -160,9 +168,17 @@ async def cmd_evidence(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     case = await desk.run(cases.get_case, db, case_number(args[0]))
     actor = actor_of(update)
     brand = _brand_name(case.brand, desk.profile())
-    pack = await desk.run(make_pack, db, case.id, actor, brand_name=brand, now=desk.clock())
+    pack = await desk.run(
+        make_pack, db, case.id, actor, brand_name=brand, now=desk.clock(), tz=desk.settings.tz
+    )
     caption = _pack_caption(lang, case.id, len(pack.names()), pack.sha256, actor.label)
     await _document(update, pack.data, pack.filename, caption)
+
+
+def _brand_names_of(desk: Desk) -> dict[str, str]:
+    """Brand id -> display name (empty when the profile cannot be read: the report then shows ids)."""
+    profile = desk.profile()
+    return {b.id: b.name for b in profile.brands} if profile is not None else {}
 
 
 def _brand_name(brand_id: str, profile: Profile | None) -> str:
@@ -180,7 +196,8 @@ def evidence_button(desk: Desk, case_id: int, actor: Actor, now: datetime | None
     db = desk.db
     case = cases.get_case(db, case_id)
     try:
-        pack = make_pack(db, case_id, actor, brand_name=_brand_name(case.brand, desk.profile()), now=now)
+        brand = _brand_name(case.brand, desk.profile())
+        pack = make_pack(db, case_id, actor, brand_name=brand, now=now, tz=desk.settings.tz)
     except EvidenceError as exc:
         raise CaseError(str(exc)) from None
     outbox.enqueue(

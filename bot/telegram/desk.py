@@ -49,6 +49,7 @@ class Desk:
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     # The environment/file settings before the /settings overrides (``settings`` is the effective one).
     base_settings: Settings | None = None
+    command_names: frozenset[str] = frozenset()  # the commands this bot has (others get a hint)
     clock: Clock = utc_now
     # The one thread that uses ``db``: database work runs there, never on the event loop (a busy-wait on a
     # lock held by another process would stop the bot answering anyone).
@@ -91,6 +92,11 @@ class Desk:
             cached = (key, profile_of(self.settings))
             self._profile_cache = cached
         return cached[1]
+
+    def brand_names(self) -> dict[str, str]:
+        """Brand id -> display name, for cards and replies (empty when the profile cannot be read: ids)."""
+        profile = self.profile()
+        return {b.id: b.name for b in profile.brands} if profile is not None else {}
 
     async def act(self, change: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         """A case action (``bot.desk.cases``) in the database thread, with the bot's clock and profile."""
@@ -216,5 +222,5 @@ def case_number(arg: str) -> int:
     """The case number in a command argument (``12`` or ``#12``); CaseError for anything else."""
     m = re.fullmatch(r"#?(\d{1,9})", arg.strip())
     if not m:
-        raise CaseError(f"not a case number: {arg[:20]!r}")
+        raise CaseError(f"not a case number: {arg[:20]!r}", "not_a_number", arg=arg[:20])
     return int(m.group(1))

@@ -8,7 +8,7 @@ same pronunciation, or containing the brand's distinctive core.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -142,25 +142,67 @@ def prepare_brand(brand: Brand, official_icon_hashes: Sequence[str] = ()) -> Pre
 class NameMatch:
     """How a text imitates one of the brand's names."""
 
-    name: str  # the brand name it imitates, as in the profile
+    name: str  # the brand name it imitates, as in the profile (or its core, when only the core matched)
     how: str  # exact | simplified | lookalike | pinyin | fuzzy
     whole: bool  # the text is the name (True) or contains it (False)
     core_only: bool  # only the distinctive core matched (華岳 in 華岳VIP交易平台)
     similarity: float
+    found: str = ""  # the part of the text that matched, as written there ("" when it is the whole text)
+
+    def _shown(self) -> str:
+        return self.found or self.name
 
     @property
     def zh(self) -> str:
-        part = "即為" if self.whole else ("含有品牌核心名稱" if self.core_only else "含有")
-        how = "" if self.how == "exact" and not self.whole else f"（{HOW_ZH[self.how]}）"
-        return f"{part}「{self.name}」{how}"
+        """A true sentence tail: 'contains' only what the text contains, and both sides when they differ."""
+        what = "品牌核心名稱" if self.core_only else "品牌名稱"
+        if self.whole:
+            if self.how == "exact":
+                return f"與{what}相同"
+            return f"與{what}「{self.name}」{HOW_ZH[self.how]}"
+        if self.how == "exact" or self._shown() == self.name:
+            return f"含有{what}「{self.name}」"
+        return f"中的「{self._shown()}」與{what}「{self.name}」{HOW_ZH[self.how]}"
 
     @property
     def en(self) -> str:
-        part = "is" if self.whole else ("contains the core of" if self.core_only else "contains")
-        how = "" if self.how == "exact" and not self.whole else f" ({HOW_EN[self.how]})"
-        return f"{part} {self.name!r}{how}"
+        what = "the brand's core name" if self.core_only else "the brand name"
+        if self.whole:
+            if self.how == "exact":
+                return f"is {what}"
+            return f"matches {what} {self.name!r} ({HOW_EN[self.how]})"
+        if self.how == "exact" or self._shown() == self.name:
+            return f"contains {what} {self.name!r}"
+        return f"has {self._shown()!r}, which matches {what} {self.name!r} ({HOW_EN[self.how]})"
 
     why = en
+
+
+def _fold(text: str, level: int) -> str:
+    return fold_levels(text)[level]
+
+
+def _span(text: str, fold: Callable[[str], object], want: object) -> str:
+    """The shortest part of ``text`` whose fold is ``want`` (what a reason quotes), "" when none is."""
+    n = len(text)
+    best = ""
+    for i in range(n):
+        if not text[i].strip():
+            continue
+        for j in range(i + 1, min(n, i + 40) + 1):
+            if fold(text[i:j]) == want:
+                if not best or j - i < len(best):
+                    best = text[i:j].strip()
+                break
+    return best
+
+
+def _matched_part(text: str, level: int, theirs: str) -> str:
+    return _span(text, lambda part: _fold(part, level), theirs)
+
+
+def _pinyin_part(text: str, syllables: tuple[str, ...]) -> str:
+    return _span(text, pinyin, syllables)
 
 
 def name_match(text: str, brand: PreparedBrand) -> NameMatch | None:
@@ -185,12 +227,19 @@ def name_match(text: str, brand: PreparedBrand) -> NameMatch | None:
                 consider(NameMatch(name.text, how, True, False, 1.0))
                 break
             if theirs in mine and (cjk_len(theirs) >= 2 or len(theirs) >= 4):
-                consider(NameMatch(name.text, how, False, False, len(theirs) / len(mine)))
+                found = _matched_part(text, level, theirs) if how != "exact" else ""
+                consider(NameMatch(name.text, how, False, False, len(theirs) / len(mine), found))
                 break
         else:
             if name.core and name.core in levels[2]:
-                how = next((h for lv, h in enumerate(HOW) if name.core in levels[lv]), "lookalike")
-                consider(NameMatch(name.text, how, False, True, len(name.core) / max(1, len(levels[2]))))
+                lv, how = next(
+                    ((lv, h) for lv, h in enumerate(HOW) if name.core in levels[lv]), (2, "lookalike")
+                )
+                found = _matched_part(text, lv, name.core)
+                shown = found if how == "exact" and found else _display_core(name.text, name.core)
+                consider(
+                    NameMatch(shown, how, False, True, len(name.core) / max(1, len(levels[2])), found)
+                )
             elif len(levels[2]) >= 4 and fuzz.ratio(levels[2], name.levels[2]) >= 88:
                 consider(
                     NameMatch(name.text, "fuzzy", True, False, fuzz.ratio(levels[2], name.levels[2]) / 100)
@@ -199,11 +248,20 @@ def name_match(text: str, brand: PreparedBrand) -> NameMatch | None:
         syllables = pinyin(text)
         for name in brand.names:
             if len(name.syllables) >= 2 and contains_seq(syllables, name.syllables):
-                return NameMatch(name.text, "pinyin", syllables == name.syllables, False, 0.8)
+                whole = syllables == name.syllables
+                found = "" if whole else _pinyin_part(text, name.syllables)
+                return NameMatch(name.text, "pinyin", whole, False, 0.8, found)
         for core, core_syl in zip(brand.cores, brand.core_syllables, strict=False):
             if len(core_syl) >= 2 and contains_seq(syllables, core_syl):
-                return NameMatch(core, "pinyin", False, True, 0.6)
+                shown = next((_display_core(n.text, core) for n in brand.names if n.core == core), core)
+                return NameMatch(shown, "pinyin", False, True, 0.6, _pinyin_part(text, core_syl))
     return best
+
+
+def _display_core(name: str, core: str) -> str:
+    """The brand's core as written in its name (華岳 from 華岳證券), for a reason to quote."""
+    part = _matched_part(name, 2, core)
+    return part or core
 
 
 def developer_name_is_official(name: str, brand: PreparedBrand) -> bool:

@@ -59,6 +59,7 @@ FRAUD_PHRASES = (
     "名額有限",
     "入金",
 )
+PHRASES_SHOWN = {"加line": "加LINE", "加入line": "加入LINE", "line@": "LINE@"}
 OFFICIAL_CLAIMS = (
     "官方",
     "授權",
@@ -172,9 +173,17 @@ def developer_signal(listing: Listing, brand: PreparedBrand) -> Reason | None:
             return Reason(
                 "official_developer_name_other_account",
                 35,
-                f"{label_zh}「{value}」與官方相同，但帳號（{listing.developer_id or '未知'}）不是官方帳號",
-                f"{label_en} {value!r} copies the official one, on a different account "
-                f"({listing.developer_id or 'unknown'})",
+                (
+                    f"{label_zh}「{value}」與官方相同，但發布帳號 {listing.developer_id} 不是官方帳號"
+                    if listing.developer_id
+                    else f"{label_zh}「{value}」與官方相同，但不是由官方帳號發布"
+                ),
+                (
+                    f"{label_en} {value!r} copies the official one, on another account "
+                    f"({listing.developer_id})"
+                    if listing.developer_id
+                    else f"{label_en} {value!r} copies the official one, but not from the official account"
+                ),
             )
     for value in (listing.developer, listing.developer_legal_name):
         m = name_match(value, brand) if value else None
@@ -224,7 +233,8 @@ def description_mention_signal(listing: Listing, brand: PreparedBrand) -> Reason
     m = name_match(listing.description, brand) if listing.description else None
     if m is None or m.how == "pinyin":
         return None
-    return Reason("brand_in_description", 5, f"說明文字提及「{m.name}」", f"description mentions {m.name!r}")
+    said = m.found or m.name
+    return Reason("brand_in_description", 5, f"說明文字提及「{said}」", f"description mentions {said!r}")
 
 
 def official_claim_signal(listing: Listing, brand: PreparedBrand) -> Reason | None:
@@ -251,12 +261,13 @@ def fraud_phrase_signal(listing: Listing) -> Reason | None:
     if not found:
         return None
     points = min(25, 10 * len(found))
-    shown = "、".join(found[:4])
+    # Matched case-insensitively; shown as people write them (加LINE, not 加line).
+    shown = [PHRASES_SHOWN.get(p, p) for p in found[:4]]
     return Reason(
         "fraud_phrases",
         points,
-        f"含投資詐騙常見用語：{shown}",
-        f"investment-fraud phrases: {', '.join(found[:4])}",
+        f"含投資詐騙常見用語：{'、'.join(shown)}",
+        f"investment-fraud phrases: {', '.join(shown)}",
     )
 
 

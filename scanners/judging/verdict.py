@@ -45,6 +45,15 @@ class Verdict:
         }
 
 
+# The listing's icon could not be fetched or read: say so, since a copied logo may be all there is to see.
+ICON_NOT_CHECKED = Reason(
+    "icon_not_checked",
+    0,
+    "無法取得圖示，未與官方圖示比對：是否盜用官方圖示未知",
+    "the icon could not be fetched, so it was not compared with the official icon",
+)
+
+
 def _official(listing: Listing, brand: PreparedBrand) -> Verdict | None:
     b = brand.brand
     app = b.official_app(listing.store, listing.app_id)
@@ -102,14 +111,19 @@ def judge(
     *,
     icon_hash: str | None = None,
     developer_apps: Sequence[Listing] | None = None,
+    icon_unchecked: bool = False,
 ) -> Verdict:
-    """Judge one listing against one brand; ``developer_apps``: the developer's other apps, where known."""
+    """Judge one listing against one brand; ``developer_apps``: the developer's other apps, where known.
+
+    ``icon_unchecked``: the listing has an icon that could not be fetched or read. Detection fails loud: the
+    verdict then says the icon was not compared, and never that the icon is unrelated."""
     cert = certificate_check(listing, brand)
     if cert is not None and cert[0] == "official":
         return Verdict(brand.brand.id, "official", 0, (cert[1],))
     known = _official(listing, brand)
     if known is not None:
         return known
+    unchecked = (ICON_NOT_CHECKED,) if icon_unchecked and brand.official_icon_hashes else ()
     ties = [
         r
         for r in (
@@ -124,19 +138,22 @@ def judge(
         if r is not None
     ]
     if not ties:
-        return Verdict(
-            brand.brand.id,
-            "unrelated",
-            0,
-            (
-                Reason(
-                    "no_brand_tie",
-                    0,
-                    "名稱、開發者、套件名稱與圖示皆與品牌無關",
-                    "nothing in the name, developer, package or icon ties it to the brand",
-                ),
-            ),
+        no_tie = (
+            Reason(
+                "no_brand_tie",
+                0,
+                "名稱、開發者與套件名稱皆與品牌無關",
+                "nothing in the name, developer or package ties it to the brand",
+            )
+            if unchecked
+            else Reason(
+                "no_brand_tie",
+                0,
+                "名稱、開發者、套件名稱與圖示皆與品牌無關",
+                "nothing in the name, developer, package or icon ties it to the brand",
+            )
         )
+        return Verdict(brand.brand.id, "unrelated", 0, (no_tie, *unchecked))
     words = signals.word_tie_points(ties, listing, brand)
     mitigation = signals.not_about_trading_signal(
         listing, brand, words, developer_apps
@@ -146,7 +163,7 @@ def judge(
         if sum(r.points for r in ties) <= 0:
             # Nothing but shared words tied it to the brand: the claims and domains that follow are the
             # business's own, not evidence against this brand.
-            reasons = tuple(sorted(ties, key=lambda r: -r.points))
+            reasons = tuple(sorted(ties, key=lambda r: -r.points)) + unchecked
             return Verdict(brand.brand.id, "unrelated", 0, reasons)
     extra = [
         r
@@ -157,7 +174,7 @@ def judge(
         )
         if r is not None
     ]
-    reasons = tuple(sorted((*ties, *extra), key=lambda r: -r.points))
+    reasons = tuple(sorted((*ties, *extra), key=lambda r: -r.points)) + unchecked
     score = max(0, min(100, sum(r.points for r in reasons)))
     verdict = (
         "impersonation" if score >= IMPERSONATION else "suspicious" if score >= SUSPICIOUS else "unrelated"
@@ -171,11 +188,15 @@ def judge_all(
     *,
     icon_hash: str | None = None,
     developer_apps: Sequence[Listing] | None = None,
+    icon_unchecked: bool = False,
 ) -> Verdict:
     """The most serious verdict across brands; official or allow-listed for any brand wins."""
     if not brands:
         raise ValueError("no brands to judge against")
-    verdicts = [judge(listing, b, icon_hash=icon_hash, developer_apps=developer_apps) for b in brands]
+    verdicts = [
+        judge(listing, b, icon_hash=icon_hash, developer_apps=developer_apps, icon_unchecked=icon_unchecked)
+        for b in brands
+    ]
     # On equal scores the brand something tied the listing to explains the verdict (not "no tie").
     return max(
         verdicts,
