@@ -142,6 +142,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cmd.report": {"zh": "報告 week|month", "en": "report week|month"},
     "cmd.evidence": {"zh": "證據包 編號", "en": "evidence pack ID"},
     "cmd.settings": {"zh": "查看或變更設定（管理員）", "en": "show or change settings (admins)"},
+    "cmd.pause": {"zh": "暫停通知、掃描或商店（管理員）", "en": "pause alerts, scans or a store (admins)"},
+    "cmd.resume": {"zh": "恢復暫停的項目（管理員）", "en": "resume what was paused (admins)"},
     "settings.view": {
         "zh": (
             "<b>⚙️ 目前設定</b>（資料庫覆寫優先於環境變數與設定檔）\n"

@@ -46,6 +46,8 @@ SETTING_NAMES = (
     "FAKEAPP_TG_GROUP_RATE",
     "FAKEAPP_TG_RATE",
     "FAKEAPP_ADMIN_NOTICE_INTERVAL",
+    "FAKEAPP_ALERT_STORM",
+    "FAKEAPP_HEARTBEAT_URL",
 )
 
 
@@ -114,6 +116,9 @@ class Settings:
     config_path: Path = DEFAULT_CONFIG
     stores: StoreSettings = field(default_factory=StoreSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
+    # More new cases than this in one scan holds their alerts (0: derived from history; bot.outbox.holds).
+    alert_storm: int = 0
+    heartbeat_url: str = ""  # pinged after each good scan (a dead man's switch such as healthchecks)
 
 
 def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
@@ -238,4 +243,13 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
         config_path=Path(merged.get("FAKEAPP_CONFIG") or DEFAULT_CONFIG),
         stores=stores,
         telegram=_telegram_settings(merged),
+        alert_storm=int(_float(merged, "FAKEAPP_ALERT_STORM", 0.0, allow_zero=True)),
+        heartbeat_url=_url(merged, "FAKEAPP_HEARTBEAT_URL"),
     )
+
+
+def _url(env: Mapping[str, str], name: str) -> str:
+    raw = (env.get(name) or "").strip()
+    if raw and not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"{name}: expected an http(s) URL")
+    return raw

@@ -39,7 +39,8 @@ FRONTLINE = "frontline"
 MESSAGE_KINDS_WITH_CARD = ("case_alert", "relisted")  # these messages become the case's alert message
 LEASE_SECONDS = 120.0
 MAX_BACKOFF = 300.0
-STATUSES = ("pending", "sending", "sent", "failed", "superseded")
+# held: kept back by a hold or a kill switch (bot.outbox.holds); discarded: an admin decided not to send it.
+STATUSES = ("pending", "sending", "sent", "failed", "superseded", "held", "discarded")
 
 
 def _claimer() -> str:
@@ -241,13 +242,13 @@ def counts(db: sqlite_utils.Database) -> dict[str, int]:
 
 def rows(db: sqlite_utils.Database, status: str = "all", *, limit: int = 50) -> list[dict[str, Any]]:
     """The newest ``limit`` messages in ``status`` ("all", or "open": pending and sending), newest first."""
-    wanted = {"all": STATUSES, "open": ("pending", "sending")}.get(status, (status,))
+    wanted = {"all": STATUSES, "open": ("pending", "sending", "held")}.get(status, (status,))
     if not set(wanted) <= set(STATUSES):
         raise ValueError(f"unknown status {status!r} (all, open, {', '.join(STATUSES)})")
     marks = ", ".join("?" for _ in wanted)  # placeholders only: the values are bound
     columns = (
         "id, created_at, chat, kind, method, case_id, status, attempts, next_attempt_at, last_error, sent_at,"
-        " message_id, chat_id, text"
+        " message_id, chat_id, hold_id, held_reason, text"
     )
     query = f"SELECT {columns} FROM outbox WHERE status IN ({marks}) ORDER BY id DESC LIMIT ?"  # noqa: S608
     return list(db.query(query, [*wanted, limit]))
@@ -434,6 +435,9 @@ async def deliver_pending(
             [now, limit],
         )
     )
+    from bot.outbox.holds import gate_rows  # local: holds queues its summary through this module
+
+    rows = [dict(r) for r in gate_rows(db, rows)]  # held cases and kill switches: kept back, never dropped
     for row in rows:
         chat_id = routes.resolve(row["chat"])
         if chat_id is None:
@@ -656,13 +660,22 @@ def after_scan(
     from bot.store.settings_overrides import effective_settings
 
     tg = effective_settings(db, settings).telegram  # the admins' /settings reminder days win here too
+    from bot.outbox import holds
+
     before = max_id(db)
-    sync = cases_mod.sync_from_scan(db, scan_id, profile, reminder_days=tg.reminder_periods())
+    sync, hold = holds.sync_and_check(
+        db, scan_id, profile, storm=settings.alert_storm, reminder_days=tg.reminder_periods()
+    )
     new_rows = [r for r in pending(db, since_id=before) if r["kind"] != "case_edit"]
     echo(
         f"Cases: {len(sync.opened)} opened, {len(sync.removed)} takedown(s) confirmed, "
         f"{len(sync.relisted)} relisted; {len(new_rows)} alert(s) queued."
     )
+    if hold is not None:
+        echo(
+            f"HELD: hold #{hold.id}, {hold.messages} alert(s) not sent ({hold.reason_line()}). Every case is "
+            f"recorded; `fakeapp outbox --release {hold.id}` sends them, `--discard {hold.id}` drops them."
+        )
     if not tg.token:
         if new_rows:
             echo("No TELEGRAM_BOT_TOKEN: these alerts stay in the outbox until the bot delivers them:")

@@ -346,3 +346,43 @@ def m005_settings_overrides(db: Database) -> None:
         },
         pk="id",
     )
+
+
+@migrations()
+def m006_operations(db: Database) -> None:
+    """Operations (issue 14): kill switches, held alerts, the bot's heartbeat, and their audit trail."""
+    db.table("switches").create(
+        {"name": str, "paused_by": str, "paused_at": str, "reason": str},  # all | alerts | frontline | ...
+        pk="name",
+    )
+    db.table("ops_audit").create(
+        {
+            "id": int,
+            "at": str,
+            "actor": str,
+            "action": str,  # pause | resume | hold | release | discard
+            "target": str,  # a switch name, or "hold #N"
+            "detail": str,
+        },
+        pk="id",
+    )
+    db.table("holds").create(
+        {
+            "id": int,
+            "created_at": str,
+            "scan_id": int,
+            "reasons": str,  # JSON list of {code, detail}: storm | official | store_jump
+            "status": str,  # open | released | discarded
+            "summary": str,  # JSON: counts by store, brand and verdict, examples
+            "decided_by": str,
+            "decided_at": str,
+        },
+        pk="id",
+    )
+    db.table("hold_cases").create({"hold_id": int, "case_id": int}, pk=("hold_id", "case_id"))
+    db.table("hold_cases").create_index(["case_id"])
+    db.table("heartbeats").create({"name": str, "at": str, "detail": str}, pk="name")
+    db.table("official_seen").create({"key": str, "brand": str, "at": str}, pk="key")
+    # Held messages: status 'held', with the hold they wait on (NULL: held by a kill switch).
+    db.table("outbox").add_column("hold_id", int)
+    db.table("outbox").add_column("held_reason", str)

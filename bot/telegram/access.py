@@ -40,6 +40,8 @@ COMMAND_ROLES: Mapping[str, str] = {
     "draft": "analyst",
     "report": "viewer",
     "evidence": "analyst",  # issue 5
+    "pause": "admin",  # issue 14: kill switches
+    "resume": "admin",
 }
 # What each button needs; unknown actions need "admin".
 ACTION_ROLES: Mapping[str, str] = {

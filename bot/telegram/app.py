@@ -54,6 +54,7 @@ from bot.store import settings_overrides as overrides
 from bot.store.db import open_db
 from bot.telegram import access
 from bot.telegram import casework as casework_tg
+from bot.telegram import ops as ops_tg
 from bot.telegram.redact import install_redaction
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,8 @@ def _needed_role(update: Update) -> tuple[str, str, str | None]:
         data = update.callback_query.data or ""
         parsed = parse_callback(data)
         needed = access.ACTION_ROLES.get(parsed[1], "admin") if parsed else "viewer"
+        if data.startswith("h:"):
+            needed = "admin"  # a held scan's release/discard buttons (issue 14)
         return "callback", data, needed
     msg = update.effective_message
     if msg is None:
@@ -400,10 +403,10 @@ async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             text = (
                 t(lang, "scan.busy")
                 if "another scan" in str(exc)
-                else t(lang, "scan.failed", msg=esc(str(exc)[:300]))
+                else ops_tg.paused_text(exc, lang) or t(lang, "scan.failed", msg=esc(str(exc)[:300]))
             )
         else:
-            text = t(lang, "scan.done", **summary)
+            text = t(lang, "scan.done", **summary) + "\n" + ops_tg.scan_extra(desk.db, lang, summary)
         if chat is not None:
             with contextlib.suppress(TelegramError):
                 await chat.send_message(text, parse_mode=ParseMode.HTML)
@@ -451,7 +454,7 @@ async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
     args = _args(context)
     if not args:
-        await reply(update, _settings_view(desk, lang))
+        await reply(update, _settings_view(desk, lang) + "\n" + ops_tg.settings_lines(desk.db, lang))
         return
     try:
         key, value = overrides.parse_change(args)
@@ -490,6 +493,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("report", casework_tg.cmd_report, "cmd.report"),
     Command("evidence", casework_tg.cmd_evidence, "cmd.evidence"),
     Command("settings", cmd_settings, "cmd.settings"),
+    Command("pause", ops_tg.cmd_pause, "cmd.pause"),  # issue 14: kill switches
+    Command("resume", ops_tg.cmd_resume, "cmd.resume"),
 )
 
 
@@ -743,18 +748,29 @@ async def run_scan_in_thread(
 
 def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
     """Run one scan with its own database connection (in a worker thread), under the cross-process lock."""
+    from bot.outbox.holds import sync_and_check
     from bot.record.scan import make_adapters, run_scan
+    from bot.record.watch import ScanPaused, ping, scan_gate
     from bot.store.locks import scan_lock
     from scanners.profile import load_profile
 
     with scan_lock(settings.db_path):
         db = open_db(settings.db_path)
         try:
+            gate = scan_gate(db, make_adapters(settings))  # the kill switches
+            if not gate.adapters:
+                raise ScanPaused(gate)
             profile = cases.effective_profile(db, load_profile(settings.config_path))
-            result = run_scan(db, profile, settings, make_adapters(settings), trigger=trigger)
-            sync = cases.sync_from_scan(
-                db, result.scan_id, profile, reminder_days=settings.telegram.reminder_periods()
+            result = run_scan(db, profile, settings, gate.adapters, trigger=trigger)
+            sync, hold = sync_and_check(
+                db,
+                result.scan_id,
+                profile,
+                storm=settings.alert_storm,
+                reminder_days=settings.telegram.reminder_periods(),
             )
+            if result.status == "ok" and settings.heartbeat_url:
+                ping(db, settings.heartbeat_url)
         finally:
             db.close()
     return {
@@ -763,6 +779,8 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
         "opened": len(sync.opened),
         "removed": len(sync.removed),
         "relisted": len(sync.relisted),
+        "hold": hold.id if hold is not None else None,
+        "skipped": gate.skipped,
     }
 
 
@@ -827,6 +845,7 @@ def build_application(
     app.add_handler(TypeHandler(Update, gate), group=-1)
     for c in commands:
         app.add_handler(CommandHandler(c.name, guarded(c.handler)))
+    app.add_handler(CallbackQueryHandler(ops_tg.on_hold_button, pattern=ops_tg.HOLD_CALLBACK))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(MessageHandler(filters.Document.ALL, guarded(on_document)))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.Regex(URL_RE), guarded(on_link)))
@@ -845,6 +864,20 @@ def build_application(
         interval=3600,
         first=60,
         name="reminders",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    jq.run_repeating(
+        ops_tg.heartbeat_job,
+        interval=ops_tg.HEARTBEAT_SECONDS,
+        first=0.2,
+        name="heartbeat",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    jq.run_repeating(
+        ops_tg.watch_job,
+        interval=ops_tg.WATCH_SECONDS,
+        first=ops_tg.WATCH_SECONDS,
+        name="watch",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
     schedule_scan(jq, tg.scan_cron)
