@@ -58,7 +58,11 @@ def test_storm_records_every_case_holds_alerts_and_sends_one_summary(db):
     assert st == {"held": 25, "pending": 1}  # the summary alone is due
     summary = next(db.query("SELECT * FROM outbox WHERE kind = 'hold_summary'"))
     assert "新案件 25 件，超過門檻 20 件" in summary["text"]
-    assert "Google Play 25" in summary["text"] and "huayue 25" in summary["text"] and "假冒 25" in summary["text"]
+    assert (
+        "Google Play 25" in summary["text"]
+        and "huayue 25" in summary["text"]
+        and "假冒 25" in summary["text"]
+    )
     markup = json.loads(summary["reply_markup"])
     assert [b["callback_data"] for b in markup["inline_keyboard"][0]] == [
         f"h:{hold.id}:release",
@@ -93,7 +97,10 @@ def test_official_app_judged_fake_is_held_and_named(db):
     # A profile change makes the same app look fake (it is no longer in the profile's official apps).
     profile = load_profile(DATA / "brands.toml")
     changed = profile.brands[0].__class__(
-        **{**profile.brands[0].__dict__, "apps": tuple(a for a in profile.brands[0].apps if a.app_id != official["app_id"])}
+        **{
+            **profile.brands[0].__dict__,
+            "apps": tuple(a for a in profile.brands[0].apps if a.app_id != official["app_id"]),
+        }
     )
     profile = profile.__class__(**{**profile.__dict__, "brands": (changed, *profile.brands[1:])})
     fake = dict(official, verdict="impersonation", score=90)
@@ -109,9 +116,11 @@ def test_official_app_judged_fake_is_held_and_named(db):
 
 def test_store_whose_results_jump_is_held(db):
     old = "2026-11-01T00:00:00+00:00"
-    before = [listing(f"com.old{i}", first_seen=old, last_seen=old, verdict="unrelated", score=0) for i in range(3)]
+    before = [
+        listing(f"com.old{i}", first_seen=old, last_seen=old, verdict="unrelated", score=0) for i in range(3)
+    ]
     write_scan(db, before)
-    # Next scan: the store answers with twelve listings, none seen before (a different index, a hijacked feed).
+    # Next scan: the store answers with twelve listings, none seen before (another index, a hijacked feed).
     rows = [listing(f"com.jump{i}", developer=f"New Dev {i}", developer_id=f"d{i}") for i in range(12)]
     scan = write_scan(db, rows)
     _, hold = holds.sync_and_check(db, scan, PROFILE)
@@ -194,7 +203,10 @@ def test_released_alerts_are_delivered_once(tmp_path):
 
 def test_flood_of_new_developers_is_held(db):
     old = "2026-11-01T00:00:00+00:00"
-    known = [listing(f"com.known{i}", first_seen=old, verdict="unrelated", score=0, developer_id="k") for i in range(3)]
+    known = [
+        listing(f"com.known{i}", first_seen=old, verdict="unrelated", score=0, developer_id="k")
+        for i in range(3)
+    ]
     write_scan(db, known)
     flood = [listing(f"com.flood{i}", developer=f"Flood {i}", developer_id=f"f{i}") for i in range(12)]
     scan = write_scan(db, [*known, *flood])  # the known listings are still there: not "all new"

@@ -457,7 +457,11 @@ def gate_rows(db: sqlite_utils.Database, rows: Sequence[Mapping[str, Any]]) -> l
     Messages held by a switch that has since been resumed go back to the queue here.
     """
     paused = sw.paused(db)
-    _unpause(db, paused)
+    back = _unpause(db, paused)
+    if back:  # resumed since the caller looked: they go out in this pass, in queue order
+        marks = ", ".join("?" for _ in back)
+        again = list(db.query(f"SELECT * FROM outbox WHERE id IN ({marks})", back))  # noqa: S608
+        rows = sorted([*rows, *again], key=lambda r: int(r["id"]))
     open_cases = {
         int(r["case_id"]): int(r["hold_id"])
         for r in db.query(
@@ -498,7 +502,7 @@ def _mark(db: sqlite_utils.Database, row_id: int, hold_id: int | None, reason: s
         )
 
 
-def _unpause(db: sqlite_utils.Database, paused: Mapping[str, sw.Switch]) -> int:
+def _unpause(db: sqlite_utils.Database, paused: Mapping[str, sw.Switch]) -> list[int]:
     back = []
     for r in db.query("SELECT id, kind, case_id FROM outbox WHERE status = 'held' AND hold_id IS NULL"):
         work = _work_of(r) or "alerts"
@@ -512,7 +516,7 @@ def _unpause(db: sqlite_utils.Database, paused: Mapping[str, sw.Switch]) -> int:
                     " WHERE id = ? AND status = 'held'",
                     [i],
                 )
-    return len(back)
+    return back
 
 
 # --- one line for summaries ---------------------------------------------------------------------------
