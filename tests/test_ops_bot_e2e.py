@@ -142,7 +142,7 @@ def test_pause_resume_settings_and_heartbeat(fake, tmp_path):
         db = open_db(db_path)
         assert fake.wait_for(lambda: sw.last_beat(db) != "", timeout=10)
         db.close()
-        code, out = cli({"FAKEAPP_DB": str(db_path), "TELEGRAM_BOT_TOKEN": TOKEN}, "health", "--json")
+        _code, out = cli({"FAKEAPP_DB": str(db_path), "TELEGRAM_BOT_TOKEN": TOKEN}, "health", "--json")
         assert "bot: " not in out and '"bot_heartbeat": "20' in out
         wait_quiet(0.5)
         assert len(_alerts(fake)) == 2  # each exactly once
