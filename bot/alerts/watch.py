@@ -117,8 +117,12 @@ def check(
     now: datetime | None = None,
     max_age: timedelta = DEFAULT_MAX_AGE,
     bot_expected: bool = False,
+    running: bool = False,
 ) -> Health:
-    """The health verdict at ``now``: stores, outbox, bot heartbeat, switches, held alerts, the clock."""
+    """The health verdict at ``now``: stores, outbox, bot heartbeat, switches, held alerts, the clock.
+
+    ``running``: a scan holds the scan lock now (its ``running`` row is not an interrupted scan).
+    """
     now = now or datetime.now(UTC)
     h = Health()
     stores = store_status(db)
@@ -134,6 +138,14 @@ def check(
             h.bad(f"{store}: last good scan {_ago(now - good)}{why}")
         elif good - now > CLOCK_SLACK:
             h.bad(f"clock: {store}'s last good scan is {_ago(now - good)} (the clock moved back?)")
+        elif s["last_status"] != "ok":
+            h.bad(f"{store}: {s['last_status']} in scan #{s['last_scan']}: {s['last_reason'][:160]}")
+    last = list(db.query("SELECT id, status, started_at FROM scans ORDER BY id DESC LIMIT 1"))
+    if last and last[0]["status"] in ("running", "interrupted") and not running:
+        h.bad(
+            f"scan #{last[0]['id']} (started {last[0]['started_at'][:16]}) was interrupted"
+            " before it recorded anything"
+        )
     rows = list(
         db.query(
             "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE status IN "

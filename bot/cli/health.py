@@ -40,9 +40,15 @@ def health_cmd(app: App, max_age: timedelta | None, as_json: bool) -> None:
     Example: fakeapp health --max-age 7h || mail -s "fakeapp" security@example.com
     """
     from bot.alerts.watch import DEFAULT_MAX_AGE, check
+    from bot.record.watch import scan_running
 
     db = app.db()
-    h = check(db, max_age=max_age or DEFAULT_MAX_AGE, bot_expected=bool(app.settings.telegram.token))
+    h = check(
+        db,
+        max_age=max_age or DEFAULT_MAX_AGE,
+        bot_expected=bool(app.settings.telegram.token),
+        running=scan_running(app.settings.db_path),
+    )
     if as_json:
         click.echo(
             json.dumps(

@@ -116,7 +116,7 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
 
         db = run_app.db(create=True)
         profile = effective_profile(db, run_app.profile())  # with the bot's /allow additions
-        from bot.record.watch import ping, scan_gate
+        from bot.record.watch import mark_interrupted, ping, scan_gate
 
         gate = scan_gate(db, make_adapters(run_app.settings, stores or None))  # the kill switches
         if not gate.adapters:
@@ -125,6 +125,7 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
         say = _progress(not quiet and not as_json)
         try:
             with scan_lock(run_app.settings.db_path):  # never two scans at once, bot included
+                interrupted = mark_interrupted(db)
                 trigger = "demo" if demo else "cli"
                 result = run_scan(db, profile, run_app.settings, gate.adapters, trigger=trigger, progress=say)
         except ScanBusy as exc:
@@ -150,12 +151,17 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
 
             data = result.to_dict()
             data["not_scanned"] = gate.skipped
+            data["interrupted_before"] = interrupted
             data["paused"] = [s.to_dict() for s in switches.paused(db).values()]
             data["held"] = [h.to_dict() for h in holds.holds(db) if h.scan_id == result.scan_id]
             click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         else:
             if gate.skipped:
                 click.echo(f"Not scanned (paused): {', '.join(gate.skipped)}")
+            for i in interrupted:
+                click.echo(
+                    f"Note: scan #{i} was interrupted before it recorded anything; this scan covers it."
+                )
             for line in ops_lines(db, "en"):
                 click.echo(line)
     if result.status != "ok" or gate.skipped:

@@ -110,6 +110,14 @@ OPS: dict[str, dict[str, str]] = {
         "zh": "🛑 通知已暫緩（暫緩 #{id}），請管理員決定。",
         "en": "🛑 Alerts held (hold #{id}) for an admin's decision.",
     },
+    "scan.extra.interrupted": {
+        "zh": "⚠️ 第 {id} 次掃描中途中斷，未記錄任何結果；本次掃描已補上。",
+        "en": "⚠️ Scan {id} was interrupted before it recorded anything; this scan covers it.",
+    },
+    "outbox.waiting": {
+        "zh": "📮 待送訊息 {n} 則，最早 {since}（最近錯誤：{error}）",
+        "en": "📮 {n} message(s) waiting since {since} (last error: {error})",
+    },
     "scan.extra.skipped": {"zh": "未掃描（暫停中）：{stores}", "en": "Not scanned (paused): {stores}"},
 }
 

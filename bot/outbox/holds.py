@@ -548,4 +548,27 @@ def ops_lines(db: sqlite_utils.Database, lang: str = "en", *, html: bool = False
     n = held_count(db)
     if n:
         out.append(ot(lang, "held.line", n=n))
+    waiting = list(
+        db.query(
+            "SELECT created_at, last_error FROM outbox WHERE status IN ('pending', 'sending')"
+            " AND last_error != ''"
+            " ORDER BY id"
+        )
+    )
+    if waiting:  # Telegram refusing or unreachable: say so in every summary
+        since, error = waiting[0]["created_at"][:16], waiting[-1]["last_error"][:120]
+        out.append(ot(lang, "outbox.waiting", n=len(waiting), since=e(since), error=e(error)))
     return out
+
+
+MAX_WAIT = 3600.0  # no retry waits longer; a later due time comes from a clock that jumped back
+
+
+def clamp_future(db: sqlite_utils.Database, now: float) -> int:
+    """Messages due further ahead than any retry would wait (the clock jumped back): due now."""
+    with transaction(db):
+        cur = db.execute(
+            "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND next_attempt_at > ?",
+            [now, now + MAX_WAIT],
+        )
+    return int(cur.rowcount or 0)

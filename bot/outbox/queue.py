@@ -426,17 +426,18 @@ async def deliver_pending(
     """Send due rows in order. Stops at the first 429 or network failure (the rest wait their turn)."""
     from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
+    from bot.outbox.holds import clamp_future, gate_rows  # local: holds queues its summary through here
+
     stats = DeliveryStats()
     recover_stale(db)
     now = clock()
+    clamp_future(db, now)  # the clock jumped back: a message must not wait for the old future
     rows = list(
         db.query(
             "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
             [now, limit],
         )
     )
-    from bot.outbox.holds import gate_rows  # local: holds queues its summary through this module
-
     rows = [dict(r) for r in gate_rows(db, rows)]  # held cases and kill switches: kept back, never dropped
     for row in rows:
         chat_id = routes.resolve(row["chat"])

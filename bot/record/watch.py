@@ -62,6 +62,36 @@ def scan_gate(db: sqlite_utils.Database, adapters: Mapping[str, Any]) -> ScanGat
     return gate
 
 
+def mark_interrupted(db: sqlite_utils.Database) -> list[int]:
+    """Scans left ``running`` by a process that died (killed, disk full, locked out): marked ``interrupted``.
+
+    Call holding the scan lock (no other scan can be running then). Their ids, for the next summary.
+    """
+    from bot.store.db import transaction
+
+    ids = [int(r["id"]) for r in db.query("SELECT id FROM scans WHERE status = 'running' ORDER BY id")]
+    if ids:
+        with transaction(db):
+            for i in ids:
+                db.execute(
+                    "UPDATE scans SET status = 'interrupted', summary = ?"
+                    " WHERE id = ? AND status = 'running'",
+                    ['{"interrupted": "the scan process stopped before it recorded its results"}', i],
+                )
+    return ids
+
+
+def scan_running(db_path: Any) -> bool:
+    """Whether a scan holds the scan lock now (without waiting)."""
+    from bot.store.locks import ScanBusy, scan_lock
+
+    try:
+        with scan_lock(db_path):
+            return False
+    except ScanBusy:
+        return True
+
+
 def _loopback_literal(host: str) -> list[str]:
     try:
         addr = ipaddress.ip_address(host.strip("[]"))

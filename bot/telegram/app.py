@@ -750,7 +750,7 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
     """Run one scan with its own database connection (in a worker thread), under the cross-process lock."""
     from bot.outbox.holds import sync_and_check
     from bot.record.scan import make_adapters, run_scan
-    from bot.record.watch import ScanPaused, ping, scan_gate
+    from bot.record.watch import ScanPaused, mark_interrupted, ping, scan_gate
     from bot.store.locks import scan_lock
     from scanners.profile import load_profile
 
@@ -760,6 +760,7 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
             gate = scan_gate(db, make_adapters(settings))  # the kill switches
             if not gate.adapters:
                 raise ScanPaused(gate)
+            interrupted = mark_interrupted(db)
             profile = cases.effective_profile(db, load_profile(settings.config_path))
             result = run_scan(db, profile, settings, gate.adapters, trigger=trigger)
             sync, hold = sync_and_check(
@@ -781,6 +782,7 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
         "relisted": len(sync.relisted),
         "hold": hold.id if hold is not None else None,
         "skipped": gate.skipped,
+        "interrupted": interrupted,
     }
 
 

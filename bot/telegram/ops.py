@@ -134,6 +134,8 @@ def scan_extra(db: sqlite_utils.Database, lang: str, summary: dict[str, Any]) ->
                 stores=", ".join(switch_label(lang, s) for s in summary["skipped"]),
             )
         )
+    for i in summary.get("interrupted") or []:
+        lines.append(ot(lang, "scan.extra.interrupted", id=i))
     lines += holds.ops_lines(db, lang, html=True)
     return "\n".join(lines)
 
