@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from bot.demo.server import Reply, Request, StoreDouble
 from bot.demo.snapshot import SNAPSHOT, SnapshotHandler
 
 FAKEAPP = str(Path(sys.executable).parent / "fakeapp")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class DemoStores:
@@ -27,12 +28,18 @@ class DemoStores:
         self.snapshot = SnapshotHandler(SNAPSHOT)
         self.pings: list[str] = []
         self.ping_status = 200
+        # path prefix -> what the store answers instead (given the true answer): a fault while it is set
+        self.faults: dict[str, Callable[[Reply], Reply]] = {}
 
     def __call__(self, request: Request) -> Reply:
         if request.path.startswith("/ping/"):
             self.pings.append(request.path)
             return Reply(self.ping_status, "OK", "text/plain")
-        return self.snapshot(request)
+        real = self.snapshot(request)
+        for prefix, fault in list(self.faults.items()):
+            if request.path.startswith(prefix):
+                return fault(real)
+        return real
 
 
 @contextmanager
@@ -76,4 +83,16 @@ def run(
     """`fakeapp ARGS` as a real process (optionally under ``prefix``, e.g. faketime)."""
     return subprocess.run(
         [*prefix, FAKEAPP, *args], env=dict(env), capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def start_faulty(env: Mapping[str, str], *args: str) -> subprocess.Popen[str]:
+    """`fakeapp ARGS` as a real process with the fault in ``env['FAKEAPP_FAULT']`` (tests/faultrun.py)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.faultrun", *args],
+        env=dict(env),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )

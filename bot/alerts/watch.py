@@ -144,7 +144,7 @@ def check(
     if last and last[0]["status"] in ("running", "interrupted") and not running:
         h.bad(
             f"scan #{last[0]['id']} (started {last[0]['started_at'][:16]}) was interrupted"
-            " before it recorded anything"
+            " before it finished (the next scan completes its findings)"
         )
     rows = list(
         db.query(

@@ -159,9 +159,7 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
             if gate.skipped:
                 click.echo(f"Not scanned (paused): {', '.join(gate.skipped)}")
             for i in interrupted:
-                click.echo(
-                    f"Note: scan #{i} was interrupted before it recorded anything; this scan covers it."
-                )
+                click.echo(f"Note: scan #{i} was interrupted before it finished; this scan covers it.")
             for line in ops_lines(db, "en"):
                 click.echo(line)
     if result.status != "ok" or gate.skipped:

@@ -111,8 +111,8 @@ OPS: dict[str, dict[str, str]] = {
         "en": "🛑 Alerts held (hold #{id}) for an admin's decision.",
     },
     "scan.extra.interrupted": {
-        "zh": "⚠️ 第 {id} 次掃描中途中斷，未記錄任何結果；本次掃描已補上。",
-        "en": "⚠️ Scan {id} was interrupted before it recorded anything; this scan covers it.",
+        "zh": "⚠️ 第 {id} 次掃描中途中斷，未完成記錄；本次掃描已補上。",
+        "en": "⚠️ Scan {id} was interrupted before it finished; this scan covers it.",
     },
     "outbox.waiting": {
         "zh": "📮 待送訊息 {n} 則，最早 {since}（最近錯誤：{error}）",

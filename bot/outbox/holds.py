@@ -132,8 +132,15 @@ def _store_jumps(db: sqlite_utils.Database, scan_id: int) -> list[tuple[str, str
         earlier = next(
             db.query("SELECT COUNT(*) AS n FROM listings WHERE store = ? AND first_seen < ?", [store, at])
         )["n"]
-        if not earlier or len(seen) < JUMP_MIN_LISTINGS:
-            continue  # a first scan of a store is all new by nature
+        scanned_before = next(
+            db.query(
+                "SELECT COUNT(*) AS n FROM scan_stores ss JOIN scans s ON s.id = ss.scan_id"
+                " WHERE ss.store = ? AND ss.status = 'ok' AND s.id < ? AND s.status IN ('ok', 'degraded')",
+                [store, scan_id],
+            )
+        )["n"]
+        if not earlier or not scanned_before or len(seen) < JUMP_MIN_LISTINGS:
+            continue  # a store's first complete scan is all new by nature (an interrupted one does not count)
         new = [x for x in seen if x["first_seen"] == at]
         if len(new) == len(seen):
             out.append((store, f"all_new:{len(seen)}"))

@@ -185,7 +185,7 @@ def enqueue_store_status(db: sqlite_utils.Database, scan_id: int, *, now: dateti
                     "zh",
                     "store_status.line",
                     brand=r["brand"],
-                    store=r["store"],
+                    store=t("zh", f"store.{r['store']}"),  # a name people read, not the internal code
                     status=status,
                     reason=(r["reason"] or "")[:300],
                 )

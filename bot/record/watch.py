@@ -76,7 +76,7 @@ def mark_interrupted(db: sqlite_utils.Database) -> list[int]:
                 db.execute(
                     "UPDATE scans SET status = 'interrupted', summary = ?"
                     " WHERE id = ? AND status = 'running'",
-                    ['{"interrupted": "the scan process stopped before it recorded its results"}', i],
+                    ['{"interrupted": "the scan process stopped before it finished recording"}', i],
                 )
     return ids
 
