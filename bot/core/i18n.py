@@ -104,6 +104,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/draft 編號 play|apple|store|police|website [en] [force] 申請與報案草稿\n"
             "/evidence 編號 證據包\n/report week|month 報告與圖表\n"
             "/settings [鍵 值|reset] 查看或變更設定（管理員）\n"
+            "/pause [alerts|frontline|scans|商店]、/resume 暫停或恢復（管理員）\n"
             "傳送 APK 檔或 APK 連結即可分析。"
         ),
         "en": (
@@ -116,6 +117,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/draft ID play|apple|store|police|website [en] [force] ready-to-file drafts\n"
             "/evidence ID evidence pack\n/report week|month report and chart\n"
             "/settings [KEY VALUE|reset] show or change settings (admins)\n"
+            "/pause [alerts|frontline|scans|STORE], /resume pause or resume (admins)\n"
             "Send an APK file or link to analyse it."
         ),
     },
