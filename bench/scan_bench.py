@@ -1,8 +1,9 @@
-"""Scan benchmark: the demo snapshot served on loopback with added latency, 2 brands x 10 terms x 2 stores.
+"""Scan benchmark: the demo snapshot served on loopback with added latency, 2 brands x 10 terms x 4 stores.
 
 Prints wall time, requests per store, the request rate against the configured limit, what a repeat scan
 saves through the details cache, and, side by side, the same searches done the way a user would without
-this tool: google-play-scraper's own search() and app() per result (Google Play only; no judging, no cache).
+this tool: google-play-scraper's own search() and app() per result (Google Play only; no judging, no cache),
+and Aptoide's API called directly, search then getMeta per result (no judging, no cache, no rate limit).
 
     .venv/bin/python bench/scan_bench.py [--latency 0.2]
 """
@@ -87,6 +88,24 @@ def library_only(base_url: str, profile: Profile, double: StoreDouble) -> tuple[
     return time.perf_counter() - t0, double.count("/store/") - before, missing_ids, errors
 
 
+STORES = ("google_play", "app_store", "aptoide", "galaxy_store")
+
+
+def aptoide_direct(base_url: str, profile: Profile, double: StoreDouble) -> tuple[float, int]:
+    """Aptoide's API as a user would call it: search each term, then getMeta for each result."""
+    import requests
+
+    session = requests.Session()
+    before = double.count("/api/7/")
+    t0 = time.perf_counter()
+    for brand in profile.brands:
+        for term in brand.search_terms:
+            reply = session.get(f"{base_url}/api/7/apps/search", params={"query": term, "limit": 25}).json()
+            for item in reply.get("datalist", {}).get("list", []):
+                session.get(f"{base_url}/api/7/app/getMeta", params={"app_id": item["id"]}).json()
+    return time.perf_counter() - t0, double.count("/api/7/") - before
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.2, help="seconds added to every response")
@@ -100,16 +119,27 @@ def main() -> None:
         with StoreDouble(handler, latency=args.latency) as double:
             handler.base_url = double.base_url
             stores = dataclasses.replace(
-                limits, google_play_url=double.base_url, app_store_url=double.base_url
+                limits,
+                google_play_url=double.base_url,
+                app_store_url=double.base_url,
+                aptoide_url=double.base_url,
+                galaxy_store_url=double.base_url,
             )
             settings = Settings(db_path=Path(tmp) / "bench.db", stores=stores)
             cold = scan_once(settings.db_path, profile, settings)
             warm = scan_once(settings.db_path, profile, settings)
             lib = library_only(double.base_url, profile, double)
+            apt = aptoide_direct(double.base_url, profile, double)
     terms = sum(len(b.search_terms) for b in profile.brands)
-    rate = {"google_play": limits.google_play_rate, "app_store": limits.app_store_rate}
+    rate = {
+        "google_play": limits.google_play_rate,
+        "app_store": limits.app_store_rate,
+        "aptoide": limits.aptoide_rate,
+        "galaxy_store": limits.galaxy_store_rate,
+    }
     print(
-        f"{len(profile.brands)} brands x {terms // len(profile.brands)} terms x 2 stores, "
+        f"{len(profile.brands)} brands x {terms // len(profile.brands)} terms x {len(STORES)} stores "
+        "(galaxy_store: lookups of the official and flagged packages, after the others), "
         f"{args.latency * 1000:.0f} ms added latency per request, configured limits {rate} req/s\n"
     )
     print(
@@ -120,13 +150,13 @@ def main() -> None:
         ("fakeapp scan, first", cold),
         ("fakeapp scan, repeat (no change)", warm),
     ):
-        for store in ("google_play", "app_store"):
+        for store in STORES:
             rps = reqs[store] / elapsed[store] if elapsed[store] else 0.0
             print(
                 f"{label:<34} {store:<12} {elapsed[store]:>7.1f} {reqs[store]:>9} {rps:>6.2f} "
                 f"{rate[store]:>6.2f} {hits[store]:>10}"
             )
-        print(f"{label:<34} {'(both, wall)':<12} {wall:>7.1f} {sum(reqs.values()):>9}")
+        print(f"{label:<34} {'(all, wall)':<12} {wall:>7.1f} {sum(reqs.values()):>9}")
     saved = sum(cold[1].values()) - sum(warm[1].values())
     print(f"\nrepeat scan saved {saved} of {sum(cold[1].values())} requests through the details cache")
     wall, reqs, missing, errors = lib
@@ -134,6 +164,12 @@ def main() -> None:
         f"\ngoogle-play-scraper alone (search + app() per result, Google Play only, no rate limit, no cache, "
         f"no judging):\n  {wall:.1f} s wall, {reqs} requests, {missing} results without a package id "
         f"(its featured-card bug), {errors} calls raised"
+    )
+    wall, reqs = apt
+    print(
+        f"\nAptoide API called directly (search + getMeta per result, no rate limit, no cache, no judging):"
+        f"\n  {wall:.1f} s wall, {reqs} requests; fakeapp asked Aptoide {cold[1]['aptoide']} times "
+        "(metadata only for results tied to a brand)"
     )
 
 

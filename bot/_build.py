@@ -19,6 +19,7 @@ from setuptools.command.sdist import sdist
 SHIPPED = (
     "brands.toml",
     "icons/*.png",
+    "certs/*.pem",
     "starter/*.toml",
     "demo/catalog.toml",
     "demo/listings.jsonl",

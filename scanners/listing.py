@@ -3,10 +3,37 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-STORES = ("google_play", "app_store")
+STORES = ("google_play", "app_store", "aptoide", "galaxy_store")
+# Stores of Android apps, where an app is a package name and (Aptoide) a signing certificate.
+ANDROID_STORES = ("google_play", "aptoide", "galaxy_store")
+
+# Longest text kept per field (characters). Stores allow far less (Play: 30-character titles, 4,000-character
+# descriptions); anything longer is hostile or broken and is cut, never passed on whole.
+TEXT_LIMITS = {"description": 20_000, "icon": 4_096, "url": 4_096}
+TEXT_LIMIT = 1_000
+SCREENSHOTS_MAX = 50
+# Characters no text may carry: unpaired surrogates (a JSON "\ud800" escape decodes to one; OpenCC, SQLite
+# and UTF-8 output all refuse them), the non-characters U+FDD0-U+FDEF and U+xFFFE/U+xFFFF of every plane,
+# and NUL. Each becomes U+FFFD, so the listing stays recognisable and nothing downstream raises.
+_NOT_TEXT = re.compile(
+    "[\x00\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(p * 0x10000 + 0xFFFE)}{chr(p * 0x10000 + 0xFFFF)}" for p in range(17))
+    + "]"
+)
+
+
+def clean_text(value: object, limit: int = TEXT_LIMIT) -> str:
+    """Store text made safe to process: surrogates and non-characters replaced by U+FFFD, length bounded.
+
+    Display-time escaping (controls, bidi, HTML) is still the job of whoever shows it.
+    """
+    text = value if isinstance(value, str) else str(value)
+    text = _NOT_TEXT.sub("\ufffd", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -33,10 +60,36 @@ class Listing:
     rating: float | None = None
     genre: str = ""
     screenshots: tuple[str, ...] = ()
+    # Aptoide: the signing certificate as the store reports it (SHA-1 hex, lower case, no colons; owner DN),
+    # the user store that hosts the listing, and the APK (URL, MD5) the metadata points to.
+    cert_sha1: str = ""
+    cert_owner: str = ""
+    store_name: str = ""
+    apk_url: str = ""
+    apk_md5: str = ""
     # Fields a store adapter could not fill from search results alone: details must be fetched.
     partial: bool = False
     # The raw response text the listing was parsed from (kept as evidence; not compared).
     raw: str = field(default="", compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # the parser boundary: whatever built this listing (a store adapter, a JSON line, the cache), its
+        # text is cleaned here once, so one hostile listing cannot make judging or storing raise
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, str):
+                continue
+            # the raw response is evidence: kept whole (bounded by the response size), cleaned only
+            cleaned = (
+                _NOT_TEXT.sub("\ufffd", value)
+                if f.name == "raw"
+                else clean_text(value, TEXT_LIMITS.get(f.name, TEXT_LIMIT))
+            )
+            if cleaned is not value and cleaned != value:
+                object.__setattr__(self, f.name, cleaned)
+        shots = tuple(clean_text(u, TEXT_LIMITS["url"]) for u in self.screenshots[:SCREENSHOTS_MAX])
+        if shots != self.screenshots:
+            object.__setattr__(self, "screenshots", shots)
 
     @property
     def key(self) -> str:

@@ -22,6 +22,10 @@ class OfficialApp:
     bundle_id: str = ""
     developer_id: str = ""
     cert_sha256: tuple[str, ...] = ()
+    # SHA-1 of the same certificates (Aptoide reports only the SHA-1), given or derived from ``cert_file``.
+    cert_sha1: tuple[str, ...] = ()
+    cert_file: Path | None = None  # the official certificate itself (PEM or DER)
+    cert_owner: str = ""  # its subject DN, derived from ``cert_file``
     icon: Path | None = None
     name: str = ""
     url: str = ""  # the official download link shown to customers
@@ -77,6 +81,18 @@ class Brand:
     def all_cert_sha256(self) -> frozenset[str]:
         return frozenset(c for a in self.apps for c in a.cert_sha256)
 
+    @property
+    def all_cert_sha1(self) -> frozenset[str]:
+        """SHA-1 fingerprints of every official signing certificate (what Aptoide's metadata carries)."""
+        return frozenset(c for a in self.apps for c in a.cert_sha1)
+
+    @property
+    def android_packages(self) -> frozenset[str]:
+        """Package names of the official Android apps (in any Android store)."""
+        from scanners.listing import ANDROID_STORES
+
+        return frozenset(a.app_id for a in self.apps if a.store in ANDROID_STORES)
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -91,7 +107,7 @@ class Profile:
         raise ProfileError(f"{self.path}: no brand with id {brand_id!r} (known: {known})")
 
 
-# key -> (required, kind); kind is "str", "strs", "hex64s" or "teamids"
+# key -> (required, kind); kind is "str", "strs", "hex64s", "hex40s" or "teamids"
 _BRAND_KEYS: dict[str, tuple[bool, str]] = {
     "id": (True, "str"),
     "name": (True, "str"),
@@ -112,6 +128,8 @@ _APP_KEYS: dict[str, tuple[bool, str]] = {
     "bundle_id": (False, "str"),
     "developer_id": (False, "str"),
     "cert_sha256": (False, "hex64s"),
+    "cert_sha1": (False, "hex40s"),
+    "cert_file": (False, "str"),
     "icon": (False, "str"),
     "name": (False, "str"),
     "url": (False, "str"),
@@ -147,12 +165,13 @@ def _value(table: dict[str, Any], key: str, kind: str, where: str) -> Any:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ProfileError(f"{where}.{key}: expected a list of strings")
     items = tuple(v.strip() for v in value if v.strip())
-    if kind == "hex64s":
+    if kind in ("hex64s", "hex40s"):
+        size, algo = (64, "SHA-256") if kind == "hex64s" else (40, "SHA-1")
         norm = []
         for v in items:
             h = v.replace(":", "").lower()
-            if len(h) != 64 or any(c not in "0123456789abcdef" for c in h):
-                raise ProfileError(f"{where}.{key}: {v!r} is not a SHA-256 fingerprint (64 hex digits)")
+            if len(h) != size or any(c not in "0123456789abcdef" for c in h):
+                raise ProfileError(f"{where}.{key}: {v!r} is not a {algo} fingerprint ({size} hex digits)")
             norm.append(h)
         return tuple(norm)
     if kind == "teamids":
@@ -162,6 +181,49 @@ def _value(table: dict[str, Any], key: str, kind: str, where: str) -> Any:
                     f"{where}.{key}: {v!r} is not an Apple team id (10 upper-case letters and digits)"
                 )
     return items
+
+
+def read_certificate_file(path: Path) -> tuple[str, str, str]:
+    """(SHA-256, SHA-1, subject DN) of a certificate file, PEM or DER; raises ProfileError (one line)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from scanners.apk.certs import CertificateError, parse_certificate
+
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ProfileError(f"file not found: {path}") from None
+    except OSError as exc:
+        raise ProfileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    der = data
+    if b"-----BEGIN" in data[:4096]:
+        try:
+            der = x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)
+        except ValueError:
+            raise ProfileError(f"{path} is PEM but holds no readable X.509 certificate") from None
+    try:
+        cert = parse_certificate(der)
+    except CertificateError:
+        raise ProfileError(f"{path} is not an X.509 certificate (PEM or DER)") from None
+    return cert.sha256, cert.sha1, cert.subject
+
+
+def _certificate_file(av: dict[str, Any], path: Path, where: str) -> dict[str, Any]:
+    """The fingerprints and DN a ``cert_file`` gives, merged with the listed ones (no duplicates)."""
+    if not av["cert_file"]:
+        return {"cert_file": None}
+    file = (path.parent / av["cert_file"]).resolve()
+    try:
+        sha256, sha1, owner = read_certificate_file(file)
+    except ProfileError as exc:
+        raise ProfileError(f"{where}.cert_file: {exc}") from None
+    return {
+        "cert_file": file,
+        "cert_owner": owner,
+        "cert_sha256": tuple(dict.fromkeys((*av["cert_sha256"], sha256))),
+        "cert_sha1": tuple(dict.fromkeys((*av["cert_sha1"], sha1))),
+    }
 
 
 def _table_list(data: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
@@ -211,9 +273,15 @@ def parse_profile(data: dict[str, Any], path: Path) -> Profile:
             icon = (path.parent / av["icon"]).resolve() if av["icon"] else None
             if icon is not None and not icon.is_file():
                 raise ProfileError(f"{aw}.icon: file not found: {icon}")
+            av.update(_certificate_file(av, path, aw))
             apps.append(OfficialApp(**{**av, "icon": icon}))
         if not apps:
             raise ProfileError(f"{where}: needs at least one [[brand.app]] (the official app is the canary)")
+        if any(a.store == "aptoide" for a in apps) and not any(a.cert_sha1 for a in apps):
+            raise ProfileError(
+                f"{where}: an aptoide app is judged by its certificate: give the official certificate's "
+                "cert_sha1 or cert_file on one of the brand's apps"
+            )
         allow = []
         for j, item in enumerate(_table_list(raw, "allow", where)):
             aw = f"{where}.allow[{j}]"

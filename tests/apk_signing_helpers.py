@@ -9,6 +9,7 @@ import re
 import shutil
 import struct
 import subprocess
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ PASS = "pass123"
 MANIFEST = """<?xml version="1.0" encoding="utf-8"?>
 <manifest xmlns:android="http://schemas.android.com/apk/res/android" package="org.example.sigtest"
     android:versionCode="1" android:versionName="1.0">
-  <uses-sdk android:minSdkVersion="{min_sdk}" android:targetSdkVersion="30"/>
+{uses_sdk}
   <application android:label="SigTest"/>
 </manifest>
 """
@@ -74,10 +75,18 @@ def signer_args(ks: Path) -> list[str]:
     ]
 
 
-def build_unsigned(folder: Path, name: str, min_sdk: int, asset_bytes: bytes = b"hello\n") -> Path:
+def build_unsigned(
+    folder: Path, name: str, min_sdk: int | None, asset_bytes: bytes = b"hello\n", target_sdk: int = 30
+) -> Path:
+    """An unsigned APK built by aapt; `min_sdk` None leaves out `<uses-sdk>` (minSdkVersion defaults to 1)."""
     src = folder / f"src_{name}"
     (src / "assets").mkdir(parents=True, exist_ok=True)
-    (src / "AndroidManifest.xml").write_text(MANIFEST.format(min_sdk=min_sdk), encoding="utf-8")
+    uses_sdk = (
+        ""
+        if min_sdk is None
+        else f'  <uses-sdk android:minSdkVersion="{min_sdk}" android:targetSdkVersion="{target_sdk}"/>'
+    )
+    (src / "AndroidManifest.xml").write_text(MANIFEST.format(uses_sdk=uses_sdk), encoding="utf-8")
     (src / "assets" / "data.bin").write_bytes(asset_bytes)
     out = folder / f"{name}.unsigned.apk"
     run("aapt", "package", "-f", "-0", "bin", "-M", src / "AndroidManifest.xml", "-A", src / "assets",
@@ -234,7 +243,7 @@ def pad_block_to_pages(parts: ApkParts) -> None:
 
 def raw_sign(key: object, alg_id: int, data: bytes) -> bytes:
     from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
     _kind, hname, salt, _ = ALGS[alg_id]
     h = {"sha256": hashes.SHA256, "sha512": hashes.SHA512}[hname]()
@@ -243,8 +252,30 @@ def raw_sign(key: object, alg_id: int, data: bytes) -> bytes:
         return key.sign(data, pad, h)
     if isinstance(key, ec.EllipticCurvePrivateKey):
         return key.sign(data, ec.ECDSA(h))
-    assert isinstance(key, dsa.DSAPrivateKey)
-    return key.sign(data, h)
+    assert isinstance(key, dsa_private_key_type())
+    return key.sign(data, h)  # type: ignore[attr-defined]
+
+
+def dsa_private_key_type() -> type:
+    """cryptography's DSA private key class without its deprecation warning (DSA APKs are still real)."""
+
+    from cryptography.hazmat.primitives.asymmetric import dsa
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return dsa.DSAPrivateKey  # type: ignore[no-any-return]
+
+
+def dsa_generate(bits: int = 2048) -> object:
+    """A new DSA private key, without cryptography's deprecation warning."""
+
+    from cryptography.hazmat.primitives.asymmetric import dsa
+    from cryptography.utils import CryptographyDeprecationWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return dsa.generate_private_key(bits)
 
 
 @dataclass
@@ -335,3 +366,173 @@ def self_signed(key: Any, name: x509.Name) -> x509.Certificate:
         .not_valid_after(start + dt.timedelta(days=9000))
         .sign(key, hashes.SHA256())
     )
+
+
+# ------------------------------------------------------------------ the second oracle: apksig of Android 14
+
+AOSP14_JAR = Path(__file__).resolve().parents[1].parent / "shared" / "tools" / "apksigner-aosp14.jar"
+
+
+def aosp14_available() -> bool:
+    """`../shared/tools/apksigner-aosp14.jar` and a Java runtime are there."""
+    return AOSP14_JAR.exists() and shutil.which("java") is not None
+
+
+def parse_apksigner_output(text: str) -> ApksignerVerdict:
+    """Read `apksigner verify --print-certs -v` output (Debian 31's or aosp14's wording)."""
+    lines = text.splitlines()
+    if "Verifies" in lines:
+        outcome = "verifies"
+    elif "DOES NOT VERIFY" in lines:
+        outcome = "rejects"
+    else:
+        outcome = "invalid"
+    schemes = {
+        m.group(1): m.group(2) == "true"
+        for m in re.finditer(r"^Verified using (v[1-4](?:\.1)?) scheme \(.*\): (true|false)$", text, re.M)
+    }
+    stamp = re.search(r"^Verified for SourceStamp: (true|false)$", text, re.M)
+    if stamp:
+        schemes["source_stamp"] = stamp.group(1) == "true"
+    sha = re.findall(r"^Signer #\d+ certificate SHA-256 digest: ([0-9a-f]{64})$", text, re.M)
+    dns = re.findall(r"^Signer #\d+ certificate DN: (.*)$", text, re.M)
+    return ApksignerVerdict(outcome, schemes, sha, dns, text)
+
+
+def oracle_verify(oracle: str, path: Path, min_sdk: int | None = None) -> ApksignerVerdict:
+    """Run one oracle: "debian" (apksigner 31 on PATH) or "aosp14" (the jar in ../shared/tools)."""
+    if oracle == "debian":
+        return apksigner_verify(path, min_sdk)
+    args = ["java", "-jar", str(AOSP14_JAR), "verify", "--print-certs", "-v"]
+    if min_sdk is not None:
+        args += ["--min-sdk-version", str(min_sdk)]
+    proc = subprocess.run([*args, str(path)], capture_output=True, text=True, timeout=300, check=False)
+    return parse_apksigner_output(proc.stdout + proc.stderr)
+
+
+def available_oracles() -> list[str]:
+    """The oracles installed here, Debian's first."""
+    return [o for o, ok in (("debian", apksigner_available()), ("aosp14", aosp14_available())) if ok]
+
+
+# ------------------------------------------------------------- a JAR (v1) signer with every knob exposed
+
+OID = {
+    "md5": "1.2.840.113549.2.5",
+    "sha1": "1.3.14.3.2.26",
+    "sha224": "2.16.840.1.101.3.4.2.4",
+    "sha256": "2.16.840.1.101.3.4.2.1",
+    "sha384": "2.16.840.1.101.3.4.2.2",
+    "sha512": "2.16.840.1.101.3.4.2.3",
+    "rsaEncryption": "1.2.840.113549.1.1.1",
+    "md5WithRSA": "1.2.840.113549.1.1.4",
+    "sha1WithRSA": "1.2.840.113549.1.1.5",
+    "sha256WithRSA": "1.2.840.113549.1.1.11",
+    "sha512WithRSA": "1.2.840.113549.1.1.13",
+    "ecPublicKey": "1.2.840.10045.2.1",
+    "sha256WithECDSA": "1.2.840.10045.4.3.2",
+}
+_SIG_HASH = {"md5WithRSA": "md5", "sha1WithRSA": "sha1", "sha256WithRSA": "sha256",
+             "sha512WithRSA": "sha512", "sha256WithECDSA": "sha256"}  # fmt: skip
+
+
+@dataclass
+class JarSigner:
+    """One `.SF` + PKCS#7 block. `digest`/`sig` are keys of OID (PKCS#7 digest and signature algorithm)."""
+
+    key: Any
+    cert_der: bytes
+    name: str = "CERT"
+    digest: str = "sha1"
+    sig: str = "rsaEncryption"
+    signed_attrs: bool = False
+    duplicate_message_digest: bool = False
+
+
+def _hash_obj(name: str) -> hashes.HashAlgorithm:
+    return {"md5": hashes.MD5, "sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha512": hashes.SHA512}[name]()
+
+
+def pkcs7_block(signer: JarSigner, sf: bytes) -> bytes:
+    """A SignedData over `sf` (detached), written with asn1crypto so any OID pair can be used."""
+    import hashlib
+
+    from asn1crypto import algos, cms, core
+    from asn1crypto import x509 as ax509
+    from cryptography.hazmat.primitives.asymmetric import ec, padding
+
+    cert = ax509.Certificate.load(signer.cert_der)
+    sig_hash = _SIG_HASH.get(signer.sig, signer.digest)
+    data = sf
+    signed_attrs = None
+    if signer.signed_attrs:
+        md = hashlib.new(signer.digest, sf).digest()
+        attrs = [
+            cms.CMSAttribute({"type": "content_type", "values": ["data"]}),
+            cms.CMSAttribute({"type": "message_digest", "values": [md]}),
+        ]
+        if signer.duplicate_message_digest:
+            attrs.append(cms.CMSAttribute({"type": "message_digest", "values": [md]}))
+        signed_attrs = cms.CMSAttributes(attrs)
+        data = b"\x31" + signed_attrs.dump()[1:]
+    if signer.sig in ("ecPublicKey", "sha256WithECDSA"):
+        signature = signer.key.sign(data, ec.ECDSA(_hash_obj(sig_hash)))
+    else:
+        signature = signer.key.sign(data, padding.PKCS1v15(), _hash_obj(sig_hash))
+    info: dict[str, Any] = {
+        "version": "v1",
+        "sid": cms.SignerIdentifier(
+            {"issuer_and_serial_number": {"issuer": cert.issuer, "serial_number": cert.serial_number}}
+        ),
+        "digest_algorithm": algos.DigestAlgorithm({"algorithm": OID[signer.digest]}),
+        "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": OID[signer.sig]}),
+        "signature": signature,
+    }
+    if signed_attrs is not None:
+        info["signed_attrs"] = signed_attrs
+    signed = cms.SignedData(
+        {
+            "version": "v1",
+            "digest_algorithms": [algos.DigestAlgorithm({"algorithm": OID[signer.digest]})],
+            "encap_content_info": {"content_type": "data"},
+            "certificates": [core.Any.load(signer.cert_der)],
+            "signer_infos": [cms.SignerInfo(info)],
+        }
+    )
+    return bytes(cms.ContentInfo({"content_type": "signed_data", "content": signed}).dump())
+
+
+def jar_sign(unsigned: Path, out: Path, signers: list[JarSigner]) -> Path:
+    """Write `out`: the entries of `unsigned` plus a JAR signature (SHA1 digests, which every API level
+    checks) by each signer."""
+    import base64
+    import hashlib
+    import zipfile
+
+    b64 = base64.b64encode
+    with zipfile.ZipFile(unsigned) as z:
+        entries = [(i, z.read(i)) for i in z.infolist() if not i.filename.startswith("META-INF/")]
+    main = b"Manifest-Version: 1.0\r\nCreated-By: 1.0 (Android)\r\n\r\n"
+    sections = [
+        (
+            i.filename,
+            f"Name: {i.filename}\r\nSHA1-Digest: {b64(hashlib.sha1(d).digest()).decode()}\r\n\r\n".encode(),
+        )
+        for i, d in entries
+    ]
+    manifest = main + b"".join(s for _, s in sections)
+    sf = (
+        "Signature-Version: 1.0\r\nCreated-By: 1.0 (Android)\r\n"
+        f"SHA1-Digest-Manifest: {b64(hashlib.sha1(manifest).digest()).decode()}\r\n\r\n"
+    ).encode()
+    for name, section in sections:
+        sf += f"Name: {name}\r\nSHA1-Digest: {b64(hashlib.sha1(section).digest()).decode()}\r\n\r\n".encode()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("META-INF/MANIFEST.MF", manifest)
+        for signer in signers:
+            ext = "EC" if signer.sig in ("ecPublicKey", "sha256WithECDSA") else "RSA"
+            z.writestr(f"META-INF/{signer.name}.SF", sf)
+            z.writestr(f"META-INF/{signer.name}.{ext}", pkcs7_block(signer, sf))
+        for info, data in entries:
+            z.writestr(info, data)
+    return out

@@ -84,6 +84,22 @@ class Handler(BaseHTTPRequestHandler):
                     time.sleep(0.05)
             except (BrokenPipeError, ConnectionResetError):
                 pass
+        elif path == "/slow-headers":
+            # one header line every 0.2 s, for ever: never idle long enough for a read time-out
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            try:
+                for n in range(1000):
+                    self.wfile.write(f"X-Drip-{n}: x\r\n".encode())
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                pass
+            self.close_connection = True
+        elif path.startswith("/slow-hop/"):
+            # each redirect hop answers just inside the read time-out
+            n = int(path.split("/")[2])
+            time.sleep(0.3)
+            self._send(302, b"", {"Location": "/app.apk" if n == 0 else f"/slow-hop/{n - 1}"})
         elif path == "/missing":
             self._send(404, b"no")
         else:
@@ -193,6 +209,49 @@ def test_overall_deadline(server: str, session: requests.Session, tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
+def test_deadline_covers_slow_headers(server: str, session: requests.Session, tmp_path: Path) -> None:
+    # a header line every 0.2 s never trips the 0.5 s read time-out; only the overall deadline stops it
+    t0 = time.monotonic()
+    with pytest.raises(FetchError, match="took longer than 1 s") as err:
+        fetch_to_file(
+            session, f"{server}/slow-headers", tmp_path, allow_private=True, timeout=(1.0, 0.5), deadline=1.0
+        )
+    assert time.monotonic() - t0 < 1.8
+    assert "\n" not in str(err.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_deadline_covers_every_redirect_hop(server: str, session: requests.Session, tmp_path: Path) -> None:
+    # five hops of 0.3 s each, every one inside the read time-out; together past the 1 s deadline
+    t0 = time.monotonic()
+    with pytest.raises(FetchError, match="took longer"):
+        fetch_to_file(
+            session, f"{server}/slow-hop/4", tmp_path, allow_private=True, timeout=(1.0, 0.5), deadline=1.0
+        )
+    assert time.monotonic() - t0 < 1.8
+    # the same chain with room to spare succeeds
+    assert fetch_to_file(session, f"{server}/slow-hop/1", tmp_path, allow_private=True, deadline=5).size
+
+
+def test_deadline_covers_slow_tls_headers(
+    tls_server: tuple[int, Path], session: requests.Session, tmp_path: Path
+) -> None:
+    port, ca = tls_server
+    t0 = time.monotonic()
+    with pytest.raises(FetchError, match="took longer"):
+        fetch_to_file(
+            session,
+            f"https://apk.example.test:{port}/slow-headers",
+            tmp_path,
+            allow_addresses={"127.0.0.1"},
+            resolver=lambda h, p: ["127.0.0.1"],
+            verify=str(ca),
+            timeout=(1.0, 0.5),
+            deadline=1.0,
+        )
+    assert time.monotonic() - t0 < 1.8
+
+
 def test_http_error(server: str, session: requests.Session, tmp_path: Path) -> None:
     with pytest.raises(FetchError, match="HTTP 404"):
         fetch_to_file(session, f"{server}/missing", tmp_path, allow_private=True)
@@ -210,12 +269,37 @@ def test_connection_refused(session: requests.Session, tmp_path: Path) -> None:
         ("javascript:alert(1)", "only http and https"),
         ("/etc/passwd", "only http and https"),
         ("http:///nohost", "no host"),
-        ("http://example.com:99999/a.apk", "not a valid URL"),
+        ("http://example.com:99999/a.apk", "bad port '99999'"),
+        ("http://user@host:99999/x.apk", "bad port '99999'"),
+        ("http://host:0/x.apk", "bad port '0'"),
+        ("http://host:８０/x.apk", "bad port"),
+        ("http://[::1:80/x.apk", "bad address"),
+        ("http://[::1]x/x.apk", "bad address"),
+        ("http://::1/x.apk", "bad address: an IPv6 address must be written in brackets"),
+        ("http://[zz::1]/x.apk", "bad address"),
+        ("http://a b/x.apk", "spaces or control characters"),
+        ("http://a..b/x.apk", "bad host name"),
+        ("http://a_b!/x.apk", "bad host name"),
+        ("ftp://host/x.apk", "unsupported scheme 'ftp'"),
+        ("http:/x.apk", "expected //"),
     ],
 )
 def test_bad_urls(url: str, message: str) -> None:
     with pytest.raises(FetchError, match=message):
         check_url(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://host:/x", ("http", "host", 80)),
+        ("HTTPS://Host.Example:8443/x", ("https", "host.example", 8443)),
+        ("http://[::1]:8080/x", ("http", "::1", 8080)),
+        ("http://user:pw@host/x", ("http", "host", 80)),
+    ],
+)
+def test_good_urls(url: str, expected: tuple[str, str, int]) -> None:
+    assert check_url(url) == expected
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509.oid import NameOID
 
@@ -18,6 +18,7 @@ from tests.apk_signing_helpers import (
     CraftedSigner,
     apksigner_available,
     apksigner_verify,
+    dsa_generate,
     join_apk,
     lineage_value,
     pad_block_to_pages,
@@ -34,13 +35,13 @@ MAX = 2**31 - 1
 
 
 def identity(kind: str, cn: str) -> tuple[object, bytes]:
-    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | dsa.DSAPrivateKey
+    key: object
     if kind == "RSA":
         key = rsa.generate_private_key(65537, 2048)
     elif kind == "EC":
         key = ec.generate_private_key(ec.SECP256R1())
     else:
-        key = dsa.generate_private_key(2048)
+        key = dsa_generate(2048)
     name = x509.Name(
         [x509.NameAttribute(NameOID.COMMON_NAME, cn), x509.NameAttribute(NameOID.COUNTRY_NAME, "TW")]
     )

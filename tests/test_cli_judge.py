@@ -53,7 +53,7 @@ def test_judge_jsonl(tmp_path: Path) -> None:
             "\n".join(x if isinstance(x, str) else json.dumps(x, ensure_ascii=False) for x in lines) + "\n",
             encoding="utf-8",
         )
-        result = CliRunner().invoke(main, ["judge", str(src)])
+        result = CliRunner().invoke(main, ["judge", "--allow-private-urls", str(src)])
     assert result.exit_code == 1
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["app_id"] for o in out] == [
@@ -86,3 +86,32 @@ def test_judge_from_stdin() -> None:
     result = CliRunner().invoke(main, ["judge", "-"], input=line + "\n")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["verdict"] == "impersonation"
+
+
+def test_judge_reports_each_bad_line_and_judges_the_rest(tmp_path: Path) -> None:
+    good = {"store": "app_store", "app_id": "1", "title": "華岳證券-專業版"}
+    src = tmp_path / "hostile.jsonl"
+    src.write_bytes(
+        b"\n".join(
+            [
+                json.dumps(good, ensure_ascii=False).encode(),
+                b"[" * 100_000 + b"]" * 100_000,  # RecursionError in the JSON parser
+                b'{"store": "app_store", "app_id": "2", "title": "\\ud800' + "華岳證券".encode() + b'"}',
+                b'{"store": "app_store", "app_id": "3", "title": "\xff\xfe not utf-8"}',
+                b'{"a": ' * 50_000 + b"1" + b"}" * 50_000,
+                json.dumps({**good, "app_id": "4"}).encode(),
+            ]
+        )
+        + b"\n"
+    )
+    result = CliRunner().invoke(main, ["judge", str(src)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    # the surrogate is cleaned where the listing is built: line 3 is judged, not dropped
+    assert [o["app_id"] for o in out] == ["1", "2", "4"]
+    assert out[1]["verdict"] == "impersonation" and out[2]["verdict"] == "impersonation"
+    errors = result.stderr.splitlines()
+    assert [e.split(": skipped")[0] for e in errors] == [f"{src}:2", f"{src}:4", f"{src}:5"]
+    assert "nested too deeply" in errors[0] and "not UTF-8" in errors[1] and "nested too deeply" in errors[2]
+    assert "Traceback" not in result.output

@@ -179,8 +179,12 @@ def test_repeat_scan_fetches_no_icon_again(tmp_path: Path) -> None:
         stores = StoreSettings(
             google_play_url=double.base_url,
             app_store_url=double.base_url,
+            aptoide_url=double.base_url,
+            galaxy_store_url=double.base_url,
             google_play_rate=50,
             app_store_rate=50,
+            aptoide_rate=50,
+            galaxy_store_rate=50,
         )
         settings = Settings(db_path=tmp_path / "i.db", stores=stores)
         db = open_db(settings.db_path)

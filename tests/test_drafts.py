@@ -212,7 +212,8 @@ def test_website_warning_lists_current_fakes_and_escapes_html():
     assert "<script>" not in d.html
     assert html.escape('假<script>alert(1)</script>"華岳') in d.html
     assert f'href="{OFFICIAL_PLAY}"' in d.html and f'href="{OFFICIAL_IOS}"' in d.html
-    assert d.html.count("<li>") == 2 + 3  # two fakes, two apps and the download page
+    # two fakes; the Play, App Store and Galaxy Store apps and the download page
+    assert d.html.count("<li>") == 2 + 4
     en = make_draft("website", hostile, HUAYUE, "en", current=[])
     assert "none at present" in en.body and OFFICIAL_PLAY in en.body
 

@@ -20,6 +20,7 @@ from bot.cases import actions as cases
 from bot.cases.actions import Actor
 from bot.casework import evidence
 from bot.cli import main
+from bot.core.media import MediaGuard
 from scanners.profile import load_profile
 from tests.conftest import DATA
 from tests.scanrows import listing, write_scan
@@ -257,7 +258,7 @@ def test_screenshots_fetched_kept_once_and_packed(db, profile, image_server):
         "file:///etc",
     ]
     with requests.Session() as s:
-        shots = evidence.fetch_screenshots(s, urls, timeout=5)
+        shots = evidence.fetch_screenshots(s, urls, timeout=5, guard=MediaGuard(allow_private=True))
     assert [u for u, _, _ in shots] == [urls[0]]
     assert evidence.keep_screenshots(db, key, shots, "2026-11-20T03:00:00+00:00") == 1
     # The same image again is kept once.

@@ -85,10 +85,14 @@ def test_429_then_success_waits_the_retry_after_seconds(double: StoreDouble, fak
 
 
 def test_429_retry_after_as_an_http_date(double: StoreDouble, fake: FakeTime) -> None:
-    double.inject("/x", Reply(429, headers={"Retry-After": formatdate(time.time() + 30, usegmt=True)}))
-    assert client(double, fake).get("/x").status_code == 200
-    (waited,) = fake.sleeps
-    assert 27.0 <= waited <= 30.0
+    # the wall clock is an input: a store's date is compared with it, not with the machine's clock
+    then = 1_600_000_000.0  # 2020-09-13
+    double.inject("/x", Reply(429, headers={"Retry-After": formatdate(then + 30, usegmt=True)}))
+    http = PoliteClient(
+        "test_store", double.base_url, sleep=fake.sleep, clock=fake.clock, rate=1e3, wall_clock=lambda: then
+    )
+    assert http.get("/x").status_code == 200
+    assert fake.sleeps == [30.0]
 
 
 def test_403_then_success_backs_off(double: StoreDouble, fake: FakeTime) -> None:

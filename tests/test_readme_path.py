@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.demo.snapshot import load_catalog
 from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from tests.botharness import ADMIN, CHAT, TOKEN, bot_env, running_bot
@@ -21,11 +22,12 @@ pytestmark = pytest.mark.slow
 
 def test_bot_demo_scans_the_snapshot_and_the_log_shows_whole_messages(tmp_path: Path) -> None:
     dbpath = tmp_path / "demo.db"
+    planted = sum(a.expect in {"impersonation", "suspicious"} for a in load_catalog())
     with FakeTelegram(token=TOKEN) as fake:
         with running_bot(fake, bot_env(fake, dbpath), tmp_path / "bot.log", args=("--demo",)) as bot:
             fake.say(ADMIN, CHAT, "/scan")
             alerts = lambda: sum("· #" in c.params.get("text", "") for c in fake.sent(CHAT))  # noqa: E731
-            arrived = fake.wait_for(lambda: alerts() >= 14)
+            arrived = fake.wait_for(lambda: alerts() >= planted)
             assert arrived, bot.log()
             assert "Demo: scans read the bundled snapshot" in bot.log()
             port = fake.url.split(":")[-1].split("/")[0]
@@ -35,7 +37,7 @@ def test_bot_demo_scans_the_snapshot_and_the_log_shows_whole_messages(tmp_path: 
             ).stdout  # fmt: skip
             alert = next(c for c in fake.sent(CHAT) if "· #1" in c.params.get("text", ""))
         db = open_db(dbpath)
-        assert db.execute("SELECT count(*) FROM cases").fetchone()[0] == 14
+        assert db.execute("SELECT count(*) FROM cases").fetchone()[0] == planted
         db.close()
     lines = alert.params["text"].splitlines()
     assert len(lines) > 3

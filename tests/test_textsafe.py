@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.alerts.render import esc
 from bot.cases.actions import open_listing_case
@@ -54,3 +57,50 @@ def test_hostile_listing_through_terminal_and_outbox(tmp_path: Path) -> None:
         assert out.exit_code == 0, out.output
         assert "\x1b" not in out.output and "\u202e" not in out.output
         assert "PWNED" in out.output or "華岳證券" in out.output
+
+
+# ------------------------------------------------------------------------ invisible and format characters
+
+INVISIBLE = [
+    "\u061c", *map(chr, range(0x200B, 0x2010)), "\u2028", "\u2029", "\ufeff", "\u115f", "\u1160", "\u3164",
+    "\uffa0", *map(chr, range(0xE0000, 0xE0080)), "\u00ad", "\u2060", "\u2066", "\u202e", "\x1b", "\x85",
+]  # fmt: skip
+
+
+def test_every_control_format_and_separator_character_is_removed() -> None:
+    """The hard-coded list in bot/textsafe.py against this Python's Unicode database: all of Cc, Cf, Cs,
+    Zl and Zp but newline and tab."""
+    import unicodedata
+
+    missed = [
+        f"U+{cp:04X}"
+        for cp in range(0x110000)
+        if unicodedata.category(chr(cp)) in {"Cc", "Cf", "Cs", "Zl", "Zp"}
+        and chr(cp) not in "\n\t"
+        and strip_controls(f"a{chr(cp)}b") not in ("ab", "a b")
+    ]
+    assert missed == []
+
+
+@pytest.mark.parametrize("ch", INVISIBLE, ids=lambda c: f"U+{ord(c):04X}")
+def test_invisible_characters_never_reach_a_terminal_or_a_chat(ch: str) -> None:
+    text = f"華岳{ch}證券"
+    assert ch not in strip_controls(text) and ch not in plain(text) and ch not in esc(text)
+    assert plain(text).replace(" ", "") == "華岳證券"
+
+
+@given(st.text())
+def test_strip_controls_leaves_nothing_unsafe(text: str) -> None:
+    import unicodedata
+
+    out = strip_controls(text)
+    assert all(
+        ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Zl", "Zp"} for ch in out
+    )
+    assert not set(out) & set(INVISIBLE)
+    assert strip_controls(out) == out  # idempotent
+    one_line = plain(text, limit=50)
+    assert "\n" not in one_line and len(one_line) <= 50
+    escaped = esc(text)
+    assert "<" not in escaped and ">" not in escaped
+    escaped.encode("utf-8")  # no surrogate is left to make sending it raise

@@ -30,11 +30,15 @@ _STORE = {
     "zh": {
         "google_play": "Google Play 商店",
         "app_store": "Apple App Store",
+        "aptoide": "Aptoide 第三方商店",
+        "galaxy_store": "三星 Galaxy Store",
         "apk": "LINE／簡訊等連結（安裝檔）",
     },
     "en": {
         "google_play": "Google Play",
         "app_store": "the Apple App Store",
+        "aptoide": "the Aptoide app store",
+        "galaxy_store": "the Samsung Galaxy Store",
         "apk": "links in LINE or SMS (APK file)",
     },
 }

@@ -8,7 +8,6 @@ same action functions (``confirm``, ``false_positive``, ``request_takedown`` ...
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import io
 import json
@@ -19,7 +18,9 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.core.clock import now_iso
+from bot.core.clock import now_iso, utc_now
+from bot.core.csvsafe import SafeWriter
+from bot.core.linksafe import redact_userinfo
 from bot.store.db import insert_row, transaction, update_row
 from scanners.profile import AllowedApp, Profile
 
@@ -228,7 +229,7 @@ def export_csv(db: sqlite_utils.Database) -> str:
     """All cases and, one row per event, their timelines, as one CSV (UTF-8, with a BOM for Excel)."""
     out = io.StringIO()
     out.write("\ufeff")
-    w = csv.writer(out)
+    w = SafeWriter(out)  # every text cell defused against formula injection
     cols = [
         "case_id",
         "brand",
@@ -265,19 +266,19 @@ def export_csv(db: sqlite_utils.Database) -> str:
             c.brand,
             c.store,
             c.app_id,
-            _csv_safe(c.title),
-            _csv_safe(c.developer),
-            c.url,
+            c.title,
+            c.developer,
+            redact_userinfo(c.url),
             c.verdict,
             c.score,
             c.state,
             c.takedown,
             c.takedown_at,
-            _csv_safe(c.takedown_ref),
+            c.takedown_ref,
             c.police,
-            _csv_safe(c.police_no),
-            _csv_safe(c.police_agency),
-            _csv_safe(c.assignee),
+            c.police_no,
+            c.police_agency,
+            c.assignee,
             int(c.listed),
             c.opened_at,
             c.closed_at,
@@ -290,17 +291,12 @@ def export_csv(db: sqlite_utils.Database) -> str:
                     e.actor,
                     e.action,
                     e.field,
-                    _csv_safe(e.old),
-                    _csv_safe(e.new),
-                    _csv_safe(e.reason),
+                    e.old,
+                    e.new,
+                    e.reason,
                 ]
             )
     return out.getvalue()
-
-
-def _csv_safe(text: str) -> str:
-    """Defuse spreadsheet formula injection from hostile store text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 # --- the one place a case changes ---------------------------------------------------------------------
@@ -340,9 +336,9 @@ def _apply(
                     "actor": actor.label,
                     "action": action,
                     "field": k,
-                    "old": _s(old),
-                    "new": _s(real[k]),
-                    "reason": reason,
+                    "old": redact_userinfo(_s(old)),
+                    "new": redact_userinfo(_s(real[k])),
+                    "reason": redact_userinfo(reason),
                     "scan_id": scan_id,
                 },
             )
@@ -360,7 +356,7 @@ def _apply(
                     "field": "",
                     "old": "",
                     "new": "",
-                    "reason": reason,
+                    "reason": redact_userinfo(reason),
                     "scan_id": scan_id,
                 },
             )
@@ -403,16 +399,20 @@ def _require(case: Case, ok: bool, msg: str) -> None:
         raise CaseError(f"case #{case.id}: {msg}")
 
 
-def confirm(db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "") -> Case:
+def confirm(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, now: datetime | None = None
+) -> Case:
     case = get_case(db, case_id)
     _require(case, case.state in ("new", "relisted", "false_positive", "confirmed"), f"is {case.state}")
-    return _apply(db, case, actor, "confirm", {"state": "confirmed"}, reason=reason)
+    return _apply(db, case, actor, "confirm", {"state": "confirmed"}, reason=reason, now=now)
 
 
-def false_positive(db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "") -> Case:
+def false_positive(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, now: datetime | None = None
+) -> Case:
     case = get_case(db, case_id)
     _require(case, case.state != "resolved", "is resolved; reopen it by confirming first")
-    now = datetime.now(UTC)
+    now = now or utc_now()
     return _apply(
         db,
         case,
@@ -435,12 +435,19 @@ def _given_time(when: str) -> datetime:
 
 
 def request_takedown(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, ref: str = "", *, store: str = "", when: str = ""
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    ref: str = "",
+    *,
+    store: str = "",
+    when: str = "",
+    now: datetime | None = None,
 ) -> Case:
     case = get_case(db, case_id)
     _require(case, case.state not in ("false_positive", "resolved"), f"is {case.state}")
     # The time the analyst gives is the time of the record: the case, its timeline and every draft.
-    now = _given_time(when) if when else datetime.now(UTC)
+    now = _given_time(when) if when else (now or utc_now())
     changes: dict[str, Any] = {
         "takedown": "requested",
         "takedown_at": now_iso(now),
@@ -461,20 +468,28 @@ def request_takedown(
     )
 
 
-def reject_takedown(db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "") -> Case:
+def reject_takedown(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, now: datetime | None = None
+) -> Case:
     case = get_case(db, case_id)
     _require(case, case.takedown == "requested", "no takedown requested")
-    return _apply(db, case, actor, "takedown_rejected", {"takedown": "rejected"}, reason=reason)
+    return _apply(db, case, actor, "takedown_rejected", {"takedown": "rejected"}, reason=reason, now=now)
 
 
 def report_police(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, report_no: str, agency: str = "165"
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    report_no: str,
+    agency: str = "165",
+    *,
+    now: datetime | None = None,
 ) -> Case:
     case = get_case(db, case_id)
     report_no = report_no.strip()
     _require(case, bool(report_no), "a report number is needed")
     _require(case, case.state != "false_positive", "is a false positive")
-    now = datetime.now(UTC)
+    now = now or utc_now()
     changes: dict[str, Any] = {
         "police": "reported",
         "police_no": report_no,
@@ -495,13 +510,15 @@ def report_police(
     )
 
 
-def resolve(db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "") -> Case:
+def resolve(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "", *, now: datetime | None = None
+) -> Case:
     """Close a case. Refused while the app is still listed, unless a reason is given."""
     case = get_case(db, case_id)
     _require(case, case.state != "resolved", "is already resolved")
     if case.listed and case.kind == "listing" and not note.strip():
         raise CaseError(f"case #{case.id}: the app is still listed; give a reason to resolve it anyway")
-    now = datetime.now(UTC)
+    now = now or utc_now()
     return _apply(
         db,
         case,
@@ -514,15 +531,19 @@ def resolve(db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "
     )
 
 
-def note(db: sqlite_utils.Database, case_id: int, actor: Actor, text: str) -> Case:
+def note(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, text: str, *, now: datetime | None = None
+) -> Case:
     case = get_case(db, case_id)
     _require(case, bool(text.strip()), "empty note")
-    return _apply(db, case, actor, "note", {}, reason=text.strip())
+    return _apply(db, case, actor, "note", {}, reason=text.strip(), now=now)
 
 
-def assign(db: sqlite_utils.Database, case_id: int, actor: Actor, assignee: str) -> Case:
+def assign(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, assignee: str, *, now: datetime | None = None
+) -> Case:
     case = get_case(db, case_id)
-    return _apply(db, case, actor, "assign", {"assignee": assignee.strip()})
+    return _apply(db, case, actor, "assign", {"assignee": assignee.strip()}, now=now)
 
 
 def allow(
@@ -628,6 +649,7 @@ def _open_case(
         "scan_id": scan_id,
     }
     row.update(values)
+    row["url"] = redact_userinfo(str(row.get("url") or ""))  # a link's user:password is never kept
     case_id = insert_row(db, "cases", row)
     insert_row(
         db,
@@ -640,7 +662,7 @@ def _open_case(
             "field": "state",
             "old": "",
             "new": "new",
-            "reason": reason,
+            "reason": redact_userinfo(reason),
             "scan_id": scan_id,
         },
     )

@@ -14,8 +14,20 @@ from typing import Any
 from scanners.judging.reason import Reason
 
 # Stores whose takedown goes through a form of their own; anything else is a third-party store (e-mail).
-STORE_NAMES_ZH = {"google_play": "Google Play", "app_store": "App Store", "apk": "APK 檔案"}
-STORE_NAMES_EN = {"google_play": "Google Play", "app_store": "Apple App Store", "apk": "APK file"}
+STORE_NAMES_ZH = {
+    "google_play": "Google Play",
+    "app_store": "App Store",
+    "aptoide": "Aptoide",
+    "galaxy_store": "Samsung Galaxy Store",
+    "apk": "APK 檔案",
+}
+STORE_NAMES_EN = {
+    "google_play": "Google Play",
+    "app_store": "Apple App Store",
+    "aptoide": "Aptoide",
+    "galaxy_store": "Samsung Galaxy Store",
+    "apk": "APK file",
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +50,12 @@ class ListingFacts:
     icon: str = ""
     version: str = ""
     installs: str = ""
+    # Aptoide: the listing's signing certificate, the user store that hosts it, and its APK.
+    cert_sha1: str = ""
+    cert_owner: str = ""
+    store_name: str = ""
+    apk_url: str = ""
+    apk_md5: str = ""
     verdict: str = ""
     score: int = 0
     reasons: tuple[Reason, ...] = ()
@@ -231,6 +249,11 @@ def listing_facts(row: dict[str, Any]) -> ListingFacts:
         icon=s("icon"),
         version=s("version"),
         installs=s("installs"),
+        cert_sha1=s("cert_sha1"),
+        cert_owner=s("cert_owner"),
+        store_name=s("store_name"),
+        apk_url=s("apk_url"),
+        apk_md5=s("apk_md5"),
         verdict=s("verdict"),
         score=int(row.get("score") or 0),
         reasons=parse_reasons(row.get("reasons")),

@@ -16,8 +16,10 @@ from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH, CaseFacts, Ta
 from bot.core.clock import TW
 from scanners.profile import Brand
 
-KINDS = ("play", "apple", "store", "police", "website")
-TAKEDOWN_KINDS = ("play", "apple", "store")
+KINDS = ("play", "apple", "aptoide", "galaxy", "store", "police", "website")
+TAKEDOWN_KINDS = ("play", "apple", "aptoide", "galaxy", "store")
+# Takedown kinds that are meant for one store only.
+KIND_STORE = {"play": "google_play", "apple": "app_store", "aptoide": "aptoide", "galaxy": "galaxy_store"}
 LANGS = ("zh", "en")
 
 # 2026-11: the reporting channels as the stores publish them (see notes/taiwan.md).
@@ -27,6 +29,16 @@ PLAY_IMPERSONATION_FORM = (
 PLAY_IP_FORM = "https://support.google.com/legal/answer/3110420"
 APPLE_DISPUTE_FORM = "https://www.apple.com/legal/internet-services/itunes/appstorenotices/"
 POLICE_165_SITE = "https://165.npa.gov.tw"
+# 2026-12: Aptoide takes abuse and infringement reports by e-mail (and the in-app "Report" flag); the address
+# is not checkable from here: confirm it on Aptoide's legal page before the first filing.
+APTOIDE_ABUSE_EMAIL = "abuse@aptoide.com"
+APTOIDE_LEGAL_PAGE = "https://en.aptoide.com/company/legal"
+# Samsung takes intellectual-property reports from the rights holder through Galaxy Store "Contact us".
+GALAXY_IP_PAGE = (
+    "https://www.samsung.com/hk/support/apps-services/"
+    "how-to-report-intellectual-property-infringement-in-galaxy-store/"
+)
+GALAXY_CONTACT_FORM = "https://help.content.samsung.com/csweb/auth/gosupport.do"
 
 # Reason codes that make a case about the broker's trademark or logo rather than (only) a misleading identity.
 # 2026-11: matched by substring, as the judging module names its icon signal "icon_*".
@@ -179,6 +191,16 @@ def _subject_lines(facts: CaseFacts, lang: str) -> list[str]:
             rows.append(("開發者電子郵件" if zh else "Developer e-mail", clean(li.developer_email, 200)))
         if li.developer_website:
             rows.append(("開發者網站" if zh else "Developer website", clean(li.developer_website, 300)))
+        if li.developer_address:
+            rows.append(("開發者地址" if zh else "Developer address", q(li.developer_address)))
+        if li.store_name:
+            rows.append(("上架之使用者商店" if zh else "Hosting user store", q(li.store_name, 120)))
+        if li.cert_sha1:
+            rows.append(("簽章憑證 SHA-1" if zh else "Signing certificate SHA-1", clean(li.cert_sha1, 64)))
+        if li.cert_owner:
+            rows.append(("簽章憑證擁有者" if zh else "Certificate owner", q(li.cert_owner)))
+        if li.installs:
+            rows.append(("下載次數" if zh else "Downloads", clean(li.installs, 40)))
         out += [f"  - {k}: {v}" for k, v in rows if v]
     if facts.apk:
         a = facts.apk
@@ -398,6 +420,123 @@ def draft_apple(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
             f"內容爭議：冒用{brand.name}之 App（ID {clean(app_id, 40)}）"
             if zh
             else f"Content dispute: app impersonating {brand.name} (id {clean(app_id, 40)})"
+        ),
+        body=_takedown_body(facts, brand, lang, intro, ask),
+    )
+
+
+def _official_cert_lines(brand: Brand, lang: str) -> list[str]:
+    """The official signing certificates (SHA-1, as Aptoide shows them, and SHA-256)."""
+    zh = lang == "zh"
+    out = [f"  - {'官方簽章憑證' if zh else 'Official signing certificate'} SHA-1: {c}" for c in
+           sorted(brand.all_cert_sha1)]  # fmt: skip
+    out += [f"  - {'官方簽章憑證' if zh else 'Official signing certificate'} SHA-256: {c}" for c in
+            sorted(brand.all_cert_sha256)]  # fmt: skip
+    return out
+
+
+def draft_aptoide(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+    """An e-mail to Aptoide's abuse contact: the listing, its user store and its certificate against ours."""
+    if facts.store != "aptoide":
+        raise DraftError(f"case {facts.case_id} is not an Aptoide listing (store {facts.store})")
+    zh = lang == "zh"
+    title = q(facts.title, 120)
+    li = facts.listing
+    aptoide_id = clean(li.app_id if li else "", 40)
+    where = q(li.store_name, 120) if li and li.store_name else ("（未知）" if zh else "(unknown)")
+    forged = bool(li and any(r.code == "official_package_foreign_certificate" for r in li.reasons))
+    if forged:
+        intro = (
+            f"您好：Aptoide 使用者商店 {where} 上架之 App {title} 使用{brand.legal_name}（{brand.name}）"
+            "官方 App 之套件名稱，但其簽章憑證並非本公司之憑證，係遭重新打包或偽造之 App，疑為投資詐騙工具。"
+            if zh
+            else f"Hello, the app {title} in the Aptoide user store {where} uses the package name of the "
+            f"official app of {brand.legal_name} ({brand.name}) but is not signed with our certificate: it "
+            "is a repackaged or forged build and appears to be an investment-fraud tool."
+        )
+    else:
+        intro = (
+            f"您好：Aptoide 使用者商店 {where} 上架之 App {title} 冒用{brand.legal_name}（{brand.name}）"
+            "之名稱與商標，並非本公司發行，疑為投資詐騙工具。"
+            if zh
+            else f"Hello, the app {title} in the Aptoide user store {where} uses the name and trademark of "
+            f"{brand.legal_name} ({brand.name}). We did not publish it; it appears to be an "
+            "investment-fraud tool."
+        )
+    ask = (
+        "懇請儘速移除該 App（含該使用者商店中相同簽章之其他檔案），並保留上傳者資料以利警方偵辦。"
+        if zh
+        else "Please remove the app (and the store's other files signed with the same certificate) and keep "
+        "the uploader's records for the police."
+    )
+    body = _takedown_body(facts, brand, lang, intro, ask)
+    certs = _official_cert_lines(brand, lang)
+    if certs:
+        head = "本公司官方 App 之簽章憑證：" if zh else "The signing certificates of our official apps:"
+        body = body.replace(ask, "\n".join([head, *certs, "", ask]), 1)
+    return Draft(
+        kind="aptoide",
+        lang=lang,
+        form_name="電子郵件至 Aptoide 檢舉信箱" if zh else "E-mail to Aptoide's abuse contact",
+        form_url=APTOIDE_LEGAL_PAGE,
+        why=(
+            "Aptoide 由使用者自建商店上架，無公開線上表單；以電子郵件檢舉，並附簽章憑證比對與證據包。"
+            if zh
+            else "Aptoide hosts user-run stores and has no public web form: report by e-mail with the "
+            "certificate comparison and the evidence pack."
+        ),
+        to=APTOIDE_ABUSE_EMAIL,
+        subject=(
+            f"檢舉冒用{brand.name}之 App（Aptoide ID {aptoide_id}），請協助下架"
+            if zh
+            else f"Abuse report: app impersonating {brand.name} (Aptoide id {aptoide_id})"
+        ),
+        body=body,
+    )
+
+
+def draft_galaxy(facts: CaseFacts, brand: Brand, lang: str) -> Draft:
+    """A report for Samsung's intellectual-property channel (Galaxy Store, filed by the rights holder)."""
+    if facts.store != "galaxy_store":
+        raise DraftError(f"case {facts.case_id} is not a Galaxy Store listing (store {facts.store})")
+    zh = lang == "zh"
+    title = q(facts.title, 120)
+    li = facts.listing
+    intro = (
+        f"Samsung Galaxy Store 上之 App {title} 未經授權使用{brand.legal_name}"
+        f"（商標「{brand.name}」之權利人）之名稱、商標與標誌，並非本公司發行，"
+        "足使投資人誤認為本公司官方 App。"
+        if zh
+        else f"The Samsung Galaxy Store app {title} uses the name, trademark and logo of {brand.legal_name}, "
+        f'owner of the trademark "{brand.name}", without authorisation. We did not publish it, and it '
+        "misleads investors into taking it for our official app."
+    )
+    ask = (
+        "本公司為上述商標之權利人，謹依 Galaxy Store 智慧財產權侵權檢舉程序，懇請停止散布並下架該 App。"
+        if zh
+        else "As the owner of the trademark above we ask Samsung, under its Galaxy Store "
+        "intellectual-property infringement procedure, to suspend and remove the app."
+    )
+    package = clean(li.app_id if li else "", 200)
+    return Draft(
+        kind="galaxy",
+        lang=lang,
+        form_name="Galaxy Store「與我們聯絡」：智慧財產權侵權檢舉"
+        if zh
+        else "Galaxy Store Contact us: intellectual-property infringement report",
+        form_url=GALAXY_CONTACT_FORM,
+        why=(
+            "Samsung 僅受理權利人本人提出之智慧財產權檢舉（Galaxy Store > 設定 > 與我們聯絡），"
+            f"說明頁：{GALAXY_IP_PAGE}"
+            if zh
+            else "Samsung takes intellectual-property reports only from the rights holder (Galaxy Store > "
+            f"Settings > Contact us); how-to page: {GALAXY_IP_PAGE}"
+        ),
+        to="",
+        subject=(
+            f"智慧財產權侵權：冒用{brand.name}之 App（{package}）"
+            if zh
+            else f"IP infringement: app impersonating {brand.name} ({package})"
         ),
         body=_takedown_body(facts, brand, lang, intro, ask),
     )
@@ -636,12 +775,14 @@ def make_draft(
         return draft_website([facts] if current is None else current, brand, lang)
     if kind == "police":
         return draft_police(facts, brand, lang)
-    if kind == "play":
-        check_store = facts.store == "google_play"
-    elif kind == "apple":
-        check_store = facts.store == "app_store"
-    else:
-        check_store = True
+    check_store = facts.store == KIND_STORE[kind] if kind in KIND_STORE else True
     if check_store:
         check_takedown(facts, kind, force=force)
-    return {"play": draft_play, "apple": draft_apple, "store": draft_store}[kind](facts, brand, lang)
+    makers = {
+        "play": draft_play,
+        "apple": draft_apple,
+        "aptoide": draft_aptoide,
+        "galaxy": draft_galaxy,
+        "store": draft_store,
+    }
+    return makers[kind](facts, brand, lang)

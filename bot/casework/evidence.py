@@ -17,7 +17,7 @@ import socket
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import metadata
 from typing import Any
 
@@ -26,7 +26,9 @@ import sqlite_utils
 
 from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
 from bot.casework.drafts import fmt_time
-from bot.core.media import fetch_image
+from bot.core.clock import utc_now
+from bot.core.linksafe import redact_userinfo
+from bot.core.media import MediaGuard, fetch_image
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.html"
@@ -103,7 +105,9 @@ def _raw_ext(data: bytes) -> str:
 
 
 def _json(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str).encode("utf-8")
+    """The pack's own JSON files; a link's user:password never reaches them (raw evidence stays as kept)."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=True, default=str)
+    return redact_userinfo(text).encode("utf-8")
 
 
 def _case_row(db: sqlite_utils.Database, case_id: int) -> dict[str, Any]:
@@ -232,6 +236,17 @@ def summary_html(
             _tr("商店頁面", li.url),
             _tr("版本", li.version),
             _tr("下載次數", li.installs),
+            *(
+                _tr(label, value)
+                for label, value in (
+                    ("上架之使用者商店（Aptoide）", li.store_name),
+                    ("簽章憑證 SHA-1（商店提供）", li.cert_sha1),
+                    ("簽章憑證擁有者", li.cert_owner),
+                    ("APK 下載位址", li.apk_url),
+                    ("APK MD5（商店提供）", li.apk_md5),
+                )
+                if value
+            ),
             _tr("最後一次看到", fmt_time(li.last_seen)),
             _tr("目前是否上架", "是" if li.present else f"否（{fmt_time(li.removed_at)} 起未再出現）"),
             _tr("判定", f"{li.verdict}（分數 {li.score}）"),
@@ -351,7 +366,7 @@ def build_pack(
     now: datetime | None = None,
 ) -> Pack:
     """The evidence pack of a case as an in-memory ZIP (nothing is written or recorded here)."""
-    at = (now or datetime.now(UTC)).replace(microsecond=0).isoformat()
+    at = (now or utc_now()).replace(microsecond=0).isoformat()
     case = _case_row(db, case_id)
     evidence = evidence_files(db, case_id)
     facts = load_case_facts(
@@ -388,7 +403,7 @@ def build_pack(
         generated_at=at,
         history=history,
     )
-    files.insert(0, PackFile(SUMMARY, summary.encode("utf-8"), "summary"))
+    files.insert(0, PackFile(SUMMARY, redact_userinfo(summary).encode("utf-8"), "summary"))
     manifest = {
         "case_id": case_id,
         "generated_by": generated_by,
@@ -497,11 +512,14 @@ def fetch_screenshots(
     *,
     timeout: float = 15.0,
     limit: int = SCREENSHOTS_PER_LISTING,
+    guard: MediaGuard | None = None,
 ) -> list[tuple[str, bytes, str]]:
-    """(url, bytes, content type) of up to ``limit`` screenshots; failures are skipped, never raised."""
+    """(url, bytes, content type) of up to ``limit`` screenshots; failures are skipped, never raised.
+
+    Through the SSRF guard: internal addresses only as ``guard`` allows (none by default)."""
     out = []
     for url in list(urls)[:limit]:
-        got = fetch_image(session, url, timeout=timeout, max_bytes=SCREENSHOT_MAX_BYTES)
+        got = fetch_image(session, url, timeout=timeout, max_bytes=SCREENSHOT_MAX_BYTES, guard=guard)
         if got is not None:
             out.append((url, got[0], got[1]))
     return out

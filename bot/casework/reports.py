@@ -7,7 +7,6 @@ database; ``render_text``/``render_csv``/``render_chart`` present the result. Ev
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import statistics
@@ -18,7 +17,9 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH
 from bot.core.clock import TW
+from bot.core.csvsafe import SafeWriter
 
 FIGURES = (
     "new_suspects",
@@ -70,7 +71,8 @@ DEFINITIONS: dict[str, str] = {
         "(timeline action `relisted`)."
     ),
     "per_store_brand": (
-        "Each figure is also split by the case's store (google_play, app_store, apk) and brand."
+        "Each figure is also split by the case's store (Google Play, App Store, Aptoide, Galaxy Store, APK) "
+        "and brand."
     ),
 }
 
@@ -328,9 +330,10 @@ def render_text(report: Report, lang: str = "zh") -> str:
         if not part:
             continue
         lines += ["", f"{title}:"]
+        names = (STORE_NAMES_ZH if zh else STORE_NAMES_EN) if part is report.by_store else {}
         for key, fig in part.items():
             lines.append(
-                f"  {key}: {labels['new_suspects']} {fig.new_suspects}, "
+                f"  {names.get(key, key)}: {labels['new_suspects']} {fig.new_suspects}, "
                 f"{labels['confirmed']} {fig.confirmed}, "
                 f"{labels['false_positives']} {fig.false_positives}, {labels['takedowns_requested']} "
                 f"{fig.takedowns_requested}, {labels['takedowns_verified']} {fig.takedowns_verified}, "
@@ -356,7 +359,7 @@ CSV_COLUMNS = (
 def render_csv(report: Report) -> str:
     """One row for all cases, then one per store and per brand."""
     out = io.StringIO()
-    w = csv.writer(out)
+    w = SafeWriter(out)  # brand and store keys come from data: defused like every CSV cell
     w.writerow(CSV_COLUMNS)
     since, until = report.since.isoformat(), report.until.isoformat()
     rows = [("all", "all", report.total)]

@@ -15,14 +15,20 @@ import sqlite_utils
 
 from bot.cases.actions import Actor, CaseError, get_case
 from bot.casework.casefacts import CaseFacts, load_case_facts
-from bot.casework.drafts import TAKEDOWN_KINDS, Draft, DraftError, make_draft, play_form
+from bot.casework.drafts import KINDS, TAKEDOWN_KINDS, Draft, DraftError, make_draft, play_form
 from bot.casework.evidence import evidence_items
 from bot.core.clock import now_iso
 from bot.store.db import insert_row, transaction
 from scanners.profile import Profile
 
 # Draft kinds that fit each store, in the order offered with a reminder.
-STORE_DRAFTS = {"google_play": "play", "app_store": "apple", "apk": "store"}
+STORE_DRAFTS = {
+    "google_play": "play",
+    "app_store": "apple",
+    "aptoide": "aptoide",
+    "galaxy_store": "galaxy",
+    "apk": "store",
+}
 
 
 def profile_from_settings() -> Profile | None:
@@ -77,7 +83,7 @@ def draft_for_case(
     now: datetime | None = None,
 ) -> Draft:
     """Make the draft and record it on the case (``case_drafts``). Raises DraftError / CaseError."""
-    if kind not in ("play", "apple", "store", "police", "website"):
+    if kind not in KINDS:
         raise DraftError(f"unknown draft kind {kind!r} (play, apple, store, police or website)")
     facts = case_facts(db, case_id)
     brand = profile.brand(facts.brand_id)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -30,6 +31,16 @@ VERDICT_TEXT = {
 def _clean(text: object) -> str:
     """Text from an APK is hostile: no control characters (terminal escapes) in the output."""
     return "".join(ch if ch.isprintable() else "\ufffd" for ch in str(text))
+
+
+def _shown(target: str) -> str:
+    """A path or link as typed, made printable and bounded for a one-line error."""
+    text = _clean(target)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _reason(exc: Exception) -> str:
+    return _clean(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)[:120]
 
 
 def render(report: ApkReport, first_time: bool, first_seen: str = "", times_seen: int = 1) -> str:
@@ -79,10 +90,81 @@ def render(report: ApkReport, first_time: bool, first_seen: str = "", times_seen
     return "\n".join(lines)
 
 
+APK_SUFFIXES = (".apk", ".xapk", ".apks")
+
+
+def _problem(target: str) -> str | None:
+    """Why a single input cannot be read, in one line, or None. Any scheme:// is a link (ftp:// is refused as
+    a link, not looked for as a file), checked before anything else: never a traceback."""
+    from scanners.apk.links import FetchError, check_url, looks_like_link, without_userinfo
+
+    if looks_like_link(target):
+        try:
+            check_url(target)
+        except FetchError as exc:
+            return f"{_shown(without_userinfo(target))}: {exc}"
+        return None
+    try:
+        found = Path(target).is_file()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, an unencodable character
+        return f"{_shown(target)}: not a usable file name ({_reason(exc)})"
+    return None if found else f"{_shown(target)}: no such file"
+
+
+def expand_inputs(targets: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """Each target in order as (input, error): a link or file as given; a folder as every .apk, .xapk and
+    .apks under it (recursively, sorted by path); a folder without any as one error."""
+    out: list[tuple[str, str | None]] = []
+    for target in targets:
+        if not target.strip():
+            out.append((target, "an empty path or link"))
+            continue
+        path = Path(target)
+        try:
+            is_dir = "://" not in target and path.is_dir()
+        except (OSError, ValueError):
+            is_dir = False
+        if not is_dir:
+            out.append((target, _problem(target)))
+            continue
+        try:
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in APK_SUFFIXES and p.is_file())
+        except OSError as exc:
+            out.append((target, f"{_shown(target)}: cannot list the folder ({_reason(exc)})"))
+            continue
+        if not found:
+            out.append((target, f"{_shown(target)}: no .apk, .xapk or .apks file in this folder"))
+        out.extend((str(p), None) for p in found)
+    return out
+
+
+class Progress:
+    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, total: int, stream: Any = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.total = total
+        self.enabled = total > 1 and bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def show(self, done: int, name: str) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = width * done // self.total
+        label = _clean(name)[-40:]
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{self.total} {label:<40}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 90 + "\r")
+            self.stream.flush()
+
+
 @click.command("apk")
-@click.argument("target")
+@click.argument("targets", nargs=-1, required=True, metavar="PATH_OR_URL...")
 @click.option("--brand", "brand_id", default=None, help="Judge against one brand id only (default: all).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line, one line per APK.")
 @click.option(
     "--allow-private-urls",
     is_flag=True,
@@ -97,40 +179,86 @@ def render(report: ApkReport, first_time: bool, first_seen: str = "", times_seen
 )
 @app_options
 def apk_cmd(
-    app: App, target: str, brand_id: str | None, as_json: bool, allow_private_urls: bool, max_size: int
+    app: App,
+    targets: tuple[str, ...],
+    brand_id: str | None,
+    as_json: bool,
+    allow_private_urls: bool,
+    max_size: int,
 ) -> None:
-    """Verify the signature of an APK (.apk, .xapk, .apks; file or http(s) link) and give a verdict:
-    official, official_signer_other_package, repackaged, impostor, tampered, unrelated or invalid.
+    """Verify the signature of APKs (.apk, .xapk, .apks; files, folders or http(s) links) and give each a
+    verdict: official, official_signer_other_package, repackaged, impostor, tampered, unrelated or invalid.
 
+    A folder means every .apk, .xapk and .apks in it, recursively. All run in one process, in input order;
+    with --json, one JSON object per line (an input that cannot be read gets {"input", "error"}). The exit
+    status is 0 when every input could be read, 1 otherwise (each failure also gets one line on stderr).
     Every analysis is stored in the database; a file seen before is recognised.
 
-    Example: fakeapp apk ~/Downloads/huayue.apk --json
+    Example: fakeapp apk ~/Downloads/huayue.apk samples/ --json
     """
-    # imported here: androguard and the verifier cost ~0.4 s to import, other commands should not pay it
-    from bot.record.apk_store import ApkInputError, analyse_and_store, get_analysis
+    from scanners.apk.links import looks_like_link
 
+    inputs = expand_inputs(targets)
+    # imported here: androguard and the verifier cost ~0.4 s to import, other commands should not pay it
+    from bot.record.apk_store import ApkInputError, analyse_and_store, get_analysis, prepared_brands
+
+    if len(inputs) == 1 and inputs[0][1] is not None:
+        raise click.ClickException(inputs[0][1])
     profile = app.profile()
-    is_link = target.lower().startswith(("http://", "https://"))
-    if not is_link and not Path(target).is_file():  # before the database: a typo creates nothing
-        raise click.ClickException(f"{target}: no such file")
-    db = app.db(create=True)
+    db = app.db(create=True)  # after the inputs are checked: a typo creates nothing
+    failures = 0
+    progress = Progress(len(inputs))
+    many = len(inputs) > 1
+    # One APK prepares the brands (name variants, official icon hashes) only if its verdict needs them;
+    # a batch prepares them once for all instead of once per APK.
+    brands = prepared_brands(profile, brand_id) if many else None
     try:
-        report, first = analyse_and_store(
-            db,
-            target if is_link else Path(target),
-            profile,
-            brand_id=brand_id,
-            allow_private=allow_private_urls,
-            max_size=max_size * 1024 * 1024,
+        for number, (target, problem) in enumerate(inputs, 1):
+            progress.show(number - 1, target)
+            if problem is None:
+                is_link = looks_like_link(target)
+                try:
+                    report, first = analyse_and_store(
+                        db,
+                        target if is_link else Path(target),
+                        profile,
+                        brand_id=brand_id,
+                        allow_private=allow_private_urls,
+                        max_size=max_size * 1024 * 1024,
+                        brands=brands,
+                    )
+                except ApkInputError as exc:
+                    if not many:
+                        raise click.ClickException(str(exc)) from None
+                    problem = str(exc)
+            if problem is not None:
+                failures += 1
+                progress.close()
+                click.echo(f"Error: {_clean(problem)}", err=True)
+                if as_json:
+                    click.echo(json.dumps({"input": target, "error": problem}, ensure_ascii=False))
+                continue
+            row = get_analysis(db, report.sha256) if report.sha256 else None
+            if as_json:
+                out = report.to_dict()
+                out["input"] = target
+                out["first_time"] = first
+                out["first_seen"] = row.first_seen if row else None
+                out["times_seen"] = row.times_seen if row else 0
+                progress.close()
+                click.echo(json.dumps(out, ensure_ascii=False))
+                continue
+            text = render(report, first, row.first_seen if row else "", row.times_seen if row else 1)
+            progress.close()
+            if many:
+                click.echo(f"{'' if number == 1 else chr(10)}[{number}/{len(inputs)}] {_clean(target)}")
+            click.echo(text)
+        progress.show(len(inputs), "")
+    finally:
+        progress.close()
+    if many:
+        click.echo(
+            f"{len(inputs)} inputs, {len(inputs) - failures} read, {failures} could not be read", err=True
         )
-    except ApkInputError as exc:
-        raise click.ClickException(str(exc)) from None
-    row = get_analysis(db, report.sha256) if report.sha256 else None
-    if as_json:
-        out = report.to_dict()
-        out["first_time"] = first
-        out["first_seen"] = row.first_seen if row else None
-        out["times_seen"] = row.times_seen if row else 0
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-        return
-    click.echo(render(report, first, row.first_seen if row else "", row.times_seen if row else 1))
+    if failures:
+        raise click.exceptions.Exit(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -75,13 +75,15 @@ def evidence_cmd(app: App, case_id: int, out: Path | None) -> None:
 
 @click.command("draft")
 @click.argument("case_id", type=int)
-@click.argument("kind", type=click.Choice(["play", "apple", "store", "police", "website"]))
+@click.argument(
+    "kind", type=click.Choice(["play", "apple", "aptoide", "galaxy", "store", "police", "website"])
+)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--force", is_flag=True, help="Draft a takedown request even though one was already made.")
 @click.option("--html", "as_html", is_flag=True, help="website: print the HTML snippet instead of text.")
 @app_options
 def draft_cmd(app: App, case_id: int, kind: str, lang: str, force: bool, as_html: bool) -> None:
-    """Print a ready-to-file draft for a case: play, apple, store, police or website.
+    """Print a ready-to-file draft for a case: play, apple, aptoide, galaxy, store, police or website.
 
     play picks the Google Play impersonation form or the intellectual-property (trademark) form and says
     why; a second takedown request for the same listing is refused unless --force.
@@ -121,7 +123,7 @@ def report_cmd(
     from bot.casework.reports import day_start, load_report, render_chart, render_csv, render_text
 
     start = day_start(since.date())
-    end = day_start(until.date()) if until is not None else datetime.now(UTC).replace(microsecond=0)
+    end = day_start(until.date()) if until is not None else app.now().replace(microsecond=0)
     if end <= start:
         raise click.ClickException("--until must be after --since")
     report = load_report(app.db(), start, end)

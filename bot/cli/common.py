@@ -7,6 +7,7 @@ import importlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -31,6 +32,7 @@ class App:
     """What a command needs, resolved lazily from options and environment."""
 
     settings: Settings
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
     _profile: Profile | None = field(default=None, repr=False)
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
 
@@ -45,6 +47,10 @@ class App:
                 )
             self._profile = load_profile(path)
         return self._profile
+
+    def now(self) -> datetime:
+        """The current time (UTC) from the app's clock, for every command that asks for "now"."""
+        return self.clock()
 
     def db(self, *, create: bool = False) -> sqlite_utils.Database:
         """The database. Commands that only read pass ``create=False``: a missing file is an error (a

@@ -45,6 +45,7 @@ def health_cmd(app: App, max_age: timedelta | None, as_json: bool) -> None:
     db = app.db()
     h = check(
         db,
+        now=app.now(),
         max_age=max_age or DEFAULT_MAX_AGE,
         bot_expected=bool(app.settings.telegram.token),
         running=scan_running(app.settings.db_path),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import click
 
@@ -102,7 +101,7 @@ def outbox_cmd(
     if not found:
         click.echo(f"No {status} messages.")
         return
-    now = time.time()
+    now = app.now().timestamp()
     rows = [
         [
             str(r["id"]),

@@ -81,6 +81,22 @@ def print_summary(result: ScanResult) -> None:
                 ],
             )
         )
+    if result.apk_checks:
+        click.echo("\nAptoide suspects' APKs analysed (full verdict):")
+        for c in result.apk_checks:
+            outcome = c["verdict"] or f"not analysed: {c['error']}"
+            if c["matches_store"] is False:
+                outcome += " (signed with another certificate than the store reports)"
+            click.echo(f"  {plain(c['key'])}: {plain(outcome, limit=200)}")
+    if result.not_judged:
+        click.echo(f"\nNot judged: {len(result.not_judged)} listing(s) could not be judged; check by hand:")
+        click.echo(
+            table(
+                ["brand", "store", "app id", "title", "reason"],
+                [[n.brand, n.store, n.app_id, n.title, n.reason] for n in result.not_judged],
+                max_col=60,
+            )
+        )
     if result.status != "ok":
         click.echo(
             "\nWARNING: the scan is incomplete; what it did not see it cannot report. Degraded stores:",
@@ -127,7 +143,15 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
             with scan_lock(run_app.settings.db_path):  # never two scans at once, bot included
                 interrupted = mark_interrupted(db)
                 trigger = "demo" if demo else "cli"
-                result = run_scan(db, profile, run_app.settings, gate.adapters, trigger=trigger, progress=say)
+                result = run_scan(
+                    db,
+                    profile,
+                    run_app.settings,
+                    gate.adapters,
+                    trigger=trigger,
+                    progress=say,
+                    clock=app.clock,
+                )
         except ScanBusy as exc:
             raise click.ClickException(str(exc)) from None
         if not quiet and not as_json and sys.stderr.isatty():
@@ -167,6 +191,15 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
 
 
 def _listing_rows(listings: list[dict[str, object]]) -> str:
+    if any(x.get("cert_sha1") for x in listings):  # Aptoide: the package, user store and certificate
+        return table(
+            ["app id", "package", "title", "developer", "store", "downloads", "certificate SHA-1"],
+            [
+                [str(x.get(k, "")) for k in
+                 ("app_id", "bundle_id", "title", "developer", "store_name", "installs", "cert_sha1")]
+                for x in listings
+            ],
+        )  # fmt: skip
     return table(
         ["app id", "title", "developer", "developer id"],
         [
@@ -190,13 +223,21 @@ def _listing_rows(listings: list[dict[str, object]]) -> str:
 def search_cmd(app: App, store: str, term: str, as_json: bool, demo: bool) -> None:
     """Search one store for a term, as the scan does (zh-TW, Taiwan).
 
+    On Aptoide each result's metadata is fetched too, for its signing certificate (cert_sha1, cert_owner).
+    The Galaxy Store has no public search: use lookup.
+
     Example: fakeapp search google_play 華岳證券
     """
     from bot.record.scan import make_adapters
+    from scanners.stores import StoreError
 
     with _maybe_demo(app, demo) as run_app:
         adapter = make_adapters(run_app.settings, [store])[store]
-        found = adapter.search(term)
+        full = getattr(adapter, "search_full", None)
+        try:
+            found = full(term) if full is not None else adapter.search(term)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from None
     rows = [x.to_dict() for x in found]
     if as_json:
         for row in rows:

@@ -39,6 +39,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "police.reported": {"zh": "已報案", "en": "reported"},
     "store.google_play": {"zh": "Google Play", "en": "Google Play"},
     "store.app_store": {"zh": "App Store", "en": "App Store"},
+    "store.aptoide": {"zh": "Aptoide", "en": "Aptoide"},
+    "store.galaxy_store": {"zh": "三星 Galaxy Store", "en": "Samsung Galaxy Store"},
     "store.apk": {"zh": "APK 檔案", "en": "APK file"},
     "card.title.case_alert": {"zh": "🚨 發現疑似假冒 App", "en": "🚨 Suspected fake app"},
     "card.title.relisted": {"zh": "🔁 假冒 App 重新上架", "en": "🔁 Fake app is listed again"},
@@ -211,6 +213,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "export.caption": {"zh": "案件與時間軸（{n} 件）", "en": "Cases and timelines ({n})"},
     "apk.analysing": {"zh": "分析 APK 中⋯", "en": "Analysing the APK…"},
+    "apk.busy": {
+        "zh": "目前分析中的 APK 與連結太多，請過幾分鐘再傳一次。",
+        "en": "Too many APKs and links are being analysed right now; please send it again in a few minutes.",
+    },
     "apk.result": {
         "zh": "APK 判定：{verdict}（SHA-256 {sha}）",
         "en": "APK verdict: {verdict} (SHA-256 {sha})",

@@ -133,4 +133,9 @@ def ot(lang: str, key: str, **kwargs: Any) -> str:
 
 def switch_label(lang: str, name: str) -> str:
     """A switch name as people read it."""
-    return ot(lang, f"switch.{name}") if f"switch.{name}" in OPS else name
+    if f"switch.{name}" in OPS:
+        return ot(lang, f"switch.{name}")
+    from bot.core.i18n import t
+
+    label = t(lang, f"store.{name}")
+    return name if label.startswith("store.") else label

@@ -14,6 +14,9 @@ DEFAULT_DB = Path("data/fakeapp.db")
 DEFAULT_CONFIG = Path("data/brands.toml")
 DEFAULT_GOOGLE_PLAY_URL = "https://play.google.com"
 DEFAULT_APP_STORE_URL = "https://itunes.apple.com"
+# 2026-12: Aptoide's API answers search and metadata on its ws75 host; the Galaxy Store's detail API.
+DEFAULT_APTOIDE_URL = "https://ws75.aptoide.com"
+DEFAULT_GALAXY_STORE_URL = "https://galaxystore.samsung.com"
 
 
 # Every setting, named like its environment variable; a settings file uses the same names (any case).
@@ -62,6 +65,13 @@ class StoreSettings:
     # Requests a second per store: Play throttles at about 1/s, the iTunes API documents ~20/minute.
     google_play_rate: float = 1.0
     app_store_rate: float = 0.33
+    # Neither publishes a limit; the notes advise one request every few seconds per host.
+    aptoide_url: str = DEFAULT_APTOIDE_URL
+    galaxy_store_url: str = DEFAULT_GALAXY_STORE_URL
+    aptoide_rate: float = 0.33
+    galaxy_store_rate: float = 0.33
+    # APKs of Aptoide suspects fetched and analysed per scan (0: none; each may be up to 200 MB).
+    aptoide_apk_budget: int = 0
     timeout: float = 15.0
     retries: int = 3
     backoff: float = 2.0
@@ -169,7 +179,7 @@ def _telegram_settings(env: Mapping[str, str]) -> TelegramSettings:
         reminder_days=int(days),
         reminder_days_store=tuple(
             (store, int(_float(env, f"FAKEAPP_REMINDER_DAYS_{store.upper()}", days)))
-            for store in ("google_play", "app_store", "apk")
+            for store in ("google_play", "app_store", "aptoide", "galaxy_store", "apk")
             if env.get(f"FAKEAPP_REMINDER_DAYS_{store.upper()}")
         ),
         outbox_interval=_float(env, "FAKEAPP_OUTBOX_INTERVAL", 5.0),
@@ -233,6 +243,11 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
         app_store_url=merged.get("FAKEAPP_APP_STORE_URL") or DEFAULT_APP_STORE_URL,
         google_play_rate=_float(merged, "FAKEAPP_GOOGLE_PLAY_RATE", 1.0),
         app_store_rate=_float(merged, "FAKEAPP_APP_STORE_RATE", 0.33),
+        aptoide_url=merged.get("FAKEAPP_APTOIDE_URL") or DEFAULT_APTOIDE_URL,
+        galaxy_store_url=merged.get("FAKEAPP_GALAXY_STORE_URL") or DEFAULT_GALAXY_STORE_URL,
+        aptoide_rate=_float(merged, "FAKEAPP_APTOIDE_RATE", 0.33),
+        galaxy_store_rate=_float(merged, "FAKEAPP_GALAXY_STORE_RATE", 0.33),
+        aptoide_apk_budget=int(_float(merged, "FAKEAPP_APTOIDE_APK_BUDGET", 0.0, allow_zero=True)),
         timeout=_float(merged, "FAKEAPP_HTTP_TIMEOUT", 15.0),
         retries=int(_float(merged, "FAKEAPP_HTTP_RETRIES", 3.0, allow_zero=True)),
         backoff=_float(merged, "FAKEAPP_HTTP_BACKOFF", 2.0),

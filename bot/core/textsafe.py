@@ -5,13 +5,29 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# C0/C1 controls (ANSI escapes start with ESC) and the bidi controls used to disguise text (Trojan Source).
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Removed from any text shown: every control (Cc: ANSI escapes start with ESC) but newline and tab; every
+# format character (Cf: bidi controls that disguise text as in Trojan Source, U+061C, zero-width space and
+# joiners U+200B-U+200F, U+FEFF, soft hyphen, invisible operators, interlinear annotation, the tag characters
+# U+E0000-U+E007F); unpaired surrogates (Cs); and the characters that render as nothing although they are
+# letters: the Hangul fillers U+115F, U+1160, U+3164, U+FFA0, the Khmer inherent vowels U+17B4/U+17B5 and
+# the combining grapheme joiner U+034F. Emoji keep their variation selectors (Mn), so they still render;
+# ZWJ sequences fall apart into their parts, which is harmless. tests/test_textsafe.py checks this list
+# against the running Python's Unicode database, so a new format character turns the test red.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+    "\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164"
+    "\ud800-\udfff\ufeff\uffa0\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e007f]"
+)
+# Line and paragraph separators (Zl, Zp) end a line in some renderers: a space, as any other line break in
+# one-line text.
+_LINE_SEPARATORS = re.compile("[\u2028\u2029]")
 
 
 def strip_controls(text: object) -> str:
-    """The text without control characters and bidi overrides; newlines and tabs are kept."""
-    return _UNSAFE.sub("", str(text if text is not None else ""))
+    """The text without controls, format characters and invisible fillers; newlines and tabs are kept,
+    U+2028/U+2029 become spaces."""
+    return _UNSAFE.sub("", _LINE_SEPARATORS.sub(" ", str(text if text is not None else "")))
 
 
 def plain(text: object, *, limit: int = 0) -> str:

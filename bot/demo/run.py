@@ -29,8 +29,12 @@ def demo_settings(
             settings.stores,
             google_play_url=double.base_url,
             app_store_url=double.base_url,
+            aptoide_url=double.base_url,
+            galaxy_store_url=double.base_url,
             google_play_rate=DEMO_RATE,
             app_store_rate=DEMO_RATE,
+            aptoide_rate=DEMO_RATE,
+            galaxy_store_rate=DEMO_RATE,
             timeout=10.0,
         )
         db_path = DEMO_DB if settings.db_path == DEFAULT_DB else settings.db_path

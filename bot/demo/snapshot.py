@@ -1,7 +1,8 @@
 """The offline demo snapshot: build it from ``data/demo/catalog.toml`` and serve it as the stores would.
 
 ``python -m bot.demo.snapshot`` renders the catalogue into ``data/demo/snapshot/`` in the stores' real
-formats (Google Play HTML pages, iTunes Search API JSON) plus icons. ``SnapshotHandler`` serves those files
+formats (Google Play HTML pages, iTunes Search API JSON, Aptoide v7 API JSON, Galaxy Store detail JSON) plus
+icons. ``SnapshotHandler`` serves those files
 from a ``StoreDouble`` on loopback, so the demo scan runs through exactly the code a real scan runs.
 """
 
@@ -21,6 +22,7 @@ from urllib.parse import quote
 from PIL import Image, ImageDraw, ImageEnhance
 
 from bot.bundled import bundled
+from bot.demo import render_aptoide, render_galaxy_store
 from bot.demo.render_app_store import render_results
 from bot.demo.render_google_play import render_details_page, render_no_results_page, render_search_page
 from bot.demo.server import Reply, Request
@@ -61,6 +63,10 @@ def load_catalog(path: Path = CATALOG) -> list[DemoApp]:
         fields["screenshots"] = [f"{BASE_PLACEHOLDER}/icons/{_icon_file(s)}" for s in shots]
         if raw["store"] == "google_play":
             fields["url"] = f"https://play.google.com/store/apps/details?id={raw['app_id']}"
+        elif raw["store"] == "aptoide":
+            fields["url"] = f"https://{raw.get('store_name', 'apps')}.en.aptoide.com/app"
+        elif raw["store"] == "galaxy_store":
+            fields["url"] = f"https://galaxystore.samsung.com/detail/{raw['app_id']}"
         else:
             fields["url"] = f"https://apps.apple.com/tw/app/id{raw['app_id']}"
         apps.append(
@@ -116,13 +122,15 @@ def build_snapshot(profile: Profile, apps: Sequence[DemoApp], out: Path) -> dict
     """Render every search term of every brand, every details page and every icon into ``out``."""
     if out.exists():
         shutil.rmtree(out)
-    for sub in ("google_play/search", "google_play/details", "app_store/search", "app_store/lookup", "icons"):
+    subs: tuple[str, ...] = ("google_play/search", "google_play/details", "app_store/search")
+    subs += ("app_store/lookup", "aptoide/search", "aptoide/meta", "galaxy_store/detail", "icons")
+    for sub in subs:
         (out / sub).mkdir(parents=True)
     counts = {"search_pages": 0, "details_pages": 0, "icons": 0}
-    index: dict[str, dict[str, str]] = {"google_play": {}, "app_store": {}}
+    index: dict[str, dict[str, str]] = {"google_play": {}, "app_store": {}, "aptoide": {}}
     for brand in profile.brands:
         for n, term in enumerate(brand.search_terms):
-            for store in ("google_play", "app_store"):
+            for store in ("google_play", "app_store", "aptoide"):
                 found = [a for a in apps if a.listing.store == store and brand.id in a.brands]
                 # Stores put the best match first; keep the official app near the top, as they do.
                 found.sort(key=lambda a: (a.expect != "official", a.listing.app_id))
@@ -133,12 +141,28 @@ def build_snapshot(profile: Profile, apps: Sequence[DemoApp], out: Path) -> dict
                     rest = [a.listing for a in found if featured is None or a.listing != featured]
                     page = render_search_page(rest, featured=featured)
                     (out / "google_play/search" / f"{name}.html").write_text(page, encoding="utf-8")
+                elif store == "aptoide":
+                    body = render_aptoide.render_search([a.listing for a in found])
+                    (out / "aptoide/search" / f"{name}.json").write_text(body, encoding="utf-8")
                 else:
                     body = render_results([a.listing for a in found])
                     (out / "app_store/search" / f"{name}.json").write_text(body, encoding="utf-8")
                 counts["search_pages"] += 1
+    # getMeta?package_name= answers one listing of the package: the official one when there is one.
+    packages: dict[str, str] = {}
+    for app in sorted(apps, key=lambda a: (a.expect != "official", int(a.listing.app_id or 0) if
+                                           a.listing.app_id.isdigit() else 0)):  # fmt: skip
+        if app.listing.store == "aptoide":
+            packages.setdefault(app.listing.bundle_id, app.listing.app_id)
+    index["aptoide_package"] = dict(sorted(packages.items()))
     for app in apps:
-        if app.listing.store == "google_play":
+        if app.listing.store == "aptoide":
+            body = render_aptoide.render_meta(app.listing)
+            (out / "aptoide/meta" / f"{app.listing.app_id}.json").write_text(body, encoding="utf-8")
+        elif app.listing.store == "galaxy_store":
+            body = render_galaxy_store.render_detail(app.listing)
+            (out / "galaxy_store/detail" / f"{app.listing.app_id}.json").write_text(body, encoding="utf-8")
+        elif app.listing.store == "google_play":
             page = render_details_page(app.listing)
             (out / "google_play/details" / f"{quote(app.listing.app_id, safe='')}.html").write_text(
                 page, encoding="utf-8"
@@ -197,6 +221,25 @@ class SnapshotHandler:
             return Reply(
                 200, json.dumps({"resultCount": len(records), "results": records}, ensure_ascii=False), js
             )
+        if request.path == "/api/7/apps/search":
+            name = self.index.get("aptoide", {}).get(q.get("query", "").strip())
+            if name is None:
+                return Reply(200, render_aptoide.render_search([]), render_aptoide.CONTENT_TYPE)
+            return self._text(self.root / "aptoide/search" / f"{name}.json", render_aptoide.CONTENT_TYPE)
+        if request.path == "/api/7/app/getMeta":
+            by_package = self.index.get("aptoide_package", {})
+            app_id = q.get("app_id") or by_package.get(q.get("package_name", ""), "")
+            f = self.root / "aptoide/meta" / f"{app_id}.json"
+            if not app_id.isdigit() or not f.is_file():
+                return Reply(404, render_aptoide.render_not_found(), render_aptoide.CONTENT_TYPE)
+            return self._text(f, render_aptoide.CONTENT_TYPE)
+        if request.path.startswith("/api/detail/"):
+            package = request.path[len("/api/detail/") :]
+            f = self.root / "galaxy_store/detail" / f"{quote(package, safe='')}.json"
+            if not f.is_file() or "/" in package:
+                body = render_galaxy_store.render_not_listed(package)
+                return Reply(200, body, render_galaxy_store.CONTENT_TYPE)
+            return self._text(f, render_galaxy_store.CONTENT_TYPE)
         if request.path.startswith("/icons/"):
             f = self.root / "icons" / Path(request.path).name
             if f.is_file():

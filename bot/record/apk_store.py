@@ -7,18 +7,22 @@ from __future__ import annotations
 import contextlib
 import json
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import sqlite_utils
 
+from bot.core.clock import utc_now
+from bot.core.linksafe import redact_userinfo
 from scanners.apk.verdict import ApkReport, analyse_apk, official_icon_hashes
 from scanners.profile import Brand, Profile
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import requests
 
     from scanners.judging.names import PreparedBrand
@@ -97,7 +101,7 @@ def get_analysis(db: sqlite_utils.Database, sha256: str) -> StoredAnalysis | Non
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return utc_now().isoformat(timespec="seconds")
 
 
 def store_report(
@@ -158,23 +162,33 @@ def analyse_and_store(
     brand_id: str | None = None,
     session: requests.Session | None = None,
     allow_private: bool = False,
+    allow_addresses: Collection[str] = (),
     max_size: int = DEFAULT_MAX_SIZE,
     work_dir: str | Path | None = None,
     display_name: str | None = None,
+    brands: Sequence[Brand | PreparedBrand] | None = None,
 ) -> tuple[ApkReport, bool]:
     """Analyse a local APK/bundle or an http(s) link, store the result, return (report, first_time).
 
     Raises ApkInputError for a missing file or a refused/failed download (one line); a file that is not a
-    valid APK is not an error: it is stored with the verdict ``invalid``.
+    valid APK is not an error: it is stored with the verdict ``invalid``. ``brands``: the brands to judge
+    against, e.g. ``prepared_brands`` once for a batch (default: the profile's, or ``brand_id``'s, prepared
+    only if needed).
     """
-    brands = profile_brands(profile, brand_id)
+    if brands is None:
+        brands = profile_brands(profile, brand_id)
     perms = official_permissions(db)
     text = str(source)
     if is_url(text):
         import requests
 
         from scanners.apk.fetch import FetchError, fetch_to_file
+        from scanners.apk.links import check_url, without_userinfo
 
+        try:
+            check_url(text)  # a malformed link is one line naming what is wrong, before anything parses it
+        except FetchError as exc:
+            raise ApkInputError(f"{without_userinfo(text)[:200]}: {exc}") from None
         own_session = session is None
         sess = session or requests.Session()
         if own_session:
@@ -182,7 +196,10 @@ def analyse_and_store(
         try:
             with tempfile.TemporaryDirectory(prefix="fakeapp-dl-", dir=work_dir) as tmp:
                 try:
-                    got = fetch_to_file(sess, text, tmp, max_size=max_size, allow_private=allow_private)
+                    got = fetch_to_file(
+                        sess, text, tmp, max_size=max_size, allow_private=allow_private,
+                        allow_addresses=allow_addresses,
+                    )  # fmt: skip
                 except FetchError as exc:
                     raise ApkInputError(f"{_redact(text)}: {exc}") from None
                 name = display_name or Path(unquote(urlsplit(got.url).path)).name or "download.apk"
@@ -216,9 +233,4 @@ def analyse_and_store(
 
 def _redact(url: str) -> str:
     """The URL without user:password (an attacker's link may carry them; they must not reach the database)."""
-    parts = urlsplit(url.strip())
-    if parts.username is None and parts.password is None:
-        return url.strip()
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return parts._replace(netloc=netloc).geturl()
+    return redact_userinfo(url.strip())

@@ -18,9 +18,10 @@ from typing import Any
 import requests
 import sqlite_utils
 
-from bot.core.clock import now_iso
-from bot.core.media import fetch_image
+from bot.core.clock import Clock, now_iso, utc_now
+from bot.core.media import MediaGuard, fetch_image, guard_for
 from bot.core.settings import Settings
+from bot.core.textsafe import plain
 from scanners.judging.icons import icon_hash, official_icon_hashes
 from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
 from scanners.listing import Listing
@@ -78,12 +79,25 @@ class Judged:
 
 
 @dataclass
+class NotJudged:
+    """A listing whose judging raised: recorded and shown with the reason, never read as 'not a fake'."""
+
+    key: str
+    store: str
+    app_id: str
+    title: str
+    brand: str
+    reason: str
+
+
+@dataclass
 class StoreOutcome:
     store: str
     runs: list[StoreRun]
     judged: dict[str, Judged]
     gone: list[str]  # listing keys confirmed removed from the store
     cache_updates: list[tuple[str, str, Listing, float]]
+    not_judged: list[NotJudged] = field(default_factory=list)
     requests: int = 0
     cache_hits: int = 0
     elapsed: float = 0.0
@@ -114,6 +128,8 @@ class ScanResult:
     requests: dict[str, int] = field(default_factory=dict)
     cache_hits: dict[str, int] = field(default_factory=dict)
     elapsed: dict[str, float] = field(default_factory=dict)
+    apk_checks: list[dict[str, Any]] = field(default_factory=list)  # Aptoide suspects' APKs analysed
+    not_judged: list[NotJudged] = field(default_factory=list)
 
     @property
     def suspects(self) -> list[Change]:
@@ -130,6 +146,9 @@ class ScanResult:
             "suspects": [vars(c) for c in self.suspects],
             "requests": self.requests,
             "cache_hits": self.cache_hits,
+            "apk_checks": self.apk_checks,
+            "not_judged_count": len(self.not_judged),
+            "not_judged": [vars(n) for n in self.not_judged],
         }
 
 
@@ -137,9 +156,13 @@ def prepare_profile(profile: Profile) -> list[PreparedBrand]:
     return [prepare_brand(b, official_icon_hashes(b)) for b in profile.brands]
 
 
-def fetch_icon(session: requests.Session, url: str, timeout: float) -> tuple[bytes, str] | None:
-    """Icon bytes and content type, or None when it cannot be had (a missing icon is not an error)."""
-    return fetch_image(session, url, timeout=timeout, max_bytes=ICON_MAX_BYTES)
+def fetch_icon(
+    session: requests.Session, url: str, timeout: float, guard: MediaGuard | None = None
+) -> tuple[bytes, str] | None:
+    """Icon bytes and content type, or None when it cannot be had (a missing icon is not an error).
+
+    Fetched through the SSRF guard (``bot.media``): internal addresses only as ``guard`` allows."""
+    return fetch_image(session, url, timeout=timeout, max_bytes=ICON_MAX_BYTES, guard=guard)
 
 
 class _StoreScanner:
@@ -156,8 +179,13 @@ class _StoreScanner:
         icon_session: requests.Session,
         settings: Settings,
         progress: Progress,
+        packages: Mapping[str, Sequence[str]] | None = None,
+        clock: Clock = utc_now,
     ) -> None:
+        self._wall = lambda: clock().timestamp()  # for the details cache's age
         self.adapter = adapter
+        # Lookup-only stores (no public search): brand id -> package names to look up.
+        self.packages = packages or {}
         self.store = adapter.store
         self.brands = brands
         self.cache = cache
@@ -165,6 +193,8 @@ class _StoreScanner:
         self.icon_session = icon_session
         self.settings = settings
         self.progress = progress
+        # Images only from public addresses, or from the store mirror the settings point at (SSRF guard).
+        self.media_guard = guard_for(settings)
         self.icon_hashes: dict[str, tuple[str | None, bytes | None, str]] = {}
         self.known_icons = known_icons  # image key -> perceptual hash, from earlier scans
         self.kept_media = kept_media  # image keys of icons and screenshots already kept as evidence
@@ -192,7 +222,9 @@ class _StoreScanner:
         country = brand.countries[0]
         language = brand.languages[0]
         found: dict[str, Listing] = {}
-        for i, term in enumerate(brand.search_terms, 1):
+        if not getattr(self.adapter, "searchable", True):
+            self._lookup_packages(prepared, run, found)
+        for i, term in enumerate(brand.search_terms if getattr(self.adapter, "searchable", True) else (), 1):
             self.progress(f"{self.store} {brand.id} search {i}/{len(brand.search_terms)}: {term}")
             try:
                 results = self.adapter.search(term, country=country, language=language)
@@ -207,23 +239,47 @@ class _StoreScanner:
         if run.status == "broken" and not found:
             return
         if official:
-            missing = [a.app_id for a in official if f"{self.store}:{a.app_id}" not in found]
+            missing = [a.app_id for a in official if not _official_keys(self.store, a.app_id, found)]
             run.canary_ok = len(missing) < len(official)
             if not run.canary_ok:
-                run.fail("degraded", f"canary: the official app {', '.join(missing)} was not found by search")
+                how = "search" if getattr(self.adapter, "searchable", True) else "lookup"
+                run.fail("degraded", f"canary: the official app {', '.join(missing)} was not found by {how}")
         else:
             run.canary_ok = True
         for key, listing in found.items():
-            if key in outcome.judged:
+            if key in outcome.judged or any(n.key == key for n in outcome.not_judged):
                 continue
-            judged = self._judge(listing, run, outcome)
+            try:
+                judged = self._judge(listing, run, outcome)
+            except Exception as exc:  # one hostile listing must not hide the others: it alone is not judged
+                self._not_judged(listing, brand.id, exc, run, outcome)
+                continue
             if judged is not None:
                 outcome.judged[key] = judged
         # The canary's official listing must also parse as official: a layout change shows up here.
         for app in official:
-            judged_official = outcome.judged.get(f"{self.store}:{app.app_id}")
-            if judged_official is not None and judged_official.verdict.verdict != "official":
+            keys = _official_keys(self.store, app.app_id, found)
+            judged_keys = [k for k in keys if k in outcome.judged]
+            # On Aptoide one package may be listed many times (user stores, forgeries): one official suffices.
+            if judged_keys and not any(outcome.judged[k].verdict.verdict == "official" for k in judged_keys):
                 run.fail("degraded", f"canary: the official app {app.app_id} was not recognised as official")
+
+    def _lookup_packages(self, prepared: PreparedBrand, run: StoreRun, found: dict[str, Listing]) -> None:
+        """A store without search: look up the official packages and every candidate package."""
+        brand = prepared.brand
+        official = [a.app_id for a in brand.apps_in(self.store)]
+        wanted = list(dict.fromkeys([*official, *self.packages.get(brand.id, ())]))
+        for i, package in enumerate(wanted, 1):
+            self.progress(f"{self.store} {brand.id} lookup {i}/{len(wanted)}: {package}")
+            try:
+                listing = self.adapter.lookup(
+                    package, country=brand.countries[0], language=brand.languages[0]
+                )
+            except StoreError as exc:
+                run.fail("broken", f"lookup {package}: {exc.reason}")
+                break
+            if listing is not None:
+                found.setdefault(listing.key, listing)
 
     def _judge(self, listing: Listing, run: StoreRun, outcome: StoreOutcome) -> Judged | None:
         full = listing
@@ -248,15 +304,24 @@ class _StoreScanner:
             from bot.casework.evidence import fetch_screenshots
 
             judged.screenshots = fetch_screenshots(
-                self.icon_session, missing, timeout=self.settings.stores.timeout
+                self.icon_session, missing, timeout=self.settings.stores.timeout, guard=self.media_guard
             )
         return judged
+
+    def _not_judged(
+        self, listing: Listing, brand: str, exc: Exception, run: StoreRun, outcome: StoreOutcome
+    ) -> None:
+        reason = plain(f"{type(exc).__name__}: {exc}", limit=300)
+        outcome.not_judged.append(
+            NotJudged(listing.key, self.store, listing.app_id, plain(listing.title, limit=120), brand, reason)
+        )
+        run.fail("degraded", f"{plain(listing.app_id, limit=80)} not judged ({type(exc).__name__})")
 
     def _details(self, listing: Listing, run: StoreRun, outcome: StoreOutcome) -> Listing | None:
         fingerprint = summary_fingerprint(listing)
         cached = self.cache.get(listing.key)
         max_age = self.settings.stores.details_max_age_hours * 3600
-        if cached is not None and cached[0] == fingerprint and time.time() - cached[2] < max_age:
+        if cached is not None and cached[0] == fingerprint and self._wall() - cached[2] < max_age:
             outcome.cache_hits += 1
             # What the search shows now wins over the cached details (an icon URL may move between hosts).
             return cached[1].merged(listing)
@@ -269,8 +334,9 @@ class _StoreScanner:
             return None  # gone between search and details
         merged = listing.merged(details)
         merged = _with_raw(merged, details.raw)
-        self.cache.put(listing.key, fingerprint, merged, time.time())
-        outcome.cache_updates.append((listing.key, fingerprint, merged, time.time()))
+        now = self._wall()
+        self.cache.put(listing.key, fingerprint, merged, now)
+        outcome.cache_updates.append((listing.key, fingerprint, merged, now))
         return merged
 
     def _icon(self, url: str, *, need_bytes: bool = False) -> tuple[str | None, bytes | None, str]:
@@ -282,7 +348,7 @@ class _StoreScanner:
         if url not in self.icon_hashes and known and not need_bytes:
             self.icon_hashes[url] = (known, None, "")
         if url not in self.icon_hashes or (need_bytes and self.icon_hashes[url][1] is None):
-            got = fetch_icon(self.icon_session, url, self.settings.stores.timeout)
+            got = fetch_icon(self.icon_session, url, self.settings.stores.timeout, self.media_guard)
             if got is None:
                 self.icon_hashes[url] = (None, None, "")
             else:
@@ -306,8 +372,64 @@ class _StoreScanner:
                 continue
             if listing is None:
                 outcome.gone.append(key)
-            else:
+                continue
+            try:
                 outcome.judged[key] = Judged(listing, judge_all(listing, self.brands))
+            except Exception as exc:  # as in _scan_brand: this listing alone is not judged
+                run = outcome.runs[0] if outcome.runs else StoreRun("", self.store)
+                self._not_judged(listing, run.brand, exc, run, outcome)
+
+
+# Stores where one package can appear under several listing ids (Aptoide's user stores): the official app is
+# found by its package name (``bundle_id``), not by the listing id.
+PACKAGE_KEYED_STORES = ("aptoide",)
+# Most packages a lookup-only store (Galaxy Store) is asked about per brand and scan.
+MAX_LOOKUP_PACKAGES = 100
+
+
+def _official_keys(store: str, app_id: str, found: Mapping[str, Listing]) -> list[str]:
+    """Keys of the found listings that are (or claim to be) this official app."""
+    if store in PACKAGE_KEYED_STORES:
+        return [k for k, v in found.items() if v.bundle_id == app_id or v.app_id == app_id]
+    key = f"{store}:{app_id}"
+    return [key] if key in found else []
+
+
+def lookup_candidates(
+    db: sqlite_utils.Database,
+    brands: Sequence[PreparedBrand],
+    outcomes: Sequence[StoreOutcome],
+) -> dict[str, list[str]]:
+    """Per brand, the Android packages a lookup-only store should be asked about, besides the official ones:
+    every package this scan or an earlier one flagged (stores and APK analyses), and every package seen
+    anywhere that imitates the official one."""
+    from scanners.judging.names import package_match
+
+    seen: list[tuple[str, str]] = []  # (package, verdict brand or '') in order of discovery
+    for outcome in outcomes:
+        for judged in outcome.judged.values():
+            listing = judged.listing
+            package = listing.bundle_id or listing.app_id
+            seen.append((package, judged.verdict.brand if judged.verdict.verdict in SUSPECT else ""))
+    # App Store bundle ids are often the Android package of the same app: they count too.
+    for r in db.query("select app_id, bundle_id, brand, verdict from listings where present = 1"):
+        package = r["bundle_id"] or r["app_id"]
+        seen.append((package, r["brand"] if r["verdict"] in SUSPECT else ""))
+    if db.table("apk_analyses").exists():
+        for r in db.query("select package, brand, verdict from apk_analyses where package != ''"):
+            seen.append((r["package"], r["brand"] if r["verdict"] not in ("official", "invalid") else ""))
+    from scanners.stores.galaxy_store import is_package
+
+    out: dict[str, list[str]] = {}
+    for prepared in brands:
+        brand = prepared.brand
+        wanted = [
+            p
+            for p, flagged_for in seen
+            if is_package(p) and (flagged_for == brand.id or package_match(p, prepared) is not None)
+        ]
+        out[brand.id] = list(dict.fromkeys(wanted))[:MAX_LOOKUP_PACKAGES]
+    return out
 
 
 def _with_raw(listing: Listing, raw: str) -> Listing:
@@ -361,10 +483,14 @@ def run_scan(
     trigger: str = "cli",
     progress: Progress | None = None,
     icon_session: requests.Session | None = None,
+    apk_allow_addresses: Sequence[str] = (),
+    clock: Clock = utc_now,
 ) -> ScanResult:
-    """Scan every store for every brand of the profile and commit listings, history, evidence and findings."""
+    """Scan every store for every brand of the profile and commit listings, history, evidence and findings.
+
+    ``clock`` gives the scan's start and finish times (tests pass a fixed one)."""
     say = progress or (lambda _msg: None)
-    started = now_iso()
+    started = now_iso(clock())
     pk = db.table("scans").insert({"started_at": started, "status": "running", "trigger": trigger}).last_pk
     assert pk is not None
     scan_id = int(pk)
@@ -391,11 +517,22 @@ def run_scan(
             for r in db.query("select url from listing_media where listing_key like ?", [f"{store}:%"])
         }
         scanners.append(
-            _StoreScanner(adapter, brands, cache.load(store), known, icons, kept, icon_http, settings, say)
+            _StoreScanner(
+                adapter, brands, cache.load(store), known, icons, kept, icon_http, settings, say, clock=clock
+            )
         )
-    with ThreadPoolExecutor(max_workers=max(1, len(scanners)), thread_name_prefix="scan") as pool:
-        outcomes = list(pool.map(_run_safely, scanners))
-    finished = now_iso()
+    searching = [x for x in scanners if getattr(x.adapter, "searchable", True)]
+    with ThreadPoolExecutor(max_workers=max(1, len(searching)), thread_name_prefix="scan") as pool:
+        outcomes = list(pool.map(_run_safely, searching))
+    # Stores without search (Galaxy Store) look up what the others found, once they are done.
+    lookup_only = [x for x in scanners if x not in searching]
+    if lookup_only:
+        candidates = lookup_candidates(db, brands, outcomes)
+        for x in lookup_only:
+            x.packages = candidates
+        with ThreadPoolExecutor(max_workers=len(lookup_only), thread_name_prefix="scan") as pool:
+            outcomes += list(pool.map(_run_safely, lookup_only))
+    finished = now_iso(clock())
     with db.conn:
         changes = _store_outcomes(db, scan_id, outcomes, finished)
         runs = [r for o in outcomes for r in o.runs]
@@ -415,6 +552,7 @@ def run_scan(
             requests={o.store: o.requests for o in outcomes},
             cache_hits={o.store: o.cache_hits for o in outcomes},
             elapsed={o.store: o.elapsed for o in outcomes},
+            not_judged=[n for o in outcomes for n in o.not_judged],
         )
         db.table("scans").update(
             scan_id,
@@ -424,6 +562,21 @@ def run_scan(
                 "summary": json.dumps(result.to_dict(), ensure_ascii=False),
             },
         )
+    # After the commit, outside the transaction: downloads take time, and each analysis commits its own row.
+    budget = settings.stores.aptoide_apk_budget
+    if budget:
+        from bot.record.aptoide_apks import check_suspect_apks
+
+        suspects = [
+            (j.listing.key, j.listing.apk_url, j.listing.cert_sha1, j.verdict.score)
+            for o in outcomes
+            for j in o.judged.values()
+            if j.listing.store == "aptoide" and j.verdict.verdict in SUSPECT and j.listing.apk_url
+        ]
+        say(f"aptoide: analysing up to {budget} suspect APK(s)")
+        checks = check_suspect_apks(db, profile, suspects, budget, allow_addresses=apk_allow_addresses)
+        result.apk_checks = [c.to_dict() for c in checks]
+        db.table("scans").update(scan_id, {"summary": json.dumps(result.to_dict(), ensure_ascii=False)})
     return result
 
 
@@ -606,4 +759,20 @@ def make_adapters(settings: Settings, stores: Sequence[str] | None = None) -> di
             backoff=s.backoff,
         )
         adapters["app_store"] = AppStore(client)
+    if stores is None or "aptoide" in stores:
+        from scanners.stores.aptoide import Aptoide
+
+        client = PoliteClient(
+            "aptoide", s.aptoide_url, rate=s.aptoide_rate, timeout=s.timeout, retries=s.retries,
+            backoff=s.backoff,
+        )  # fmt: skip
+        adapters["aptoide"] = Aptoide(client)
+    if stores is None or "galaxy_store" in stores:
+        from scanners.stores.galaxy_store import GalaxyStore
+
+        client = PoliteClient(
+            "galaxy_store", s.galaxy_store_url, rate=s.galaxy_store_rate, timeout=s.timeout,
+            retries=s.retries, backoff=s.backoff,
+        )  # fmt: skip
+        adapters["galaxy_store"] = GalaxyStore(client)
     return adapters

@@ -349,7 +349,17 @@ def m005_settings_overrides(db: Database) -> None:
 
 
 @migrations()
-def m006_operations(db: Database) -> None:
+def m010_aptoide_galaxy(db: Database) -> None:
+    """Third-party Android stores: the listing's signing certificate (Aptoide's SHA-1 and owner DN), the user
+    store that hosts it, and the APK its metadata points to."""
+    table = db.table("listings")
+    for column in ("cert_sha1", "cert_owner", "store_name", "apk_url", "apk_md5"):
+        if column not in table.columns_dict:
+            table.add_column(column, str)
+
+
+@migrations()
+def m011_operations(db: Database) -> None:
     """Operations (issue 14): kill switches, held alerts, the bot's heartbeat, and their audit trail."""
     db.table("switches").create(
         {"name": str, "paused_by": str, "paused_at": str, "reason": str},  # all | alerts | frontline | ...

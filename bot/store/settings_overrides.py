@@ -19,7 +19,7 @@ from bot.core.clock import now_iso
 from bot.core.settings import Settings, SettingsError
 from bot.store.db import transaction
 
-STORES = ("google_play", "app_store", "apk")
+STORES = ("google_play", "app_store", "aptoide", "galaxy_store", "apk")
 KEYS = ("scan_cron", "reminder_days", *(f"reminder_days_{s}" for s in STORES))
 OFF = "off"
 RESET = "reset"

@@ -18,7 +18,7 @@ from bot.core.clock import now_iso
 from bot.store.db import insert_row, transaction
 
 KINDS = ("alerts", "frontline", "scans")
-STORE_TARGETS = ("google_play", "app_store", "apk")
+STORE_TARGETS = ("google_play", "app_store", "aptoide", "galaxy_store", "apk")
 ALL = "all"
 TARGETS = (ALL, *KINDS, *STORE_TARGETS)
 

@@ -1,12 +1,18 @@
 """Who may do what in the bot: roles by Telegram user id, allowed chats, and the access log.
 
 Deny by default: a user with no role, or any user in a chat that is not allowed, gets nothing.
+
+Access fails closed: ``decide`` is pure (configuration in, decision out, no I/O), so nothing that can fail
+(Telegram refusing a reply, a locked or full database) runs before the decision; logging and telling the
+admins come after it and never change it.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlite_utils
 
@@ -85,6 +91,42 @@ def may(role: str | None, needed: str) -> bool:
     return role is not None and _RANK.get(role, 0) >= _RANK.get(needed, _RANK["admin"])
 
 
+@dataclass(frozen=True)
+class Decision:
+    """What the gate decided about one update, from configuration alone."""
+
+    allowed: bool
+    role: str | None = None
+    in_chat: bool = False
+    kind: str = "other"
+    detail: str = ""
+    needed: str | None = "admin"  # None: chatter from a member (nothing to do, nothing to log)
+
+    @property
+    def stranger(self) -> bool:
+        """No role, or not in an allowed chat: gets nothing back at all."""
+        return self.role is None or not self.in_chat
+
+
+DENY = Decision(False)
+
+
+def decide(
+    tg: TelegramSettings,
+    user_id: int | None,
+    chat_id: int | None,
+    kind: str,
+    detail: str,
+    needed: str | None,
+) -> Decision:
+    """Whether ``user_id`` in ``chat_id`` may do what needs ``needed``; pure, never raises on odd input."""
+    role = role_of(tg, user_id)
+    in_chat = chat_allowed(tg, chat_id, user_id)
+    if needed is None:
+        return Decision(bool(role and in_chat), role, in_chat, kind, detail, None)
+    return Decision(in_chat and may(role, needed), role, in_chat, kind, detail, needed)
+
+
 def log_access(
     db: sqlite_utils.Database,
     *,
@@ -95,13 +137,15 @@ def log_access(
     detail: str,
     allowed: bool,
     role: str | None,
+    now: datetime | None = None,
 ) -> None:
+    """Record one attempt (best effort for the caller: the decision was made before this runs)."""
     with transaction(db):
         insert_row(
             db,
             "access_log",
             {
-                "at": now_iso(),
+                "at": now_iso(now),
                 "user_id": user_id,
                 "username": username[:64],
                 "chat_id": chat_id,

@@ -2,23 +2,26 @@
 the case buttons, the outbox delivery job and the scheduled scans.
 
 Extension points: ``COMMANDS`` (add a ``Command`` for /draft, /report ...), ``CALLBACK_ACTIONS`` (add the
-handler of a new case button; the button itself goes in ``bot.render.CASE_BUTTONS``).
+handler of a new case button; the button itself goes in ``bot.alerts.render.CASE_BUTTONS``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import html
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -28,6 +31,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationHandlerStop,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -47,6 +51,7 @@ from bot.alerts.render import (
 )
 from bot.cases import actions as cases
 from bot.cases.actions import Actor, CaseError
+from bot.core.clock import Clock, utc_now
 from bot.core.i18n import normalize_lang, t
 from bot.core.settings import Settings, SettingsError
 from bot.outbox import queue as outbox
@@ -62,6 +67,11 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 APK_MAX_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
+SIDE_BUSY_MS = 2_000  # how long an access-log write waits for another process's write lock
+APK_WORKERS = 2  # analyses running at once (each may download up to 200 MB and parse it)
+APK_MAX_INFLIGHT = 6  # running plus waiting; one more is refused with a polite "busy, send it later"
+SIDE_QUEUE_MAX = 200  # access-log writes waiting beyond this are dropped (logged), never queued forever
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -77,6 +87,96 @@ class Desk:
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
     # The environment/file settings before the /settings overrides (``settings`` is the effective one).
     base_settings: Settings | None = None
+    clock: Clock = utc_now
+    # The one thread that uses ``db``: database work runs there, never on the event loop (a busy-wait on a
+    # lock held by another process would stop the bot answering anyone).
+    io: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="fakeapp-db")
+    )
+    # Best-effort writes after an access decision (access log, admin notices), on their own connection.
+    side: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="fakeapp-side")
+    )
+    side_pending: int = 0
+    outbox_db: sqlite_utils.Database | None = None  # the outbox delivery's own connection
+    # APK files and links: their own few threads, and a bound on how many run or wait (beyond it: "busy").
+    apk_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=APK_WORKERS, thread_name_prefix="fakeapp-apk")
+    )
+    apk_limit: int = APK_MAX_INFLIGHT
+    apk_inflight: int = 0
+    _side_local: threading.local = field(default_factory=threading.local)
+    # Reads on their own thread and connection: in WAL mode a read never waits for a writer, so a command
+    # that only reads is answered even while a write waits for another process's lock.
+    reads: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="fakeapp-read")
+    )
+    _read_local: threading.local = field(default_factory=threading.local)
+
+    async def run(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """``fn(*args, **kwargs)`` in the database thread, awaited without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.io, functools.partial(fn, *args, **kwargs))
+
+    async def read(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+        """``fn(read_db, *args, **kwargs)`` for work that only reads, on the read thread's own connection."""
+
+        def job() -> _T:
+            db = getattr(self._read_local, "db", None)
+            if db is None:
+                db = open_db(self.settings.db_path, migrate=False)
+                self._read_local.db = db
+            return fn(db, *args, **kwargs)
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.reads, job)
+
+    def side_write(
+        self, fn: Callable[[sqlite_utils.Database], None], after: Callable[[], None] | None = None
+    ) -> None:
+        """Run ``fn(db)`` in the background on the side connection; failures are logged, never raised."""
+        if self.side_pending >= SIDE_QUEUE_MAX:
+            log.warning("access log: %d writes waiting; this one is dropped", self.side_pending)
+            return
+        self.side_pending += 1
+
+        def job() -> bool:
+            try:
+                db = getattr(self._side_local, "db", None)
+                if db is None:
+                    db = open_db(self.settings.db_path, migrate=False, busy_timeout_ms=SIDE_BUSY_MS)
+                    self._side_local.db = db
+                fn(db)
+                return True
+            except Exception as exc:  # locked, full or read-only database: the decision stands
+                log.warning("access log: not written: %s", " ".join(str(exc).split())[:200])
+                return False
+
+        def done(fut: Future[bool]) -> None:
+            self.side_pending -= 1
+            if after is not None and not fut.cancelled() and fut.result():
+                after()
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        try:
+            fut = self.side.submit(job)
+        except RuntimeError:  # shutting down
+            self.side_pending -= 1
+            return
+        if loop is None:
+            fut.add_done_callback(done)
+            return
+
+        def back_on_loop(f: Future[bool]) -> None:
+            try:
+                loop.call_soon_threadsafe(done, f)
+            except RuntimeError:  # the loop is closed (shutting down): nothing left to kick
+                self.side_pending -= 1
+
+        fut.add_done_callback(back_on_loop)
 
 
 def desk_of(context: ContextTypes.DEFAULT_TYPE) -> Desk:
@@ -89,6 +189,10 @@ def lang_of(db: sqlite_utils.Database, user_id: int | None) -> str:
         return "zh"
     rows = list(db.query("SELECT lang FROM user_prefs WHERE user_id = ?", [user_id]))
     return normalize_lang(rows[0]["lang"]) if rows else "zh"
+
+
+def _uid(update: Update) -> int | None:
+    return update.effective_user.id if update.effective_user else None
 
 
 def actor_of(update: Update) -> Actor:
@@ -152,58 +256,120 @@ def _needed_role(update: Update) -> tuple[str, str, str | None]:
     return "message", text[:40], None
 
 
+def decision_of(update: Update, desk: Desk) -> access.Decision:
+    """The access decision for ``update``, from configuration alone (no I/O); any error denies."""
+    try:
+        user = update.effective_user
+        chat = update.effective_chat
+        kind, detail, needed = _needed_role(update)
+        return access.decide(
+            desk.settings.telegram,
+            user.id if user else None,
+            chat.id if chat else None,
+            kind,
+            detail,
+            needed,
+        )
+    except Exception as exc:  # access fails closed
+        log.warning("access: cannot decide (%s); denied", type(exc).__name__)
+        return access.DENY
+
+
+def permitted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """The handlers' own re-check of the gate's decision: a failure in the gate can never open them."""
+    try:
+        return decision_of(update, desk_of(context)).allowed
+    except Exception:
+        return False
+
+
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Group -1: every update passes here first. Unauthorized ones stop here, logged; admins are told."""
-    desk = desk_of(context)
-    tg = desk.settings.telegram
+    """Group -1: every update passes here first. Access is decided before any I/O; every path that does not
+    allow raises ``ApplicationHandlerStop`` (also when refusing, logging or notifying fails)."""
+    decision = access.DENY
+    desk: Desk | None = None
+    try:
+        desk = desk_of(context)
+        decision = decision_of(update, desk)
+        if decision.allowed:
+            if decision.needed is not None:
+                _record_attempt(desk, update, decision, context.application)
+            return
+        if decision.needed is not None:
+            _record_attempt(desk, update, decision, context.application)
+        await _refuse(update, context, desk, decision)
+    except ApplicationHandlerStop:
+        raise
+    except Exception as exc:  # best effort after the decision: the update is still denied below
+        log.warning("access: refusing an update failed: %s", type(exc).__name__)
+    finally:
+        if not decision.allowed:
+            raise ApplicationHandlerStop  # deny on every path, whatever happened above
+
+
+def _record_attempt(
+    desk: Desk,
+    update: Update,
+    decision: access.Decision,
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> None:
+    """Log the attempt and (for strangers) tell the admins: in the background, on the side connection."""
     user = update.effective_user
     chat = update.effective_chat
     uid = user.id if user else None
     cid = chat.id if chat else None
-    kind, detail, needed = _needed_role(update)
-    role = access.role_of(tg, uid)
-    in_chat = access.chat_allowed(tg, cid, uid)
-    if needed is None:
-        if not (role and in_chat):
-            raise ApplicationHandlerStop
-        return  # chatter from a member: nothing to do, nothing to log
-    allowed = in_chat and access.may(role, needed)
     username = (user.username or user.full_name) if user else ""
-    access.log_access(
-        desk.db,
-        user_id=uid,
-        username=username,
-        chat_id=cid,
-        kind=kind,
-        detail=detail,
-        allowed=allowed,
-        role=role,
-    )
-    if allowed:
-        return
+    tg = desk.settings.telegram
+    clock = desk.clock
+
+    def write(db: sqlite_utils.Database) -> None:
+        at = clock()
+        access.log_access(
+            db,
+            user_id=uid,
+            username=username,
+            chat_id=cid,
+            kind=decision.kind,
+            detail=decision.detail,
+            allowed=decision.allowed,
+            role=decision.role,
+            now=at,
+        )
+        if not decision.allowed and decision.stranger:
+            _notify_admins(db, tg, at, uid, username, cid, decision.kind, decision.detail)
+
+    notify = not decision.allowed and decision.stranger
+    desk.side_write(write, after=(lambda: kick_delivery(application)) if notify else None)
+
+
+async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, desk: Desk, d: access.Decision) -> None:
+    """What a denied user sees: a stranger nothing useful; a member of the wrong rank one line."""
+    if d.needed is None:
+        return  # chatter from outside: silence
     query = update.callback_query
-    if role is None or not in_chat:
-        # A stranger (or a stranger's chat): nothing useful back. Admins hear about it, rate-limited.
+    if d.stranger:
         if query is not None:
             with contextlib.suppress(TelegramError):
                 await query.answer()
-        _notify_admins(desk, uid, username, cid, kind, detail)
-        kick_delivery(context.application)
+        return
+    lang = await desk.read(lang_of, update.effective_user.id if update.effective_user else None)
+    if query is not None:
+        await query.answer(t(lang, "callback.denied"), show_alert=True)
     else:
-        lang = lang_of(desk.db, uid)
-        if query is not None:
-            with contextlib.suppress(TelegramError):
-                await query.answer(t(lang, "callback.denied"), show_alert=True)
-        else:
-            await reply(update, t(lang, "not_allowed"))
-    raise ApplicationHandlerStop
+        await reply(update, t(lang, "not_allowed"))
 
 
 def _notify_admins(
-    desk: Desk, uid: int | None, username: str, cid: int | None, kind: str, detail: str
+    db: sqlite_utils.Database,
+    tg: Any,
+    at: datetime,
+    uid: int | None,
+    username: str,
+    cid: int | None,
+    kind: str,
+    detail: str,
 ) -> None:
-    tg = desk.settings.telegram
-    slot = access.notice_slot(uid, tg.admin_notice_interval)
+    slot = access.notice_slot(uid, tg.admin_notice_interval, at.timestamp())
     text = t(
         "zh",
         "denied.admin_notice",
@@ -213,7 +379,7 @@ def _notify_admins(
         what=esc(f"{kind} {detail}"[:120]),
     )
     for admin in sorted(tg.admins):
-        outbox.enqueue(desk.db, str(admin), text, kind="access_notice", dedupe_key=f"{slot}:{admin}")
+        outbox.enqueue(db, str(admin), text, kind="access_notice", dedupe_key=f"{slot}:{admin}", now=at)
 
 
 # --- commands -----------------------------------------------------------------------------------------
@@ -229,23 +395,23 @@ class Command:
 async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    lang = lang_of(desk.db, uid)
+    lang = await desk.read(lang_of, uid)
     role = access.role_of(desk.settings.telegram, uid) or "viewer"
     await reply(update, t(lang, "start", role=t(lang, f"role.{role}")))
 
 
 async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, _uid(update))
     await reply(update, esc(t(lang, "help")))
 
 
 async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, _uid(update))
     args = _args(context)
     state = args[0].lower() if args else "open"
-    found = cases.list_cases(desk.db, state=state, limit=200)
+    found = await desk.read(cases.list_cases, state=state, limit=200)
     if not found:
         await reply(update, t(lang, "no_cases"))
         return
@@ -257,13 +423,14 @@ async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    lang = lang_of(desk.db, uid)
+    lang = await desk.read(lang_of, uid)
     args = _args(context)
     if not args:
         await reply(update, t(lang, "usage", usage="/case ID"))
         return
-    case = cases.get_case(desk.db, _case_id(args[0]))
-    text = case_card(case, lang, kind="case") + "\n\n" + timeline_text(cases.timeline(desk.db, case.id), lang)
+    case = await desk.read(cases.get_case, _case_id(args[0]))
+    events = await desk.read(cases.timeline, case.id)
+    text = case_card(case, lang, kind="case") + "\n\n" + timeline_text(events, lang)
     markup = None
     if access.may(access.role_of(desk.settings.telegram, uid), "analyst"):
         rows = case_keyboard(case, lang)
@@ -275,7 +442,7 @@ async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, case: cases.Case) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, _uid(update))
     await reply(update, t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}")))
     kick_delivery(context.application)
 
@@ -287,7 +454,9 @@ def _change_command(name: str, change: Callable[..., cases.Case], usage: str) ->
         args = _args(context)
         if not args:
             raise _Usage(usage)
-        case = change(desk_of(context).db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
+        desk = desk_of(context)
+        text = " ".join(args[1:])
+        case = await desk.run(change, desk.db, _case_id(args[0]), actor_of(update), text, now=desk.clock())
         await _done(update, context, case)
 
     handler.__name__ = f"cmd_{name}"
@@ -305,7 +474,10 @@ async def cmd_police(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if len(args) < 2:
         raise _Usage("/police ID REPORT_NO [agency]")
     agency = " ".join(args[2:]) or "165"
-    case = cases.report_police(desk_of(context).db, _case_id(args[0]), actor_of(update), args[1], agency)
+    desk = desk_of(context)
+    case = await desk.run(
+        cases.report_police, desk.db, _case_id(args[0]), actor_of(update), args[1], agency, now=desk.clock()
+    )
     await _done(update, context, case)
 
 
@@ -314,8 +486,9 @@ async def cmd_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = _args(context)
     if len(args) < 2:
         raise _Usage("/note ID text")
-    case = cases.note(desk.db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    text = " ".join(args[1:])
+    case = await desk.run(cases.note, desk.db, _case_id(args[0]), actor_of(update), text, now=desk.clock())
+    lang = await desk.read(lang_of, _uid(update))
     await reply(update, t(lang, "noted", id=case.id))
 
 
@@ -325,8 +498,8 @@ async def cmd_assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if len(args) != 2 or not re.fullmatch(r"@?[A-Za-z0-9_]{3,32}", args[1]):
         raise _Usage("/assign ID @user")
     who = args[1] if args[1].startswith("@") or args[1].isdigit() else "@" + args[1]
-    case = cases.assign(desk.db, _case_id(args[0]), actor_of(update), who)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    case = await desk.run(cases.assign, desk.db, _case_id(args[0]), actor_of(update), who, now=desk.clock())
+    lang = await desk.read(lang_of, _uid(update))
     await reply(update, t(lang, "assigned", id=case.id, who=esc(case.assignee)))
     kick_delivery(context.application)
 
@@ -336,16 +509,17 @@ async def cmd_allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = _args(context)
     if not args:
         raise _Usage("/allow ID [note]")
-    case = cases.allow(desk.db, _case_id(args[0]), actor_of(update), " ".join(args[1:]))
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    text = " ".join(args[1:])
+    case = await desk.run(cases.allow, desk.db, _case_id(args[0]), actor_of(update), text, now=desk.clock())
+    lang = await desk.read(lang_of, _uid(update))
     await reply(update, t(lang, "allowed", app=esc(case.title), brand=esc(case.brand), id=case.id))
     kick_delivery(context.application)
 
 
 async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
-    s = cases.stats(desk.db)
+    lang = await desk.read(lang_of, _uid(update))
+    s = await desk.read(cases.stats)
 
     def fmt(d: Mapping[str, int], prefix: str) -> str:
         return "、".join(f"{t(lang, f'{prefix}.{k}')} {v}" for k, v in d.items()) or "0"
@@ -367,10 +541,10 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
-    data = cases.export_csv(desk.db).encode("utf-8")
-    n = cases.stats(desk.db)["total"]
-    name = f"fakeapp-cases-{datetime.now(UTC):%Y%m%d-%H%M}.csv"
+    lang = await desk.read(lang_of, _uid(update))
+    data = (await desk.read(cases.export_csv)).encode("utf-8")
+    n = (await desk.read(cases.stats))["total"]
+    name = f"fakeapp-cases-{desk.clock():%Y%m%d-%H%M}.csv"
     chat = update.effective_chat
     if chat is not None:
         await chat.send_document(InputFile(data, filename=name), caption=t(lang, "export.caption", n=n))
@@ -380,20 +554,25 @@ async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
     args = _args(context)
-    lang = normalize_lang(args[0] if args else ("en" if lang_of(desk.db, uid) == "zh" else "zh"))
-    with cases.transaction(desk.db):
-        desk.db.execute(
+    current = await desk.read(lang_of, uid)
+    lang = normalize_lang(args[0] if args else ("en" if current == "zh" else "zh"))
+    await desk.run(_set_lang, desk.db, uid, lang, desk.clock())
+    await reply(update, t(lang, "lang.set"))
+
+
+def _set_lang(db: sqlite_utils.Database, uid: int | None, lang: str, now: datetime) -> None:
+    with cases.transaction(db):
+        db.execute(
             "INSERT INTO user_prefs (user_id, lang, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT(user_id) DO UPDATE SET"
             " lang = excluded.lang, updated_at = excluded.updated_at",
-            [uid, lang, cases.now_iso()],
+            [uid, lang, cases.now_iso(now)],
         )
-    await reply(update, t(lang, "lang.set"))
 
 
 async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, _uid(update))
     chat = update.effective_chat
 
     async def run() -> None:
@@ -406,7 +585,8 @@ async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 else ops_tg.paused_text(exc, lang) or t(lang, "scan.failed", msg=esc(str(exc)[:300]))
             )
         else:
-            text = t(lang, "scan.done", **summary) + "\n" + ops_tg.scan_extra(desk.db, lang, summary)
+            extra = await desk.read(ops_tg.scan_extra, lang, summary)
+            text = t(lang, "scan.done", **summary) + "\n" + extra
         if chat is not None:
             with contextlib.suppress(TelegramError):
                 await chat.send_message(text, parse_mode=ParseMode.HTML)
@@ -417,10 +597,9 @@ async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     task.add_done_callback(desk.tasks.discard)
 
 
-def _settings_view(desk: Desk, lang: str) -> str:
+def _settings_view(desk: Desk, lang: str, kept: Mapping[str, Any]) -> str:
     """The effective non-secret settings (never the token), overridden ones marked."""
     s = desk.settings.telegram
-    kept = overrides.load_overrides(desk.db)
 
     def val(key: str) -> str:
         mark = t(lang, "settings.overridden") if key in kept else ""
@@ -451,10 +630,12 @@ def _settings_view(desk: Desk, lang: str) -> str:
 async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins: show the settings, or change one (validated, kept in the database, applied at once)."""
     desk = desk_of(context)
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, _uid(update))
     args = _args(context)
     if not args:
-        await reply(update, _settings_view(desk, lang) + "\n" + ops_tg.settings_lines(desk.db, lang))
+        kept = await desk.read(overrides.load_overrides)
+        switches = await desk.read(ops_tg.settings_lines, lang)
+        await reply(update, _settings_view(desk, lang, kept) + "\n" + switches)
         return
     try:
         key, value = overrides.parse_change(args)
@@ -462,7 +643,7 @@ async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(update, t(lang, "error", msg=esc(" ".join(str(exc).split()))))
         return
     base = desk.base_settings or desk.settings
-    new_settings, ch = overrides.change(desk.db, base, key, value, actor_of(update).label)
+    new_settings, ch = await desk.run(overrides.change, desk.db, base, key, value, actor_of(update).label)
     desk.settings = new_settings
     if key == "scan_cron" and context.application.job_queue is not None:
         schedule_scan(context.application.job_queue, new_settings.telegram.scan_cron)
@@ -506,8 +687,10 @@ def guarded(fn: Handler) -> Handler:
     """Turn user mistakes (bad arguments, refused transitions) into one reply line, never a traceback."""
 
     async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if not permitted(update, context):
+            return  # the gate denied (or failed): never run, whatever the gate's fate
         desk = desk_of(context)
-        lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+        lang = await desk.read(lang_of, update.effective_user.id if update.effective_user else None)
         try:
             await fn(update, context)
         except _Usage as exc:
@@ -521,15 +704,15 @@ def guarded(fn: Handler) -> Handler:
 
 # --- buttons ------------------------------------------------------------------------------------------
 
-CallbackAction = Callable[[sqlite_utils.Database, int, Actor], cases.Case]
+CallbackAction = Callable[[sqlite_utils.Database, int, Actor, datetime], cases.Case]
 
 # Extension point: issue 5 adds e.g. "evidence": its handler. Buttons needing text answer with a usage hint.
 CALLBACK_ACTIONS: Mapping[str, CallbackAction] = MappingProxyType(
     {
-        "confirm": lambda db, cid, who: cases.confirm(db, cid, who),
-        "fp": lambda db, cid, who: cases.false_positive(db, cid, who),
-        "takedown": lambda db, cid, who: cases.request_takedown(db, cid, who),
-        "resolve": lambda db, cid, who: cases.resolve(db, cid, who),
+        "confirm": lambda db, cid, who, now: cases.confirm(db, cid, who, now=now),
+        "fp": lambda db, cid, who, now: cases.false_positive(db, cid, who, now=now),
+        "takedown": lambda db, cid, who, now: cases.request_takedown(db, cid, who, now=now),
+        "resolve": lambda db, cid, who, now: cases.resolve(db, cid, who, now=now),
         "evidence": casework_tg.evidence_button,  # issue 5: 證據包
     }
 )
@@ -539,10 +722,10 @@ CALLBACK_NEEDS_TEXT: Mapping[str, str] = MappingProxyType({"police": "/police {i
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every button press: validated (ids only, by regex), applied, answered, and the card edited."""
     query = update.callback_query
-    if query is None:
+    if query is None or not permitted(update, context):
         return
     desk = desk_of(context)
-    lang = lang_of(desk.db, query.from_user.id)
+    lang = await desk.read(lang_of, query.from_user.id)
     parsed = parse_callback(query.data)
     if parsed is None or (parsed[1] not in CALLBACK_ACTIONS and parsed[1] not in CALLBACK_NEEDS_TEXT):
         await query.answer(t(lang, "callback.invalid"), show_alert=True)
@@ -555,7 +738,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     try:
-        case = CALLBACK_ACTIONS[action](desk.db, case_id, actor_of(update))
+        case = await desk.run(CALLBACK_ACTIONS[action], desk.db, case_id, actor_of(update), desk.clock())
     except CaseError as exc:
         await query.answer(t(lang, "error", msg=str(exc))[:190], show_alert=True)
         return
@@ -567,7 +750,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}"))[:190])
     # The pressed message is edited at once when it is not the case's alert (the outbox edits that one).
     msg = query.message
-    if msg is not None and not _is_alert_message(desk.db, case.id, msg.chat.id, msg.message_id):
+    if msg is not None and not await desk.read(_is_alert_message, case.id, msg.chat.id, msg.message_id):
         with contextlib.suppress(BadRequest):
             rows = case_keyboard(case, lang)
             await context.bot.edit_message_text(
@@ -609,17 +792,21 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     msg = update.effective_message
     if msg is None or msg.document is None:
         return
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, _uid(update))
     if not apk_available():
         await reply(update, t(lang, "apk.unavailable"))
         return
     if (msg.document.file_size or 0) > APK_MAX_BYTES:
         await reply(update, t(lang, "apk.too_big", mb=APK_MAX_BYTES // (1024 * 1024)))
         return
-    await reply(update, t(lang, "apk.analysing"))
-    tg_file = await msg.document.get_file()
-    data = bytes(await tg_file.download_as_bytearray())
-    await _analyse(update, context, data, msg.document.file_name or "upload.apk", lang)
+    document = msg.document
+
+    async def job() -> None:
+        tg_file = await document.get_file()
+        data = bytes(await tg_file.download_as_bytearray())
+        await _analyse(update, context, data, document.file_name or "upload.apk", lang)
+
+    await _start_analysis(update, context, lang, job)
 
 
 async def on_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -628,12 +815,46 @@ async def on_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     m = URL_RE.search(msg.text or "") if msg else None
     if m is None:
         return
-    lang = lang_of(desk.db, update.effective_user.id if update.effective_user else None)
+    lang = await desk.read(lang_of, _uid(update))
     if not apk_available():
         await reply(update, t(lang, "apk.unavailable"))
         return
-    await reply(update, t(lang, "apk.analysing"))
-    await _analyse(update, context, None, m.group(0), lang)
+    link = m.group(0)
+    await _start_analysis(update, context, lang, lambda: _analyse(update, context, None, link, lang))
+
+
+async def _start_analysis(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    lang: str,
+    job: Callable[[], Coroutine[Any, Any, None]],
+) -> None:
+    """Run one APK/link analysis in the background, on the analysis pool; refuse politely when it is full.
+
+    The bot keeps answering meanwhile, and analyses never take the worker threads scans and reports use.
+    """
+    desk = desk_of(context)
+    if desk.apk_inflight >= desk.apk_limit:
+        await reply(update, t(lang, "apk.busy"))
+        return
+    desk.apk_inflight += 1
+
+    async def run() -> None:
+        try:
+            await job()
+        except Exception as exc:  # e.g. the file download failed: one line back, the bot keeps running
+            log.warning("APK analysis failed: %s", type(exc).__name__)
+            with contextlib.suppress(TelegramError):
+                await reply(update, t(lang, "apk.failed", msg=esc(type(exc).__name__)))
+        finally:
+            desk.apk_inflight -= 1
+
+    try:
+        await reply(update, t(lang, "apk.analysing"))
+    finally:
+        task = context.application.create_task(run())
+        desk.tasks.add(task)
+        task.add_done_callback(desk.tasks.discard)
 
 
 async def _analyse(
@@ -671,7 +892,8 @@ async def _analyse(
             db.close()
 
     try:
-        verdict, sha, case_id, opened = await asyncio.to_thread(work)
+        loop = asyncio.get_running_loop()
+        verdict, sha, case_id, opened = await loop.run_in_executor(desk.apk_pool, work)
     except Exception as exc:  # analysis errors are the file's fault or the network's; report, keep running
         log.warning("APK analysis failed: %s", type(exc).__name__)
         await reply(update, t(lang, "apk.failed", msg=esc(str(exc)[:300])))
@@ -702,11 +924,14 @@ def kick_delivery(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
 async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     desk: Desk = application.bot_data["desk"]
     redact = install_redaction(desk.settings.telegram.token)
+    # Delivery awaits Telegram between its database steps, so it runs on the loop with its own connection
+    # (never the handlers' one, which only the database thread uses).
+    db = desk.outbox_db or desk.db
     async with desk.deliver_lock:
         while True:
             desk.deliver_again = False
             try:
-                stats = await outbox.deliver_pending(desk.db, application.bot, desk.routes, redact=redact)
+                stats = await outbox.deliver_pending(db, application.bot, desk.routes, redact=redact)
             except TelegramError as exc:
                 log.warning("outbox delivery: %s", redact(str(exc)))
                 return
@@ -714,7 +939,7 @@ async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) ->
                 return
             if not desk.deliver_again and stats.sent == 0 and stats.superseded == 0:
                 return
-            if not desk.deliver_again and not outbox.pending(desk.db):
+            if not desk.deliver_again and not outbox.pending(db):
                 return
 
 
@@ -724,8 +949,9 @@ async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    if outbox.enqueue_reminders(desk.db, days=desk.settings.telegram.reminder_periods()):
-        casework_tg.reminder_drafts(desk)  # issue 5: each reminder's draft, ready to re-send
+    days = desk.settings.telegram.reminder_periods()
+    if await desk.run(outbox.enqueue_reminders, desk.db, days=days, now=desk.clock()):
+        await desk.run(casework_tg.reminder_drafts, desk)  # issue 5: each reminder's draft, ready to re-send
         kick_delivery(context.application)
 
 
@@ -800,6 +1026,36 @@ async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -
         await application.bot.set_my_commands(cmds, language_code=code)
 
 
+class PerChatUpdates(BaseUpdateProcessor):
+    """Updates from one chat are handled in order; different chats at once, so one command waiting for the
+    database (another process's write lock) never keeps the rest of the team waiting."""
+
+    def __init__(self, max_concurrent_updates: int = 32) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[object, list[Any]] = {}  # key -> [lock, users]
+
+    async def do_process_update(self, update: object, coroutine: Any) -> None:
+        key: object = None
+        if isinstance(update, Update):
+            chat, user = update.effective_chat, update.effective_user
+            key = chat.id if chat else (user.id if user else None)
+        entry = self._locks.setdefault(key, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                await coroutine
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                self._locks.pop(key, None)
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+
 # --- building -----------------------------------------------------------------------------------------
 
 
@@ -809,8 +1065,12 @@ def build_application(
     db: sqlite_utils.Database | None = None,
     scan_runner: Callable[[Settings, str], dict[str, Any]] | None = None,
     commands: Sequence[Command] = COMMANDS,
+    clock: Clock = utc_now,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The bot, ready for ``run_polling``: gate, commands, buttons, outbox and scan jobs."""
+    """The bot, ready for ``run_polling``: gate, commands, buttons, outbox and scan jobs.
+
+    ``clock`` is "now" for everything the bot records (tests pass a fixed one).
+    """
     install_redaction(settings.telegram.token)
     database = db or open_db(settings.db_path)
     outbox.recover_stale(database)
@@ -820,6 +1080,11 @@ def build_application(
 
     async def post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await set_commands(application)
+
+    async def post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        desk: Desk = application.bot_data["desk"]
+        for pool in (desk.io, desk.side, desk.reads, desk.apk_pool):
+            pool.shutdown(wait=False)  # queued writes still finish before the process exits
 
     app = (
         Application.builder()
@@ -835,6 +1100,8 @@ def build_application(
             )
         )
         .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .concurrent_updates(PerChatUpdates())
         .build()
     )
     app.bot_data["desk"] = Desk(
@@ -843,6 +1110,8 @@ def build_application(
         routes=outbox.Routes(tg.chats()),
         scan_runner=scan_runner,
         base_settings=base_settings,
+        clock=clock,
+        outbox_db=open_db(settings.db_path, migrate=False),
     )
     app.add_handler(TypeHandler(Update, gate), group=-1)
     for c in commands:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlite_utils
@@ -60,14 +60,14 @@ def _t(lang: str, key: str, **kw: object) -> str:
     return text.format(**kw) if kw else text
 
 
-def _lang_and_desk(
+async def _lang_and_desk(
     update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> tuple[str, sqlite_utils.Database, Desk]:
     from bot.telegram.app import desk_of, lang_of
 
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    return lang_of(desk.db, uid), desk.db, desk
+    return await desk.read(lang_of, uid), desk.db, desk
 
 
 async def _send(update: Update, text: str) -> None:
@@ -86,7 +86,7 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/draft ID KIND [en|zh] [force]: the ready-to-file draft, in the chat (or as a file when long)."""
     from bot.telegram.app import _case_id, actor_of
 
-    lang, db, desk = _lang_and_desk(update, context)
+    lang, db, desk = await _lang_and_desk(update, context)
     args = [a.lower() for a in (context.args or [])]
     if len(args) < 2 or args[1] not in KINDS:
         await _send(update, html.escape(_t(lang, "draft.usage")))
@@ -96,7 +96,9 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     case_id = _case_id(args[0])
     try:
         profile = load_profile(desk.settings.config_path)
-        draft = draft_for_case(db, profile, case_id, args[1], draft_lang, force=force, actor=actor_of(update))
+        draft = await desk.run(
+            draft_for_case, db, profile, case_id, args[1], draft_lang, force=force, actor=actor_of(update)
+        )
     except DuplicateTakedown as exc:
         first = exc.first
         await _send(
@@ -130,15 +132,15 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/report week|month: the figures in the chat and the chart as a PNG file."""
-    lang, db, _ = _lang_and_desk(update, context)
+    lang, _db, desk = await _lang_and_desk(update, context)
     args = [a.lower() for a in (context.args or [])]
     name = args[0] if args else "week"
     try:
-        since, until = period_for(name, datetime.now(UTC))
+        since, until = period_for(name, desk.clock())
     except ValueError:
         await _send(update, html.escape(_t(lang, "report.usage")))
         return
-    report = load_report(db, since, until)
+    report = await desk.read(load_report, since, until)
     await _send(update, f"<pre>{html.escape(render_text(report, lang))}</pre>")
     # Drawing takes a moment: off the event loop (pure, no database).
     png = await asyncio.to_thread(render_chart, report, lang)  # English labels if no CJK font
@@ -164,14 +166,15 @@ async def cmd_evidence(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """/evidence ID: the evidence pack, sent to this chat (and recorded on the timeline first)."""
     from bot.telegram.app import _case_id, actor_of
 
-    lang, db, desk = _lang_and_desk(update, context)
+    lang, db, desk = await _lang_and_desk(update, context)
     args = context.args or []
     if not args:
         await _send(update, html.escape(_t(lang, "evidence.usage")))
         return
-    case = cases.get_case(db, _case_id(args[0]))
+    case = await desk.run(cases.get_case, db, _case_id(args[0]))
     actor = actor_of(update)
-    pack = make_pack(db, case.id, actor, brand_name=_brand_name(case.brand, desk))
+    brand = _brand_name(case.brand, desk)
+    pack = await desk.run(make_pack, db, case.id, actor, brand_name=brand, now=desk.clock())
     caption = _pack_caption(lang, case.id, len(pack.names()), pack.sha256, actor.label)
     await _document(update, pack.data, pack.filename, caption)
 
@@ -186,7 +189,9 @@ def _brand_name(brand_id: str, desk: Desk | None = None) -> str:
     return next((b.name for b in profile.brands if b.id == brand_id), brand_id)
 
 
-def evidence_button(db: sqlite_utils.Database, case_id: int, actor: Actor) -> cases.Case:
+def evidence_button(
+    db: sqlite_utils.Database, case_id: int, actor: Actor, now: datetime | None = None
+) -> cases.Case:
     """The 證據包 button: build and record the pack, queue it to the security chat; returns the case.
 
     The button handler knows no chat, so the pack goes where the team works (the security chat), through the
@@ -194,7 +199,7 @@ def evidence_button(db: sqlite_utils.Database, case_id: int, actor: Actor) -> ca
     """
     case = cases.get_case(db, case_id)
     try:
-        pack = make_pack(db, case_id, actor, brand_name=_brand_name(case.brand))
+        pack = make_pack(db, case_id, actor, brand_name=_brand_name(case.brand), now=now)
     except EvidenceError as exc:
         raise CaseError(str(exc)) from None
     outbox.enqueue(
@@ -207,5 +212,6 @@ def evidence_button(db: sqlite_utils.Database, case_id: int, actor: Actor) -> ca
         document=pack.data,
         filename=pack.filename,
         dedupe_key=f"evidence:{case_id}:{pack.manifest_sha256}",
+        now=now,
     )
     return case

@@ -3,7 +3,8 @@
 It speaks the Bot API's wire format closely enough for python-telegram-bot 22: getMe, getUpdates (long
 poll with offsets, released on shutdown), sendMessage, editMessageText, answerCallbackQuery, sendDocument
 (multipart), setMyCommands, deleteWebhook, getFile and file download. It records every call and can inject
-faults: Telegram down (502 or dropped connections), 429 with retry_after, and held requests (a request held
+faults: Telegram down (502 or dropped connections), 429 with retry_after, every call for a chosen chat
+refused (403 "bot was blocked", 429 flood control), and held requests (a request held
 and abandoned by a client that died is not accepted).
 
 Run it for a try-out and talk to the bot as any user id:
@@ -73,6 +74,8 @@ class FakeTelegram:
         self.down: str = ""  # "" | "502" | "drop"
         self._faults: dict[str, list[Fault]] = {}
         self._holds: dict[str, float] = {}
+        self._refused: dict[int, Fault] = {}  # chat/user id -> how every call for it is refused
+        self._cq_user: dict[str, int] = {}  # callback query id -> the presser
         self._stopping = False
         self.answered: dict[str, dict[str, Any]] = {}  # callback query id -> {t, text, show_alert}
         self.pushed: dict[str, float] = {}  # callback query id -> time pushed
@@ -125,6 +128,24 @@ class FakeTelegram:
     ) -> None:
         with self._lock:
             self._faults.setdefault(method, []).append(Fault(status, retry_after, times, description))
+
+    def refuse(self, chat_id: int, *, status: int = 403, retry_after: int = 0) -> None:
+        """Refuse every call addressed to ``chat_id`` (and answers to that user's button presses) with
+        ``status``: 403 "bot was blocked by the user" or 429 flood control (``retry_after``). 0 heals."""
+        with self._lock:
+            if status:
+                self._refused[chat_id] = Fault(status, retry_after, 0)
+            else:
+                self._refused.pop(chat_id, None)
+
+    def attempted(self, method: str, chat_id: int | None = None) -> list[Call]:
+        """Every ``method`` call the bot made (whatever its outcome), optionally for one chat."""
+        with self._lock:
+            return [
+                c
+                for c in self.calls
+                if c.method == method and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
+            ]
 
     def hold(self, method: str, seconds: float) -> None:
         """Hold each ``method`` request this long before accepting it (0 to stop)."""
@@ -195,6 +216,7 @@ class FakeTelegram:
         }
         with self._lock:
             self.pushed[cq_id] = time.monotonic()
+            self._cq_user[cq_id] = user_id
         self._push(
             "callback_query",
             {
@@ -261,11 +283,14 @@ class FakeTelegram:
         """(HTTP status, body) for one Bot API call."""
         with self._lock:
             faults = self._faults.get(method) or self._faults.get("*")
-            if faults:
+            target = self._target(method, params)
+            f = self._refused.get(target) if target is not None else None
+            if f is None and faults:
                 f = faults[0]
                 f.times -= 1
                 if f.times <= 0:
                     faults.pop(0)
+            if f is not None:
                 body: dict[str, Any] = {
                     "ok": False,
                     "error_code": f.status,
@@ -335,6 +360,15 @@ class FakeTelegram:
         with self._lock:
             self.messages[(chat_id, mid)] = msg
         return msg
+
+    def _target(self, method: str, params: dict[str, Any]) -> int | None:
+        """The chat (or, for a callback answer, the presser) a call is for; caller holds the lock."""
+        if method == "answerCallbackQuery":
+            return self._cq_user.get(str(params.get("callback_query_id")))
+        try:
+            return int(params["chat_id"])
+        except (KeyError, TypeError, ValueError):
+            return None
 
     def _api_sendMessage(self, p: dict[str, Any], f: Any) -> tuple[int, Any]:
         text = str(p.get("text") or "")
@@ -588,6 +622,12 @@ def _handler_for(server: FakeTelegram) -> type[BaseHTTPRequestHandler]:
                 elif action == "fault":
                     if "down" in data:
                         server.set_down(str(data["down"] or ""))
+                    if "refuse" in data:  # {"refuse": CHAT_ID, "status": 403|429|0, "retry_after": N}
+                        server.refuse(
+                            int(data["refuse"]),
+                            status=int(data.get("status", 403)),
+                            retry_after=int(data.get("retry_after", 0)),
+                        )
                     if "method" in data:
                         server.fail(
                             str(data["method"]),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
@@ -29,22 +28,24 @@ WATCH_SECONDS = 600.0
 HOLD_CALLBACK = r"^h:\d{1,9}:(release|discard)$"
 
 
-def _ctx(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Any, str, Any]:
+async def _ctx(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Any, str, Any]:
     from bot.telegram.app import actor_of, desk_of, lang_of
 
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    return desk, lang_of(desk.db, uid), actor_of(update)
+    return desk, await desk.read(lang_of, uid), actor_of(update)
 
 
 async def cmd_pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/pause [alerts|frontline|scans|STORE]: admins stop everything, one kind of work, or one store."""
     from bot.telegram.app import reply
 
-    desk, lang, actor = _ctx(update, context)
+    desk, lang, actor = await _ctx(update, context)
     args = list(context.args or [])
     try:
-        name, new = sw.pause(desk.db, args[0] if args else None, actor.label, " ".join(args[1:]))
+        name, new = await desk.run(
+            sw.pause, desk.db, args[0] if args else None, actor.label, " ".join(args[1:]), now=desk.clock()
+        )
     except sw.SwitchError:
         await reply(update, ot(lang, "pause.usage"))
         return
@@ -60,10 +61,10 @@ async def cmd_resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """/resume [alerts|frontline|scans|STORE]: resume one switch, or (no argument) all of them."""
     from bot.telegram.app import kick_delivery, reply
 
-    desk, lang, actor = _ctx(update, context)
+    desk, lang, actor = await _ctx(update, context)
     args = list(context.args or [])
     try:
-        names = sw.resume(desk.db, args[0] if args else None, actor.label)
+        names = await desk.run(sw.resume, desk.db, args[0] if args else None, actor.label, now=desk.clock())
     except sw.SwitchError:
         await reply(update, ot(lang, "pause.usage"))
         return
@@ -83,7 +84,7 @@ async def on_hold_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if query is None:
         return
     desk = desk_of(context)
-    lang = lang_of(desk.db, query.from_user.id)
+    lang = await desk.read(lang_of, query.from_user.id)
     if access.role_of(desk.settings.telegram, query.from_user.id) != "admin":
         with contextlib.suppress(TelegramError):
             await query.answer(ot(lang, "hold.admins_only"), show_alert=True)
@@ -92,7 +93,9 @@ async def on_hold_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     from bot.telegram.app import actor_of
 
     try:
-        hold = holds.decide(desk.db, int(hold_id), action, actor_of(update).label)
+        hold = await desk.run(
+            holds.decide, desk.db, int(hold_id), action, actor_of(update).label, now=desk.clock()
+        )
     except holds.HoldError:
         with contextlib.suppress(TelegramError):
             await query.answer(ot(lang, "hold.closed", id=int(hold_id)), show_alert=True)
@@ -154,8 +157,9 @@ async def heartbeat_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every minute: the heartbeat that `fakeapp health` reads."""
     from bot.telegram.app import desk_of
 
+    desk = desk_of(context)
     try:
-        sw.beat(desk_of(context).db, "bot")
+        await desk.run(sw.beat, desk.db, "bot", now=desk.clock())
     except Exception as exc:  # a locked database must not stop the bot; the next beat tries again
         log.warning("heartbeat: %s: %s", type(exc).__name__, exc)
 
@@ -164,8 +168,9 @@ async def watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every ten minutes: the daily line (once a day from 09:00 Taiwan time) and the warnings when due."""
     from bot.telegram.app import desk_of, kick_delivery
 
+    desk = desk_of(context)
     try:
-        if watch.watch_messages(desk_of(context).db, now=datetime.now(UTC)):
+        if await desk.run(watch.watch_messages, desk.db, now=desk.clock()):
             kick_delivery(context.application)
     except Exception as exc:  # reported in the log; the next pass tries again
         log.warning("watch: %s: %s", type(exc).__name__, exc)

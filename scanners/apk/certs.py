@@ -19,7 +19,23 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
+
+
+def _dsa_public_key_type() -> type[dsa.DSAPublicKey]:
+    """cryptography's DSA public key class, read without the deprecation warning.
+
+    cryptography (51 here) deprecates DSA and warns on every attribute read of its ``dsa`` module; Android
+    still installs APKs signed with DSA (v1 and v2 schemes), so their signatures must still be checked. This
+    is the one place that reads the deprecated module.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        return dsa.DSAPublicKey
+
+
+_DSA_PUBLIC_KEY = _dsa_public_key_type()
 
 # Java's X500Principal names for the attribute types it knows; others print as dotted OIDs.
 _DN_NAMES = {
@@ -143,12 +159,52 @@ def certificate_spki(der: bytes) -> bytes:
         raise CertificateError(f"unreadable certificate: {type(exc).__name__}") from None
 
 
+def _der_length(n: int) -> bytes:
+    if n < 0x80:
+        return bytes([n])
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(body)]) + body
+
+
+def _der(tag: int, body: bytes) -> bytes:
+    return bytes([tag]) + _der_length(len(body)) + body
+
+
+def repair_rsa_spki(spki: bytes) -> bytes:
+    """An RSA SubjectPublicKeyInfo whose modulus is DER-encoded as a negative INTEGER (its leading 0x00
+    dropped), re-encoded with the modulus read as unsigned; any other key is returned unchanged.
+
+    This is apksig's ApkSigningBlockUtils.encodePublicKey workaround (both oracles verify such keys):
+    some old signing tools wrote the modulus without its sign byte.
+    """
+    try:
+        info = asn1_keys.PublicKeyInfo.load(spki)
+        if info["algorithm"]["algorithm"].native != "rsa":
+            return spki
+        bits = info["public_key"]
+        rsa_key = asn1_keys.RSAPublicKey.load(bits.contents[1:])
+        modulus = rsa_key["modulus"].contents
+        if not modulus or modulus[0] < 0x80:
+            return spki
+        while len(modulus) > 1 and modulus[0] == 0xFF and modulus[1] >= 0x80:
+            modulus = modulus[1:]  # the minimal two's-complement form, as Java's BigInteger holds it
+        exponent = rsa_key["public_exponent"].contents
+        body = _der(0x30, _der(0x02, b"\0" + modulus) + _der(0x02, exponent))
+        algorithm = info["algorithm"].dump()
+        return _der(0x30, algorithm + _der(0x03, bits.contents[:1] + body))
+    except Exception:
+        return spki
+
+
 def load_public_key(spki: bytes) -> Any:
-    """A `cryptography` public key from SubjectPublicKeyInfo DER; CertificateError when unusable."""
+    """A `cryptography` public key from SubjectPublicKeyInfo DER; CertificateError when unusable.
+
+    An RSA modulus encoded as a negative INTEGER is read as unsigned first, as apksig does.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return serialization.load_der_public_key(spki)
+            return serialization.load_der_public_key(repair_rsa_spki(spki))
     except (ValueError, UnsupportedAlgorithm, TypeError) as exc:
         raise CertificateError(f"malformed public key: {type(exc).__name__}") from None
 
@@ -180,12 +236,19 @@ def spki_key_type(spki: bytes) -> str:
 
 
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "md5": hashes.MD5,  # only for v1 MD5withRSA, which Android still accepts
     "sha1": hashes.SHA1,
     "sha224": hashes.SHA224,
     "sha256": hashes.SHA256,
     "sha384": hashes.SHA384,
     "sha512": hashes.SHA512,
 }
+
+
+def _is_dsa_key(key: Any) -> bool:
+    """isinstance(key, dsa.DSAPublicKey) without touching the name, which cryptography 46+ deprecates
+    with a warning on every access (Android still verifies DSA signatures, so we must too)."""
+    return type(key).__name__ == "DSAPublicKey" and hasattr(key, "parameters")
 
 
 def verify_signature(
@@ -206,7 +269,7 @@ def verify_signature(
             key.verify(signature, data, pad, algorithm)
         elif kind == "EC" and isinstance(key, ec.EllipticCurvePublicKey):
             key.verify(signature, data, ec.ECDSA(algorithm))
-        elif kind == "DSA" and isinstance(key, dsa.DSAPublicKey):
+        elif kind == "DSA" and isinstance(key, _DSA_PUBLIC_KEY):
             key.verify(signature, data, algorithm)
         else:
             return False

@@ -18,6 +18,7 @@ import ipaddress
 import os
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -27,21 +28,24 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from scanners.apk.links import FetchError, check_url
+
+__all__ = ["FetchError", "FetchResult", "address_problem", "check_url", "fetch_to_file"]
 
 DEFAULT_MAX_SIZE = 200 * 1024 * 1024
 DEFAULT_TIMEOUT = (5.0, 20.0)  # connect, read (between bytes)
 DEFAULT_DEADLINE = 120.0  # the whole download, whatever the server's pace
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
+POLL = 0.05  # how often the deadline watchdog looks at the clock (s)
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # cloud metadata endpoints (AWS/GCP/Azure IPv4, AWS IPv6); also covered by the link-local/private checks
 METADATA = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")})
 
 Resolver = Callable[[str, int], Sequence[str]]
-
-
-class FetchError(Exception):
-    """The link cannot be fetched safely; the message is one line for the user."""
 
 
 @dataclass(frozen=True)
@@ -95,27 +99,97 @@ def address_problem(addr: str) -> str | None:
     return None
 
 
-def check_url(url: str) -> tuple[str, str, int]:
-    """(scheme, host, port) of an acceptable URL, or FetchError."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise FetchError(f"not a valid URL: {exc}") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise FetchError(f"only http and https links are fetched, not {scheme or 'a bare path'!r}")
-    host = parts.hostname or ""
-    if not host:
-        raise FetchError("the link has no host")
-    return scheme, host, port or (443 if scheme == "https" else 80)
+class _Watchdog:
+    """Enforces the overall deadline on every socket of one download, whatever the server's pace.
+
+    Read time-outs bound the gap between two bytes only: a server that sends one header line every few
+    seconds never trips them. When the deadline passes, the watchdog shuts down every socket opened for the
+    download, which wakes the blocked read (headers, TLS handshake or body) at once; ``expired`` tells the
+    caller why the read failed.
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.expired = False
+        self._socks: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._done = False
+        self._end = clock() + max(0.0, seconds)
+        self._clock = clock
+        # a polling thread rather than threading.Timer: timed condition waits misbehave under a shifted clock
+        # (libfaketime, which CI uses), a relative sleep and the fetch's own clock do not
+        self._thread = threading.Thread(target=self._watch, name="fetch-deadline", daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._done:
+            left = self._end - self._clock()
+            if left <= 0:
+                self._fire()
+                return
+            time.sleep(min(POLL, left))
+
+    def register(self, sock: socket.socket) -> None:
+        # a duplicate descriptor: TLS wrapping detaches the original socket object, but a shutdown through
+        # any descriptor ends the one TCP connection underneath (handshake, headers and body alike)
+        dup = sock.dup()
+        with self._lock:
+            self._socks.append(dup)
+            if not self.expired:
+                return
+        self._shut(dup)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.expired = True
+            socks = list(self._socks)
+        for sock in socks:
+            self._shut(sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._done = True
+        with self._lock:
+            socks, self._socks = self._socks, []
+        for sock in socks:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+
+def _watched_pools(watchdog: _Watchdog) -> dict[str, type[HTTPConnectionPool]]:
+    """Connection pool classes whose connections register their socket with ``watchdog`` once opened."""
+
+    class _Conn(HTTPConnection):
+        def _new_conn(self) -> socket.socket:
+            sock = super()._new_conn()
+            watchdog.register(sock)
+            return sock
+
+    class _TLSConn(HTTPSConnection):
+        def _new_conn(self) -> socket.socket:
+            sock = super()._new_conn()
+            watchdog.register(sock)
+            return sock
+
+    class _Pool(HTTPConnectionPool):
+        ConnectionCls = _Conn
+
+    class _TLSPool(HTTPSConnectionPool):
+        ConnectionCls = _TLSConn
+
+    return {"http": _Pool, "https": _TLSPool}
 
 
 class _PinnedAdapter(HTTPAdapter):
-    """Connects to a given IP while TLS (SNI, certificate) and the Host header use the real host name."""
+    """Connects to a given IP while TLS (SNI, certificate) and the Host header use the real host name;
+    every socket it opens is watched by the download's deadline."""
 
-    def __init__(self, host: str, **kwargs: Any) -> None:
+    def __init__(self, host: str, watchdog: _Watchdog, **kwargs: Any) -> None:
         self._host = host
+        self._watchdog = watchdog
         super().__init__(max_retries=0, **kwargs)
 
     def init_poolmanager(
@@ -124,6 +198,7 @@ class _PinnedAdapter(HTTPAdapter):
         pool_kwargs["server_hostname"] = self._host
         pool_kwargs["assert_hostname"] = self._host
         super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = _watched_pools(self._watchdog)
 
 
 def _pinned_url(url: str, addr: str, port: int) -> str:
@@ -162,9 +237,36 @@ def fetch_to_file(
     """
     if verify is False:
         raise ValueError("TLS verification cannot be switched off for attacker-supplied links")
+    # the deadline runs from here (before the first resolution and connection) to the last byte
     started = clock()
+    watchdog = _Watchdog(deadline, clock)
+    try:
+        return _fetch_hops(
+            session, url.strip(), Path(dest_dir), max_size, timeout, deadline, max_redirects,
+            allow_private, allow_addresses, resolver, clock, verify, started, watchdog,
+        )
+    finally:
+        watchdog.cancel()
+
+
+def _fetch_hops(
+    session: requests.Session,
+    current: str,
+    dest_dir: Path,
+    max_size: int,
+    timeout: tuple[float, float],
+    deadline: float,
+    max_redirects: int,
+    allow_private: bool,
+    allow_addresses: Collection[str],
+    resolver: Resolver,
+    clock: Callable[[], float],
+    verify: bool | str,
+    started: float,
+    watchdog: _Watchdog,
+) -> FetchResult:
+    late = f"the download took longer than {deadline:g} s"
     visited: list[str] = []
-    current = url.strip()
     for _hop in range(max_redirects + 1):
         scheme, host, port = check_url(current)
         addrs = list(resolver(host, port))
@@ -177,20 +279,26 @@ def fetch_to_file(
                     raise FetchError(
                         f"refused {host}: {problem} (links to internal addresses are not fetched)"
                     )
+        remaining = deadline - (clock() - started)
+        if remaining <= 0 or watchdog.expired:
+            raise FetchError(late)
+        hop_timeout = (min(timeout[0], remaining), min(timeout[1], remaining))
         addr = addrs[0]
         headers = dict(session.headers)
         headers["Host"] = _host_header(host, scheme, port)
         headers["Accept-Encoding"] = "identity"  # the size cap counts what arrives, no decompression bombs
         req = requests.Request("GET", _pinned_url(current, addr, port), headers=headers).prepare()
-        adapter = _PinnedAdapter(host)
+        adapter = _PinnedAdapter(host, watchdog)
         try:
             try:
-                resp = adapter.send(req, stream=True, timeout=timeout, verify=verify)
-            except requests.exceptions.SSLError as exc:
-                raise FetchError(f"TLS error with {host}: {_short(exc)}") from None
-            except requests.exceptions.Timeout:
-                raise FetchError(f"{host} did not answer in time") from None
+                resp = adapter.send(req, stream=True, timeout=hop_timeout, verify=verify)
             except requests.exceptions.RequestException as exc:
+                if watchdog.expired or clock() - started > deadline:
+                    raise FetchError(late) from None
+                if isinstance(exc, requests.exceptions.SSLError):
+                    raise FetchError(f"TLS error with {host}: {_short(exc)}") from None
+                if isinstance(exc, requests.exceptions.Timeout):
+                    raise FetchError(f"{host} did not answer in time") from None
                 raise FetchError(f"cannot connect to {host}: {_short(exc)}") from None
             with contextlib.closing(resp):
                 if resp.status_code in REDIRECTS:
@@ -202,7 +310,8 @@ def fetch_to_file(
                     continue
                 if resp.status_code != 200:
                     raise FetchError(f"{host} answered HTTP {resp.status_code}")
-                return _save(resp, current, visited, addr, Path(dest_dir), max_size, deadline, started, clock)
+                return _save(resp, current, visited, addr, dest_dir, max_size, late, deadline, started,
+                             clock, watchdog)
         finally:
             adapter.close()
     raise FetchError(f"more than {max_redirects} redirects")
@@ -220,9 +329,11 @@ def _save(
     addr: str,
     dest_dir: Path,
     max_size: int,
+    late: str,
     deadline: float,
     started: float,
     clock: Callable[[], float],
+    watchdog: _Watchdog,
 ) -> FetchResult:
     declared = resp.headers.get("Content-Length")
     if declared and declared.isdigit() and int(declared) > max_size:
@@ -240,13 +351,17 @@ def _save(
                     size += len(chunk)
                     if size > max_size:
                         raise FetchError(f"the file is larger than the limit ({max_size:,} bytes)")
-                    if clock() - started > deadline:
-                        raise FetchError(f"the download took longer than {deadline:.0f} s")
+                    if watchdog.expired or clock() - started > deadline:
+                        raise FetchError(late)
                     digest.update(chunk)
                     out.write(chunk)
+                if watchdog.expired:  # the watchdog's shutdown ends the stream like an EOF would
+                    raise FetchError(late)
             except FetchError:
                 raise
             except Exception as exc:  # urllib3 read time-outs and protocol errors while streaming
+                if watchdog.expired or clock() - started > deadline:
+                    raise FetchError(late) from None
                 raise FetchError(f"download interrupted: {_short(exc)}") from None
         ok = True
     finally:

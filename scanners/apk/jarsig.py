@@ -32,49 +32,129 @@ from scanners.apk.zipread import ApkFormatError, ZipEntry, ZipLayout, iter_entry
 
 MANIFEST = "META-INF/MANIFEST.MF"
 MAX_META_SIZE = 32 << 20  # manifest, .SF and signature blocks are read whole; real ones are far smaller
-SDK_JB_MR2, SDK_N = 18, 24
+SDK_JB_MR2, SDK_KITKAT, SDK_N = 18, 19, 24
+MAX_SIGNERS = 10  # apksig's Constants.MAX_APK_SIGNERS (aosp14; Debian's apksigner 31 has no limit)
 
+_MD5, _SHA1, _SHA224, _SHA256, _SHA384, _SHA512 = "md5", "sha1", "sha224", "sha256", "sha384", "sha512"
 _DIGEST_OIDS = {
-    "1.3.14.3.2.26": "sha1",
-    "2.16.840.1.101.3.4.2.4": "sha224",
-    "2.16.840.1.101.3.4.2.1": "sha256",
-    "2.16.840.1.101.3.4.2.2": "sha384",
-    "2.16.840.1.101.3.4.2.3": "sha512",
+    "1.2.840.113549.2.5": _MD5,
+    "1.3.14.3.2.26": _SHA1,
+    "2.16.840.1.101.3.4.2.4": _SHA224,
+    "2.16.840.1.101.3.4.2.1": _SHA256,
+    "2.16.840.1.101.3.4.2.2": _SHA384,
+    "2.16.840.1.101.3.4.2.3": _SHA512,
 }
-_SIG_OIDS = {
-    "1.2.840.113549.1.1.1": "RSA",
-    "1.2.840.113549.1.1.5": "RSA",
-    "1.2.840.113549.1.1.14": "RSA",
-    "1.2.840.113549.1.1.11": "RSA",
-    "1.2.840.113549.1.1.12": "RSA",
-    "1.2.840.113549.1.1.13": "RSA",
-    "1.2.840.10040.4.1": "DSA",
-    "1.2.840.10040.4.3": "DSA",
-    "2.16.840.1.101.3.4.3.1": "DSA",
-    "2.16.840.1.101.3.4.3.2": "DSA",
-    "1.2.840.10045.2.1": "EC",
-    "1.2.840.10045.4.1": "EC",
-    "1.2.840.10045.4.3.1": "EC",
-    "1.2.840.10045.4.3.2": "EC",
-    "1.2.840.10045.4.3.3": "EC",
-    "1.2.840.10045.4.3.4": "EC",
+# Signature algorithm OID → (key kind, hash the signature uses; None: the SignerInfo's digest algorithm).
+# apksig's AlgorithmIdentifier.getJcaSignatureAlgorithm: a combined OID names its own hash, a bare key OID
+# (rsaEncryption, dsa, ecPublicKey) takes the digest algorithm's. SHA-384/512 with DSA are not known.
+_SIG_OIDS: dict[str, tuple[str, str | None]] = {
+    "1.2.840.113549.1.1.1": ("RSA", None),
+    "1.2.840.113549.1.1.4": ("RSA", _MD5),
+    "1.2.840.113549.1.1.5": ("RSA", _SHA1),
+    "1.2.840.113549.1.1.14": ("RSA", _SHA224),
+    "1.2.840.113549.1.1.11": ("RSA", _SHA256),
+    "1.2.840.113549.1.1.12": ("RSA", _SHA384),
+    "1.2.840.113549.1.1.13": ("RSA", _SHA512),
+    "1.2.840.10040.4.1": ("DSA", None),
+    "1.2.840.10040.4.3": ("DSA", _SHA1),
+    "2.16.840.1.101.3.4.3.1": ("DSA", _SHA224),
+    "2.16.840.1.101.3.4.3.2": ("DSA", _SHA256),
+    "1.2.840.10045.2.1": ("EC", None),
+    "1.2.840.10045.4.1": ("EC", _SHA1),
+    "1.2.840.10045.4.3.1": ("EC", _SHA224),
+    "1.2.840.10045.4.3.2": ("EC", _SHA256),
+    "1.2.840.10045.4.3.3": ("EC", _SHA384),
+    "1.2.840.10045.4.3.4": ("EC", _SHA512),
 }
-# First API level whose JAR verifier accepts a PKCS#7 digest + key pair (apksig's table; older levels 0).
-_SIG_MIN_SDK = {
-    ("RSA", "sha224"): 22,
-    ("RSA", "sha256"): SDK_JB_MR2,
-    ("RSA", "sha384"): SDK_JB_MR2,
-    ("RSA", "sha512"): SDK_JB_MR2,
-    ("DSA", "sha224"): 22,
-    ("DSA", "sha256"): 21,
-    ("DSA", "sha384"): 10**9,
-    ("DSA", "sha512"): 10**9,
-    ("EC", "sha1"): SDK_JB_MR2,
-    ("EC", "sha224"): 21,
-    ("EC", "sha256"): SDK_JB_MR2,
-    ("EC", "sha384"): SDK_JB_MR2,
-    ("EC", "sha512"): SDK_JB_MR2,
-}
+_ANY = 2**31 - 1
+_Ranges = tuple[tuple[int, int], ...]
+_FROM0: _Ranges = ((0, _ANY),)
+_OLD_AND_L: _Ranges = ((0, 8), (21, _ANY))
+_L_TO_M: _Ranges = ((21, 23),)  # Android 5.0-6.0 accepted any digest with any signature hash
+
+
+def _sig_alg_table() -> dict[tuple[str, str, str | None], _Ranges]:
+    """API levels on which Android's JAR verifier accepts a (digest, key kind, signature hash) triple.
+
+    apksig's OidConstants.SUPPORTED_SIG_ALG_OIDS (Android 14; the same in Debian's apksigner 31), keyed by
+    the signature OID's meaning; a pair not listed is accepted on no API level.
+    """
+    digests = (_MD5, _SHA1, _SHA224, _SHA256, _SHA384, _SHA512)
+    table: dict[tuple[str, str, str | None], _Ranges] = {}
+    for kind, sig_hashes in (
+        ("RSA", digests),
+        ("DSA", (_SHA1, _SHA224, _SHA256)),
+        ("EC", (_SHA1, _SHA224, _SHA256, _SHA384, _SHA512)),
+    ):
+        for digest in digests:
+            for sig_hash in sig_hashes:
+                if digest != sig_hash:
+                    table[(digest, kind, sig_hash)] = _L_TO_M
+    table.update({
+        # RSA: bare rsaEncryption with each digest, then the matching combined OIDs, then the exceptions.
+        (_MD5, "RSA", None): _FROM0,
+        (_SHA1, "RSA", None): _FROM0,
+        (_SHA224, "RSA", None): _OLD_AND_L,
+        (_SHA256, "RSA", None): ((0, 8), (18, _ANY)),
+        (_SHA384, "RSA", None): ((18, _ANY),),
+        (_SHA512, "RSA", None): ((18, _ANY),),
+        (_MD5, "RSA", _MD5): _OLD_AND_L,
+        (_SHA1, "RSA", _SHA1): _FROM0,
+        (_SHA224, "RSA", _SHA224): _OLD_AND_L,
+        (_SHA256, "RSA", _SHA256): ((0, 8), (18, _ANY)),
+        (_SHA384, "RSA", _SHA384): ((21, _ANY),),
+        (_SHA512, "RSA", _SHA512): ((21, _ANY),),
+        (_SHA224, "RSA", _SHA256): ((21, 21),),
+        (_SHA256, "RSA", _SHA1): ((21, 21),),
+        (_SHA512, "RSA", _SHA384): ((21, 21),),
+        # DSA: no MD5 signature hash; bare dsa only with SHA-1/224/256 digests.
+        (_SHA1, "DSA", None): _FROM0,
+        (_SHA224, "DSA", None): ((22, _ANY),),
+        (_SHA256, "DSA", None): ((22, _ANY),),
+        (_SHA1, "DSA", _SHA1): ((9, _ANY),),
+        (_SHA224, "DSA", _SHA224): ((21, _ANY),),
+        (_SHA256, "DSA", _SHA256): ((21, _ANY),),
+        # ECDSA: bare ecPublicKey with any SHA digest; matching combined OIDs.
+        (_SHA1, "EC", None): ((18, _ANY),),
+        (_SHA224, "EC", None): ((21, _ANY),),
+        (_SHA256, "EC", None): ((18, _ANY),),
+        (_SHA384, "EC", None): ((18, _ANY),),
+        (_SHA512, "EC", None): ((18, _ANY),),
+        (_SHA1, "EC", _SHA1): ((18, _ANY),),
+        (_SHA224, "EC", _SHA224): ((21, _ANY),),
+        (_SHA256, "EC", _SHA256): ((21, _ANY),),
+        (_SHA384, "EC", _SHA384): ((21, _ANY),),
+        (_SHA512, "EC", _SHA512): ((21, _ANY),),
+    })  # fmt: skip
+    return table
+
+
+_SIG_ALG_LEVELS = _sig_alg_table()
+
+
+def unsupported_levels(ranges: _Ranges, min_sdk: int, max_sdk: int) -> list[tuple[int, int]]:
+    """The part of [min_sdk, max_sdk] outside `ranges` (apksig's InclusiveIntRange.getValuesNotIn)."""
+    out = []
+    low = min_sdk
+    for lo, hi in sorted(ranges):
+        if hi < low:
+            continue
+        if lo > max_sdk:
+            break
+        if lo > low:
+            out.append((low, lo - 1))
+        low = hi + 1
+        if low > max_sdk:
+            return out
+    if low <= max_sdk:
+        out.append((low, max_sdk))
+    return out
+
+
+def _levels_text(levels: list[tuple[int, int]]) -> str:
+    return ", ".join(str(lo) if lo == hi else f"{lo}+" if hi >= _ANY else f"{lo}-{hi}" for lo, hi in levels)
+
+
 # Manifest digest names → hashlib names; apksig's table (case-insensitive).
 _MANIFEST_DIGESTS = {
     "SHA": "sha1",
@@ -306,6 +386,9 @@ def verify_v1(
             signers.append(V1Signer(block.name[len("META-INF/") :], block, sf))
     if not signers:
         result.errors.append("no JAR signatures (no .SF with a matching .RSA/.DSA/.EC)")
+        return result
+    if len(signers) > MAX_SIGNERS:
+        result.errors.append(f"{len(signers)} JAR signers; at most {MAX_SIGNERS} are allowed")
         return result
 
     for signer in signers:
@@ -562,16 +645,20 @@ def _find_cert(sid: Any, cert_ders: list[bytes]) -> bytes | None:
 def _verify_signer_info(
     si: Any, cert_ders: list[bytes], encap_type: str, sf: bytes, min_sdk: int, max_sdk: int
 ) -> Certificate | None:
-    digest = _DIGEST_OIDS.get(si["digest_algorithm"]["algorithm"].dotted)
-    kind = _SIG_OIDS.get(si["signature_algorithm"]["algorithm"].dotted)
-    if digest is None or kind is None:
-        raise _SignerInfoError("unsupported JAR signature algorithm")
-    lowest = _SIG_MIN_SDK.get((kind, digest), 0)
-    if min_sdk < lowest:
+    digest_oid = si["digest_algorithm"]["algorithm"].dotted
+    sig_oid = si["signature_algorithm"]["algorithm"].dotted
+    digest = _DIGEST_OIDS.get(digest_oid)
+    kind, sig_hash = _SIG_OIDS.get(sig_oid, ("", None))
+    levels = _SIG_ALG_LEVELS.get((digest or "", kind, sig_hash), ()) if digest and kind else ()
+    missing = unsupported_levels(levels, min_sdk, max_sdk)
+    if missing:
+        # apksig's JAR_SIG_UNSUPPORTED_SIG_ALG (both oracles): the pair must work on every API level of
+        # the APK's range, e.g. SHA-256 digests fail on 9-17 and MD5 with md5WithRSA on 9-20.
         raise _SignerInfoError(
-            f"{digest.upper()} with {kind} JAR signatures are not supported before API {lowest} "
-            f"(the APK declares minSdk {min_sdk})"
+            f"JAR signature algorithm (digest {digest or digest_oid}, signature {sig_oid}) is not "
+            f"supported on API levels {_levels_text(missing)}"
         )
+    assert digest is not None
     der = _find_cert(si["sid"], cert_ders)
     if der is None:
         raise _SignerInfoError("signing certificate referenced by the PKCS#7 signer is not in the block")
@@ -583,27 +670,48 @@ def _verify_signer_info(
     _check_cert_usage(der)
     attrs = si["signed_attrs"]
     if attrs.native is not None and len(attrs):
+        if min_sdk < SDK_KITKAT:
+            # apksig rejects these outright (both oracles): before Android 4.4 the message digest in
+            # signed attributes was never checked, so such a signature protects nothing there.
+            raise _SignerInfoError(
+                f"PKCS#7 signed attributes are unsafe before API {SDK_KITKAT} (the APK declares minSdk "
+                f"{min_sdk})"
+            )
         values: dict[str, list[Any]] = {}
         for attr in attrs:
-            values.setdefault(attr["type"].dotted, []).extend(attr["values"])
+            oid = attr["type"].dotted
+            if oid in values:
+                # Both oracles reject the block: "Duplicate signed attribute" (apksig's SignedAttributes).
+                raise _SignerInfoError(f"duplicate PKCS#7 signed attribute {oid}")
+            values[oid] = list(attr["values"])
         if max_sdk >= SDK_N:
-            ctype = values.get("1.2.840.113549.1.9.3")
-            if not ctype:
+            ctype = _single_value(values, "1.2.840.113549.1.9.3")
+            if ctype is None:
                 raise _SignerInfoError("no content type in the PKCS#7 signed attributes")
-            if ctype[0].dotted != encap_type:
+            if ctype.dotted != encap_type:
                 return None
-        mdigest = values.get("1.2.840.113549.1.9.4")
-        if not mdigest:
+        mdigest = _single_value(values, "1.2.840.113549.1.9.4")
+        if mdigest is None:
             raise _SignerInfoError("no message digest in the PKCS#7 signed attributes")
-        if mdigest[0].native != hashlib.new(digest, sf).digest():
+        if mdigest.native != hashlib.new(digest, sf).digest():
             return None
         data = b"\x31" + attrs.dump()[1:]
     else:
         data = sf
     signature = si["signature"].native
-    if not verify_signature(key, kind, digest, signature, data):
+    if not verify_signature(key, kind, sig_hash or digest, signature, data):
         return None
     return cert
+
+
+def _single_value(values: dict[str, list[Any]], oid: str) -> Any:
+    """apksig's SignedAttributes.getSingleValue: None when absent, an error when it has several values."""
+    found = values.get(oid)
+    if not found:
+        return None
+    if len(found) > 1:
+        raise _SignerInfoError(f"PKCS#7 signed attribute {oid} has several values")
+    return found[0]
 
 
 def _check_cert_usage(der: bytes) -> None:

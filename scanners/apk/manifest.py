@@ -23,6 +23,33 @@ from scanners.apk.zipread import ApkFormatError, ZipLayout, read_entry_bytes, re
 
 ANDROID_NS = "{http://schemas.android.com/apk/res/android}"
 MAX_MANIFEST = 8 * 1024 * 1024
+# Android's grammar for an app's package name (PackageParser.validateName with a separator required, the
+# check aapt makes too): dot-separated parts, at least two, each an ASCII letter then letters, digits or _.
+_PACKAGE_PART = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+PACKAGE_MAX = 255  # far beyond any real app; a longer name is hostile and is not passed on
+
+
+class ImpossiblePackageError(ApkFormatError):
+    """The manifest's package name breaks Android's grammar: no device installs this APK."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+def package_problem(name: str) -> str | None:
+    """Why ``name`` cannot be an Android app's package name, in a few words; None when it can."""
+    if len(name) > PACKAGE_MAX:
+        return f"it is longer than {PACKAGE_MAX} characters"
+    parts = name.split(".")
+    if len(parts) < 2:
+        return "it needs at least two parts separated by dots"
+    for part in parts:
+        if not part:
+            return "it has an empty part between dots"
+        if not _PACKAGE_PART.fullmatch(part):
+            return "each part must start with a letter A-Z and hold only letters, digits and _"
+    return None
 MAX_ARSC = 32 * 1024 * 1024  # big apps have resource tables of 5-15 MB
 MAX_ICON = 4 * 1024 * 1024
 MAX_XML_RES = 1024 * 1024
@@ -324,6 +351,10 @@ def manifest_from(reader: EntryReader, *, want_icon: bool = True) -> ManifestInf
     pkg = str(root.get("package") or "")
     if not pkg:
         raise ApkFormatError("AndroidManifest.xml has no package name")
+    problem = package_problem(pkg)
+    if problem:
+        # never passed on: a name like =HYPERLINK("…") would travel into cases, chats and CSV files
+        raise ImpossiblePackageError(problem)
     res = _Resources(reader, warnings)
     sdk = root.find("uses-sdk")
     min_sdk = _int(_a(sdk, "minSdkVersion")) if sdk is not None else None

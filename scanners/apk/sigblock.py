@@ -38,6 +38,7 @@ ROTATION_MIN_SDK_ATTR = 0x559F8B02
 SCHEME_NAMES = {2: "APK Signature Scheme v2", 3: "APK Signature Scheme v3"}
 SDK_N, SDK_P, SDK_T = 24, 28, 33
 MAX_SDK = 2**31 - 1
+MAX_V2_SIGNERS = 10  # apksig Constants.MAX_APK_SIGNERS (v1 and v2 only)
 
 
 @dataclass(frozen=True)
@@ -513,6 +514,11 @@ def parse_scheme(scheme: str, value: bytes, min_sdk: int, max_sdk: int, found_id
         except Malformed as exc:
             signer.errors.append(f"malformed signer: {exc}")
             return check
+    if scheme == "v2" and len(check.signers) > MAX_V2_SIGNERS:
+        # Current apksig (aosp14) rejects the APK; Debian's apksigner 31 has no limit. We follow aosp14.
+        check.signers[-1].errors.append(
+            f"{len(check.signers)} signers; APK Signature Scheme v2 allows at most {MAX_V2_SIGNERS}"
+        )
     return check
 
 

@@ -9,19 +9,21 @@ the older schemes' signer. The whole file is hashed once, in 1 MiB chunks, for e
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from scanners.apk.certs import Certificate
+from scanners.apk.certs import Certificate, CertificateError, parse_certificate
 from scanners.apk.jarsig import V1Result, v1_present, verify_v1
 from scanners.apk.sigblock import (
     SCHEME_NAMES,
     V2_ID,
     V3_ID,
     V31_ID,
+    Buf,
     LineageNode,
     Malformed,
     SchemeCheck,
@@ -53,6 +55,39 @@ MAX_INFLATED = 2 << 30
 # Files at least this big check v1 in a second thread beside the v2/v3 digests.
 PARALLEL_MIN = 8 << 20
 SCHEME_KEYS = ("v1", "v2", "v3", "v3.1")
+V1_STAMP_ID, V2_STAMP_ID = 0x2B09189E, 0x6DFF800D  # SourceStamp blocks in the APK Signing Block
+STAMP_ENTRY = "stamp-cert-sha256"  # ZIP entry: SHA-256 of the stamp certificate
+MAX_IDSIG_SIZE = 64 << 20  # an .idsig holds the Merkle tree: about 1/128 of the APK
+
+
+@dataclass(frozen=True)
+class ExtraSignature:
+    """A signature apksigner reports beside v1..v3.1: APK Signature Scheme v4 (an ``.idsig`` file beside
+    the APK) or a SourceStamp (the distributor's stamp in the signing block).
+
+    fakeapp finds and describes them (signer certificate, consistency with the APK) but does not verify
+    them cryptographically: ``checked`` is False and ``verified`` is then always False. apksigner prints
+    "Verified using v4 scheme: true" only with ``--v4-signature-file``; neither changes whether the APK
+    itself verifies.
+    """
+
+    kind: str  # "v4" or "source_stamp"
+    present: bool
+    checked: bool
+    verified: bool
+    signer: Certificate | None
+    source: str  # the .idsig file name, or the signing block id
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "present": self.present,
+            "checked": self.checked,
+            "verified": self.verified,
+            "signer": self.signer.to_dict() if self.signer else None,
+            "source": self.source,
+            "notes": list(self.notes),
+        }
 
 
 @dataclass(frozen=True)
@@ -88,6 +123,8 @@ class SigningReport:
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
     min_sdk: int
+    v4: ExtraSignature | None = None
+    source_stamp: ExtraSignature | None = None
 
     def all_certificates(self) -> frozenset[str]:
         """SHA-256 of the signer certificates and of every certificate in the rotation lineage."""
@@ -102,6 +139,8 @@ class SigningReport:
             "errors": list(self.errors),
             "warnings": list(self.warnings),
             "min_sdk": self.min_sdk,
+            "v4": self.v4.to_dict() if self.v4 else None,
+            "source_stamp": self.source_stamp.to_dict() if self.source_stamp else None,
         }
 
 
@@ -279,7 +318,72 @@ def _verify(path: str | Path, *, min_sdk: int | None, max_sdk: int) -> SigningRe
             raise ApkFormatError(f"minSdkVersion {min_sdk} is above the maximum SDK {max_sdk}")
         found = find_signing_block(f, layout)
         state = _State(Path(path), f, layout, found if isinstance(found, SigningBlock) else None)
-        return _run(state, min_sdk, max_sdk, target_sdk, sandbox)
+        report = _run(state, min_sdk, max_sdk, target_sdk, sandbox)
+        return dataclasses.replace(
+            report, v4=_find_v4(Path(path), report), source_stamp=_find_stamp(state, report)
+        )
+
+
+def _find_v4(path: Path, report: SigningReport) -> ExtraSignature | None:
+    """Describe ``<apk>.idsig`` (V4Signature: version, hashing info, signing info), as apksig reads it."""
+    idsig = path.with_name(path.name + ".idsig")
+    try:
+        if not idsig.is_file():
+            return None
+        with open(idsig, "rb") as f:
+            data = f.read(MAX_IDSIG_SIZE + 1)
+    except OSError:
+        return None
+    notes: list[str] = []
+    signer: Certificate | None = None
+    try:
+        if len(data) > MAX_IDSIG_SIZE:
+            raise Malformed("larger than 64 MiB")
+        buf = Buf(data)
+        version = buf.i32()
+        if version not in (2, 3):
+            notes.append(f"v4 signature version {version} (apksig writes 2 or 3)")
+        buf.prefixed()  # hashing info
+        signing_infos = buf.prefixed()
+        info = signing_infos.prefixed() if version >= 3 else signing_infos
+        info.prefixed_bytes()  # the APK digest (a v2/v3 content digest)
+        signer = parse_certificate(info.prefixed_bytes())
+    except (Malformed, CertificateError) as exc:
+        notes.append(f"unreadable .idsig ({exc})")
+    if signer is not None and report.signers and signer.sha256 not in report.all_certificates():
+        notes.append("the .idsig is signed by another certificate than the APK")
+    return ExtraSignature("v4", True, False, False, signer, idsig.name, tuple(notes))
+
+
+def _find_stamp(state: _State, report: SigningReport) -> ExtraSignature | None:
+    """Describe a SourceStamp block (its certificate) and check the ``stamp-cert-sha256`` entry names it."""
+    block_id = next(
+        (i for i in (V2_STAMP_ID, V1_STAMP_ID) if state.block is not None and i in state.block.pairs), None
+    )
+    entry = state.layout.find(STAMP_ENTRY)
+    if block_id is None and entry is None:
+        return None
+    notes: list[str] = []
+    signer: Certificate | None = None
+    if block_id is not None:
+        try:
+            value = _scheme_value(state, block_id) or b""
+            signer = parse_certificate(Buf(value).prefixed().prefixed_bytes())
+        except (Malformed, CertificateError, ApkFormatError) as exc:
+            notes.append(f"unreadable SourceStamp block ({exc})")
+    else:
+        notes.append(f"{STAMP_ENTRY} entry without a SourceStamp block (stamp stripped?)")
+    if entry is not None and signer is not None:
+        try:
+            named = read_entry_bytes(state.f, state.layout, entry, max_size=1024)
+        except ApkFormatError:
+            named = b""
+        if named.hex() != signer.sha256:
+            notes.append(f"{STAMP_ENTRY} does not name the SourceStamp certificate")
+    elif signer is not None:
+        notes.append(f"no {STAMP_ENTRY} entry beside the SourceStamp block")
+    source = f"{block_id:#x}" if block_id is not None else STAMP_ENTRY
+    return ExtraSignature("source_stamp", True, False, False, signer, source, tuple(notes))
 
 
 def _scheme_value(state: _State, block_id: int) -> bytes | None:

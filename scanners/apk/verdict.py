@@ -22,7 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias
 
-from scanners.apk.manifest import EntryReader, ManifestInfo, manifest_from, quiet_androguard
+from scanners.apk.manifest import (
+    PACKAGE_MAX,
+    EntryReader,
+    ImpossiblePackageError,
+    ManifestInfo,
+    manifest_from,
+    quiet_androguard,
+)
 from scanners.apk.risk import Risk, assess, read_build_facts
 from scanners.apk.signing import SigningReport, verify_apk
 from scanners.apk.zipread import ApkFormatError, ZipLayout, iter_entry, read_entry_bytes, read_layout
@@ -116,6 +123,9 @@ class ApkReport:
             "debuggable": m.debuggable if m else False,
             "signature_verified": bool(s and s.verified),
             "schemes": schemes,
+            # Found and described, not verified (see signing.ExtraSignature); None when absent.
+            "v4": s.v4.to_dict() if s and s.v4 else None,
+            "source_stamp": s.source_stamp.to_dict() if s and s.source_stamp else None,
             "certificates": self.certificates(),
             "lineage": [c.to_dict() for c in s.lineage] if s else [],
             "signing_errors": list(s.errors) if s else [],
@@ -135,6 +145,17 @@ class ApkReport:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+
+# scanners.apk.manifest.package_problem's answers, in Traditional Chinese
+_PROBLEM_ZH = {
+    f"it is longer than {PACKAGE_MAX} characters": f"超過 {PACKAGE_MAX} 個字元",
+    "it needs at least two parts separated by dots": "至少要有兩段，以英文句點分隔",
+    "it has an empty part between dots": "句點之間有空白段落",
+    "each part must start with a letter A-Z and hold only letters, digits and _": (
+        "每一段須以英文字母開頭，且只能有英文字母、數字與底線"
+    ),
+}
 
 
 def _r(code: str, zh: str, en: str, points: int = 0) -> Reason:
@@ -375,6 +396,22 @@ def _analyse_single(
             facts = read_build_facts(p, reader)
             if not signing.verified:
                 claimed = claimed_v1_certificates(reader)
+    except ImpossiblePackageError as exc:
+        why_zh = _PROBLEM_ZH.get(exc.problem, exc.problem)
+        return ApkReport(
+            verdict="invalid",
+            reasons=(
+                _r(
+                    "impossible_package",
+                    f"套件名稱不符合 Android 規則，任何裝置都無法安裝（{why_zh}）",
+                    f"impossible package name, no device installs this APK: {exc.problem}",
+                ),
+            ),
+            file=name,
+            sha256="",
+            size=0,
+            signing=signing,
+        )
     except ApkFormatError as exc:
         return ApkReport(
             verdict="invalid",

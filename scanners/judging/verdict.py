@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanners.judging import signals
+from scanners.judging.certificate import certificate_check
 from scanners.judging.names import PreparedBrand, prepare_brand
 from scanners.judging.reason import Reason
 from scanners.listing import Listing
@@ -103,6 +104,9 @@ def judge(
     developer_apps: Sequence[Listing] | None = None,
 ) -> Verdict:
     """Judge one listing against one brand; ``developer_apps``: the developer's other apps, where known."""
+    cert = certificate_check(listing, brand)
+    if cert is not None and cert[0] == "official":
+        return Verdict(brand.brand.id, "official", 0, (cert[1],))
     known = _official(listing, brand)
     if known is not None:
         return known
@@ -115,6 +119,7 @@ def judge(
             signals.package_signal(listing, brand),
             signals.icon_signal(icon_hash, brand),
             signals.description_mention_signal(listing, brand),
+            cert[1] if cert is not None else None,  # official package under a foreign certificate
         )
         if r is not None
     ]

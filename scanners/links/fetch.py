@@ -25,6 +25,7 @@ from scanners.apk.fetch import (
     _pinned_url,
     _PinnedAdapter,
     _short,
+    _Watchdog,
     address_problem,
     check_url,
     system_resolver,
@@ -122,10 +123,12 @@ class Fetcher:
             "Accept-Encoding": "identity",  # the caps count what arrives: no decompression bombs
         }
         req = requests.Request("GET", _pinned_url(url, addr, port), headers=headers).prepare()
-        adapter = _PinnedAdapter(host)
         self.requests_made += 1
         connect, read = self.timeout
         left = max(0.5, self.remaining())
+        # the trace's deadline on every socket of this request, whatever the server's pace (slow headers too)
+        watchdog = _Watchdog(left, self.clock)
+        adapter = _PinnedAdapter(host, watchdog)
         try:
             try:
                 resp = adapter.send(
@@ -143,6 +146,7 @@ class Fetcher:
                     return Response(url, resp.status_code, hdrs, addr)
                 return self._read(resp, url, hdrs, addr, max_bytes, to_file)
         finally:
+            watchdog.cancel()
             adapter.close()
 
     def _read(
@@ -191,11 +195,18 @@ class Fetcher:
                     chunk, pending = (
                         (pending, b"") if pending else (resp.raw.read1(CHUNK, decode_content=False), b"")
                     )
-                except Exception as exc:  # read time-outs and protocol errors while streaming
-                    error = f"download interrupted: {_short(exc)}"
+                except Exception as exc:  # read time-outs, protocol errors, the deadline's watchdog
+                    error = (
+                        f"the trace took longer than {self.deadline:.0f} s"
+                        if self.remaining() <= 0
+                        else f"download interrupted: {_short(exc)}"
+                    )
                     truncated = True
                     break
                 if not chunk:
+                    if self.remaining() <= 0:  # the watchdog shut the socket: a cut body, not its end
+                        error = f"the trace took longer than {self.deadline:.0f} s"
+                        truncated = True
                     break
                 if size + len(chunk) > cap:
                     chunk = chunk[: cap - size]

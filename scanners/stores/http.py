@@ -48,6 +48,7 @@ class PoliteClient:
         max_retry_after: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         user_agent: str = DEFAULT_USER_AGENT,
     ) -> None:
         if rate <= 0:
@@ -62,6 +63,7 @@ class PoliteClient:
         self.max_retry_after = max_retry_after
         self._sleep = sleep
         self._clock = clock
+        self._wall_clock = wall_clock  # seconds since the epoch, for Retry-After given as an HTTP date
         self._lock = threading.Lock()
         self._next_slot = 0.0
         self.user_agent = user_agent
@@ -89,7 +91,7 @@ class PoliteClient:
             seconds = float(header)
         except ValueError:
             try:
-                seconds = max(0.0, parsedate_to_datetime(header).timestamp() - time.time())
+                seconds = max(0.0, parsedate_to_datetime(header).timestamp() - self._wall_clock())
             except (TypeError, ValueError):
                 return None
         # Negative or non-finite would make time.sleep raise: ignore it and use our own back-off.
