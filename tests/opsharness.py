@@ -59,8 +59,12 @@ def scan_env(double: StoreDouble | None, db_path: Path, **extra: str) -> dict[st
             {
                 "FAKEAPP_GOOGLE_PLAY_URL": double.base_url,
                 "FAKEAPP_APP_STORE_URL": double.base_url,
+                "FAKEAPP_APTOIDE_URL": double.base_url,
+                "FAKEAPP_GALAXY_STORE_URL": double.base_url,
                 "FAKEAPP_GOOGLE_PLAY_RATE": "200",
                 "FAKEAPP_APP_STORE_RATE": "200",
+                "FAKEAPP_APTOIDE_RATE": "200",
+                "FAKEAPP_GALAXY_STORE_RATE": "200",
                 "FAKEAPP_HTTP_TIMEOUT": "3",
                 "FAKEAPP_HTTP_RETRIES": "1",
                 "FAKEAPP_HTTP_BACKOFF": "0.05",

@@ -32,7 +32,7 @@ from tests.conftest import DATA
 from tests.opsharness import ROOT, cli, demo_stores, scan_env, start_faulty
 from tests.scanrows import listing, write_scan
 
-DEMO_CASES = 14  # the demo snapshot's fakes: what a complete scan opens
+DEMO_CASES = 20  # the demo snapshot's fakes: what a complete scan opens
 
 
 def _wait_file(path: Path, proc: subprocess.Popen[str], timeout: float = 60) -> None:
@@ -83,7 +83,7 @@ def test_kill_9_in_the_middle_of_a_scans_writes(tmp_path):
         # Killed mid-write: some listings are written (sqlite-utils commits each table write), no case
         # opened and no alert queued yet; the scan stays "running" until the next scan marks it interrupted.
         db = open_db(db_path)
-        assert 0 < db["listings"].count < 24 and db["cases"].count == 0 and db["outbox"].count == 0
+        assert 0 < db["listings"].count < 36 and db["cases"].count == 0 and db["outbox"].count == 0
         assert [r["status"] for r in db.query("SELECT status FROM scans")] == ["running"]
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         db.close()
