@@ -19,7 +19,7 @@ from setuptools.command.sdist import sdist
 SHIPPED = (
     "brands.toml",
     "icons/*.png",
-    "certs/*.pem",
+    "certs/*.pem",  # official signing certificates a profile names (cert_file)
     "starter/*.toml",
     "demo/catalog.toml",
     "demo/listings.jsonl",

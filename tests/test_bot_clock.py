@@ -8,8 +8,8 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.cases import actions as cases
 from bot.core.settings import load_settings
+from bot.desk import cases
 from bot.store.db import open_db
 from bot.telegram.app import build_application
 from bot.telegram.fake_api import FakeTelegram

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cases import actions as cases
+from bot.desk import cases
 from bot.store import settings_overrides as overrides
 from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram

@@ -13,15 +13,16 @@ from typing import Any
 
 import pytest
 
-from bot.alerts.render import case_card, parse_callback, split_message
-from bot.cases import actions as cases
+from bot.alerts.render import case_card, parse_callback
 from bot.cases.actions import Case
+from bot.core.redact import install_redaction
 from bot.core.settings import Settings, SettingsError, load_settings
+from bot.desk import cases
+from bot.outbox.text import split_message
 from bot.store.db import open_db
 from bot.store.locks import ScanBusy, scan_lock
 from bot.telegram.app import build_application
 from bot.telegram.fake_api import FakeTelegram
-from bot.telegram.redact import install_redaction
 from scanners.profile import load_profile
 from tests.botharness import ADMIN, CHAT, TOKEN, bot_env
 from tests.conftest import DATA

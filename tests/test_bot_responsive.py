@@ -15,7 +15,7 @@ import pytest
 from bot.core.settings import Settings, load_settings
 from bot.record import apk_store
 from bot.store.db import open_db
-from bot.telegram import app as tgapp
+from bot.telegram import desk as tgapp
 from bot.telegram.app import build_application
 from bot.telegram.fake_api import FakeTelegram
 from tests.botharness import ADMIN, ANALYST, CHAT, TOKEN, VIEWER, bot_env

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cases import actions as cases
+from bot.core.clock import now_iso
 from bot.core.settings import SettingsError, load_settings
-from bot.outbox import queue as outbox
+from bot.desk import cases, outbox
 from bot.store import settings_overrides as ov
 from bot.store.db import open_db
 from bot.telegram.app import COMMANDS, build_application
@@ -164,13 +164,13 @@ def _takedown_case(db, days_ago: int) -> int:
     scan = write_scan(db, [listing("com.fake.remind")])
     (cid,) = cases.sync_from_scan(db, scan, load_profile(DATA / "brands.toml")).opened
     when = datetime.now(UTC) - timedelta(days=days_ago)
-    cases.request_takedown(db, cid, cases.Actor("tg:222"), "GP-1", when=cases.now_iso(when))
+    cases.request_takedown(db, cid, cases.Actor("tg:222"), "GP-1", when=now_iso(when))
     return cid
 
 
 def test_registered_and_in_help():
     from bot.core.i18n import t
-    from bot.telegram.access import COMMAND_ROLES
+    from bot.telegram.app import COMMAND_ROLES
 
     assert "settings" in {c.name for c in COMMANDS}
     assert COMMAND_ROLES["settings"] == "admin"

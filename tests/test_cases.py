@@ -6,9 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.cases import actions as cases
 from bot.cases.actions import Actor, CaseError
-from bot.outbox import queue as outbox
+from bot.desk import cases, outbox
 from scanners.profile import load_profile
 from tests.conftest import DATA
 from tests.scanrows import listing, write_scan

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cases import actions as cases
 from bot.casework.evidence import verify_pack
 from bot.casework.workflow import draft_for_case, earlier_drafts
 from bot.core.settings import load_settings
-from bot.outbox import queue as outbox
+from bot.desk import cases, outbox
 from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile

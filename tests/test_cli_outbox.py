@@ -8,10 +8,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bot.cases import actions as cases
 from bot.cli import main
 from bot.core.settings import load_settings
-from bot.outbox import queue as outbox
+from bot.desk import cases, outbox
 from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.bundled import bundled
 from bot.cli import main
+from bot.core.bundled import bundled
 from bot.core.settings import SettingsError, load_settings
 from scanners.profile import load_profile
 from tests.conftest import DATA, ROOT

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.cases import actions as cases
 from bot.cases.actions import Actor
 from bot.casework.reports import Figures, Report, render_csv
 from bot.core.csvsafe import FORMULA_START, safe_cell
+from bot.desk import cases
 from scanners.profile import load_profile
 from tests.conftest import DATA
 from tests.scanrows import listing, write_scan

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cases import actions as cases
 from bot.casework.casefacts import (
     ApkFacts,
     CaseFacts,
@@ -32,6 +31,7 @@ from bot.casework.drafts import (
 )
 from bot.casework.workflow import draft_for_case
 from bot.cli import main
+from bot.desk import cases
 from scanners.profile import load_profile
 from tests.conftest import DATA
 from tests.scanrows import listing, write_scan

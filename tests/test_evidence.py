@@ -16,11 +16,12 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from bot.cases import actions as cases
 from bot.cases.actions import Actor
 from bot.casework import evidence
 from bot.cli import main
 from bot.core.media import MediaGuard
+from bot.desk import cases
+from bot.record import screenshots
 from scanners.profile import load_profile
 from tests.conftest import DATA
 from tests.scanrows import listing, write_scan
@@ -226,7 +227,7 @@ class _Images(http.server.BaseHTTPRequestHandler):
         if self.path == "/shot1.png":
             body, status = SHOT, 200
         elif self.path == "/big.png":
-            body, status = b"\x89PNG" + b"0" * (evidence.SCREENSHOT_MAX_BYTES + 10), 200
+            body, status = b"\x89PNG" + b"0" * (screenshots.SCREENSHOT_MAX_BYTES + 10), 200
         else:
             body, status = b"no", 404
         self.send_response(status)
@@ -258,11 +259,11 @@ def test_screenshots_fetched_kept_once_and_packed(db, profile, image_server):
         "file:///etc",
     ]
     with requests.Session() as s:
-        shots = evidence.fetch_screenshots(s, urls, timeout=5, guard=MediaGuard(allow_private=True))
+        shots = screenshots.fetch_screenshots(s, urls, timeout=5, guard=MediaGuard(allow_private=True))
     assert [u for u, _, _ in shots] == [urls[0]]
-    assert evidence.keep_screenshots(db, key, shots, "2026-11-20T03:00:00+00:00") == 1
+    assert screenshots.keep_screenshots(db, key, shots, "2026-11-20T03:00:00+00:00") == 1
     # The same image again is kept once.
-    assert evidence.keep_screenshots(db, key, shots, "2026-11-20T04:00:00+00:00") == 0
+    assert screenshots.keep_screenshots(db, key, shots, "2026-11-20T04:00:00+00:00") == 0
     _, files = _read(evidence.build_pack(db, cid, generated_by="cli:test").data)
     assert [n for n in files if n.startswith("media/screenshot")] == ["media/screenshot-01.png"]
     assert files["media/screenshot-01.png"] == SHOT

@@ -20,10 +20,9 @@ from pathlib import Path
 import pytest
 
 from bot.alerts import watch
-from bot.cases import actions as cases
 from bot.demo.server import Reply
+from bot.desk import cases, outbox
 from bot.outbox import holds
-from bot.outbox import queue as outbox
 from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile

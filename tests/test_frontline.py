@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.alerts import frontline
-from bot.cases import actions as cases
-from bot.outbox import queue as outbox
+from bot.desk import cases, outbox
 from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile

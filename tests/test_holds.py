@@ -12,11 +12,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bot.cases import actions as cases
 from bot.cli import main
 from bot.core.settings import load_settings
-from bot.outbox import holds
-from bot.outbox import queue as outbox
+from bot.desk import cases, outbox
+from bot.outbox import deliver, holds
 from bot.store import switches as sw
 from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
@@ -26,6 +25,12 @@ from tests.conftest import DATA
 from tests.scanrows import listing, write_scan
 
 PROFILE = load_profile(DATA / "brands.toml")
+
+
+def _sync(db, scan: int, profile, *, storm: int = 0):
+    """The post-scan pipeline (which validates the scan): what it did, and the hold if any."""
+    sync = cases.sync_from_scan(db, scan, profile, storm=storm)
+    return sync, sync.hold
 
 
 def _scan(db, n: int, *, prefix: str = "com.storm", store: str = "google_play", **kw) -> int:
@@ -41,7 +46,7 @@ def test_threshold_is_derived_from_history_or_set(db):
     assert holds.storm_threshold(db) == holds.STORM_FLOOR  # no history: the floor
     for k in range(5):
         scan = _scan(db, 8, prefix=f"com.hist{k}.")
-        holds.sync_and_check(db, scan, PROFILE)
+        _sync(db, scan, PROFILE)
     # Median of recent scans' new cases is 8: five times that beats the floor of 20.
     assert holds.storm_threshold(db) == 40
     assert holds.storm_threshold(db, 7) == 7  # FAKEAPP_ALERT_STORM wins
@@ -50,7 +55,7 @@ def test_threshold_is_derived_from_history_or_set(db):
 
 def test_storm_records_every_case_holds_alerts_and_sends_one_summary(db):
     scan = _scan(db, 25)
-    sync, hold = holds.sync_and_check(db, scan, PROFILE)
+    sync, hold = _sync(db, scan, PROFILE)
     assert hold is not None and len(sync.opened) == 25
     assert [r["code"] for r in hold.reasons] == ["storm"]
     assert cases.stats(db)["total"] == 25  # every case recorded
@@ -72,7 +77,7 @@ def test_storm_records_every_case_holds_alerts_and_sends_one_summary(db):
     # A case of the held scan confirmed meanwhile: its front-line notice is held too, at delivery.
     cases.confirm(db, sync.opened[0], cases.Actor("tg:1"))
     due = list(db.query("SELECT * FROM outbox WHERE status = 'pending' ORDER BY id"))
-    sendable = holds.gate_rows(db, due)
+    sendable = deliver.gate_rows(db, due)
     assert [r["kind"] for r in sendable] == ["hold_summary"]
     # + the front-line notice (no card edit: the held alert, when it goes, shows the current state)
     assert _statuses(db)["held"] == 26
@@ -86,14 +91,14 @@ def test_storm_records_every_case_holds_alerts_and_sends_one_summary(db):
 
 def test_below_threshold_alerts_flow(db):
     scan = _scan(db, 20)  # not above 20
-    _, hold = holds.sync_and_check(db, scan, PROFILE)
+    _, hold = _sync(db, scan, PROFILE)
     assert hold is None and _statuses(db) == {"pending": 20}
 
 
 def test_official_app_judged_fake_is_held_and_named(db):
     official = listing("tw.com.huayuesec.trade", verdict="official", score=0, title="華岳e把罩")
     scan = write_scan(db, [official])
-    holds.sync_and_check(db, scan, PROFILE)
+    _sync(db, scan, PROFILE)
     # A profile change makes the same app look fake (it is no longer in the profile's official apps).
     profile = load_profile(DATA / "brands.toml")
     changed = profile.brands[0].__class__(
@@ -105,7 +110,7 @@ def test_official_app_judged_fake_is_held_and_named(db):
     profile = profile.__class__(**{**profile.__dict__, "brands": (changed, *profile.brands[1:])})
     fake = dict(official, verdict="impersonation", score=90)
     scan2 = write_scan(db, [fake, listing("com.other.fake")])
-    sync, hold = holds.sync_and_check(db, scan2, profile)
+    sync, hold = _sync(db, scan2, profile)
     assert hold is not None and len(sync.opened) == 2
     official_reason = next(r for r in hold.reasons if r["code"] == "official")
     assert "google_play:tw.com.huayuesec.trade" in official_reason["apps"]
@@ -123,7 +128,7 @@ def test_store_whose_results_jump_is_held(db):
     # Next scan: the store answers with twelve listings, none seen before (another index, a hijacked feed).
     rows = [listing(f"com.jump{i}", developer=f"New Dev {i}", developer_id=f"d{i}") for i in range(12)]
     scan = write_scan(db, rows)
-    _, hold = holds.sync_and_check(db, scan, PROFILE)
+    _, hold = _sync(db, scan, PROFILE)
     assert hold is not None
     jump = next(r for r in hold.reasons if r["code"] == "store_jump")
     assert jump["store"] == "google_play" and jump["kind"] == "all_new"
@@ -133,7 +138,7 @@ def test_store_whose_results_jump_is_held(db):
 
 def test_first_scan_of_a_store_is_not_a_jump(db):
     scan = write_scan(db, [listing(f"com.first{i}", developer_id=f"d{i}") for i in range(12)])
-    _, hold = holds.sync_and_check(db, scan, PROFILE)
+    _, hold = _sync(db, scan, PROFILE)
     assert hold is None
 
 
@@ -145,8 +150,8 @@ def _cli(db_path: Path, *args: str) -> tuple[int, str]:
 def test_cli_json_release_and_discard(tmp_path):
     db_path = tmp_path / "h.db"
     db = open_db(db_path)
-    _, first = holds.sync_and_check(db, _scan(db, 21, prefix="com.a"), PROFILE)
-    _, second = holds.sync_and_check(db, _scan(db, 22, prefix="com.b"), PROFILE, storm=5)
+    _, first = _sync(db, _scan(db, 21, prefix="com.a"), PROFILE)
+    _, second = _sync(db, _scan(db, 22, prefix="com.b"), PROFILE, storm=5)
     assert first and second
     db.close()
     code, out = _cli(db_path, "outbox", "--json", "--status", "held", "--limit", "100")
@@ -176,7 +181,7 @@ def test_cli_json_release_and_discard(tmp_path):
 def test_released_alerts_are_delivered_once(tmp_path):
     db_path = tmp_path / "d.db"
     db = open_db(db_path)
-    _, hold = holds.sync_and_check(db, _scan(db, 3), PROFILE, storm=2)
+    _, hold = _sync(db, _scan(db, 3), PROFILE, storm=2)
     assert hold is not None
     db.close()
     with FakeTelegram(token=TOKEN) as fake:
@@ -210,7 +215,7 @@ def test_flood_of_new_developers_is_held(db):
     write_scan(db, known)
     flood = [listing(f"com.flood{i}", developer=f"Flood {i}", developer_id=f"f{i}") for i in range(12)]
     scan = write_scan(db, [*known, *flood])  # the known listings are still there: not "all new"
-    _, hold = holds.sync_and_check(db, scan, PROFILE)
+    _, hold = _sync(db, scan, PROFILE)
     assert hold is not None
     jump = next(r for r in hold.reasons if r["code"] == "store_jump")
     assert (jump["kind"], jump["n"]) == ("developers", "12")

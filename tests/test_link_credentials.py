@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.alerts.render import case_card
-from bot.cases import actions as cases
 from bot.cases.actions import Actor
 from bot.casework import evidence
 from bot.core.linksafe import redact_userinfo
+from bot.desk import cases
 from scanners.profile import load_profile
 from tests.conftest import DATA
 from tests.scanrows import listing, write_scan

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import requests
 
-from bot.casework import evidence
 from bot.core.media import MediaGuard, fetch_image, guard_for
 from bot.core.settings import load_settings
+from bot.record import screenshots
 from bot.record.scan import fetch_icon
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
@@ -73,7 +73,7 @@ def test_redirect_to_loopback_is_refused(servers):
         # Its redirect to loopback is refused, for icons and screenshots alike; the inner service sees none.
         assert fetch_image(s, f"{cdn}/redir", timeout=5, max_bytes=10_000, guard=only_cdn) is None
         assert fetch_icon(s, f"{cdn}/redir", 5, only_cdn) is None
-        assert evidence.fetch_screenshots(s, [f"{cdn}/redir"], timeout=5, guard=only_cdn) == []
+        assert screenshots.fetch_screenshots(s, [f"{cdn}/redir"], timeout=5, guard=only_cdn) == []
         # With no guard given, nothing internal at all.
         assert fetch_image(s, inner_url, timeout=5, max_bytes=10_000) is None
         assert fetch_icon(s, f"{cdn}/icon.png", 5) is None

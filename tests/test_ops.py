@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.alerts import watch
-from bot.cases import actions as cases
 from bot.core.settings import load_settings
-from bot.outbox import queue as outbox
+from bot.desk import cases, outbox
 from bot.store import switches as sw
 from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cases import actions as cases
+from bot.desk import cases
 from bot.outbox import holds
 from bot.store import switches as sw
 from bot.store.db import open_db
@@ -24,6 +24,12 @@ from tests.scanrows import listing, write_scan
 
 pytestmark = pytest.mark.slow
 PROFILE = load_profile(DATA / "brands.toml")
+
+
+def _sync(db, scan: int, profile, *, storm: int = 0):
+    """The post-scan pipeline (which validates the scan): what it did, and the hold if any."""
+    sync = cases.sync_from_scan(db, scan, profile, storm=storm)
+    return sync, sync.hold
 
 
 @pytest.fixture
@@ -44,7 +50,7 @@ def _storm(db_path: Path, n: int, prefix: str, storm: int) -> holds.Hold | None:
     db = open_db(db_path)
     try:
         scan = write_scan(db, [listing(f"{prefix}{i}") for i in range(n)])
-        return holds.sync_and_check(db, scan, PROFILE, storm=storm)[1]
+        return _sync(db, scan, PROFILE, storm=storm)[1]
     finally:
         db.close()
 
@@ -121,7 +127,7 @@ def test_pause_resume_settings_and_heartbeat(fake, tmp_path):
         # A scan (cron, outside the bot) opens two cases while alerts are paused.
         db = open_db(db_path)
         scan = write_scan(db, [listing("com.paused.one"), listing("com.paused.two")])
-        holds.sync_and_check(db, scan, PROFILE)
+        _sync(db, scan, PROFILE)
         db.close()
         wait_quiet(1.5)
         assert _alerts(fake) == []

@@ -12,12 +12,14 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-import bot.fonts
+import bot.core.fonts
 from bot.casework.reports import chart_figure, day_start, load_report, render_chart
 from bot.cli import main
 from tests.test_reports import SINCE, UNTIL, seeded  # noqa: F401  (the fixture)
 
-needs_cjk = pytest.mark.skipif(bot.fonts.cjk_font() is None, reason="no CJK font (Debian: fonts-noto-cjk)")
+needs_cjk = pytest.mark.skipif(
+    bot.core.fonts.cjk_font() is None, reason="no CJK font (Debian: fonts-noto-cjk)"
+)
 
 
 def _texts(fig: object) -> list[str]:
@@ -47,7 +49,7 @@ def test_chinese_chart_with_a_cjk_font(seeded):  # noqa: F811
 
 
 def test_english_fallback_without_a_cjk_font(seeded, monkeypatch, tmp_path: Path):  # noqa: F811
-    monkeypatch.setattr(bot.fonts, "cjk_font", lambda *a: None)  # as on a machine without one
+    monkeypatch.setattr(bot.core.fonts, "cjk_font", lambda *a: None)  # as on a machine without one
     fig = chart_figure(load_report(seeded, SINCE, UNTIL), "zh")
     texts = _texts(fig)
     assert "new suspects" in texts and not any("案件" in t for t in texts)

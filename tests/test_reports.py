@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from bot.cases import actions as cases
 from bot.casework.reports import (
     TW,
     day_start,
@@ -22,6 +21,7 @@ from bot.casework.reports import (
     render_text,
 )
 from bot.cli import main
+from bot.desk import cases
 from scanners.profile import load_profile
 from tests.conftest import DATA
 from tests.scanrows import listing, write_scan

@@ -8,7 +8,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.alerts.render import esc, html_to_text, split_message
+from bot.alerts.render import esc
+from bot.outbox.text import html_to_text, split_message
 
 TOKEN = re.compile(r"<(/?)([a-z]+)[^<>]*>|&(?:[a-z]+|#[0-9]+|#x[0-9a-fA-F]+);|[<>&]")
 

@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.alerts.render import esc
-from bot.cases.actions import open_listing_case
 from bot.cli import main
 from bot.core.textsafe import plain, strip_controls, table, width
+from bot.desk.cases import open_listing_case
 from bot.store.db import open_db
 
 EVIL = "華岳證券\x1b[2J\x1b[31mPWNED\u202eexe.apk <b>x</b> & <script>"

@@ -4,19 +4,23 @@ Posted once when a case is confirmed (to the ``frontline`` chat, ``FAKEAPP_FRONT
 the app is taken down, re-listed, resolved or retracted. It says which fake app, how to recognise it, what to
 tell a customer and where the official app is; never scores, reasons, certificates or package ids. Queued
 through the outbox in the same transaction as the case change; rendered from the case as it is when delivered.
+The brand profile (the official links) is passed in by whoever wires the hooks, never read from the env.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import sqlite_utils
 
 from bot.alerts.render import esc
-from bot.cases.actions import Case, get_case
-from bot.core.clock import now_iso
-from bot.store.db import transaction
+from bot.cases.actions import get_case
+from bot.cases.events import CaseChange, Hook
+from bot.cases.model import Case, State
+from bot.outbox import queue
+from bot.outbox.deliver import MessageKind, Rendered
 from scanners.profile import Brand, Profile
 
 log = logging.getLogger(__name__)
@@ -25,6 +29,7 @@ FRONTLINE = "frontline"
 KIND_POST = "frontline"
 KIND_EDIT = "frontline_edit"
 KINDS = (KIND_POST, KIND_EDIT)
+ANCHOR = "frontline"  # the posted notice, edited as the case changes
 
 _STORE = {
     "zh": {
@@ -105,13 +110,13 @@ _TEXT = {
 
 def phase(case: Case) -> str:
     """Which version of the notice a case calls for: active | relisted | removed | resolved | retracted."""
-    if case.state == "false_positive":
+    if case.state == State.FALSE_POSITIVE:
         return "retracted"
-    if case.state == "resolved":
+    if case.state == State.RESOLVED:
         return "resolved"
     if case.kind == "listing" and not case.listed:
         return "removed"
-    if case.state == "relisted":
+    if case.state == State.RELISTED:
         return "relisted"
     return "active"
 
@@ -155,13 +160,6 @@ def notice_text(case: Case, brand: Brand | None, lang: str = "zh") -> str:
     return "\n".join(lines)
 
 
-def _profile() -> Profile | None:
-    """The brand profile from the settings (front-line notices need the official links)."""
-    from bot.casework.workflow import profile_from_settings
-
-    return profile_from_settings()
-
-
 def brand_for(case: Case, profile: Profile | None) -> Brand | None:
     if profile is None:
         return None
@@ -174,17 +172,16 @@ def _posted(db: sqlite_utils.Database, case_id: int) -> bool:
 
 
 def on_transition(
-    db: sqlite_utils.Database, before: Case, after: Case, *, profile: Profile | None = None, now: Any = None
+    db: sqlite_utils.Database, before: Case, after: Case, *, profile: Profile | None, now: Any = None
 ) -> list[int]:
     """Queue the notice when a case is first confirmed, and an edit when its notice-worthy status changes.
 
-    Called inside the case change's transaction (``cases.after_transition``).
+    Called inside the case change's transaction (the hook ``hook(profile)``); ``profile`` gives the official
+    links.
     """
-    from bot.outbox import queue as outbox
-
-    if after.state == "confirmed" and not _posted(db, after.id):
-        text = notice_text(after, brand_for(after, profile if profile is not None else _profile()))
-        return outbox.enqueue(
+    if after.state == State.CONFIRMED and not _posted(db, after.id):
+        text = notice_text(after, brand_for(after, profile))
+        return queue.enqueue(
             db, FRONTLINE, text, kind=KIND_POST, case_id=after.id, dedupe_key=f"frontline:{after.id}", now=now
         )
     if not _posted(db, after.id):
@@ -199,43 +196,29 @@ def on_transition(
         )
     ):
         return []
-    return outbox.enqueue(
+    return queue.enqueue(
         db, FRONTLINE, "", kind=KIND_EDIT, case_id=after.id, method="editMessageText", now=now
     )
 
 
-async def send(db: sqlite_utils.Database, bot: Any, row: Any, chat_id: str) -> int | None:
-    """Deliver a front-line outbox row (called by the outbox): the message id, or None when superseded."""
-    from telegram.constants import ParseMode
+def hook(profile: Profile | None) -> Hook:
+    """The case-change hook for front-line notices, with the brand profile that gives the official links."""
 
-    case = get_case(db, int(row["case_id"]))
-    text = notice_text(case, brand_for(case, _profile()))
-    if row["method"] == "editMessageText":
-        rows = list(
-            db.query(
-                "SELECT message_id FROM case_messages WHERE case_id = ? AND chat_id = ?"
-                " AND kind = 'frontline'",
-                [case.id, chat_id],
-            )
-        )
-        if not rows:
-            return None  # the notice itself is not out yet; when it goes, it shows the current state
-        await bot.edit_message_text(
-            chat_id=int(chat_id),
-            message_id=int(rows[0]["message_id"]),
-            text=text,
-            parse_mode=ParseMode.HTML,
-            disable_web_page_preview=True,
-        )
-        return int(rows[0]["message_id"])
-    msg = await bot.send_message(
-        chat_id=int(chat_id), text=text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+    def on_change(db: sqlite_utils.Database, change: CaseChange) -> None:
+        if change.before is not None:
+            on_transition(db, change.before, change.after, profile=profile, now=change.at)
+
+    return on_change
+
+
+def message_kinds(profile: Profile | None) -> tuple[MessageKind, ...]:
+    """How front-line rows go out: rendered from the case as it is then, edits of the posted notice."""
+
+    def render(db: sqlite_utils.Database, row: Mapping[str, Any]) -> Rendered:
+        case = get_case(db, int(row["case_id"]))
+        return Rendered(notice_text(case, brand_for(case, profile)))
+
+    return (
+        MessageKind(KIND_POST, render=render, anchor=ANCHOR),
+        MessageKind(KIND_EDIT, render=render, edits=ANCHOR),
     )
-    with transaction(db):
-        db.execute(
-            "INSERT INTO case_messages (case_id, chat_id, message_id, kind, at)"
-            " VALUES (?, ?, ?, 'frontline', ?) ON CONFLICT(case_id, chat_id, kind)"
-            " DO UPDATE SET message_id = excluded.message_id, at = excluded.at",
-            [case.id, chat_id, int(msg.message_id), now_iso()],
-        )
-    return int(msg.message_id)

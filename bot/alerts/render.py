@@ -1,31 +1,25 @@
-"""Messages as text: the case card (HTML, every store/APK string escaped), inline keyboards as plain data,
-splitting below Telegram's 4096-character limit, and plain-text renderings for the terminal.
+"""Messages as text: the case card (HTML, every store/APK string escaped) and inline keyboards as plain data.
+
+Splitting below Telegram's limit and the terminal rendering live with the messages (``bot.outbox.text``).
 
 No Telegram import here: the outbox stores keyboards as JSON, and the CLI prints the same texts.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.cases.actions import Case, Event
+from bot.cases.model import Case, Event
+from bot.cases.transitions import offered
 from bot.core.i18n import t
 from bot.core.linksafe import redact_userinfo
-from bot.core.textsafe import strip_controls
+from bot.outbox.text import esc
 
-MAX_MESSAGE = 4000  # below Telegram's 4096 (counted in UTF-16 units; we leave room)
 MAX_CAPTION = 1000
 CALLBACK_RE = re.compile(r"^c:(\d{1,9}):([a-z_]{1,16})$")
-
-
-def esc(text: object) -> str:
-    """Escape any text from a store, an APK or a user for Telegram HTML (bidi overrides and controls removed:
-    U+202E can make ``exe.apk`` read as ``kpa.exe``)."""
-    return html.escape(strip_controls(text), quote=True)
 
 
 def _clip(text: str, n: int) -> str:
@@ -49,19 +43,15 @@ class CaseButton:
     show: Callable[[Case], bool]
 
 
-def _open(c: Case) -> bool:
-    return c.state in ("new", "confirmed", "relisted")
+# Extension point: another area adds a button by adding a CaseButton here and a handler for its action in
+# bot/telegram/app.py's CALLBACK_ACTIONS; when it shows is its rule in bot/cases/transitions.py.
+def _shows(action: str) -> Callable[[Case], bool]:
+    return lambda c: offered(action, c)
 
 
-# Extension point: another area adds a button by adding a CaseButton here (e.g. 證據包 with action
-# "evidence") and a handler for its action in bot/telegram/app.py's CALLBACK_ACTIONS.
-CASE_BUTTONS: tuple[CaseButton, ...] = (
-    CaseButton("confirm", "btn.confirm", lambda c: c.state in ("new", "relisted", "false_positive")),
-    CaseButton("fp", "btn.fp", lambda c: c.state in ("new", "relisted", "confirmed")),
-    CaseButton("takedown", "btn.takedown", lambda c: _open(c) and c.takedown in ("none", "rejected")),
-    CaseButton("police", "btn.police", lambda c: _open(c) and c.police == "none"),
-    CaseButton("resolve", "btn.resolve", lambda c: _open(c)),
-    CaseButton("evidence", "btn.evidence", lambda c: c.state in ("confirmed", "relisted", "resolved")),
+CASE_BUTTONS: tuple[CaseButton, ...] = tuple(
+    CaseButton(action, f"btn.{action}", _shows(action))
+    for action in ("confirm", "fp", "takedown", "police", "resolve", "evidence")
 )
 
 
@@ -176,77 +166,3 @@ def case_line(case: Case, lang: str = "zh") -> str:
     )
 
 
-# One unit of Telegram HTML: a tag, an entity, a newline or one character; a split falls only between units.
-_UNIT_RE = re.compile(r"<[^<>]*>|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);|.|\n", re.DOTALL)
-_TAG_NAME_RE = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9-]*)")
-
-
-def _u16(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units: a character outside the BMP counts two)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
-
-
-def _closers(stack: Sequence[tuple[str, str]]) -> str:
-    return "".join(f"</{name}>" for name, _ in reversed(stack))
-
-
-def _after(stack: list[tuple[str, str]], unit: str) -> list[tuple[str, str]]:
-    """The open-tag stack after ``unit``."""
-    m = _TAG_NAME_RE.match(unit) if unit.startswith("<") and unit.endswith(">") else None
-    if m is None or unit.endswith("/>"):
-        return stack
-    closing, name = m.group(1) == "/", m.group(2).lower()
-    if not closing:
-        return [*stack, (name, unit)]
-    for i in range(len(stack) - 1, -1, -1):
-        if stack[i][0] == name:
-            return stack[:i] + stack[i + 1 :]
-    return stack
-
-
-def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split Telegram HTML into parts of at most ``limit`` UTF-16 units, on line boundaries where a line fits.
-
-    A part never ends inside a tag or an entity, and each part is balanced on its own: the tags open at a
-    split are closed at the end of the part and opened again at the start of the next (Telegram refuses a
-    message with an unclosed ``<b>``, which a title with a newline in it used to cause).
-    """
-    units = _UNIT_RE.findall(text)
-    parts: list[str] = []
-    stack: list[tuple[str, str]] = []
-    i = 0
-    while i < len(units) or not parts:
-        opener = "".join(tag for _, tag in stack)
-        body = [opener]
-        size = _u16(opener)
-        local = stack
-        start = i
-        at_newline: tuple[int, int, list[tuple[str, str]]] | None = None  # (next unit, body length, stack)
-        while i < len(units):
-            unit = units[i]
-            after = _after(local, unit)
-            if i > start and size + _u16(unit) + _u16(_closers(after)) > limit:
-                break
-            if unit == "\n" and i > start:
-                at_newline = (i + 1, len(body), local)
-            body.append(unit)
-            size += _u16(unit)
-            local = after
-            i += 1
-        if i < len(units) and units[i] == "\n":
-            i += 1  # the part ends exactly at a line end: the newline is the split
-        elif i < len(units) and at_newline is not None:
-            i, keep, local = at_newline  # end the part at its last newline, which is dropped
-            body = body[:keep]
-        parts.append("".join(body) + _closers(local))
-        stack = local
-    # Telegram refuses a message with no visible text (a part of tags and spaces only)
-    return [p for p in parts if html_to_text(p).strip()] or parts[:1]
-
-
-_TAG_RE = re.compile(r"<[^>]+>")
-
-
-def html_to_text(text: str) -> str:
-    """The HTML message as plain terminal text (for printing alerts without a token)."""
-    return html.unescape(_TAG_RE.sub("", text))

@@ -14,7 +14,7 @@ from typing import Any
 import sqlite_utils
 
 from bot.core.clock import TW
-from bot.core.ops_i18n import ot
+from bot.core.i18n import t
 from bot.outbox import holds
 from bot.store import switches as sw
 
@@ -217,7 +217,6 @@ def check(
 
 def daily_text(db: sqlite_utils.Database, lang: str = "zh", *, now: datetime | None = None) -> str:
     """Still watching: stores, listings, open cases, oldest open takedown."""
-    from bot.core.i18n import t
 
     now = now or datetime.now(UTC)
     stores = [r["store"] for r in db.query("SELECT DISTINCT store FROM scan_stores ORDER BY store")]
@@ -232,14 +231,14 @@ def daily_text(db: sqlite_utils.Database, lang: str = "zh", *, now: datetime | N
             list(OPEN_STATES),
         )
     )
-    oldest = ot(lang, "daily.none")
+    oldest = t(lang, "daily.none")
     if oldest_rows:
         at = _at(oldest_rows[0]["takedown_at"])
         days = max(0, (now - at).days) if at else 0
-        oldest = ot(lang, "daily.oldest", id=oldest_rows[0]["id"], days=days)
+        oldest = t(lang, "daily.oldest", id=oldest_rows[0]["id"], days=days)
     sep = "、" if lang == "zh" else ", "
-    names = sep.join(t(lang, f"store.{s}") for s in stores) or ot(lang, "daily.none")
-    return ot(lang, "daily.line", stores=names, listings=listings, open=open_n, oldest=oldest)
+    names = sep.join(t(lang, f"store.{s}") for s in stores) or t(lang, "daily.none")
+    return t(lang, "daily.line", stores=names, listings=listings, open=open_n, oldest=oldest)
 
 
 def watch_messages(
@@ -247,7 +246,6 @@ def watch_messages(
 ) -> list[int]:
     """Queue the daily line (once a Taiwan day, from 09:00) and the warnings (once a day each)."""
     from bot.alerts.render import esc
-    from bot.core.i18n import t
     from bot.outbox import queue as outbox
 
     now = now or datetime.now(UTC)
@@ -271,14 +269,14 @@ def watch_messages(
             out += outbox.enqueue(
                 db,
                 outbox.SECURITY,
-                ot("zh", "warn.never"),
+                t("zh", "warn.never"),
                 kind="watch_warning",
                 dedupe_key=f"warn:never:{day}",
                 now=now,
             )
     elif now - last_at > max_age:
         hours = int((now - last_at).total_seconds() // 3600)
-        text = ot(
+        text = t(
             "zh", "warn.stopped", when=esc(last_at.astimezone(TW).strftime("%Y-%m-%d %H:%M")), hours=hours
         )
         out += outbox.enqueue(
@@ -301,8 +299,8 @@ def watch_messages(
         since = good or first
         if since is None or now - since <= DEGRADED_FOR or s["last_status"] == "ok":
             continue
-        when = good.astimezone(TW).strftime("%Y-%m-%d %H:%M") if good else ot("zh", "warn.never_good")
-        text = ot(
+        when = good.astimezone(TW).strftime("%Y-%m-%d %H:%M") if good else t("zh", "warn.never_good")
+        text = t(
             "zh",
             "warn.degraded",
             store=esc(t("zh", f"store.{store}")),

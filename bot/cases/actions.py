@@ -1,9 +1,9 @@
 """Cases: one per impersonating listing or analysed APK, their state machine and timeline, and scan sync.
 
 Every change goes through ``_apply`` (one place): it writes the case row, one ``case_events`` row per field
-changed (who, when, from -> to, why) and calls ``after_transition`` to queue the alert edits, all in one
-transaction, so nothing is notified that was not saved first. The Telegram handlers and the CLI call the
-same action functions (``confirm``, ``false_positive``, ``request_takedown`` ...).
+changed (who, when, from -> to, why) and publishes one ``CaseChange`` to the hooks it is given, all in one
+transaction, so nothing is notified that was not saved first. This module knows no subscriber: the bot and
+the CLI call the actions through ``bot.desk.cases``, which wires the alerts, front-line notices and casework.
 """
 
 from __future__ import annotations
@@ -18,115 +18,25 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.cases.events import CaseChange, Hooks, publish
+from bot.cases.model import (
+    APK_OK_VERDICTS,
+    CASE_VERDICTS,
+    OPEN_STATES,
+    SCAN_ACTOR,
+    STATES,
+    Actor,
+    Case,
+    CaseError,
+    Event,
+    State,
+)
+from bot.cases.transitions import check
 from bot.core.clock import now_iso, utc_now
 from bot.core.csvsafe import SafeWriter
 from bot.core.linksafe import redact_userinfo
 from bot.store.db import insert_row, transaction, update_row
 from scanners.profile import AllowedApp, Profile
-
-STATES = ("new", "confirmed", "false_positive", "resolved", "relisted")
-OPEN_STATES = ("new", "confirmed", "relisted")
-TAKEDOWN_STATES = ("none", "requested", "removed", "rejected")
-POLICE_STATES = ("none", "reported")
-# Verdicts of a listing that open a case. "suspicious" opens one too: a person decides, and a missed
-# impostor costs far more than one press of 誤報.
-CASE_VERDICTS = ("impersonation", "suspicious")
-# APK verdicts that open no case: ours (official, or our signer on another package of ours), a file about
-# something else, or not an APK at all. Every other verdict (repackaged, impostor, tampered) opens one.
-APK_OK_VERDICTS = ("official", "official_signer_other_package", "unrelated", "invalid")
-
-
-class CaseError(ValueError):
-    """A case action that cannot be done (no such case, refused transition); one line for the user."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who did something: ``tg:<user id>``, ``cli:<login>``, ``scan`` or ``bot``, plus a display name."""
-
-    id: str
-    name: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.id} {self.name}".strip()
-
-
-SCAN_ACTOR = Actor("scan")
-BOT_ACTOR = Actor("bot")
-
-
-@dataclass(frozen=True)
-class Case:
-    id: int
-    kind: str
-    listing_key: str | None
-    apk_sha256: str | None
-    brand: str
-    store: str
-    app_id: str
-    title: str
-    developer: str
-    url: str
-    verdict: str
-    score: int
-    reasons: tuple[dict[str, Any], ...]
-    state: str
-    takedown: str
-    takedown_at: str
-    takedown_ref: str
-    takedown_store: str
-    police: str
-    police_no: str
-    police_agency: str
-    police_at: str
-    assignee: str
-    listed: bool
-    resolution: str
-    opened_at: str
-    updated_at: str
-    closed_at: str
-    scan_id: int | None
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Case:
-        values = dict(row)
-        try:
-            reasons = tuple(json.loads(values.get("reasons") or "[]"))
-        except ValueError:
-            reasons = ()
-        kwargs: dict[str, Any] = {}
-        for f in dataclasses.fields(cls):
-            v = values.get(f.name)
-            if f.name == "reasons":
-                v = reasons
-            elif f.name == "listed":
-                v = bool(v)
-            elif f.name in ("score",) or f.name in ("id",):
-                v = int(v or 0)
-            elif f.name in ("listing_key", "apk_sha256", "scan_id"):
-                pass
-            elif v is None:
-                v = ""
-            kwargs[f.name] = v
-        return cls(**kwargs)
-
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
-
-
-@dataclass(frozen=True)
-class Event:
-    id: int
-    case_id: int
-    at: str
-    actor: str
-    action: str
-    field: str
-    old: str
-    new: str
-    reason: str
 
 
 @dataclass
@@ -142,6 +52,7 @@ class SyncResult:
     reminders: list[int] = field(default_factory=list)
     store_alert: bool = False
     alerts_queued: int = 0
+    hold: Any = None  # the scan's alerts were held (a ``bot.outbox.holds.Hold``, set by the desk pipeline)
 
 
 # --- queries ------------------------------------------------------------------------------------------
@@ -304,6 +215,7 @@ def export_csv(db: sqlite_utils.Database) -> str:
 
 def _apply(
     db: sqlite_utils.Database,
+    hooks: Hooks,
     case: Case,
     actor: Actor,
     action: str,
@@ -314,7 +226,10 @@ def _apply(
     now: datetime | None = None,
     event_fields: Sequence[str] | None = None,
 ) -> Case:
-    """Write ``changes`` to the case with one timeline event per changed field; queue the alert edits."""
+    """Write ``changes`` to the case with one timeline event per changed field, then publish the change.
+
+    The hooks run inside the same transaction, after the case and its timeline are written.
+    """
     at = now_iso(now)
     real = {k: v for k, v in changes.items() if getattr(case, k) != (bool(v) if k == "listed" else v)}
     shown = event_fields if event_fields is not None else list(real)
@@ -361,7 +276,7 @@ def _apply(
                 },
             )
         after = get_case(db, case.id)
-        after_transition(db, case, after, action, actor=actor, now=now)
+        publish(db, hooks, CaseChange(case, after, action, actor, now, scan_id))
     return after
 
 
@@ -369,26 +284,6 @@ def _s(v: Any) -> str:
     if isinstance(v, bool):
         return "1" if v else "0"
     return "" if v is None else str(v)
-
-
-def after_transition(
-    db: sqlite_utils.Database,
-    before: Case,
-    after: Case,
-    action: str,
-    *,
-    actor: Actor,
-    now: datetime | None = None,
-) -> None:
-    """Called inside the transaction of every case change: queue what the change should tell people.
-
-    Extension point: front-line notices (issue 5) add their call here, e.g. on confirm/removed/resolved.
-    """
-    from bot.alerts import frontline  # local: outbox imports this module
-    from bot.outbox import queue as outbox
-
-    outbox.enqueue_case_edits(db, after, now=now)
-    frontline.on_transition(db, before, after, now=now)
 
 
 # --- actions (used by the bot and the CLI) ------------------------------------------------------------
@@ -400,25 +295,38 @@ def _require(case: Case, ok: bool, msg: str) -> None:
 
 
 def confirm(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, now: datetime | None = None
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    reason: str = "",
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, case.state in ("new", "relisted", "false_positive", "confirmed"), f"is {case.state}")
-    return _apply(db, case, actor, "confirm", {"state": "confirmed"}, reason=reason, now=now)
+    check("confirm", case)
+    return _apply(db, hooks, case, actor, "confirm", {"state": State.CONFIRMED}, reason=reason, now=now)
 
 
 def false_positive(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, now: datetime | None = None
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    reason: str = "",
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, case.state != "resolved", "is resolved; reopen it by confirming first")
+    check("fp", case)
     now = now or utc_now()
     return _apply(
         db,
+        hooks,
         case,
         actor,
         "false_positive",
-        {"state": "false_positive", "closed_at": now_iso(now)},
+        {"state": State.FALSE_POSITIVE, "closed_at": now_iso(now)},
         reason=reason,
         now=now,
         event_fields=["state"],
@@ -443,9 +351,10 @@ def request_takedown(
     store: str = "",
     when: str = "",
     now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, case.state not in ("false_positive", "resolved"), f"is {case.state}")
+    check("takedown", case)
     # The time the analyst gives is the time of the record: the case, its timeline and every draft.
     now = _given_time(when) if when else (now or utc_now())
     changes: dict[str, Any] = {
@@ -454,10 +363,11 @@ def request_takedown(
         "takedown_ref": ref,
         "takedown_store": store or case.store,
     }
-    if case.state in ("new", "relisted"):
-        changes["state"] = "confirmed"  # asking for a takedown is confirming it is fake
+    if case.state in (State.NEW, State.RELISTED):
+        changes["state"] = State.CONFIRMED  # asking for a takedown is confirming it is fake
     return _apply(
         db,
+        hooks,
         case,
         actor,
         "takedown",
@@ -469,11 +379,19 @@ def request_takedown(
 
 
 def reject_takedown(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, reason: str = "", *, now: datetime | None = None
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    reason: str = "",
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
-    _require(case, case.takedown == "requested", "no takedown requested")
-    return _apply(db, case, actor, "takedown_rejected", {"takedown": "rejected"}, reason=reason, now=now)
+    check("takedown_rejected", case)
+    return _apply(
+        db, hooks, case, actor, "takedown_rejected", {"takedown": "rejected"}, reason=reason, now=now
+    )
 
 
 def report_police(
@@ -484,11 +402,12 @@ def report_police(
     agency: str = "165",
     *,
     now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
     report_no = report_no.strip()
     _require(case, bool(report_no), "a report number is needed")
-    _require(case, case.state != "false_positive", "is a false positive")
+    check("police", case)
     now = now or utc_now()
     changes: dict[str, Any] = {
         "police": "reported",
@@ -496,10 +415,11 @@ def report_police(
         "police_agency": agency or "165",
         "police_at": now_iso(now),
     }
-    if case.state in ("new", "relisted"):
-        changes["state"] = "confirmed"
+    if case.state in (State.NEW, State.RELISTED):
+        changes["state"] = State.CONFIRMED
     return _apply(
         db,
+        hooks,
         case,
         actor,
         "police",
@@ -511,20 +431,27 @@ def report_police(
 
 
 def resolve(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, note: str = "", *, now: datetime | None = None
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    note: str = "",
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     """Close a case. Refused while the app is still listed, unless a reason is given."""
     case = get_case(db, case_id)
-    _require(case, case.state != "resolved", "is already resolved")
+    check("resolve", case)
     if case.listed and case.kind == "listing" and not note.strip():
         raise CaseError(f"case #{case.id}: the app is still listed; give a reason to resolve it anyway")
     now = now or utc_now()
     return _apply(
         db,
+        hooks,
         case,
         actor,
         "resolve",
-        {"state": "resolved", "resolution": note, "closed_at": now_iso(now)},
+        {"state": State.RESOLVED, "resolution": note, "closed_at": now_iso(now)},
         reason=note,
         now=now,
         event_fields=["state"],
@@ -532,22 +459,40 @@ def resolve(
 
 
 def note(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, text: str, *, now: datetime | None = None
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    text: str,
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
     _require(case, bool(text.strip()), "empty note")
-    return _apply(db, case, actor, "note", {}, reason=text.strip(), now=now)
+    return _apply(db, hooks, case, actor, "note", {}, reason=text.strip(), now=now)
 
 
 def assign(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, assignee: str, *, now: datetime | None = None
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    assignee: str,
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     case = get_case(db, case_id)
-    return _apply(db, case, actor, "assign", {"assignee": assignee.strip()}, now=now)
+    return _apply(db, hooks, case, actor, "assign", {"assignee": assignee.strip()}, now=now)
 
 
 def allow(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, note_text: str = "", *, now: datetime | None = None
+    db: sqlite_utils.Database,
+    case_id: int,
+    actor: Actor,
+    note_text: str = "",
+    *,
+    now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> Case:
     """Add the case's app to its brand's allow list (``allow_overrides``); close the case as a false positive.
 
@@ -565,10 +510,11 @@ def allow(
         )
         after = _apply(
             db,
+            hooks,
             case,
             actor,
             "allow",
-            {"state": "false_positive", "closed_at": at},
+            {"state": State.FALSE_POSITIVE, "closed_at": at},
             reason=note_text or "allow-listed",
             now=now,
             event_fields=["state"],
@@ -609,6 +555,7 @@ def _allowed_keys(db: sqlite_utils.Database, profile: Profile) -> set[str]:
 
 def _open_case(
     db: sqlite_utils.Database,
+    hooks: Hooks,
     values: Mapping[str, Any],
     actor: Actor,
     *,
@@ -631,7 +578,7 @@ def _open_case(
         "verdict": "",
         "score": 0,
         "reasons": "[]",
-        "state": "new",
+        "state": State.NEW.value,
         "takedown": "none",
         "takedown_at": "",
         "takedown_ref": "",
@@ -667,10 +614,8 @@ def _open_case(
         },
     )
     case = get_case(db, case_id)
-    from bot.outbox import queue as outbox
-
-    # Saved and queued in the caller's transaction: the alert exists exactly when the case does.
-    outbox.enqueue_case_alert(db, case, kind="case_alert", dedupe_key=f"alert:{case.id}", now=now)
+    # Published in the caller's transaction: the alert exists exactly when the case does.
+    publish(db, hooks, CaseChange(None, case, "open", actor, now, scan_id))
     return case
 
 
@@ -681,6 +626,7 @@ def open_listing_case(
     actor: Actor = SCAN_ACTOR,
     scan_id: int | None = None,
     now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> tuple[Case, bool]:
     """The case for a listing row, opening it (and queueing its alert) when there is none. (case, opened)."""
     existing = case_for_listing(db, listing["key"])
@@ -689,6 +635,7 @@ def open_listing_case(
     with transaction(db):
         case = _open_case(
             db,
+            hooks,
             {
                 "kind": "listing",
                 "listing_key": listing["key"],
@@ -719,6 +666,7 @@ def open_apk_case(
     brand: str = "",
     source: str = "",
     now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> tuple[Case, bool]:
     """The case for an analysed APK (by file hash), opened when its verdict is not official.
 
@@ -738,6 +686,7 @@ def open_apk_case(
     with transaction(db):
         case = _open_case(
             db,
+            hooks,
             {
                 "kind": "apk",
                 "apk_sha256": sha,
@@ -768,18 +717,15 @@ def sync_from_scan(
     scan_id: int,
     profile: Profile,
     *,
-    reminder_days: int | Mapping[str, int] = 7,
     now: datetime | None = None,
+    hooks: Hooks = (),
 ) -> SyncResult:
-    """Bring cases in line with a committed scan and queue its alerts, in one transaction.
+    """Bring cases in line with a committed scan, in one transaction; each change is published to ``hooks``.
 
     Opens a case per new impersonating/suspicious listing; marks requested takedowns ``removed`` when the app
-    is gone; reopens a removed (or resolved) app that is back as ``relisted``; queues a store-status alert for
-    degraded/broken stores and reminders for old takedown requests still listed.
+    is gone; reopens a removed (or resolved) app that is back as ``relisted``. What else follows a scan
+    (store status, reminders) is the post-scan pipeline's (``bot.desk.pipeline``).
     """
-    from bot.casework import workflow as casework
-    from bot.outbox import queue as outbox
-
     result = SyncResult(scan_id=scan_id)
     scan_rows = list(db.query("SELECT * FROM scans WHERE id = ?", [scan_id]))
     if not scan_rows:
@@ -806,11 +752,11 @@ def sync_from_scan(
             present = bool(listing["present"]) and f["change"] != "vanished"
             if case is None:
                 if present and f["verdict"] in CASE_VERDICTS:
-                    case, opened = open_listing_case(db, listing, scan_id=scan_id, now=now)
+                    case, opened = open_listing_case(db, listing, scan_id=scan_id, now=now, hooks=hooks)
                     if opened:
                         result.opened.append(case.id)
                 continue
-            _sync_existing(db, case, listing, present, f["change"], scan_id, result, now)
+            _sync_existing(db, hooks, case, listing, present, f["change"], scan_id, result, now)
         # Cases whose listing changed presence without a finding row (e.g. vanished from an ok store).
         for r in db.query(
             "SELECT c.id, l.present, l.brand, l.store FROM cases c JOIN listings l ON l.key = c.listing_key"
@@ -820,18 +766,13 @@ def sync_from_scan(
                 continue  # a degraded store's absence proves nothing
             case = get_case(db, r["id"])
             listing = next(db.query("SELECT * FROM listings WHERE key = ?", [case.listing_key]))
-            _sync_existing(db, case, listing, bool(r["present"]), "", scan_id, result, now)
-        result.store_alert = outbox.enqueue_store_status(db, scan_id, now=now)
-        result.reminders = outbox.enqueue_reminders(db, days=reminder_days, now=now)
-        casework.enqueue_reminder_drafts(db, profile, result.reminders, now=now)  # the draft to re-send
-        result.alerts_queued = next(db.query("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'"))[
-            "n"
-        ]
+            _sync_existing(db, hooks, case, listing, bool(r["present"]), "", scan_id, result, now)
     return result
 
 
 def _sync_existing(
     db: sqlite_utils.Database,
+    hooks: Hooks,
     case: Case,
     listing: Mapping[str, Any],
     present: bool,
@@ -840,79 +781,124 @@ def _sync_existing(
     result: SyncResult,
     now: datetime | None,
 ) -> None:
-    from bot.outbox import queue as outbox
-
+    """One existing case against its listing in this scan: gone, back, or changed."""
     if not present and case.listed:
-        changes: dict[str, Any] = {"listed": False}
-        if case.takedown == "requested":
-            changes["takedown"] = "removed"
-            after = _apply(
-                db, case, SCAN_ACTOR, "removed", changes, reason="not listed", scan_id=scan_id, now=now
-            )
-            outbox.enqueue_case_alert(
-                db, after, kind="removed", dedupe_key=f"removed:{case.id}:{scan_id}", now=now
-            )
-            result.removed.append(case.id)
-        else:
-            _apply(db, case, SCAN_ACTOR, "vanished", changes, reason="not listed", scan_id=scan_id, now=now)
-            result.vanished.append(case.id)
-        return
-    if present and not case.listed:
-        changes = {"listed": True}
-        if case.takedown == "removed" or case.state == "resolved":
-            changes["state"] = "relisted"
-            changes["closed_at"] = ""
-            if case.takedown == "removed":
-                changes["takedown"] = "none"  # a new request is needed; the old ref stays on the timeline
-            after = _apply(
-                db,
-                case,
-                SCAN_ACTOR,
-                "relisted",
-                changes,
-                reason="listed again",
-                scan_id=scan_id,
-                now=now,
-                event_fields=["listed", "state", "takedown"],
-            )
-            outbox.enqueue_case_alert(
-                db, after, kind="relisted", dedupe_key=f"relisted:{case.id}:{scan_id}", now=now
-            )
-            result.relisted.append(case.id)
-        else:
-            _apply(
-                db, case, SCAN_ACTOR, "reappeared", changes, reason="listed again", scan_id=scan_id, now=now
-            )
-            result.updated.append(case.id)
-        return
-    if present and change in ("changed", "new", "same", "relisted"):
-        upd = {
-            "verdict": listing.get("verdict") or case.verdict,
-            "score": int(listing.get("score") or 0),
-            "reasons": listing.get("reasons") or "[]",
-            "title": listing.get("title") or case.title,
-            "developer": listing.get("developer") or case.developer,
-        }
-        upd = {
-            k: v
-            for k, v in upd.items()
-            if v
-            != (json.dumps(list(case.reasons), ensure_ascii=False) if k == "reasons" else getattr(case, k))
-        }
-        if "reasons" in upd and json.loads(str(upd["reasons"] or "[]")) == list(case.reasons):
-            upd.pop("reasons")
-        if upd:
-            _apply(
-                db,
-                case,
-                SCAN_ACTOR,
-                "rescored",
-                upd,
-                scan_id=scan_id,
-                now=now,
-                event_fields=[k for k in ("verdict", "score", "title", "developer") if k in upd],
-            )
-            result.updated.append(case.id)
+        _gone(db, hooks, case, scan_id, result, now)
+    elif present and not case.listed:
+        _back(db, hooks, case, scan_id, result, now)
+    elif present and change in ("changed", "new", "same", "relisted"):
+        _rescored(db, hooks, case, listing, scan_id, result, now)
+
+
+def _gone(
+    db: sqlite_utils.Database,
+    hooks: Hooks,
+    case: Case,
+    scan_id: int,
+    result: SyncResult,
+    now: datetime | None,
+) -> None:
+    """The app is no longer listed: a requested takedown is done (``removed``), else it ``vanished``."""
+    changes: dict[str, Any] = {"listed": False}
+    if case.takedown == "requested":
+        changes["takedown"] = "removed"
+        _apply(db, hooks, case, SCAN_ACTOR, "removed", changes, reason="not listed", scan_id=scan_id, now=now)
+        result.removed.append(case.id)
+    else:
+        _apply(
+            db,
+            hooks,
+            case,
+            SCAN_ACTOR,
+            "vanished",
+            changes,
+            reason="not listed",
+            scan_id=scan_id,
+            now=now,
+        )
+        result.vanished.append(case.id)
+
+
+def _back(
+    db: sqlite_utils.Database,
+    hooks: Hooks,
+    case: Case,
+    scan_id: int,
+    result: SyncResult,
+    now: datetime | None,
+) -> None:
+    """The app is listed again: ``relisted`` after a removal or resolution, else it ``reappeared``."""
+    changes: dict[str, Any] = {"listed": True}
+    if case.takedown == "removed" or case.state == State.RESOLVED:
+        changes["state"] = State.RELISTED
+        changes["closed_at"] = ""
+        if case.takedown == "removed":
+            changes["takedown"] = "none"  # a new request is needed; the old ref stays on the timeline
+        _apply(
+            db,
+            hooks,
+            case,
+            SCAN_ACTOR,
+            "relisted",
+            changes,
+            reason="listed again",
+            scan_id=scan_id,
+            now=now,
+            event_fields=["listed", "state", "takedown"],
+        )
+        result.relisted.append(case.id)
+    else:
+        _apply(
+            db,
+            hooks,
+            case,
+            SCAN_ACTOR,
+            "reappeared",
+            changes,
+            reason="listed again",
+            scan_id=scan_id,
+            now=now,
+        )
+        result.updated.append(case.id)
+
+
+def _rescored(
+    db: sqlite_utils.Database,
+    hooks: Hooks,
+    case: Case,
+    listing: Mapping[str, Any],
+    scan_id: int,
+    result: SyncResult,
+    now: datetime | None,
+) -> None:
+    """The listing changed: the case takes its new verdict, score, reasons, title and developer."""
+    upd = {
+        "verdict": listing.get("verdict") or case.verdict,
+        "score": int(listing.get("score") or 0),
+        "reasons": listing.get("reasons") or "[]",
+        "title": listing.get("title") or case.title,
+        "developer": listing.get("developer") or case.developer,
+    }
+    upd = {
+        k: v
+        for k, v in upd.items()
+        if v != (json.dumps(list(case.reasons), ensure_ascii=False) if k == "reasons" else getattr(case, k))
+    }
+    if "reasons" in upd and json.loads(str(upd["reasons"] or "[]")) == list(case.reasons):
+        upd.pop("reasons")
+    if upd:
+        _apply(
+            db,
+            hooks,
+            case,
+            SCAN_ACTOR,
+            "rescored",
+            upd,
+            scan_id=scan_id,
+            now=now,
+            event_fields=[k for k in ("verdict", "score", "title", "developer") if k in upd],
+        )
+        result.updated.append(case.id)
 
 
 def reminder_due(case: Case, days: int, now: datetime) -> bool:

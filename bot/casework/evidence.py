@@ -21,20 +21,18 @@ from datetime import datetime
 from importlib import metadata
 from typing import Any
 
-import requests
 import sqlite_utils
 
+from bot.cases.actions import get_case
 from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
 from bot.casework.drafts import fmt_time
 from bot.core.clock import utc_now
 from bot.core.linksafe import redact_userinfo
-from bot.core.media import MediaGuard, fetch_image
+from bot.store.db import insert_row, transaction
 
 MANIFEST = "manifest.json"
 SUMMARY = "summary.html"
-SUMMARY_PDF = "summary.pdf"  # only when a CJK font is installed (bot.fonts)
-SCREENSHOT_MAX_BYTES = 5_000_000
-SCREENSHOTS_PER_LISTING = 8
+SUMMARY_PDF = "summary.pdf"  # only when a CJK font is installed (bot.core.fonts)
 _IMAGE_EXT = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
 
 
@@ -338,12 +336,12 @@ def _summary_pdf(
     facts: CaseFacts, files: Sequence[PackFile], brand_name: str, generated_by: str, at: str
 ) -> bytes | None:
     """The printable PDF summary, or None when no installed font can draw Chinese (the HTML page remains)."""
-    from bot.fonts import cjk_font
+    from bot.core.fonts import cjk_font
 
     font = cjk_font()
     if font is None:
         return None
-    from bot.evidence_pdf import summary_pdf, summary_sections
+    from bot.casework.evidence_pdf import summary_pdf, summary_sections
 
     sections = summary_sections(
         facts,
@@ -459,11 +457,9 @@ def verify_pack(data: bytes) -> list[str]:
 
 def record_pack(db: sqlite_utils.Database, pack: Pack, actor: Any) -> None:
     """Put the pack's generation on the case timeline, with the hashes that identify it."""
-    from bot.cases import actions as cases  # local: cases pulls in the outbox
-
-    case = cases.get_case(db, pack.case_id)
+    case = get_case(db, pack.case_id)
     reason = f"{pack.filename} zip-sha256 {pack.sha256} manifest-sha256 {pack.manifest_sha256}"
-    with cases.transaction(db):
+    with transaction(db):
         db.execute(
             "INSERT INTO evidence_packs (case_id, at, actor, filename, zip_sha256, manifest_sha256, files)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -477,7 +473,7 @@ def record_pack(db: sqlite_utils.Database, pack: Pack, actor: Any) -> None:
                 len(pack.manifest["files"]),
             ],
         )
-        cases.insert_row(
+        insert_row(
             db,
             "case_events",
             {
@@ -501,47 +497,3 @@ def make_pack(
     pack = build_pack(db, case_id, generated_by=actor.label, brand_name=brand_name, now=now)
     record_pack(db, pack, actor)
     return pack
-
-
-# --- screenshots (the scan may call this for suspects) ---------------------------------------------------
-
-
-def fetch_screenshots(
-    session: requests.Session,
-    urls: Sequence[str],
-    *,
-    timeout: float = 15.0,
-    limit: int = SCREENSHOTS_PER_LISTING,
-    guard: MediaGuard | None = None,
-) -> list[tuple[str, bytes, str]]:
-    """(url, bytes, content type) of up to ``limit`` screenshots; failures are skipped, never raised.
-
-    Through the SSRF guard: internal addresses only as ``guard`` allows (none by default)."""
-    out = []
-    for url in list(urls)[:limit]:
-        got = fetch_image(session, url, timeout=timeout, max_bytes=SCREENSHOT_MAX_BYTES, guard=guard)
-        if got is not None:
-            out.append((url, got[0], got[1]))
-    return out
-
-
-def keep_screenshots(
-    db: sqlite_utils.Database, listing_key: str, shots: Sequence[tuple[str, bytes, str]], at: str
-) -> int:
-    """Store fetched screenshots as ``listing_media`` rows (once per distinct image); returns rows added.
-
-    Inside a caller's transaction nothing is committed here; on its own it commits.
-    """
-    outer = db.conn.in_transaction
-    added = 0
-    for url, data, ctype in shots:
-        sha = hashlib.sha256(data).hexdigest()
-        cur = db.execute(
-            "INSERT OR IGNORE INTO listing_media (listing_key, at, kind, url, sha256, content_type, data)"
-            " VALUES (?, ?, 'screenshot', ?, ?, ?, ?)",
-            [listing_key, at, url, sha, ctype, data],
-        )
-        added += cur.rowcount
-    if not outer:
-        db.conn.commit()
-    return added

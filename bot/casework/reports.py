@@ -403,11 +403,11 @@ _AUTO = "auto"
 
 def chart_language(lang: str, font: str | None = _AUTO) -> tuple[str, str | None]:
     """The language the chart can be drawn in and the font for it: Chinese needs a CJK font installed
-    (``bot.fonts``); without one the chart falls back to English."""
+    (``bot.core.fonts``); without one the chart falls back to English."""
     if lang != "zh":
         return "en", None
     if font == _AUTO:
-        from bot.fonts import cjk_font
+        from bot.core.fonts import cjk_font
 
         font = cjk_font()
     return ("zh", font) if font else ("en", None)

@@ -1,23 +1,24 @@
 """Casework glue shared by the CLI and the bot: drafts for a case (recorded, refusing duplicate takedowns),
-the website warning over a brand's current fakes, per-store reminder periods and reminder drafts.
+the website warning over a brand's current fakes, and reminder drafts.
 """
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import sqlite_utils
 
-from bot.cases.actions import Actor, CaseError, get_case
+from bot.cases.actions import get_case
+from bot.cases.model import Actor, CaseError, cli_actor
 from bot.casework.casefacts import CaseFacts, load_case_facts
 from bot.casework.drafts import KINDS, TAKEDOWN_KINDS, Draft, DraftError, make_draft, play_form
 from bot.casework.evidence import evidence_items
 from bot.core.clock import now_iso
+from bot.outbox import queue as outbox
 from bot.store.db import insert_row, transaction
 from scanners.profile import Profile
 
@@ -41,15 +42,6 @@ def profile_from_settings() -> Profile | None:
     except (SettingsError, ProfileError) as exc:
         logging.getLogger(__name__).warning("brand profile unavailable: %s", exc)
         return None
-
-
-def cli_actor() -> Actor:
-    """The local user, as the timeline records someone at the terminal."""
-    try:
-        login = getpass.getuser()
-    except (KeyError, OSError):
-        login = "unknown"
-    return Actor(f"cli:{login}")
 
 
 def case_facts(db: sqlite_utils.Database, case_id: int) -> CaseFacts:
@@ -127,13 +119,6 @@ def earlier_drafts(db: sqlite_utils.Database, case_id: int) -> list[dict[str, An
     ]
 
 
-def reminder_days(default: int, per_store: Mapping[str, int] | None = None) -> dict[str, int]:
-    """The mapping ``outbox.enqueue_reminders`` takes: ``default`` plus any per-store periods."""
-    out = {"default": int(default)}
-    out.update({k: int(v) for k, v in (per_store or {}).items()})
-    return out
-
-
 def enqueue_reminder_drafts(
     db: sqlite_utils.Database,
     profile: Profile,
@@ -149,8 +134,6 @@ def enqueue_reminder_drafts(
     just queued) is accepted for the caller's convenience and adds nothing.
     """
     del case_ids
-    from bot.outbox import queue as outbox
-
     queued: list[int] = []
     rows = list(
         db.query(

@@ -205,7 +205,7 @@ def apk_cmd(
     if len(inputs) == 1 and inputs[0][1] is not None:
         raise click.ClickException(inputs[0][1])
     profile = app.profile()
-    db = app.db(create=True)  # after the inputs are checked: a typo creates nothing
+    db = app.connection(create=True)  # after the inputs are checked: a typo creates nothing; no sqlite-utils
     failures = 0
     progress = Progress(len(inputs))
     many = len(inputs) > 1

@@ -41,8 +41,8 @@ def _run_bot(app: App, verbose: bool) -> None:
     from telegram import Update
     from telegram.error import InvalidToken, TelegramError
 
+    from bot.core.redact import install_redaction
     from bot.telegram.app import build_application
-    from bot.telegram.redact import install_redaction
 
     tg = app.settings.telegram
     if not tg.token:

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-import getpass
 import json
 from typing import Any
 
 import click
 
-from bot.cases import actions as cases
-from bot.cases.actions import Actor, CaseError
+from bot.cases.model import CaseError, cli_actor
 from bot.cli.common import App, app_options
 from bot.core.textsafe import plain, table
-
-
-def local_actor() -> Actor:
-    try:
-        login = getpass.getuser()
-    except (KeyError, OSError):
-        login = "unknown"
-    return Actor(f"cli:{login}")
+from bot.desk import cases
 
 
 def _case_dict(case: cases.Case) -> dict[str, Any]:
@@ -124,27 +115,28 @@ def case_cmd(
     """
     changes = (confirm, takedown, rejected, police, note_text, assign, fp, allow_it, resolve)
     db = app.db(create=any(x not in (None, False) for x in changes))
-    who = local_actor()
+    who = cli_actor()
+    profile = app.brand_profile()  # the official links for front-line notices, when the profile reads
     try:
         case = cases.get_case(db, case_id)
         if confirm:
-            case = cases.confirm(db, case_id, who)
+            case = cases.confirm(db, case_id, who, profile=profile)
         if takedown is not None:
-            case = cases.request_takedown(db, case_id, who, takedown)
+            case = cases.request_takedown(db, case_id, who, takedown, profile=profile)
         if rejected is not None:
-            case = cases.reject_takedown(db, case_id, who, rejected)
+            case = cases.reject_takedown(db, case_id, who, rejected, profile=profile)
         if police is not None:
-            case = cases.report_police(db, case_id, who, police, agency)
+            case = cases.report_police(db, case_id, who, police, agency, profile=profile)
         if note_text is not None:
-            case = cases.note(db, case_id, who, note_text)
+            case = cases.note(db, case_id, who, note_text, profile=profile)
         if assign is not None:
-            case = cases.assign(db, case_id, who, assign)
+            case = cases.assign(db, case_id, who, assign, profile=profile)
         if fp is not None:
-            case = cases.false_positive(db, case_id, who, fp)
+            case = cases.false_positive(db, case_id, who, fp, profile=profile)
         if allow_it:
-            case = cases.allow(db, case_id, who)
+            case = cases.allow(db, case_id, who, profile=profile)
         if resolve is not None:
-            case = cases.resolve(db, case_id, who, resolve)
+            case = cases.resolve(db, case_id, who, resolve, profile=profile)
     except CaseError as exc:
         raise click.ClickException(str(exc)) from None
     events = cases.timeline(db, case_id)

@@ -43,8 +43,8 @@ def evidence_cmd(app: App, case_id: int, out: Path | None) -> None:
 
     Example: fakeapp evidence 12 --out /tmp/
     """
+    from bot.cases.model import cli_actor
     from bot.casework.evidence import make_pack, verify_pack
-    from bot.casework.workflow import cli_actor
 
     with _one_line_errors():
         db = app.db()
@@ -90,7 +90,8 @@ def draft_cmd(app: App, case_id: int, kind: str, lang: str, force: bool, as_html
 
     Example: fakeapp draft 12 police --lang en
     """
-    from bot.casework.workflow import cli_actor, draft_for_case
+    from bot.cases.model import cli_actor
+    from bot.casework.workflow import draft_for_case
 
     with _one_line_errors():
         draft = draft_for_case(app.db(), app.profile(), case_id, kind, lang, force=force, actor=cli_actor())
@@ -130,7 +131,7 @@ def report_cmd(
     click.echo(render_csv(report) if as_csv else render_text(report, lang), nl=not as_csv)
     if chart is not None:
         from bot.casework.reports import chart_language
-        from bot.fonts import NO_CJK_FONT
+        from bot.core.fonts import NO_CJK_FONT
 
         chart_lang, font = chart_language(lang)
         try:

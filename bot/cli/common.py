@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from bot.core.settings import DEFAULT_CONFIG, Settings, SettingsError, load_settings
-from bot.store.db import DatabaseError, open_db
+from bot.store.db import DatabaseError, open_connection, open_db
 from scanners.profile import Profile, ProfileError, load_profile
 from scanners.stores import StoreError
 
@@ -35,9 +35,11 @@ class App:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
     _profile: Profile | None = field(default=None, repr=False)
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
+    _conn: sqlite3.Connection | None = field(default=None, repr=False)
 
     def profile(self) -> Profile:
-        """The brand profile; a missing default one says how to get one."""
+        """The brand profile (``--config``); ProfileError when it cannot be read (a missing default one says
+        how to get one)."""
         if self._profile is None:
             path = self.settings.config_path
             if not path.exists() and path == DEFAULT_CONFIG:
@@ -47,6 +49,13 @@ class App:
                 )
             self._profile = load_profile(path)
         return self._profile
+
+    def brand_profile(self) -> Profile | None:
+        """The brand profile, or None when it cannot be read (for what only decorates: official links)."""
+        try:
+            return self.profile()
+        except ProfileError:
+            return None
 
     def now(self) -> datetime:
         """The current time (UTC) from the app's clock, for every command that asks for "now"."""
@@ -66,6 +75,30 @@ class App:
             else:
                 self._db = open_db(path)
         return self._db
+
+    def connection(self, *, create: bool = False) -> sqlite3.Connection:
+        """The database as a plain ``sqlite3`` connection (``bot.store.db.open_connection``: no
+        sqlite-utils when the schema is up to date), for short commands such as ``fakeapp apk``; ``create``
+        as in ``db``."""
+        if self._conn is None:
+            if self._db is not None:
+                self._conn = self._db.conn
+                return self._conn
+            path = self.settings.db_path
+            existed = path.exists()
+            if not existed and not create:
+                raise DatabaseError(f"database not found: {path}")
+            if not existed:
+                from bot.cli.startup import load_sqlite_utils_lean
+
+                load_sqlite_utils_lean()  # creating it takes sqlite-utils (the migrations); without numpy
+            try:
+                self._conn = open_connection(path)
+            except sqlite3.DatabaseError as exc:
+                raise DatabaseError(f"{path}: {exc}") from None
+            if not existed:
+                click.echo(f"Created database {path}", err=True)
+        return self._conn
 
 
 def app_options(func: F) -> F:
@@ -106,6 +139,11 @@ def _replace(settings: Settings, **changes: Any) -> Settings:
     return dataclasses.replace(settings, **changes)
 
 
+# Commands that open the database with App.connection (plain sqlite3) and import sqlite-utils only to create
+# or migrate it; the others get sqlite-utils loaded lean up front.
+PLAIN_SQLITE = frozenset({"apk"})
+
+
 class FakeappGroup(click.Group):
     """A click group that loads each command's module only when that command runs (``fakeapp apk`` need not
     import the Telegram bot), and turns known user errors into one line and exit code 1, never a traceback.
@@ -122,7 +160,8 @@ class FakeappGroup(click.Group):
         if cmd_name in self.lazy and cmd_name not in self.commands:
             from bot.cli.startup import load_sqlite_utils_lean
 
-            load_sqlite_utils_lean()  # before the command's module imports sqlite-utils (see startup.py)
+            if cmd_name not in PLAIN_SQLITE:
+                load_sqlite_utils_lean()  # before the command's module imports sqlite-utils (see startup.py)
             module, _, attr = self.lazy[cmd_name].partition(":")
             self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
         return super().get_command(ctx, cmd_name)

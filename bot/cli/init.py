@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from bot.bundled import bundled
+from bot.core.bundled import bundled
 
 # target (relative to the working directory) -> shipped file (relative to the bundled data)
 STARTER = {

@@ -6,11 +6,11 @@ import json
 
 import click
 
-from bot.alerts.render import html_to_text
 from bot.cli.common import App, app_options
 from bot.core.textsafe import plain, table
 from bot.outbox import holds
 from bot.outbox import queue as outbox
+from bot.outbox.text import html_to_text
 
 CHOICES = ("open", "all", *outbox.STATUSES)
 

@@ -161,8 +161,8 @@ def scan_cmd(app: App, demo: bool, as_json: bool, notify: bool, stores: tuple[st
             if demo:
                 click.echo(f"\nDatabase: {run_app.settings.db_path}")
         # HOOK(cases): open cases from the findings, queue the alerts, deliver them with --notify.
+        from bot.desk.outbox import after_scan
         from bot.outbox.holds import ops_lines
-        from bot.outbox.queue import after_scan
 
         after_scan(db, result.scan_id, profile, run_app.settings, notify=notify,
                    echo=lambda line: click.echo(line, err=as_json))  # fmt: skip

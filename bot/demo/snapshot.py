@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from PIL import Image, ImageDraw, ImageEnhance
 
-from bot.bundled import bundled
+from bot.core.bundled import bundled
 from bot.demo import render_aptoide, render_galaxy_store
 from bot.demo.render_app_store import render_results
 from bot.demo.render_google_play import render_details_page, render_no_results_page, render_search_page

@@ -6,14 +6,16 @@ an official app that now looks fake (a profile change), or a store whose results
 a flood of new developers). Then the alerts of those cases are *held* (outbox status ``held``), every case
 is still recorded, and one summary with release/discard buttons goes to the security chat.
 
-The delivery loop asks ``gate_rows`` before it sends: messages of held cases, and messages stopped by a kill
-switch (``bot.store.switches``), are held there too; held-by-switch messages go back to the queue when the
-switch is resumed. Every release and discard is audited in ``ops_audit``.
+``check_scan`` runs inside the post-scan pipeline (``bot.desk.pipeline``). The delivery loop
+(``bot.outbox.deliver``) gates each row before it sends: messages of held cases, and messages stopped by a
+kill switch (``bot.store.switches``), are held there too; held-by-switch messages go back to the queue when
+the switch is resumed. Every release and discard is audited in ``ops_audit``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -24,9 +26,11 @@ from typing import Any
 import sqlite_utils
 
 from bot.core.clock import now_iso
-from bot.core.ops_i18n import ot, switch_label
+from bot.core.i18n import t
+from bot.outbox.text import esc
 from bot.store import switches as sw
 from bot.store.db import insert_row, transaction
+from bot.store.switches import switch_label
 
 STORM_FLOOR = 20  # the default threshold is the larger of this and STORM_FACTOR x the recent median
 STORM_FACTOR = 5
@@ -37,6 +41,10 @@ EXAMPLES = 5
 FRONTLINE_KINDS = ("frontline", "frontline_edit")
 SUMMARY_KIND = "hold_summary"
 CALLBACK_PREFIX = "h"
+# The buttons under a held scan's summary: (action for ``decide``, catalogue key of the label). Who may press
+# them and what pressing does: ``bot.telegram.app.HOLD_BUTTONS``.
+HOLD_BUTTONS: tuple[tuple[str, str], ...] = (("release", "btn.release"), ("discard", "btn.discard"))
+CALLBACK_RE = re.compile(r"^h:(\d{1,9}):(release|discard)$")
 
 
 @dataclass
@@ -167,7 +175,7 @@ def check_scan(
 ) -> Hold | None:
     """Hold this scan's new alerts when it would flood people; the hold, or None when it may alert.
 
-    Call in the transaction that recorded the cases (``sync_and_check``), so no alert slips out before.
+    Call in the transaction that recorded the cases (``bot.desk.pipeline.sync_scan``), so no alert slips out.
     """
     threshold = storm_threshold(db, storm, before_scan=scan_id)
     rows = _cases(db, opened)
@@ -280,43 +288,29 @@ def remember_officials(db: sqlite_utils.Database, *, now: datetime | None = None
         )
 
 
-def sync_and_check(
-    db: sqlite_utils.Database,
-    scan_id: int,
-    profile: Any,
-    *,
-    storm: int = 0,
-    reminder_days: int | Mapping[str, int] = 7,
-    now: datetime | None = None,
-) -> tuple[Any, Hold | None]:
-    """The post-scan step: open cases and queue alerts, then validate the scan, in one transaction."""
-    from bot.cases import actions as cases
-
-    with transaction(db):
-        sync = cases.sync_from_scan(db, scan_id, profile, reminder_days=reminder_days, now=now)
-        hold = check_scan(db, scan_id, sync.opened, storm=storm, now=now)
-        remember_officials(db, now=now)
-    return sync, hold
-
-
 # --- the summary --------------------------------------------------------------------------------------
 
 
 def buttons(hold_id: int, lang: str = "zh") -> dict[str, Any]:
     """The release/discard keyboard (Bot API JSON shape); callback data carries the hold id only."""
-    return {
-        "inline_keyboard": [
-            [
-                {"text": ot(lang, "btn.release"), "callback_data": f"{CALLBACK_PREFIX}:{hold_id}:release"},
-                {"text": ot(lang, "btn.discard"), "callback_data": f"{CALLBACK_PREFIX}:{hold_id}:discard"},
-            ]
-        ]
-    }
+    row = [{"text": t(lang, key), "callback_data": callback_data(hold_id, a)} for a, key in HOLD_BUTTONS]
+    return {"inline_keyboard": [row]}
+
+
+def callback_data(hold_id: int, action: str) -> str:
+    """A hold button's callback data, ``h:HOLD:action``."""
+    data = f"{CALLBACK_PREFIX}:{hold_id}:{action}"
+    assert CALLBACK_RE.match(data) and len(data.encode()) <= 64
+    return data
+
+
+def parse_callback(data: str | None) -> tuple[int, str] | None:
+    """(hold id, action) from a hold button's callback data, or None for anything malformed or forged."""
+    m = CALLBACK_RE.match(data or "")
+    return (int(m.group(1)), m.group(2)) if m else None
 
 
 def _counts(lang: str, counts: Mapping[str, int], label: Any = None) -> str:
-    from bot.alerts.render import esc
-
     sep = "、" if lang == "zh" else ", "
     return (
         sep.join(
@@ -328,21 +322,18 @@ def _counts(lang: str, counts: Mapping[str, int], label: Any = None) -> str:
 
 def summary_text(hold: Hold, lang: str = "zh") -> str:
     """The one message admins get for a held scan (HTML; every store string escaped and bounded)."""
-    from bot.alerts.render import esc
-    from bot.core.i18n import t
-
-    lines = [f"<b>{ot(lang, 'hold.title', scan=hold.scan_id or '—', id=hold.id)}</b>"]
+    lines = [f"<b>{t(lang, 'hold.title', scan=hold.scan_id or '—', id=hold.id)}</b>"]
     for r in hold.reasons:
         if r["code"] == "storm":
-            lines.append(ot(lang, "hold.reason.storm", n=r["n"], limit=r["limit"]))
+            lines.append(t(lang, "hold.reason.storm", n=r["n"], limit=r["limit"]))
         elif r["code"] == "official":
-            lines.append(ot(lang, "hold.reason.official", apps=esc(r["apps"][:300])))
+            lines.append(t(lang, "hold.reason.official", apps=esc(r["apps"][:300])))
         elif r["code"] == "store_jump":
-            what = ot(
+            what = t(
                 lang, "hold.jump.all_new" if r["kind"] == "all_new" else "hold.jump.developers", n=r["n"]
             )
             lines.append(
-                ot(lang, "hold.reason.store_jump", store=esc(t(lang, f"store.{r['store']}")), detail=what)
+                t(lang, "hold.reason.store_jump", store=esc(t(lang, f"store.{r['store']}")), detail=what)
             )
     s = hold.summary
 
@@ -351,7 +342,7 @@ def summary_text(hold: Hold, lang: str = "zh") -> str:
         return v if label.startswith("verdict.") else label
 
     lines.append(
-        ot(
+        t(
             lang,
             "hold.counts",
             stores=_counts(lang, s.get("stores", {}), lambda k: t(lang, f"store.{k}")),
@@ -360,10 +351,10 @@ def summary_text(hold: Hold, lang: str = "zh") -> str:
         )
     )
     if s.get("examples"):
-        lines.append(ot(lang, "hold.examples"))
+        lines.append(t(lang, "hold.examples"))
         for e in s["examples"]:
             lines.append(
-                ot(
+                t(
                     lang,
                     "hold.example",
                     id=e["id"],
@@ -372,7 +363,7 @@ def summary_text(hold: Hold, lang: str = "zh") -> str:
                     store=esc(t(lang, f"store.{e['store']}")),
                 )
             )
-    lines.append(ot(lang, "hold.note", n=hold.messages))
+    lines.append(t(lang, "hold.note", n=hold.messages))
     return "\n".join(lines)
 
 
@@ -446,93 +437,11 @@ def decide_all(db: sqlite_utils.Database, action: str, actor: str) -> list[Hold]
     return [decide(db, h.id, action, actor) for h in holds(db)]
 
 
-# --- the delivery gate --------------------------------------------------------------------------------
-
-
-def _work_of(row: Mapping[str, Any]) -> str | None:
-    """Which switchable work a message is: front-line notice, case alert, or neither (always sent)."""
-    if row["kind"] in FRONTLINE_KINDS:
-        return "frontline"
-    if row.get("case_id") and row["kind"] != SUMMARY_KIND:
-        return "alerts"
-    return None
-
-
-def gate_rows(db: sqlite_utils.Database, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The rows the delivery loop may send now; the others are marked held (never dropped).
-
-    Messages held by a switch that has since been resumed go back to the queue here.
-    """
-    paused = sw.paused(db)
-    back = _unpause(db, paused)
-    if back:  # resumed since the caller looked: they go out in this pass, in queue order
-        marks = ", ".join("?" for _ in back)
-        again = list(db.query(f"SELECT * FROM outbox WHERE id IN ({marks})", back))  # noqa: S608
-        rows = sorted([*rows, *again], key=lambda r: int(r["id"]))
-    open_cases = {
-        int(r["case_id"]): int(r["hold_id"])
-        for r in db.query(
-            "SELECT hc.case_id, hc.hold_id FROM hold_cases hc JOIN holds h ON h.id = hc.hold_id "
-            "WHERE h.status = 'open'"
-        )
-    }
-    out: list[Mapping[str, Any]] = []
-    for row in rows:
-        work = _work_of(row)
-        if work is None:
-            out.append(row)
-            continue
-        cid = int(row["case_id"] or 0)
-        if cid in open_cases:
-            _mark(db, row["id"], open_cases[cid], "hold")
-            continue
-        store = _store_of(db, cid)
-        switch = sw.covering(paused, work, store)
-        if switch is not None:
-            _mark(db, row["id"], None, f"paused:{switch.name}")
-            continue
-        out.append(row)
-    return out
-
-
-def _store_of(db: sqlite_utils.Database, case_id: int) -> str | None:
-    rows = list(db.query("SELECT store FROM cases WHERE id = ?", [case_id]))
-    return str(rows[0]["store"]) if rows else None
-
-
-def _mark(db: sqlite_utils.Database, row_id: int, hold_id: int | None, reason: str) -> None:
-    with transaction(db):
-        db.execute(
-            "UPDATE outbox SET status = 'held', hold_id = ?, held_reason = ? WHERE id = ? AND "
-            "status = 'pending'",
-            [hold_id, reason, row_id],
-        )
-
-
-def _unpause(db: sqlite_utils.Database, paused: Mapping[str, sw.Switch]) -> list[int]:
-    back = []
-    for r in db.query("SELECT id, kind, case_id FROM outbox WHERE status = 'held' AND hold_id IS NULL"):
-        work = _work_of(r) or "alerts"
-        if sw.covering(paused, work, _store_of(db, int(r["case_id"] or 0))) is None:
-            back.append(int(r["id"]))
-    if back:
-        with transaction(db):
-            for i in back:
-                db.execute(
-                    "UPDATE outbox SET status = 'pending', next_attempt_at = 0, held_reason = 'resumed'"
-                    " WHERE id = ? AND status = 'held'",
-                    [i],
-                )
-    return back
-
-
 # --- one line for summaries ---------------------------------------------------------------------------
 
 
 def ops_lines(db: sqlite_utils.Database, lang: str = "en", *, html: bool = False) -> list[str]:
     """What every scan summary, /settings and health say about switches and held alerts."""
-    from bot.alerts.render import esc
-
     def e(s: str) -> str:
         return esc(s) if html else s
 
@@ -540,7 +449,7 @@ def ops_lines(db: sqlite_utils.Database, lang: str = "en", *, html: bool = False
     out = []
     if paused:
         items = ("、" if lang == "zh" else ", ").join(
-            ot(
+            t(
                 lang,
                 "switches.item",
                 what=switch_label(lang, s.name),
@@ -549,12 +458,12 @@ def ops_lines(db: sqlite_utils.Database, lang: str = "en", *, html: bool = False
             )
             for s in paused.values()
         )
-        out.append(ot(lang, "switches.line", items=items))
+        out.append(t(lang, "switches.line", items=items))
     else:
-        out.append(ot(lang, "switches.none"))
+        out.append(t(lang, "switches.none"))
     n = held_count(db)
     if n:
-        out.append(ot(lang, "held.line", n=n))
+        out.append(t(lang, "held.line", n=n))
     waiting = list(
         db.query(
             "SELECT created_at, last_error FROM outbox WHERE status IN ('pending', 'sending')"
@@ -564,18 +473,5 @@ def ops_lines(db: sqlite_utils.Database, lang: str = "en", *, html: bool = False
     )
     if waiting:  # Telegram refusing or unreachable: say so in every summary
         since, error = waiting[0]["created_at"][:16], waiting[-1]["last_error"][:120]
-        out.append(ot(lang, "outbox.waiting", n=len(waiting), since=e(since), error=e(error)))
+        out.append(t(lang, "outbox.waiting", n=len(waiting), since=e(since), error=e(error)))
     return out
-
-
-MAX_WAIT = 3600.0  # no retry waits longer; a later due time comes from a clock that jumped back
-
-
-def clamp_future(db: sqlite_utils.Database, now: float) -> int:
-    """Messages due further ahead than any retry would wait (the clock jumped back): due now."""
-    with transaction(db):
-        cur = db.execute(
-            "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND next_attempt_at > ?",
-            [now, now + MAX_WAIT],
-        )
-    return int(cur.rowcount or 0)

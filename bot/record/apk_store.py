@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 from urllib.parse import unquote, urlsplit
-
-import sqlite_utils
 
 from bot.core.clock import utc_now
 from bot.core.linksafe import redact_userinfo
@@ -24,8 +23,13 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import requests
+    import sqlite_utils
 
     from scanners.judging.names import PreparedBrand
+
+# The bot passes its sqlite-utils Database, ``fakeapp apk`` a plain sqlite3 connection (App.connection: the
+# command then never imports sqlite-utils); every query here is plain SQL on the underlying connection.
+Db = Union["sqlite_utils.Database", sqlite3.Connection]
 
 MAX_SOURCES = 20
 # The download cap of scanners.apk.fetch (a test keeps them equal); fetch imports requests, which costs
@@ -64,12 +68,24 @@ def prepared_brands(profile: Profile, brand_id: str | None = None) -> list[Prepa
     return [prepare_brand(b, official_icon_hashes(b)) for b in profile_brands(profile, brand_id)]
 
 
-def official_permissions(db: sqlite_utils.Database) -> dict[str, list[str]]:
+def _conn(db: Db) -> sqlite3.Connection:
+    return db if isinstance(db, sqlite3.Connection) else db.conn
+
+
+def _has_table(conn: sqlite3.Connection) -> bool:
+    row = conn.execute(
+        "select 1 from sqlite_master where type = 'table' and name = 'apk_analyses'"
+    ).fetchone()
+    return row is not None
+
+
+def official_permissions(db: Db) -> dict[str, list[str]]:
     """Permissions of the newest known official build of each package (from earlier analyses)."""
     out: dict[str, list[str]] = {}
-    if "apk_analyses" not in db.table_names():
+    conn = _conn(db)
+    if not _has_table(conn):
         return out
-    rows = db.execute(
+    rows = conn.execute(
         "select package, report from apk_analyses where verdict = 'official' "
         "order by coalesce(version_code, 0), last_seen"
     ).fetchall()
@@ -81,11 +97,18 @@ def official_permissions(db: sqlite_utils.Database) -> dict[str, list[str]]:
     return out
 
 
-def get_analysis(db: sqlite_utils.Database, sha256: str) -> StoredAnalysis | None:
-    rows = list(db.table("apk_analyses").rows_where("sha256 = ?", [sha256]))
-    if not rows:
+_ROW = "sha256, first_seen, last_seen, times_seen, source, sources"
+
+
+def get_analysis(db: Db, sha256: str) -> StoredAnalysis | None:
+    """The stored row of the file with this SHA-256, or None."""
+    conn = _conn(db)
+    if not _has_table(conn):
         return None
-    r = rows[0]
+    found = conn.execute(f"select {_ROW} from apk_analyses where sha256 = ?", [sha256]).fetchone()  # noqa: S608 (constant)
+    if found is None:
+        return None
+    r = dict(zip(_ROW.split(", "), found, strict=True))
     try:
         sources = tuple(json.loads(r["sources"] or "[]"))
     except ValueError:
@@ -105,15 +128,16 @@ def _now() -> str:
 
 
 def store_report(
-    db: sqlite_utils.Database, report: ApkReport, source: str, *, now: str | None = None
+    db: Db, report: ApkReport, source: str, *, now: str | None = None
 ) -> tuple[StoredAnalysis, bool]:
     """Insert or update the row of this file; returns (row, first_time)."""
     at = now or _now()
     if not report.sha256:
         raise ApkInputError("the analysis has no file hash; nothing stored")
     d = report.to_dict()
-    with db.conn:
-        previous = get_analysis(db, report.sha256)
+    conn = _conn(db)
+    with conn:
+        previous = get_analysis(conn, report.sha256)
         fields: dict[str, Any] = {
             "last_seen": at,
             "size": report.size,
@@ -127,35 +151,38 @@ def store_report(
             "report": json.dumps(d, ensure_ascii=False),
         }
         if previous is None:
-            db.table("apk_analyses").insert(
-                {
-                    "sha256": report.sha256,
-                    "first_seen": at,
-                    "times_seen": 1,
-                    "source": source,
-                    "sources": json.dumps([source], ensure_ascii=False),
-                    **fields,
-                }
-            )
+            row = {
+                "sha256": report.sha256,
+                "first_seen": at,
+                "times_seen": 1,
+                "source": source,
+                "sources": json.dumps([source], ensure_ascii=False),
+                **fields,
+            }
+            cols = ", ".join(f"[{c}]" for c in row)
+            marks = ", ".join("?" for _ in row)
+            conn.execute(f"insert into apk_analyses ({cols}) values ({marks})", list(row.values()))  # noqa: S608 (constant names)
         else:
             sources = list(previous.sources)
             if source not in sources and len(sources) < MAX_SOURCES:
                 sources.append(source)
-            db.table("apk_analyses").update(
-                report.sha256,
-                {
-                    **fields,
-                    "times_seen": previous.times_seen + 1,
-                    "sources": json.dumps(sources, ensure_ascii=False),
-                },
+            changes = {
+                **fields,
+                "times_seen": previous.times_seen + 1,
+                "sources": json.dumps(sources, ensure_ascii=False),
+            }
+            sets = ", ".join(f"[{c}] = ?" for c in changes)
+            conn.execute(
+                f"update apk_analyses set {sets} where sha256 = ?",  # noqa: S608 (constant names)
+                [*changes.values(), report.sha256],
             )
-    row = get_analysis(db, report.sha256)
-    assert row is not None
-    return row, previous is None
+    stored = get_analysis(conn, report.sha256)
+    assert stored is not None
+    return stored, previous is None
 
 
 def analyse_and_store(
-    db: sqlite_utils.Database,
+    db: Db,
     source: str | Path,
     profile: Profile,
     *,

@@ -22,6 +22,7 @@ from bot.core.clock import Clock, now_iso, utc_now
 from bot.core.media import MediaGuard, fetch_image, guard_for
 from bot.core.settings import Settings
 from bot.core.textsafe import plain
+from bot.record.screenshots import fetch_screenshots, keep_screenshots
 from scanners.judging.icons import icon_hash, official_icon_hashes
 from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
 from scanners.listing import Listing
@@ -301,8 +302,6 @@ class _StoreScanner:
         missing = [u for u in full.screenshots if image_key(u) not in self.kept_media]
         if verdict.verdict in SUSPECT and missing:
             # Evidence that survives the listing: a suspect's screenshots, each fetched once.
-            from bot.casework.evidence import fetch_screenshots
-
             judged.screenshots = fetch_screenshots(
                 self.icon_session, missing, timeout=self.settings.stores.timeout, guard=self.media_guard
             )
@@ -713,8 +712,6 @@ def _keep_evidence(db: sqlite_utils.Database, scan_id: int, judged: Judged, at: 
             ignore=True,
         )
     if judged.screenshots:
-        from bot.casework.evidence import keep_screenshots
-
         keep_screenshots(db, listing.key, judged.screenshots, at)
     if judged.icon_bytes:
         db.table("listing_media").insert(

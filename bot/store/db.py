@@ -68,6 +68,61 @@ def open_db(
     return db
 
 
+# --- a plain connection, for short commands ------------------------------------------------------------
+
+# Every migration in bot/store/migrations.py, in order (tests/test_db_connection.py keeps the two equal):
+# a database that has all of them applied needs neither sqlite-utils nor the migrations module to be used.
+MIGRATION_SET = "fakeapp"
+MIGRATION_NAMES = (
+    "m001_scanning",
+    "m002_cases",
+    "m004_casework",
+    "m003_apk",
+    "m005_settings_overrides",
+    "m010_aptoide_galaxy",
+)
+
+
+def open_connection(path: str | Path, *, busy_timeout_ms: int | None = None) -> sqlite3.Connection:
+    """A plain ``sqlite3`` connection to the database at ``path``, set up as ``open_db`` sets it up (WAL, busy
+    time-out, foreign keys). Importing and starting sqlite-utils (its plugin scan reads every installed
+    package's metadata) costs a short command such as ``fakeapp apk`` 40-70 ms, so a database whose schema is
+    up to date is opened with ``sqlite3`` alone; a new or older one goes through ``open_db`` (migrations).
+    """
+    p = Path(path)
+    if busy_timeout_ms is None:
+        busy_timeout_ms = int(os.environ.get("FAKEAPP_DB_BUSY_TIMEOUT_MS") or BUSY_TIMEOUT_MS)
+    if not p.is_file():
+        return open_db(p, busy_timeout_ms=busy_timeout_ms).conn
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = sqlite3.connect(str(p), timeout=busy_timeout_ms / 1000, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        applied = {
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
+            )
+        }
+        if not applied.issuperset(MIGRATION_NAMES):
+            raise sqlite3.OperationalError("schema not up to date")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise DatabaseError(f"{p}: cannot switch to WAL mode (got {mode})")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.DatabaseError:
+        # no migrations table, migrations pending, or a real problem: open_db migrates or says what is wrong
+        if conn is not None:
+            conn.close()
+        return open_db(p, busy_timeout_ms=busy_timeout_ms).conn
+    except BaseException:
+        if conn is not None:
+            conn.close()
+        raise
+    return conn
+
+
 # --- transactions (the one style: BEGIN IMMEDIATE, savepoints when nested) -----------------------------
 
 
@@ -109,9 +164,7 @@ def insert_row(db: sqlite_utils.Database, table: str, row: Mapping[str, Any]) ->
     return int(cur.lastrowid or 0)
 
 
-def update_row(
-    db: sqlite_utils.Database, table: str, pk: str, pk_value: Any, row: Mapping[str, Any]
-) -> None:
+def update_row(db: sqlite_utils.Database, table: str, pk: str, pk_value: Any, row: Mapping[str, Any]) -> None:
     """UPDATE one row by primary key without committing (for use inside ``transaction``)."""
     if not row:
         return

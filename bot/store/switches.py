@@ -143,3 +143,14 @@ def last_beat(db: sqlite_utils.Database, name: str = "bot") -> str:
     """When ``name`` last wrote its heartbeat (ISO UTC), or ""."""
     rows = list(db.query("SELECT at FROM heartbeats WHERE name = ?", [name]))
     return str(rows[0]["at"]) if rows else ""
+
+
+def switch_label(lang: str, name: str) -> str:
+    """A switch name as people read it (a store's switch reads as the store's name)."""
+    from bot.core.i18n import t
+
+    label = t(lang, f"switch.{name}")
+    if not label.startswith("switch."):
+        return label
+    label = t(lang, f"store.{name}")
+    return name if label.startswith("store.") else label

@@ -10,7 +10,6 @@ admins come after it and never change it.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,42 +22,8 @@ from bot.store.db import insert_row, transaction
 ROLES = ("viewer", "analyst", "admin")
 _RANK = {r: i for i, r in enumerate(ROLES, start=1)}
 
-# What each command needs; commands not listed here need "admin" (deny by default).
-COMMAND_ROLES: Mapping[str, str] = {
-    "start": "viewer",
-    "help": "viewer",
-    "cases": "viewer",
-    "case": "viewer",
-    "stats": "viewer",
-    "export": "viewer",
-    "lang": "viewer",
-    "takedown": "analyst",
-    "rejected": "analyst",  # the store refused the takedown
-    "police": "analyst",
-    "resolve": "analyst",
-    "fp": "analyst",
-    "note": "analyst",
-    "assign": "analyst",
-    "confirm": "analyst",
-    "scan": "admin",
-    "allow": "admin",
-    "settings": "admin",  # /settings: show or change run-time settings
-    "draft": "analyst",
-    "report": "viewer",
-    "evidence": "analyst",  # issue 5
-    "pause": "admin",  # issue 14: kill switches
-    "resume": "admin",
-}
-# What each button needs; unknown actions need "admin".
-ACTION_ROLES: Mapping[str, str] = {
-    "confirm": "analyst",
-    "fp": "analyst",
-    "takedown": "analyst",
-    "police": "analyst",
-    "resolve": "analyst",
-    "case": "viewer",
-    "evidence": "analyst",  # issue 5: the 證據包 button
-}
+# What each command and button needs is on its registry entry (``bot.telegram.app``'s COMMANDS and BUTTONS);
+# anything not registered needs "admin" (deny by default).
 APK_ROLE = "analyst"
 
 

@@ -1,30 +1,27 @@
 """The Telegram case desk: builds the python-telegram-bot Application with the access gate, the commands,
 the case buttons, the outbox delivery job and the scheduled scans.
 
-Extension points: ``COMMANDS`` (add a ``Command`` for /draft, /report ...), ``CALLBACK_ACTIONS`` (add the
-handler of a new case button; the button itself goes in ``bot.alerts.render.CASE_BUTTONS``).
+Registries: ``COMMANDS`` (a ``Command`` carries its name, role, handler and catalogue key) and ``BUTTONS`` (a
+``Button`` carries a case button's role and handler; its label and when it shows are
+``bot.alerts.render.CASE_BUTTONS`` and ``bot.cases.transitions``). The gate reads the roles from them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import html
 import logging
 import re
-import threading
-import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlite_utils
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import BotCommand, InputFile, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
@@ -46,188 +43,38 @@ from bot.alerts.render import (
     case_line,
     esc,
     parse_callback,
-    split_message,
     timeline_text,
 )
-from bot.cases import actions as cases
-from bot.cases.actions import Actor, CaseError
-from bot.core.clock import Clock, utc_now
+from bot.cases.model import Actor, CaseError
+from bot.core.clock import Clock, now_iso, utc_now
 from bot.core.i18n import normalize_lang, t
+from bot.core.redact import install_redaction
 from bot.core.settings import Settings, SettingsError
-from bot.outbox import queue as outbox
+from bot.desk import cases, outbox
+from bot.desk.pipeline import post_scan
+from bot.outbox import holds
+from bot.outbox.deliver import inline_keyboard
 from bot.store import settings_overrides as overrides
-from bot.store.db import open_db
+from bot.store.db import open_db, transaction
 from bot.telegram import access
 from bot.telegram import casework as casework_tg
 from bot.telegram import ops as ops_tg
-from bot.telegram.redact import install_redaction
+from bot.telegram.desk import (
+    Desk,
+    actor_of,
+    args_of,
+    case_number,
+    desk_of,
+    lang_of,
+    reply,
+    uid_of,
+)
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 APK_MAX_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
 URL_RE = re.compile(r"https?://\S+", re.IGNORECASE)
-SIDE_BUSY_MS = 2_000  # how long an access-log write waits for another process's write lock
-APK_WORKERS = 2  # analyses running at once (each may download up to 200 MB and parse it)
-APK_MAX_INFLIGHT = 6  # running plus waiting; one more is refused with a polite "busy, send it later"
-SIDE_QUEUE_MAX = 200  # access-log writes waiting beyond this are dropped (logged), never queued forever
-_T = TypeVar("_T")
-
-
-@dataclass
-class Desk:
-    """What every handler needs; kept in ``application.bot_data['desk']`` (no module globals)."""
-
-    settings: Settings
-    db: sqlite_utils.Database
-    routes: outbox.Routes
-    deliver_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    deliver_again: bool = False
-    scan_runner: Callable[[Settings, str], dict[str, Any]] | None = None
-    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
-    # The environment/file settings before the /settings overrides (``settings`` is the effective one).
-    base_settings: Settings | None = None
-    clock: Clock = utc_now
-    # The one thread that uses ``db``: database work runs there, never on the event loop (a busy-wait on a
-    # lock held by another process would stop the bot answering anyone).
-    io: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="fakeapp-db")
-    )
-    # Best-effort writes after an access decision (access log, admin notices), on their own connection.
-    side: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="fakeapp-side")
-    )
-    side_pending: int = 0
-    outbox_db: sqlite_utils.Database | None = None  # the outbox delivery's own connection
-    # APK files and links: their own few threads, and a bound on how many run or wait (beyond it: "busy").
-    apk_pool: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=APK_WORKERS, thread_name_prefix="fakeapp-apk")
-    )
-    apk_limit: int = APK_MAX_INFLIGHT
-    apk_inflight: int = 0
-    _side_local: threading.local = field(default_factory=threading.local)
-    # Reads on their own thread and connection: in WAL mode a read never waits for a writer, so a command
-    # that only reads is answered even while a write waits for another process's lock.
-    reads: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="fakeapp-read")
-    )
-    _read_local: threading.local = field(default_factory=threading.local)
-
-    async def run(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
-        """``fn(*args, **kwargs)`` in the database thread, awaited without blocking the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.io, functools.partial(fn, *args, **kwargs))
-
-    async def read(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
-        """``fn(read_db, *args, **kwargs)`` for work that only reads, on the read thread's own connection."""
-
-        def job() -> _T:
-            db = getattr(self._read_local, "db", None)
-            if db is None:
-                db = open_db(self.settings.db_path, migrate=False)
-                self._read_local.db = db
-            return fn(db, *args, **kwargs)
-
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.reads, job)
-
-    def side_write(
-        self, fn: Callable[[sqlite_utils.Database], None], after: Callable[[], None] | None = None
-    ) -> None:
-        """Run ``fn(db)`` in the background on the side connection; failures are logged, never raised."""
-        if self.side_pending >= SIDE_QUEUE_MAX:
-            log.warning("access log: %d writes waiting; this one is dropped", self.side_pending)
-            return
-        self.side_pending += 1
-
-        def job() -> bool:
-            try:
-                db = getattr(self._side_local, "db", None)
-                if db is None:
-                    db = open_db(self.settings.db_path, migrate=False, busy_timeout_ms=SIDE_BUSY_MS)
-                    self._side_local.db = db
-                fn(db)
-                return True
-            except Exception as exc:  # locked, full or read-only database: the decision stands
-                log.warning("access log: not written: %s", " ".join(str(exc).split())[:200])
-                return False
-
-        def done(fut: Future[bool]) -> None:
-            self.side_pending -= 1
-            if after is not None and not fut.cancelled() and fut.result():
-                after()
-
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        try:
-            fut = self.side.submit(job)
-        except RuntimeError:  # shutting down
-            self.side_pending -= 1
-            return
-        if loop is None:
-            fut.add_done_callback(done)
-            return
-
-        def back_on_loop(f: Future[bool]) -> None:
-            try:
-                loop.call_soon_threadsafe(done, f)
-            except RuntimeError:  # the loop is closed (shutting down): nothing left to kick
-                self.side_pending -= 1
-
-        fut.add_done_callback(back_on_loop)
-
-
-def desk_of(context: ContextTypes.DEFAULT_TYPE) -> Desk:
-    desk: Desk = context.application.bot_data["desk"]
-    return desk
-
-
-def lang_of(db: sqlite_utils.Database, user_id: int | None) -> str:
-    if user_id is None:
-        return "zh"
-    rows = list(db.query("SELECT lang FROM user_prefs WHERE user_id = ?", [user_id]))
-    return normalize_lang(rows[0]["lang"]) if rows else "zh"
-
-
-def _uid(update: Update) -> int | None:
-    return update.effective_user.id if update.effective_user else None
-
-
-def actor_of(update: Update) -> Actor:
-    u = update.effective_user
-    if u is None:
-        return Actor("tg:?")
-    return Actor(f"tg:{u.id}", f"@{u.username}" if u.username else u.full_name)
-
-
-async def reply(update: Update, text: str, **kwargs: Any) -> None:
-    """Reply in the same chat, split below Telegram's limit; the keyboard goes on the last part."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    parts = split_message(text)
-    markup = kwargs.pop("reply_markup", None)
-    for i, part in enumerate(parts):
-        await chat.send_message(
-            part,
-            parse_mode=ParseMode.HTML,
-            disable_web_page_preview=True,
-            reply_markup=markup if i == len(parts) - 1 else None,
-            **kwargs,
-        )
-
-
-def _args(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
-    return list(context.args or [])
-
-
-def _case_id(arg: str) -> int:
-    m = re.fullmatch(r"#?(\d{1,9})", arg.strip())
-    if not m:
-        raise CaseError(f"not a case number: {arg[:20]!r}")
-    return int(m.group(1))
 
 
 # --- the gate -----------------------------------------------------------------------------------------
@@ -238,9 +85,10 @@ def _needed_role(update: Update) -> tuple[str, str, str | None]:
     if update.callback_query is not None:
         data = update.callback_query.data or ""
         parsed = parse_callback(data)
-        needed = access.ACTION_ROLES.get(parsed[1], "admin") if parsed else "viewer"
-        if data.startswith("h:"):
-            needed = "admin"  # a held scan's release/discard buttons (issue 14)
+        needed = ACTION_ROLES.get(parsed[1], "admin") if parsed else "viewer"
+        held = holds.parse_callback(data)  # a held scan's release/discard buttons (issue 14)
+        if held is not None or data.startswith(holds.CALLBACK_PREFIX + ":"):
+            needed = HOLD_ROLES.get(held[1], "admin") if held else "admin"
         return "callback", data, needed
     msg = update.effective_message
     if msg is None:
@@ -250,7 +98,7 @@ def _needed_role(update: Update) -> tuple[str, str, str | None]:
     text = msg.text or ""
     if text.startswith("/"):
         cmd = text.split()[0][1:].split("@")[0].lower()
-        return "command", text[:100], access.COMMAND_ROLES.get(cmd, "admin")
+        return "command", text[:100], COMMAND_ROLES.get(cmd, "admin")
     if URL_RE.search(text):
         return "message", text[:100], access.APK_ROLE
     return "message", text[:40], None
@@ -387,9 +235,12 @@ def _notify_admins(
 
 @dataclass(frozen=True)
 class Command:
+    """One bot command: its name, who may use it, its handler and its description's catalogue key."""
+
     name: str
     handler: Handler
-    desc_key: str  # i18n key of the description shown by setMyCommands
+    desc_key: str  # catalogue key of the description shown by setMyCommands
+    role: str = "admin"  # the least role that may use it (deny by default)
 
 
 async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -402,14 +253,14 @@ async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = await desk.read(lang_of, _uid(update))
+    lang = await desk.read(lang_of, uid_of(update))
     await reply(update, esc(t(lang, "help")))
 
 
 async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = await desk.read(lang_of, _uid(update))
-    args = _args(context)
+    lang = await desk.read(lang_of, uid_of(update))
+    args = args_of(context)
     state = args[0].lower() if args else "open"
     found = await desk.read(cases.list_cases, state=state, limit=200)
     if not found:
@@ -424,25 +275,22 @@ async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
     lang = await desk.read(lang_of, uid)
-    args = _args(context)
+    args = args_of(context)
     if not args:
         await reply(update, t(lang, "usage", usage="/case ID"))
         return
-    case = await desk.read(cases.get_case, _case_id(args[0]))
+    case = await desk.read(cases.get_case, case_number(args[0]))
     events = await desk.read(cases.timeline, case.id)
     text = case_card(case, lang, kind="case") + "\n\n" + timeline_text(events, lang)
     markup = None
     if access.may(access.role_of(desk.settings.telegram, uid), "analyst"):
-        rows = case_keyboard(case, lang)
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in r] for r in rows]
-        )
+        markup = inline_keyboard({"inline_keyboard": case_keyboard(case, lang)})
     await reply(update, text, reply_markup=markup)
 
 
 async def _done(update: Update, context: ContextTypes.DEFAULT_TYPE, case: cases.Case) -> None:
     desk = desk_of(context)
-    lang = await desk.read(lang_of, _uid(update))
+    lang = await desk.read(lang_of, uid_of(update))
     await reply(update, t(lang, "done", id=case.id, state=t(lang, f"state.{case.state}")))
     kick_delivery(context.application)
 
@@ -451,12 +299,12 @@ def _change_command(name: str, change: Callable[..., cases.Case], usage: str) ->
     """The handler of ``/name ID [text]``: one case change with the rest of the line as its text."""
 
     async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        args = _args(context)
+        args = args_of(context)
         if not args:
             raise _Usage(usage)
         desk = desk_of(context)
         text = " ".join(args[1:])
-        case = await desk.run(change, desk.db, _case_id(args[0]), actor_of(update), text, now=desk.clock())
+        case = await desk.act(change, case_number(args[0]), actor_of(update), text)
         await _done(update, context, case)
 
     handler.__name__ = f"cmd_{name}"
@@ -470,55 +318,53 @@ cmd_fp = _change_command("fp", cases.false_positive, "/fp ID [reason]")
 
 
 async def cmd_police(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    args = _args(context)
+    args = args_of(context)
     if len(args) < 2:
         raise _Usage("/police ID REPORT_NO [agency]")
     agency = " ".join(args[2:]) or "165"
     desk = desk_of(context)
-    case = await desk.run(
-        cases.report_police, desk.db, _case_id(args[0]), actor_of(update), args[1], agency, now=desk.clock()
-    )
+    case = await desk.act(cases.report_police, case_number(args[0]), actor_of(update), args[1], agency)
     await _done(update, context, case)
 
 
 async def cmd_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    args = _args(context)
+    args = args_of(context)
     if len(args) < 2:
         raise _Usage("/note ID text")
     text = " ".join(args[1:])
-    case = await desk.run(cases.note, desk.db, _case_id(args[0]), actor_of(update), text, now=desk.clock())
-    lang = await desk.read(lang_of, _uid(update))
+    case = await desk.act(cases.note, case_number(args[0]), actor_of(update), text)
+    lang = await desk.read(lang_of, uid_of(update))
     await reply(update, t(lang, "noted", id=case.id))
 
 
 async def cmd_assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    args = _args(context)
+    args = args_of(context)
     if len(args) != 2 or not re.fullmatch(r"@?[A-Za-z0-9_]{3,32}", args[1]):
         raise _Usage("/assign ID @user")
     who = args[1] if args[1].startswith("@") or args[1].isdigit() else "@" + args[1]
-    case = await desk.run(cases.assign, desk.db, _case_id(args[0]), actor_of(update), who, now=desk.clock())
-    lang = await desk.read(lang_of, _uid(update))
+    case = await desk.act(cases.assign, case_number(args[0]), actor_of(update), who)
+    lang = await desk.read(lang_of, uid_of(update))
     await reply(update, t(lang, "assigned", id=case.id, who=esc(case.assignee)))
     kick_delivery(context.application)
 
 
 async def cmd_allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    args = _args(context)
+    args = args_of(context)
     if not args:
         raise _Usage("/allow ID [note]")
     text = " ".join(args[1:])
-    case = await desk.run(cases.allow, desk.db, _case_id(args[0]), actor_of(update), text, now=desk.clock())
-    lang = await desk.read(lang_of, _uid(update))
+    case = await desk.act(cases.allow, case_number(args[0]), actor_of(update), text)
+    lang = await desk.read(lang_of, uid_of(update))
     await reply(update, t(lang, "allowed", app=esc(case.title), brand=esc(case.brand), id=case.id))
     kick_delivery(context.application)
 
 
 async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = await desk.read(lang_of, _uid(update))
+    lang = await desk.read(lang_of, uid_of(update))
     s = await desk.read(cases.stats)
 
     def fmt(d: Mapping[str, int], prefix: str) -> str:
@@ -541,7 +387,7 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = await desk.read(lang_of, _uid(update))
+    lang = await desk.read(lang_of, uid_of(update))
     data = (await desk.read(cases.export_csv)).encode("utf-8")
     n = (await desk.read(cases.stats))["total"]
     name = f"fakeapp-cases-{desk.clock():%Y%m%d-%H%M}.csv"
@@ -553,7 +399,7 @@ async def cmd_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
-    args = _args(context)
+    args = args_of(context)
     current = await desk.read(lang_of, uid)
     lang = normalize_lang(args[0] if args else ("en" if current == "zh" else "zh"))
     await desk.run(_set_lang, desk.db, uid, lang, desk.clock())
@@ -561,18 +407,18 @@ async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _set_lang(db: sqlite_utils.Database, uid: int | None, lang: str, now: datetime) -> None:
-    with cases.transaction(db):
+    with transaction(db):
         db.execute(
             "INSERT INTO user_prefs (user_id, lang, updated_at) VALUES (?, ?, ?)"
             " ON CONFLICT(user_id) DO UPDATE SET"
             " lang = excluded.lang, updated_at = excluded.updated_at",
-            [uid, lang, cases.now_iso(now)],
+            [uid, lang, now_iso(now)],
         )
 
 
 async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     desk = desk_of(context)
-    lang = await desk.read(lang_of, _uid(update))
+    lang = await desk.read(lang_of, uid_of(update))
     chat = update.effective_chat
 
     async def run() -> None:
@@ -630,8 +476,8 @@ def _settings_view(desk: Desk, lang: str, kept: Mapping[str, Any]) -> str:
 async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins: show the settings, or change one (validated, kept in the database, applied at once)."""
     desk = desk_of(context)
-    lang = await desk.read(lang_of, _uid(update))
-    args = _args(context)
+    lang = await desk.read(lang_of, uid_of(update))
+    args = args_of(context)
     if not args:
         kept = await desk.read(overrides.load_overrides)
         switches = await desk.read(ops_tg.settings_lines, lang)
@@ -654,29 +500,30 @@ async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 # Extension point: issue 5 adds Command("draft", ...), Command("report", ...) here.
 COMMANDS: tuple[Command, ...] = (
-    Command("start", cmd_start, "cmd.start"),
-    Command("help", cmd_help, "cmd.help"),
-    Command("cases", cmd_cases, "cmd.cases"),
-    Command("case", cmd_case, "cmd.case"),
-    Command("scan", cmd_scan, "cmd.scan"),
-    Command("takedown", cmd_takedown, "cmd.takedown"),
-    Command("rejected", cmd_rejected, "cmd.rejected"),
-    Command("police", cmd_police, "cmd.police"),
-    Command("resolve", cmd_resolve, "cmd.resolve"),
-    Command("fp", cmd_fp, "cmd.fp"),
-    Command("note", cmd_note, "cmd.note"),
-    Command("assign", cmd_assign, "cmd.assign"),
-    Command("allow", cmd_allow, "cmd.allow"),
-    Command("stats", cmd_stats, "cmd.stats"),
-    Command("export", cmd_export, "cmd.export"),
-    Command("lang", cmd_lang, "cmd.lang"),
-    Command("draft", casework_tg.cmd_draft, "cmd.draft"),  # issue 5
-    Command("report", casework_tg.cmd_report, "cmd.report"),
-    Command("evidence", casework_tg.cmd_evidence, "cmd.evidence"),
-    Command("settings", cmd_settings, "cmd.settings"),
-    Command("pause", ops_tg.cmd_pause, "cmd.pause"),  # issue 14: kill switches
-    Command("resume", ops_tg.cmd_resume, "cmd.resume"),
+    Command("start", cmd_start, "cmd.start", role="viewer"),
+    Command("help", cmd_help, "cmd.help", role="viewer"),
+    Command("cases", cmd_cases, "cmd.cases", role="viewer"),
+    Command("case", cmd_case, "cmd.case", role="viewer"),
+    Command("scan", cmd_scan, "cmd.scan", role="admin"),
+    Command("takedown", cmd_takedown, "cmd.takedown", role="analyst"),
+    Command("rejected", cmd_rejected, "cmd.rejected", role="analyst"),
+    Command("police", cmd_police, "cmd.police", role="analyst"),
+    Command("resolve", cmd_resolve, "cmd.resolve", role="analyst"),
+    Command("fp", cmd_fp, "cmd.fp", role="analyst"),
+    Command("note", cmd_note, "cmd.note", role="analyst"),
+    Command("assign", cmd_assign, "cmd.assign", role="analyst"),
+    Command("allow", cmd_allow, "cmd.allow", role="admin"),
+    Command("stats", cmd_stats, "cmd.stats", role="viewer"),
+    Command("export", cmd_export, "cmd.export", role="viewer"),
+    Command("lang", cmd_lang, "cmd.lang", role="viewer"),
+    Command("draft", casework_tg.cmd_draft, "cmd.draft", role="analyst"),  # issue 5
+    Command("report", casework_tg.cmd_report, "cmd.report", role="viewer"),
+    Command("evidence", casework_tg.cmd_evidence, "cmd.evidence", role="analyst"),
+    Command("settings", cmd_settings, "cmd.settings", role="admin"),
+    Command("pause", ops_tg.cmd_pause, "cmd.pause", role="admin"),  # issue 14: kill switches
+    Command("resume", ops_tg.cmd_resume, "cmd.resume", role="admin"),
 )
+COMMAND_ROLES: Mapping[str, str] = MappingProxyType({c.name: c.role for c in COMMANDS})
 
 
 class _Usage(Exception):
@@ -704,19 +551,55 @@ def guarded(fn: Handler) -> Handler:
 
 # --- buttons ------------------------------------------------------------------------------------------
 
-CallbackAction = Callable[[sqlite_utils.Database, int, Actor, datetime], cases.Case]
+CallbackAction = Callable[[Desk, int, Actor, datetime], cases.Case]
 
-# Extension point: issue 5 adds e.g. "evidence": its handler. Buttons needing text answer with a usage hint.
-CALLBACK_ACTIONS: Mapping[str, CallbackAction] = MappingProxyType(
-    {
-        "confirm": lambda db, cid, who, now: cases.confirm(db, cid, who, now=now),
-        "fp": lambda db, cid, who, now: cases.false_positive(db, cid, who, now=now),
-        "takedown": lambda db, cid, who, now: cases.request_takedown(db, cid, who, now=now),
-        "resolve": lambda db, cid, who, now: cases.resolve(db, cid, who, now=now),
-        "evidence": casework_tg.evidence_button,  # issue 5: 證據包
-    }
+
+def _acts(change: Callable[..., cases.Case]) -> CallbackAction:
+    """A button's handler: the case action, in the database thread, with the bot's brand profile."""
+    return lambda desk, cid, who, now: change(desk.db, cid, who, now=now, profile=desk.profile())
+
+
+@dataclass(frozen=True)
+class Button:
+    """One case button's action: who may press it, and its handler, or the command to use when it needs text.
+
+    Its label (catalogue key) and when it shows are the alerts' ``CASE_BUTTONS`` and the transition table.
+    """
+
+    action: str
+    role: str
+    handler: CallbackAction | None = None
+    usage: str = ""  # pressed, it answers with this usage hint instead (the action needs text)
+
+
+BUTTONS: tuple[Button, ...] = (
+    Button("confirm", "analyst", _acts(cases.confirm)),
+    Button("fp", "analyst", _acts(cases.false_positive)),
+    Button("takedown", "analyst", _acts(cases.request_takedown)),
+    Button("police", "analyst", usage="/police {id} REPORT_NO [agency]"),
+    Button("resolve", "analyst", _acts(cases.resolve)),
+    Button("evidence", "analyst", casework_tg.evidence_button),  # issue 5: 證據包
+    Button("case", "viewer"),  # reserved for the case list; no handler yet (answered as invalid)
 )
-CALLBACK_NEEDS_TEXT: Mapping[str, str] = MappingProxyType({"police": "/police {id} REPORT_NO [agency]"})
+CALLBACK_ACTIONS: Mapping[str, CallbackAction] = MappingProxyType(
+    {b.action: b.handler for b in BUTTONS if b.handler is not None}
+)
+CALLBACK_NEEDS_TEXT: Mapping[str, str] = MappingProxyType({b.action: b.usage for b in BUTTONS if b.usage})
+ACTION_ROLES: Mapping[str, str] = MappingProxyType({b.action: b.role for b in BUTTONS})
+
+
+@dataclass(frozen=True)
+class HoldButton:
+    """One button under a held scan's summary (``h:HOLD:action``, issue 14): who may press it. Pressed,
+    ``bot.telegram.ops.on_hold_button`` applies ``bot.outbox.holds.decide`` with its action; its label
+    (catalogue key) is the holds' ``HOLD_BUTTONS``."""
+
+    action: str
+    role: str
+
+
+HOLD_BUTTONS: tuple[HoldButton, ...] = (HoldButton("release", "admin"), HoldButton("discard", "admin"))
+HOLD_ROLES: Mapping[str, str] = MappingProxyType({b.action: b.role for b in HOLD_BUTTONS})
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -738,7 +621,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     try:
-        case = await desk.run(CALLBACK_ACTIONS[action], desk.db, case_id, actor_of(update), desk.clock())
+        case = await desk.run(CALLBACK_ACTIONS[action], desk, case_id, actor_of(update), desk.clock())
     except CaseError as exc:
         await query.answer(t(lang, "error", msg=str(exc))[:190], show_alert=True)
         return
@@ -752,19 +635,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     msg = query.message
     if msg is not None and not await desk.read(_is_alert_message, case.id, msg.chat.id, msg.message_id):
         with contextlib.suppress(BadRequest):
-            rows = case_keyboard(case, lang)
             await context.bot.edit_message_text(
                 chat_id=msg.chat.id,
                 message_id=msg.message_id,
                 text=case_card(case, lang, kind="case"),
                 parse_mode=ParseMode.HTML,
                 disable_web_page_preview=True,
-                reply_markup=InlineKeyboardMarkup(
-                    [
-                        [InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in r]
-                        for r in rows
-                    ]
-                ),
+                reply_markup=inline_keyboard({"inline_keyboard": case_keyboard(case, lang)}),
             )
     kick_delivery(context.application)
 
@@ -792,7 +669,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     msg = update.effective_message
     if msg is None or msg.document is None:
         return
-    lang = await desk.read(lang_of, _uid(update))
+    lang = await desk.read(lang_of, uid_of(update))
     if not apk_available():
         await reply(update, t(lang, "apk.unavailable"))
         return
@@ -815,7 +692,7 @@ async def on_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     m = URL_RE.search(msg.text or "") if msg else None
     if m is None:
         return
-    lang = await desk.read(lang_of, _uid(update))
+    lang = await desk.read(lang_of, uid_of(update))
     if not apk_available():
         await reply(update, t(lang, "apk.unavailable"))
         return
@@ -886,7 +763,9 @@ async def _analyse(
             sha = str(d.get("sha256") or "")
             if verdict in cases.APK_OK_VERDICTS:
                 return verdict, sha, None, False
-            case, opened = cases.open_apk_case(db, d, actor=actor, source=source if data is None else "")
+            case, opened = cases.open_apk_case(
+                db, d, actor=actor, source=source if data is None else "", profile=profile
+            )
             return verdict, sha, case.id, opened
         finally:
             db.close()
@@ -931,7 +810,9 @@ async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) ->
         while True:
             desk.deliver_again = False
             try:
-                stats = await outbox.deliver_pending(db, application.bot, desk.routes, redact=redact)
+                stats = await outbox.deliver_pending(
+                    db, application.bot, desk.routes, profile=desk.profile(), redact=redact
+                )
             except TelegramError as exc:
                 log.warning("outbox delivery: %s", redact(str(exc)))
                 return
@@ -974,7 +855,6 @@ async def run_scan_in_thread(
 
 def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
     """Run one scan with its own database connection (in a worker thread), under the cross-process lock."""
-    from bot.outbox.holds import sync_and_check
     from bot.record.scan import make_adapters, run_scan
     from bot.record.watch import ScanPaused, mark_interrupted, ping, scan_gate
     from bot.store.locks import scan_lock
@@ -989,13 +869,7 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
             interrupted = mark_interrupted(db)
             profile = cases.effective_profile(db, load_profile(settings.config_path))
             result = run_scan(db, profile, settings, gate.adapters, trigger=trigger)
-            sync, hold = sync_and_check(
-                db,
-                result.scan_id,
-                profile,
-                storm=settings.alert_storm,
-                reminder_days=settings.telegram.reminder_periods(),
-            )
+            sync = post_scan(db, result.scan_id, profile, settings)  # validated: a storm is held
             if result.status == "ok" and settings.heartbeat_url:
                 ping(db, settings.heartbeat_url)
         finally:
@@ -1006,7 +880,7 @@ def default_scan_runner(settings: Settings, trigger: str) -> dict[str, Any]:
         "opened": len(sync.opened),
         "removed": len(sync.removed),
         "relisted": len(sync.relisted),
-        "hold": hold.id if hold is not None else None,
+        "hold": sync.hold.id if sync.hold is not None else None,
         "skipped": gate.skipped,
         "interrupted": interrupted,
     }
@@ -1172,10 +1046,6 @@ def schedule_scan(jq: Any, cron: str) -> None:
             "coalesce": True,
         },
     )
-
-
-def started_at() -> float:
-    return time.time()
 
 
 __all__ = ["COMMANDS", "Command", "build_application", "html"]

@@ -9,23 +9,19 @@ from __future__ import annotations
 import asyncio
 import html
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import sqlite_utils
 from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
-from bot.cases import actions as cases
-from bot.cases.actions import Actor, CaseError
+from bot.cases.model import Actor, Case, CaseError
 from bot.casework.drafts import KINDS, DraftError, DuplicateTakedown, fmt_time
 from bot.casework.evidence import EvidenceError, make_pack
 from bot.casework.reports import load_report, period_for, render_chart, render_text
-from bot.casework.workflow import draft_for_case, profile_from_settings
-from bot.outbox import queue as outbox
-from scanners.profile import ProfileError, load_profile
-
-if TYPE_CHECKING:
-    from bot.telegram.app import Desk
+from bot.casework.workflow import draft_for_case, enqueue_reminder_drafts
+from bot.desk import cases, outbox
+from bot.telegram.desk import Desk, actor_of, case_number, desk_of, lang_of, reply
+from scanners.profile import Profile, ProfileError, load_profile
 
 MAX_INLINE_DRAFT = 3500  # characters shown in the chat; longer drafts go as a .txt file
 
@@ -63,16 +59,12 @@ def _t(lang: str, key: str, **kw: object) -> str:
 async def _lang_and_desk(
     update: Update, context: ContextTypes.DEFAULT_TYPE
 ) -> tuple[str, sqlite_utils.Database, Desk]:
-    from bot.telegram.app import desk_of, lang_of
-
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
     return await desk.read(lang_of, uid), desk.db, desk
 
 
 async def _send(update: Update, text: str) -> None:
-    from bot.telegram.app import reply
-
     await reply(update, text)
 
 
@@ -84,8 +76,6 @@ async def _document(update: Update, data: bytes, filename: str, caption: str) ->
 
 async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/draft ID KIND [en|zh] [force]: the ready-to-file draft, in the chat (or as a file when long)."""
-    from bot.telegram.app import _case_id, actor_of
-
     lang, db, desk = await _lang_and_desk(update, context)
     args = [a.lower() for a in (context.args or [])]
     if len(args) < 2 or args[1] not in KINDS:
@@ -93,7 +83,7 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     draft_lang = next((a for a in args[2:] if a in ("zh", "en")), lang)
     force = any(a in ("force", "--force") for a in args[2:])
-    case_id = _case_id(args[0])
+    case_id = case_number(args[0])
     try:
         profile = load_profile(desk.settings.config_path)
         draft = await desk.run(
@@ -149,8 +139,6 @@ async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 def reminder_drafts(desk: Desk) -> None:
     """Queue the re-send draft of every takedown reminder that has none yet (the bot's reminder job)."""
-    from bot.casework.workflow import enqueue_reminder_drafts
-
     try:
         profile = cases.effective_profile(desk.db, load_profile(desk.settings.config_path))
     except ProfileError:
@@ -164,42 +152,35 @@ def _pack_caption(lang: str, pack_id: int, files: int, sha: str, who: str) -> st
 
 async def cmd_evidence(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/evidence ID: the evidence pack, sent to this chat (and recorded on the timeline first)."""
-    from bot.telegram.app import _case_id, actor_of
-
     lang, db, desk = await _lang_and_desk(update, context)
     args = context.args or []
     if not args:
         await _send(update, html.escape(_t(lang, "evidence.usage")))
         return
-    case = await desk.run(cases.get_case, db, _case_id(args[0]))
+    case = await desk.run(cases.get_case, db, case_number(args[0]))
     actor = actor_of(update)
-    brand = _brand_name(case.brand, desk)
+    brand = _brand_name(case.brand, desk.profile())
     pack = await desk.run(make_pack, db, case.id, actor, brand_name=brand, now=desk.clock())
     caption = _pack_caption(lang, case.id, len(pack.names()), pack.sha256, actor.label)
     await _document(update, pack.data, pack.filename, caption)
 
 
-def _brand_name(brand_id: str, desk: Desk | None = None) -> str:
-    try:
-        profile = load_profile(desk.settings.config_path) if desk is not None else profile_from_settings()
-    except ProfileError:
-        return brand_id
+def _brand_name(brand_id: str, profile: Profile | None) -> str:
     if profile is None:
         return brand_id
     return next((b.name for b in profile.brands if b.id == brand_id), brand_id)
 
 
-def evidence_button(
-    db: sqlite_utils.Database, case_id: int, actor: Actor, now: datetime | None = None
-) -> cases.Case:
+def evidence_button(desk: Desk, case_id: int, actor: Actor, now: datetime | None = None) -> Case:
     """The 證據包 button: build and record the pack, queue it to the security chat; returns the case.
 
     The button handler knows no chat, so the pack goes where the team works (the security chat), through the
     outbox like every alert: saved first, delivered once.
     """
+    db = desk.db
     case = cases.get_case(db, case_id)
     try:
-        pack = make_pack(db, case_id, actor, brand_name=_brand_name(case.brand), now=now)
+        pack = make_pack(db, case_id, actor, brand_name=_brand_name(case.brand, desk.profile()), now=now)
     except EvidenceError as exc:
         raise CaseError(str(exc)) from None
     outbox.enqueue(

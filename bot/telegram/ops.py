@@ -14,10 +14,12 @@ from telegram.ext import ContextTypes
 
 from bot.alerts import watch
 from bot.alerts.render import esc
-from bot.core.ops_i18n import ot, switch_label
+from bot.core.i18n import t
 from bot.outbox import holds
 from bot.store import switches as sw
+from bot.store.switches import switch_label
 from bot.telegram import access
+from bot.telegram.desk import actor_of, desk_of, lang_of, reply
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -25,12 +27,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 60.0
 WATCH_SECONDS = 600.0
-HOLD_CALLBACK = r"^h:\d{1,9}:(release|discard)$"
+HOLD_CALLBACK = holds.CALLBACK_RE.pattern  # the hold buttons' callback data (registry: app.HOLD_BUTTONS)
 
 
 async def _ctx(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Any, str, Any]:
-    from bot.telegram.app import actor_of, desk_of, lang_of
-
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
     return desk, await desk.read(lang_of, uid), actor_of(update)
@@ -38,8 +38,6 @@ async def _ctx(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Any,
 
 async def cmd_pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/pause [alerts|frontline|scans|STORE]: admins stop everything, one kind of work, or one store."""
-    from bot.telegram.app import reply
-
     desk, lang, actor = await _ctx(update, context)
     args = list(context.args or [])
     try:
@@ -47,62 +45,62 @@ async def cmd_pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             sw.pause, desk.db, args[0] if args else None, actor.label, " ".join(args[1:]), now=desk.clock()
         )
     except sw.SwitchError:
-        await reply(update, ot(lang, "pause.usage"))
+        await reply(update, t(lang, "pause.usage"))
         return
     log.info("paused %s by %s", name, actor.id)
     what = switch_label(lang, name)
     await reply(
         update,
-        ot(lang, "pause.done" if new else "pause.already", what=what, name="" if name == sw.ALL else name),
+        t(lang, "pause.done" if new else "pause.already", what=what, name="" if name == sw.ALL else name),
     )
 
 
 async def cmd_resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/resume [alerts|frontline|scans|STORE]: resume one switch, or (no argument) all of them."""
-    from bot.telegram.app import kick_delivery, reply
+    from bot.telegram.app import kick_delivery
 
     desk, lang, actor = await _ctx(update, context)
     args = list(context.args or [])
     try:
         names = await desk.run(sw.resume, desk.db, args[0] if args else None, actor.label, now=desk.clock())
     except sw.SwitchError:
-        await reply(update, ot(lang, "pause.usage"))
+        await reply(update, t(lang, "pause.usage"))
         return
     if not names:
-        await reply(update, ot(lang, "resume.none"))
+        await reply(update, t(lang, "resume.none"))
         return
     sep = "、" if lang == "zh" else ", "
-    await reply(update, ot(lang, "resume.done", what=sep.join(switch_label(lang, n) for n in names)))
+    await reply(update, t(lang, "resume.done", what=sep.join(switch_label(lang, n) for n in names)))
     kick_delivery(context.application)
 
 
 async def on_hold_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Release or discard a held scan's alerts (admins only; access fails closed)."""
-    from bot.telegram.app import desk_of, kick_delivery, lang_of
+    """A held scan's button (``app.HOLD_BUTTONS``): release or discard its alerts (the button's role, admins;
+    access fails closed)."""
+    from bot.telegram.app import HOLD_ROLES, kick_delivery
 
     query = update.callback_query
     if query is None:
         return
     desk = desk_of(context)
     lang = await desk.read(lang_of, query.from_user.id)
-    if access.role_of(desk.settings.telegram, query.from_user.id) != "admin":
+    parsed = holds.parse_callback(query.data)
+    needed = HOLD_ROLES.get(parsed[1], "admin") if parsed else "admin"
+    if parsed is None or not access.may(access.role_of(desk.settings.telegram, query.from_user.id), needed):
         with contextlib.suppress(TelegramError):
-            await query.answer(ot(lang, "hold.admins_only"), show_alert=True)
+            await query.answer(t(lang, "hold.admins_only"), show_alert=True)
         return
-    _, hold_id, action = (query.data or "").split(":")
-    from bot.telegram.app import actor_of
-
+    hold_id, action = parsed
     try:
-        hold = await desk.run(
-            holds.decide, desk.db, int(hold_id), action, actor_of(update).label, now=desk.clock()
-        )
+        who_label = actor_of(update).label
+        hold = await desk.run(holds.decide, desk.db, hold_id, action, who_label, now=desk.clock())
     except holds.HoldError:
         with contextlib.suppress(TelegramError):
-            await query.answer(ot(lang, "hold.closed", id=int(hold_id)), show_alert=True)
+            await query.answer(t(lang, "hold.closed", id=hold_id), show_alert=True)
         return
     who = esc(actor_of(update).name or actor_of(update).id)
     key = "hold.released" if action == "release" else "hold.discarded"
-    text = ot(lang, key, id=hold.id, who=who, n=hold.messages)
+    text = t(lang, key, id=hold.id, who=who, n=hold.messages)
     with contextlib.suppress(TelegramError):
         await query.answer(text[:190])
     msg = query.message
@@ -113,7 +111,7 @@ async def on_hold_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                 message_id=msg.message_id,
                 text=holds.summary_text(hold, "zh")
                 + "\n\n"
-                + ot("zh", key, id=hold.id, who=who, n=hold.messages),
+                + t("zh", key, id=hold.id, who=who, n=hold.messages),
                 parse_mode="HTML",
             )
     kick_delivery(context.application)
@@ -128,17 +126,17 @@ def scan_extra(db: sqlite_utils.Database, lang: str, summary: dict[str, Any]) ->
     """What the bot's scan summary adds: a hold, stores not scanned, the switches."""
     lines = []
     if summary.get("hold"):
-        lines.append(ot(lang, "scan.extra.held", id=summary["hold"]))
+        lines.append(t(lang, "scan.extra.held", id=summary["hold"]))
     if summary.get("skipped"):
         lines.append(
-            ot(
+            t(
                 lang,
                 "scan.extra.skipped",
                 stores=", ".join(switch_label(lang, s) for s in summary["skipped"]),
             )
         )
     for i in summary.get("interrupted") or []:
-        lines.append(ot(lang, "scan.extra.interrupted", id=i))
+        lines.append(t(lang, "scan.extra.interrupted", id=i))
     lines += holds.ops_lines(db, lang, html=True)
     return "\n".join(lines)
 
@@ -150,13 +148,11 @@ def paused_text(exc: Exception, lang: str) -> str:
     if not isinstance(exc, ScanPaused) or exc.gate.stopped is None:
         return ""
     s = exc.gate.stopped
-    return ot(lang, "scan.paused", who=esc(s.paused_by), since=esc(s.paused_at[:16]))
+    return t(lang, "scan.paused", who=esc(s.paused_by), since=esc(s.paused_at[:16]))
 
 
 async def heartbeat_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every minute: the heartbeat that `fakeapp health` reads."""
-    from bot.telegram.app import desk_of
-
     desk = desk_of(context)
     try:
         await desk.run(sw.beat, desk.db, "bot", now=desk.clock())
@@ -166,7 +162,7 @@ async def heartbeat_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every ten minutes: the daily line (once a day from 09:00 Taiwan time) and the warnings when due."""
-    from bot.telegram.app import desk_of, kick_delivery
+    from bot.telegram.app import kick_delivery
 
     desk = desk_of(context)
     try:

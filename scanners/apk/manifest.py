@@ -132,11 +132,14 @@ _QUIET = _Quiet()
 def quiet_androguard() -> Iterator[None]:
     """Silence androguard inside the block only: its loguru output (hundreds of DEBUG lines per APK) and
     the bare ``print()`` calls its resource parser makes on malformed tables (they would corrupt --json)."""
-    from loguru import logger
+    # androguard.core.axml may log through the real loguru (loaded before androguard_lean.axml ran, or by
+    # another androguard module); without loguru loaded, it has androguard_lean's silent logger
+    logger = sys.modules["loguru"].logger if "loguru" in sys.modules else None
 
     with _QUIET.lock:
         if _QUIET.depth == 0:
-            logger.disable("androguard")
+            if logger is not None:
+                logger.disable("androguard")
             _QUIET.saved_stdout = sys.stdout
             sys.stdout = io.StringIO()
         _QUIET.depth += 1
@@ -148,7 +151,8 @@ def quiet_androguard() -> Iterator[None]:
             if _QUIET.depth == 0:
                 sys.stdout = _QUIET.saved_stdout
                 _QUIET.saved_stdout = None
-                logger.enable("androguard")
+                if logger is not None:
+                    logger.enable("androguard")
 
 
 def _int(value: str | None) -> int | None:

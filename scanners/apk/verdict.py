@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias
@@ -434,22 +434,23 @@ def _analyse_single(
         facts,
         official_perms,
     )
-    verdict, brand, reasons, icon_hash, distance = judge(manifest, signing, brands, claimed)
-    if verdict not in ("official", "official_signer_other_package"):
+    decided = judge(manifest, signing, brands, claimed)
+    reasons = decided.reasons
+    if decided.verdict not in ("official", "official_signer_other_package"):
         # the risk indicators explain a fake; on a verified official build they stay in ``risk`` only
         reasons = reasons + tuple(_r(i.code, i.zh, i.en, i.points) for i in risk.indicators)
     return ApkReport(
-        verdict=verdict,
+        verdict=decided.verdict,
         reasons=reasons,
         file=name,
         sha256="",
         size=0,
-        brand=brand,
+        brand=decided.brand,
         manifest=manifest,
         signing=signing,
         risk=risk,
-        icon_hash=icon_hash,
-        icon_distance=distance,
+        icon_hash=decided.icon_hash,
+        icon_distance=decided.icon_distance,
         official_permissions_known=official_perms is not None,
         notes=tuple(manifest.warnings) + (facts.notes if facts else ()),
     )
@@ -476,86 +477,130 @@ def _short_fp(sha: str) -> str:
     return f"{sha[:8]}…{sha[-8:]}" if len(sha) == 64 else sha
 
 
+@dataclass(frozen=True)
+class ApkVerdict:
+    """What the verdict rules decided: the verdict, the brand it concerns, why, and the icon comparison."""
+
+    verdict: str
+    brand: str = ""
+    reasons: tuple[Reason, ...] = ()
+    icon_hash: str = ""
+    icon_distance: int | None = None
+
+
+@dataclass
+class _Facts:
+    """What every verdict rule reads; ``best_distance`` is the closest official icon seen so far."""
+
+    manifest: ManifestInfo
+    signing: SigningReport
+    brands: Sequence[BrandLike]
+    claimed: frozenset[str]
+    pkg: str
+    label: str
+    certs: frozenset[str]
+    signer_text: str
+    lazy: _Lazy
+    best_distance: int | None = None
+
+
 def judge(
     manifest: ManifestInfo,
     signing: SigningReport,
     brands: Sequence[BrandLike],
     claimed: frozenset[str] = frozenset(),
-) -> tuple[str, str, tuple[Reason, ...], str, int | None]:
-    """(verdict, brand id, reasons, icon hash, icon distance) from the facts. Pure but for the official icon
-    files of plain (unprepared) brands, read when the name/icon signals are needed.
+) -> ApkVerdict:
+    """The verdict from the facts: the first of ``RULES`` that decides. Pure but for the official icon files
+    of plain (unprepared) brands, read when the name/icon signals are needed.
 
     ``claimed``: certificates a signature that failed verification names (extracted, not verified); they only
     explain a ``tampered`` verdict ("carries the official certificate"), never make anything official.
     """
-    pkg = manifest.package
-    label = _nfc(manifest.label)
-    certs = signing.all_certificates()
     signer = signing.signers[0] if signing.signers else None
-    signer_text = f"{signer.subject} (SHA-256 {_short_fp(signer.sha256)})" if signer else "—"
-    best_distance: int | None = None
-    lazy = _Lazy(manifest.icon)
+    facts = _Facts(
+        manifest=manifest,
+        signing=signing,
+        brands=brands,
+        claimed=claimed,
+        pkg=manifest.package,
+        label=_nfc(manifest.label),
+        certs=frozenset(signing.all_certificates()),
+        signer_text=f"{signer.subject} (SHA-256 {_short_fp(signer.sha256)})" if signer else "—",
+        lazy=_Lazy(manifest.icon),
+    )
+    for rule in RULES:
+        verdict = rule(facts)
+        if verdict is not None:
+            return verdict
+    raise AssertionError("the last rule always decides")  # pragma: no cover
 
-    # 1. the signature must verify before any certificate means anything
-    if not signing.verified:
-        reasons: list[Reason] = []
-        present = [n for n, s in signing.schemes.items() if s.present]
-        tied = ""
-        for pb in brands:
-            b = _brand(pb)
-            official = (certs | claimed) & b.all_cert_sha256
-            if official:
-                tied = b.id
-                reasons.append(
-                    _r(
-                        "official_certificate_copied",
-                        f"帶有{b.name}的官方憑證，但簽章驗證失敗：官方簽章被複製到其他內容上，或內容在簽署後被竄改",
-                        f"carries {b.name}'s official certificate but the signature does not verify: "
-                        "the official "
-                        "signature was copied onto other content, or the content was changed after signing",
-                        100,
-                    )
-                )
-                break
-        if not present:
-            reasons.insert(
-                0,
-                _r(
-                    "unsigned",
-                    "沒有任何簽章（Android 不會安裝）",
-                    "not signed at all (Android refuses it)",
-                    50,
-                ),
-            )
-        else:
-            errs = "; ".join(signing.errors[:3]) or "signature check failed"
-            reasons.insert(
-                0,
-                _r(
-                    "signature_invalid",
-                    f"簽章驗證失敗：{errs}",
-                    f"the signature does not verify: {errs}",
-                    100,
-                ),
-            )
-            if any("strip" in e.lower() for e in signing.errors):
-                reasons.append(
-                    _r(
-                        "v2_signature_stripped",
-                        "v1 簽章註明應有 v2 以上簽章，但已被移除（降級攻擊）",
-                        "the v1 signature says a v2+ signature existed, but it was removed "
-                        "(downgrade attack)",
-                        50,
-                    )
-                )
-        if not tied:
-            tied = _brand_tie(pkg, label, brands, lazy)
-        return "tampered", tied, tuple(reasons), "", None
 
-    # 2. a verified official certificate (signer or rotation lineage)
-    for pb in brands:
+def signature_must_verify(f: _Facts) -> ApkVerdict | None:
+    """1. The signature must verify before any certificate means anything: otherwise ``tampered``."""
+    signing = f.signing
+    if signing.verified:
+        return None
+    reasons: list[Reason] = []
+    present = [n for n, s in signing.schemes.items() if s.present]
+    tied = ""
+    for pb in f.brands:
         b = _brand(pb)
-        official = certs & b.all_cert_sha256
+        if (f.certs | f.claimed) & b.all_cert_sha256:
+            tied = b.id
+            reasons.append(
+                _r(
+                    "official_certificate_copied",
+                    f"帶有{b.name}的官方憑證，但簽章驗證失敗：官方簽章被複製到其他內容上，或內容在簽署後被竄改",
+                    f"carries {b.name}'s official certificate but the signature does not verify: "
+                    "the official "
+                    "signature was copied onto other content, or the content was changed after signing",
+                    100,
+                )
+            )
+            break
+    if not present:
+        reasons.insert(
+            0,
+            _r(
+                "unsigned",
+                "沒有任何簽章（Android 不會安裝）",
+                "not signed at all (Android refuses it)",
+                50,
+            ),
+        )
+    else:
+        errs = "; ".join(signing.errors[:3]) or "signature check failed"
+        reasons.insert(
+            0,
+            _r(
+                "signature_invalid",
+                f"簽章驗證失敗：{errs}",
+                f"the signature does not verify: {errs}",
+                100,
+            ),
+        )
+        if any("strip" in e.lower() for e in signing.errors):
+            reasons.append(
+                _r(
+                    "v2_signature_stripped",
+                    "v1 簽章註明應有 v2 以上簽章，但已被移除（降級攻擊）",
+                    "the v1 signature says a v2+ signature existed, but it was removed (downgrade attack)",
+                    50,
+                )
+            )
+    if not tied:
+        tied = _brand_tie(f.pkg, f.label, f.brands, f.lazy)
+    return ApkVerdict("tampered", tied, tuple(reasons))
+
+
+def official_certificate(f: _Facts) -> ApkVerdict | None:
+    """2. A verified official certificate (signer or rotation lineage): ``official``, or
+    ``official_signer_other_package`` for a package the profile does not list."""
+    signing = f.signing
+    signer = signing.signers[0] if signing.signers else None
+    for pb in f.brands:
+        b = _brand(pb)
+        official = f.certs & b.all_cert_sha256
         if not official:
             continue
         fp = sorted(official)[0]
@@ -579,12 +624,12 @@ def judge(
                     else "carries a key-rotation lineage (v3) that contains the official certificate",
                 )
             )
-        official_pkgs = {a.app_id for a in _android_apps(b)}
-        if pkg in official_pkgs:
+        pkg = f.pkg
+        if pkg in {a.app_id for a in _android_apps(b)}:
             reasons.insert(
                 1, _r("official_package", f"套件名稱 {pkg} 為官方 App", f"package {pkg} is the official app")
             )
-            return "official", b.id, tuple(reasons), "", None
+            return ApkVerdict("official", b.id, tuple(reasons))
         reasons.append(
             _r(
                 "package_not_in_profile",
@@ -593,125 +638,145 @@ def judge(
                 "build, not a fake)",
             )
         )
-        return "official_signer_other_package", b.id, tuple(reasons), "", None
+        return ApkVerdict("official_signer_other_package", b.id, tuple(reasons))
+    return None
 
-    # 3. not official: does it claim a brand?
-    for pb in brands:
-        b = _brand(pb)
-        allowed = {a.app_id for a in b.allow if a.store in ANDROID_STORES}
-        if pkg in allowed:
-            return (
-                "unrelated",
-                b.id,
-                (
-                    _r(
-                        "allowed_app",
-                        f"{pkg} 為品牌設定允許的合作 App",
-                        f"{pkg} is an allowed partner app of {b.name}",
-                    ),
-                ),
-                "",
-                None,
-            )
-        apps = _android_apps(b)
-        not_official = _r(
-            "certificate_not_official",
-            f"簽署憑證不是官方憑證：{signer_text}",
-            f"signed by a certificate that is not official: {signer_text}",
-            40,
-        )
-        if not b.all_cert_sha256:
-            no_certs = _r(
-                "no_official_certificates",
-                f"品牌設定未列出{b.name}的官方憑證，無法確認官方版本；請在 brands.toml 加入 cert_sha256",
-                f"the profile lists no official certificate for {b.name}, so the official build cannot be "
-                "recognised; add cert_sha256 to brands.toml",
-            )
-        if any(a.app_id == pkg for a in apps):
-            if not b.all_cert_sha256:
-                return "impostor", b.id, (no_certs,), "", None
-            return (
-                "repackaged",
-                b.id,
-                (
-                    _r(
-                        "official_package_other_certificate",
-                        f"使用官方套件名稱 {pkg}，卻由非官方憑證簽署：重新打包的仿冒版",
-                        f"uses the official package name {pkg} but is signed by another certificate: "
-                        "repackaged",
-                        60,
-                    ),
-                    not_official,
-                ),
-                "",
-                None,
-            )
-        if label and any(a.name and _nfc(a.name) == label for a in apps):
-            if not b.all_cert_sha256:
-                return "impostor", b.id, (no_certs,), "", None
-            return (
-                "repackaged",
-                b.id,
-                (
-                    _r(
-                        "official_label_other_certificate",
-                        f"使用官方 App 名稱「{label}」，卻由非官方憑證簽署",
-                        f"uses the official app name {label!r} but is signed by another certificate",
-                        50,
-                    ),
-                    not_official,
-                ),
-                "",
-                None,
-            )
-        from scanners.judging.names import package_match
-        from scanners.judging.signals import ICON_SIMILAR
 
-        prepared = lazy.prepared(pb)
-        signals: list[Reason] = []
-        nm = _name_signal(label, manifest.labels, prepared)
-        if nm is not None:
-            signals.append(nm)
-        pm = package_match(pkg, prepared)
-        if pm is not None:
-            signals.append(
-                _r(
-                    "brand_like_package",
-                    f"套件名稱 {pkg} 仿似品牌：{pm.zh}",
-                    f"package name {pkg} looks like the brand's: {pm.en}",
-                    30,
-                )
-            )
-        dist = _icon_distance(lazy.icon_hash(), prepared)
-        if dist is not None and (best_distance is None or dist < best_distance):
-            best_distance = dist
-        # pHash bits: a resized, recoloured or badged copy of the official icon (judging's threshold)
-        if dist is not None and dist <= ICON_SIMILAR:
-            signals.append(
-                _r(
-                    "brand_icon",
-                    f"圖示與官方圖示相似（差異 {dist}）",
-                    f"the icon looks like the official icon (distance {dist})",
-                    30,
-                )
-            )
-        if signals:
-            if not b.all_cert_sha256:
-                signals.append(no_certs)
-            return "impostor", b.id, (*signals, not_official), lazy.icon_hash(), best_distance
-    return (
-        "unrelated",
-        "",
-        (
-            _r(
-                "no_brand_tie",
-                "名稱、套件、圖示與憑證皆與受保護品牌無關",
-                "nothing ties it to a protected brand",
-            ),
-        ),
-        lazy.icon_hash(),
-        best_distance,
+def claims_a_brand(f: _Facts) -> ApkVerdict | None:
+    """3. Not official: an allowed partner app, or a claim on a brand (its package, name, or a look-alike)."""
+    for pb in f.brands:
+        for rule in BRAND_RULES:
+            verdict = rule(f, pb)
+            if verdict is not None:
+                return verdict
+    return None
+
+
+def allowed_partner(f: _Facts, pb: BrandLike) -> ApkVerdict | None:
+    """A partner app the brand's profile allows: ``unrelated``."""
+    b = _brand(pb)
+    if f.pkg not in {a.app_id for a in b.allow if a.store in ANDROID_STORES}:
+        return None
+    reason = _r(
+        "allowed_app", f"{f.pkg} 為品牌設定允許的合作 App", f"{f.pkg} is an allowed partner app of {b.name}"
     )
+    return ApkVerdict("unrelated", b.id, (reason,))
+
+
+def _not_official(f: _Facts) -> Reason:
+    return _r(
+        "certificate_not_official",
+        f"簽署憑證不是官方憑證：{f.signer_text}",
+        f"signed by a certificate that is not official: {f.signer_text}",
+        40,
+    )
+
+
+def _no_certs(b: Brand) -> Reason:
+    return _r(
+        "no_official_certificates",
+        f"品牌設定未列出{b.name}的官方憑證，無法確認官方版本；請在 brands.toml 加入 cert_sha256",
+        f"the profile lists no official certificate for {b.name}, so the official build cannot be "
+        "recognised; add cert_sha256 to brands.toml",
+    )
+
+
+def official_package_other_certificate(f: _Facts, pb: BrandLike) -> ApkVerdict | None:
+    """The official package name under another certificate: ``repackaged`` (``impostor`` when the profile
+    lists no official certificate to tell)."""
+    b = _brand(pb)
+    if not any(a.app_id == f.pkg for a in _android_apps(b)):
+        return None
+    if not b.all_cert_sha256:
+        return ApkVerdict("impostor", b.id, (_no_certs(b),))
+    reason = _r(
+        "official_package_other_certificate",
+        f"使用官方套件名稱 {f.pkg}，卻由非官方憑證簽署：重新打包的仿冒版",
+        f"uses the official package name {f.pkg} but is signed by another certificate: repackaged",
+        60,
+    )
+    return ApkVerdict("repackaged", b.id, (reason, _not_official(f)))
+
+
+def official_label_other_certificate(f: _Facts, pb: BrandLike) -> ApkVerdict | None:
+    """The official app name under another certificate: ``repackaged`` (or ``impostor``, as above)."""
+    b = _brand(pb)
+    label = f.label
+    if not label or not any(a.name and _nfc(a.name) == label for a in _android_apps(b)):
+        return None
+    if not b.all_cert_sha256:
+        return ApkVerdict("impostor", b.id, (_no_certs(b),))
+    reason = _r(
+        "official_label_other_certificate",
+        f"使用官方 App 名稱「{label}」，卻由非官方憑證簽署",
+        f"uses the official app name {label!r} but is signed by another certificate",
+        50,
+    )
+    return ApkVerdict("repackaged", b.id, (reason, _not_official(f)))
+
+
+def looks_like_brand(f: _Facts, pb: BrandLike) -> ApkVerdict | None:
+    """A name, package or icon like the brand's (judging's signals): ``impostor``."""
+    from scanners.judging.names import package_match
+    from scanners.judging.signals import ICON_SIMILAR
+
+    b = _brand(pb)
+    prepared = f.lazy.prepared(pb)
+    signals: list[Reason] = []
+    nm = _name_signal(f.label, f.manifest.labels, prepared)
+    if nm is not None:
+        signals.append(nm)
+    pm = package_match(f.pkg, prepared)
+    if pm is not None:
+        signals.append(
+            _r(
+                "brand_like_package",
+                f"套件名稱 {f.pkg} 仿似品牌：{pm.zh}",
+                f"package name {f.pkg} looks like the brand's: {pm.en}",
+                30,
+            )
+        )
+    dist = _icon_distance(f.lazy.icon_hash(), prepared)
+    if dist is not None and (f.best_distance is None or dist < f.best_distance):
+        f.best_distance = dist
+    # pHash bits: a resized, recoloured or badged copy of the official icon (judging's threshold)
+    if dist is not None and dist <= ICON_SIMILAR:
+        signals.append(
+            _r(
+                "brand_icon",
+                f"圖示與官方圖示相似（差異 {dist}）",
+                f"the icon looks like the official icon (distance {dist})",
+                30,
+            )
+        )
+    if not signals:
+        return None
+    if not b.all_cert_sha256:
+        signals.append(_no_certs(b))
+    return ApkVerdict("impostor", b.id, (*signals, _not_official(f)), f.lazy.icon_hash(), f.best_distance)
+
+
+def no_brand_tie(f: _Facts) -> ApkVerdict:
+    """4. Nothing ties it to a protected brand: ``unrelated``."""
+    reason = _r(
+        "no_brand_tie", "名稱、套件、圖示與憑證皆與受保護品牌無關", "nothing ties it to a protected brand"
+    )
+    return ApkVerdict("unrelated", "", (reason,), f.lazy.icon_hash(), f.best_distance)
+
+
+# The rules in order; the first that decides gives the verdict. BRAND_RULES run per brand, in profile order.
+RULES: tuple[Callable[[_Facts], ApkVerdict | None], ...] = (
+    signature_must_verify,
+    official_certificate,
+    claims_a_brand,
+    no_brand_tie,
+)
+BRAND_RULES: tuple[Callable[[_Facts, BrandLike], ApkVerdict | None], ...] = (
+    allowed_partner,
+    official_package_other_certificate,
+    official_label_other_certificate,
+    looks_like_brand,
+)
 
 
 def _name_signal(label: str, labels: Mapping[str, str], prepared: PreparedBrand) -> Reason | None:

@@ -104,8 +104,8 @@ def text(d: dict[str, Any], key: str, limit: int = 500) -> str:
 
 
 def iso(v: Any) -> str:
-    if isinstance(v, dt.datetime):
-        if v.tzinfo is None:
-            v = v.replace(tzinfo=dt.UTC)
-        return v.isoformat().replace("+00:00", "Z")
-    return ""
+    """A plist date as ISO 8601 UTC (``...Z``); anything else: ''."""
+    if not isinstance(v, dt.datetime):
+        return ""
+    when: dt.datetime = v if v.tzinfo is not None else v.replace(tzinfo=dt.UTC)
+    return when.isoformat().replace("+00:00", "Z")

@@ -77,7 +77,7 @@ def basic(text: str) -> str:
 
 def traditional(text: str) -> str:
     """Simplified Chinese converted to Traditional (OpenCC); applied to both sides of every comparison."""
-    return _s2t().convert(text)
+    return str(_s2t().convert(text))
 
 
 def _homoglyph(text: str) -> str:

@@ -1,6 +1,6 @@
 """The evidence pack's printable PDF summary (zh-TW), drawn with matplotlib in an installed CJK font.
 
-Written only when ``bot.fonts.cjk_font()`` finds a font that can draw Chinese (Debian: fonts-noto-cjk):
+Written only when ``bot.core.fonts.cjk_font()`` finds a font that can draw Chinese (Debian: fonts-noto-cjk):
 without one every Chinese character would print as an empty box, and the HTML summary remains. Store text
 is hostile: every string is drawn as plain text (no mathtext, no TeX), one line each, bounded in length.
 """

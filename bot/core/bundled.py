@@ -16,7 +16,7 @@ def bundled_root() -> Path:
     try:
         root = importlib.resources.files("fakeapp_data")
     except ModuleNotFoundError:  # a source checkout: data/ beside bot/
-        return Path(__file__).resolve().parent.parent / "data"
+        return Path(__file__).resolve().parent.parent.parent / "data"
     if not isinstance(root, Path):  # zip imports: fakeapp needs real files (the demo server serves them)
         raise RuntimeError(f"fakeapp_data must be installed as files, not {type(root).__name__}")
     return root
