@@ -21,8 +21,6 @@ READ_ALL = r"""
 import json, sys
 if sys.argv[1] == "original":
     import androguard.core.resources.public
-if sys.argv[1] == "loguru":  # loguru already loaded: androguard keeps the real logger
-    import loguru
 from scanners.apk.manifest import read_manifest
 out = {}
 for path in sys.argv[2:]:
@@ -32,8 +30,6 @@ for path in sys.argv[2:]:
         out[path] = f"{type(exc).__name__}: {exc}"
 public = sys.modules["androguard.core.resources.public"]
 print(json.dumps({"minidom": "xml.dom.minidom" in sys.modules,
-                  "loguru": "loguru" in sys.modules, "asyncio": "asyncio" in sys.modules,
-                  "logger": type(sys.modules["androguard.core.axml"].logger).__name__,
                   "public": type(public.__dict__.get("__getattr__")).__name__,
                   "manifests": out}, ensure_ascii=False, default=str))
 """
@@ -70,8 +66,7 @@ def test_manifests_read_the_same_with_the_lean_table() -> None:
     if SHARED_APKS.is_dir():  # two real apps with real resource tables, when ../shared is beside the clone
         paths += sorted(str(p) for p in SHARED_APKS.glob("*.apk"))
     lean, original = _read_all("lean", paths), _read_all("original", paths)
-    with_loguru = _read_all("loguru", paths)
-    assert lean["manifests"] == original["manifests"] == with_loguru["manifests"]
+    assert lean["manifests"] == original["manifests"]
     manifests = lean["manifests"]
     assert isinstance(manifests, dict)
     official = manifests[str(APKS / "official.apk")]
@@ -80,36 +75,6 @@ def test_manifests_read_the_same_with_the_lean_table() -> None:
     # the workaround was in effect in the lean run (no DOM parse), and not in the other
     assert lean["minidom"] is False and lean["public"] == "function"
     assert original["minidom"] is True and original["public"] == "NoneType"
-    # loguru (and the asyncio it pulls in) is not imported to read a manifest; the stand-in left no trace in
-    # sys.modules; with loguru loaded first, androguard logs through the real one
-    assert lean["loguru"] is False and lean["asyncio"] is False and lean["logger"] == "SilentLogger"
-    assert with_loguru["loguru"] is True and with_loguru["logger"] == "Logger"
-
-
-def test_silent_logger_drops_everything_and_chains() -> None:
-    from scanners.apk.androguard_lean import SILENT_LOGGER
-
-    assert SILENT_LOGGER.debug("x {}", 1) is SILENT_LOGGER
-    assert SILENT_LOGGER.opt(depth=1).warning("y") is SILENT_LOGGER
-    assert SILENT_LOGGER.anything_else("z") is SILENT_LOGGER
-
-
-def test_quiet_androguard_works_with_and_without_loguru() -> None:
-    code = (
-        "import sys\n"
-        "from scanners.apk.manifest import quiet_androguard, read_manifest\n"
-        "m = read_manifest(sys.argv[1])\n"
-        "assert 'loguru' not in sys.modules\n"
-        "from loguru import logger\n"
-        "with quiet_androguard():\n"
-        "    print('hidden')\n"
-        "print(m.package)\n"
-    )
-    p = subprocess.run(
-        [sys.executable, "-c", code, str(APKS / "official.apk")], capture_output=True, text=True, cwd=ROOT,
-        check=True,
-    )  # fmt: skip
-    assert p.stdout.strip() == "tw.com.huayuesec.trade"
 
 
 def test_lean_module_refuses_unknown_names() -> None:

@@ -8,13 +8,6 @@ the same ``SYSTEM_RESOURCES`` built from the same file with lxml (which androgua
 anyway), on first use: ~3 ms and well under 1 MB. If androguard's own module is already loaded, it is used
 as is. ``tests/test_apk_androguard_lean.py`` checks the tables are equal to androguard's and that manifests
 read the same either way.
-
-``androguard.core.axml`` also does ``from loguru import logger`` at import time, and loguru imports asyncio,
-multiprocessing and its sinks: 25-45 ms of every ``fakeapp apk`` start for log lines that
-``manifest.quiet_androguard`` silences anyway. When loguru is not loaded yet, ``axml()`` imports androguard's
-parser with a silent stand-in logger in loguru's place (``sys.modules`` is restored right after, so any later
-``import loguru`` gets the real one). The same test file checks the stand-in stays out of ``sys.modules``
-and that manifests and the parser's warnings are unaffected.
 """
 
 from __future__ import annotations
@@ -28,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 PUBLIC = "androguard.core.resources.public"
-LOGURU = "loguru"
 _LOCK = threading.Lock()
 
 
@@ -69,33 +61,8 @@ def _lean_public_module() -> types.ModuleType:
     return module
 
 
-class SilentLogger:
-    """Stands in for ``loguru.logger`` inside androguard's AXML/ARSC parser: every log call is dropped (the
-    parser's output is silenced by ``quiet_androguard`` in any case); chaining calls (``opt``, ``bind``)
-    return the same silent logger."""
-
-    def _drop(self, *args: Any, **kwargs: Any) -> SilentLogger:
-        return self
-
-    trace = debug = info = success = warning = error = critical = exception = log = _drop
-    opt = bind = patch = contextualize = disable = enable = _drop
-
-    def __getattr__(self, name: str) -> Any:
-        return self._drop
-
-
-SILENT_LOGGER = SilentLogger()
-
-
-def _silent_loguru() -> types.ModuleType:
-    module = types.ModuleType(LOGURU, "Silent stand-in for loguru while androguard's parser imports.")
-    module.__dict__["logger"] = SILENT_LOGGER
-    return module
-
-
 def axml() -> types.ModuleType:
-    """``androguard.core.axml`` (AXMLPrinter, ARSCParser), with the lean public-resources table, and (when
-    loguru is not already loaded) a silent logger instead of loguru's."""
+    """``androguard.core.axml`` (AXMLPrinter, ARSCParser), with the lean public-resources table."""
     if "androguard.core.axml" not in sys.modules:
         with _LOCK:
             if PUBLIC not in sys.modules:
@@ -104,14 +71,6 @@ def axml() -> types.ModuleType:
                 lean = _lean_public_module()
                 sys.modules[PUBLIC] = lean
                 resources.public = lean
-            if "androguard.core.axml" not in sys.modules and LOGURU not in sys.modules:
-                stand_in = _silent_loguru()
-                sys.modules[LOGURU] = stand_in
-                try:
-                    import androguard.core.axml  # noqa: F401
-                finally:
-                    if sys.modules.get(LOGURU) is stand_in:
-                        del sys.modules[LOGURU]
     import androguard.core.axml as module
 
     loaded: types.ModuleType = module  # androguard has no type hints: name what it is

@@ -132,14 +132,11 @@ _QUIET = _Quiet()
 def quiet_androguard() -> Iterator[None]:
     """Silence androguard inside the block only: its loguru output (hundreds of DEBUG lines per APK) and
     the bare ``print()`` calls its resource parser makes on malformed tables (they would corrupt --json)."""
-    # androguard.core.axml may log through the real loguru (loaded before androguard_lean.axml ran, or by
-    # another androguard module); without loguru loaded, it has androguard_lean's silent logger
-    logger = sys.modules["loguru"].logger if "loguru" in sys.modules else None
+    from loguru import logger
 
     with _QUIET.lock:
         if _QUIET.depth == 0:
-            if logger is not None:
-                logger.disable("androguard")
+            logger.disable("androguard")
             _QUIET.saved_stdout = sys.stdout
             sys.stdout = io.StringIO()
         _QUIET.depth += 1
@@ -151,8 +148,7 @@ def quiet_androguard() -> Iterator[None]:
             if _QUIET.depth == 0:
                 sys.stdout = _QUIET.saved_stdout
                 _QUIET.saved_stdout = None
-                if logger is not None:
-                    logger.enable("androguard")
+                logger.enable("androguard")
 
 
 def _int(value: str | None) -> int | None:
