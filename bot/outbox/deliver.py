@@ -546,7 +546,15 @@ MAX_WAIT = 3600.0  # no retry waits longer; a later due time comes from a clock 
 
 
 def clamp_future(db: sqlite_utils.Database, now: float) -> int:
-    """Messages due further ahead than any retry would wait (the clock jumped back): due now."""
+    """Messages due further ahead than any retry would wait (the clock jumped back): due now.
+
+    Reads first and writes only when there is something to clamp: a pass with nothing to do must not wait for
+    the write lock another process holds."""
+    late = db.execute(
+        "SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at > ? LIMIT 1", [now + MAX_WAIT]
+    ).fetchone()
+    if late is None:
+        return 0
     with transaction(db):
         cur = db.execute(
             "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND next_attempt_at > ?",

@@ -80,6 +80,7 @@ MIGRATION_NAMES = (
     "m003_apk",
     "m005_settings_overrides",
     "m010_aptoide_galaxy",
+    "m011_operations",
 )
 
 

@@ -360,10 +360,12 @@ def m010_aptoide_galaxy(db: Database) -> None:
 
 @migrations()
 def m011_operations(db: Database) -> None:
-    """Operations (issue 14): kill switches, held alerts, the bot's heartbeat, and their audit trail."""
+    """Operations (issue 14): kill switches, held alerts, the bot's heartbeat, and their audit trail
+    (idempotent: applied again on a database that has its tables, it changes nothing)."""
     db.table("switches").create(
         {"name": str, "paused_by": str, "paused_at": str, "reason": str},  # all | alerts | frontline | ...
         pk="name",
+        if_not_exists=True,
     )
     db.table("ops_audit").create(
         {
@@ -375,6 +377,7 @@ def m011_operations(db: Database) -> None:
             "detail": str,
         },
         pk="id",
+        if_not_exists=True,
     )
     db.table("holds").create(
         {
@@ -388,11 +391,16 @@ def m011_operations(db: Database) -> None:
             "decided_at": str,
         },
         pk="id",
+        if_not_exists=True,
     )
-    db.table("hold_cases").create({"hold_id": int, "case_id": int}, pk=("hold_id", "case_id"))
-    db.table("hold_cases").create_index(["case_id"])
-    db.table("heartbeats").create({"name": str, "at": str, "detail": str}, pk="name")
-    db.table("official_seen").create({"key": str, "brand": str, "at": str}, pk="key")
+    db.table("hold_cases").create(
+        {"hold_id": int, "case_id": int}, pk=("hold_id", "case_id"), if_not_exists=True
+    )
+    db.table("hold_cases").create_index(["case_id"], if_not_exists=True)
+    db.table("heartbeats").create({"name": str, "at": str, "detail": str}, pk="name", if_not_exists=True)
+    db.table("official_seen").create({"key": str, "brand": str, "at": str}, pk="key", if_not_exists=True)
     # Held messages: status 'held', with the hold they wait on (NULL: held by a kill switch).
-    db.table("outbox").add_column("hold_id", int)
-    db.table("outbox").add_column("held_reason", str)
+    outbox = db.table("outbox")
+    for column, kind in (("hold_id", int), ("held_reason", str)):
+        if column not in outbox.columns_dict:
+            outbox.add_column(column, kind)

@@ -3,7 +3,9 @@ the case buttons, the outbox delivery job and the scheduled scans.
 
 Registries: ``COMMANDS`` (a ``Command`` carries its name, role, handler and catalogue key) and ``BUTTONS`` (a
 ``Button`` carries a case button's role and handler; its label and when it shows are
-``bot.alerts.render.CASE_BUTTONS`` and ``bot.cases.transitions``). The gate reads the roles from them.
+``bot.alerts.render.CASE_BUTTONS`` and ``bot.cases.transitions``), and ``HOLD_BUTTONS`` (a held scan's
+release/discard buttons; labels in ``bot.outbox.holds.HOLD_BUTTONS``, handler ``bot.telegram.ops``). The gate
+reads the roles from them.
 """
 
 from __future__ import annotations
