@@ -39,7 +39,7 @@ TAG = re.compile(r"<[^>]+>")
 # Command arguments are what a user types: their help shows them as they are typed.
 TYPED = {"help.cases", "help.draft", "cmd.draft", "cmd.report", "help.report", "help.lang", "cmd.lang",
          "help.settings", "settings.view", "draft.usage", "report.usage",
-         "case_error.unknown_state"}  # fmt: skip
+         "case_error.unknown_state", "pause.usage"}  # fmt: skip
 
 
 def check_zh(text: str, where: str) -> None:

@@ -7,7 +7,6 @@ No Telegram import here: the outbox stores keyboards as JSON, and the CLI prints
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,16 +18,10 @@ from bot.cases.transitions import offered
 from bot.core.clock import local_date, local_time
 from bot.core.i18n import event_sentence, t
 from bot.core.linksafe import redact_userinfo
-from bot.core.textsafe import strip_controls
+from bot.outbox.text import esc
 
 MAX_CAPTION = 1000
 CALLBACK_RE = re.compile(r"^c:(\d{1,9}):([a-z_]{1,16})$")
-
-
-def esc(text: object) -> str:
-    """Escape any text from a store, an APK or a user for Telegram HTML (bidi overrides and controls removed:
-    U+202E can make ``exe.apk`` read as ``kpa.exe``)."""
-    return html.escape(strip_controls(text), quote=True)
 
 
 def _clip(text: str, n: int) -> str:

@@ -53,6 +53,7 @@ class SyncResult:
     store_alert: bool = False
     alerts_queued: int = 0
     links: dict[str, Any] = field(default_factory=dict)  # the links' step (165 list, re-checks), if any
+    hold: Any = None  # the scan's alerts were held (a ``bot.outbox.holds.Hold``, set by the desk pipeline)
 
 
 # --- queries ------------------------------------------------------------------------------------------

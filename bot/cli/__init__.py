@@ -25,6 +25,10 @@ COMMANDS = {
     "evidence": "bot.cli.casework:evidence_cmd",
     "draft": "bot.cli.casework:draft_cmd",
     "report": "bot.cli.casework:report_cmd",
+    "pause": "bot.cli.switches:pause_cmd",  # issue 14: operations
+    "resume": "bot.cli.switches:resume_cmd",
+    "health": "bot.cli.health:health_cmd",
+    "check": "bot.cli.check:check_cmd",
 }
 
 

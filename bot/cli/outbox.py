@@ -9,6 +9,7 @@ import click
 from bot.cli.common import App, app_options
 from bot.core.clock import local_time
 from bot.core.textsafe import plain, table
+from bot.outbox import holds
 from bot.outbox import queue as outbox
 from bot.outbox.text import html_to_text
 
@@ -45,8 +46,33 @@ def _done_at(sent_at: str | None, app: App) -> str:
     help="Put this failed message back in the queue (repeatable).",
 )
 @click.option("--retry-failed", is_flag=True, help="Put every failed message back in the queue.")
+@click.option(
+    "--release",
+    "release",
+    is_flag=False,
+    flag_value="all",
+    default=None,
+    metavar="[HOLD]",
+    help="Send the alerts of a held scan (hold number; alone: every open hold). Audited.",
+)
+@click.option(
+    "--discard",
+    "discard",
+    is_flag=False,
+    flag_value="all",
+    default=None,
+    metavar="[HOLD]",
+    help="Never send the alerts of a held scan (the cases stay). Audited.",
+)
 def outbox_cmd(
-    app: App, status: str, limit: int, as_json: bool, retry_ids: tuple[int, ...], retry_failed: bool
+    app: App,
+    status: str,
+    limit: int,
+    as_json: bool,
+    retry_ids: tuple[int, ...],
+    retry_failed: bool,
+    release: str | None,
+    discard: str | None,
 ) -> None:
     """Show the alert outbox: counts by status and the newest messages; requeue failed ones.
 
@@ -57,6 +83,8 @@ def outbox_cmd(
     Example: fakeapp outbox --status failed
     """
     db = app.db()
+    if release is not None or discard is not None:
+        _decide(db, release, discard, quiet=as_json)
     if retry_ids or retry_failed:
         try:
             done = outbox.requeue_failed(db, None if retry_failed else list(retry_ids))
@@ -69,6 +97,11 @@ def outbox_cmd(
             click.echo(json.dumps(row, ensure_ascii=False))  # text as queued: Telegram HTML
         return
     counts = outbox.counts(db)
+    for h in holds.holds(db):
+        click.echo(
+            f"Hold #{h.id} (scan {h.scan_id}): {h.messages} held — {h.reason_line()}; "
+            f"--release {h.id} or --discard {h.id}"
+        )
     click.echo("Outbox: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
     if not found:
         click.echo(f"No {status} messages.")
@@ -90,3 +123,27 @@ def outbox_cmd(
     ]
     headers = ["id", "queued", "status", "kind", "chat", "case", "tries", "next / done", "error or text"]
     click.echo(table(headers, rows, max_col=60))
+
+
+def _decide(db: object, release: str | None, discard: str | None, *, quiet: bool) -> None:
+    """--release / --discard: one hold by number, or every open hold."""
+    from bot.casework.workflow import cli_actor
+
+    if release is not None and discard is not None:
+        raise click.UsageError("--release and --discard together: choose one")
+    action, which = ("release", release) if release is not None else ("discard", discard)
+    actor = cli_actor().label
+    try:
+        if which == "all":
+            done = holds.decide_all(db, action, actor)  # type: ignore[arg-type]
+        else:
+            if not str(which).lstrip("#").isdigit():
+                raise click.BadParameter(f"not a hold number: {which!r}", param_hint=f"--{action}")
+            done = [holds.decide(db, int(str(which).lstrip("#")), action, actor)]  # type: ignore[arg-type]
+    except holds.HoldError as exc:
+        raise click.ClickException(str(exc)) from None
+    verb = "Released" if action == "release" else "Discarded"
+    for h in done:
+        click.echo(f"{verb} hold #{h.id}: {h.messages} message(s).", err=quiet)
+    if not done:
+        click.echo("No open holds.", err=quiet)

@@ -146,32 +146,63 @@ def scan_cmd(
 
         db = run_app.db(create=True)
         profile = effective_profile(db, run_app.profile())  # with the bot's /allow additions
-        adapters = make_adapters(run_app.settings, stores or None)
+        from bot.record.watch import mark_interrupted, ping, scan_gate
+
+        gate = scan_gate(db, make_adapters(run_app.settings, stores or None))  # the kill switches
+        if not gate.adapters:
+            click.echo(f"Not scanned: {gate.reason()}.", err=True)
+            sys.exit(2)
         say = _progress(not quiet and not as_json)
         try:
             with scan_lock(run_app.settings.db_path):  # never two scans at once, bot included
+                interrupted = mark_interrupted(db)
+                trigger = "demo" if demo else "cli"
                 result = run_scan(
-                    db, profile, run_app.settings, adapters, trigger="demo" if demo else "cli", progress=say,
+                    db,
+                    profile,
+                    run_app.settings,
+                    gate.adapters,
+                    trigger=trigger,
+                    progress=say,
                     clock=app.clock,
-                )  # fmt: skip
+                )
         except ScanBusy as exc:
             raise click.ClickException(str(exc)) from None
         if not quiet and not as_json and sys.stderr.isatty():
             click.echo("\r\033[K", err=True, nl=False)
-        if as_json:
-            click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-        else:
+        if not as_json:
             print_summary(result)
             if demo:
                 click.echo(f"\nDatabase: {run_app.settings.db_path}")
         # HOOK(cases): the links (165 list, re-checks of open link cases), open cases from the findings,
         # queue the alerts, deliver them with --notify.
         from bot.desk.outbox import after_scan
+        from bot.outbox.holds import ops_lines
 
         after_scan(db, result.scan_id, profile, run_app.settings, notify=notify,
                    allow_private=allow_private_urls,
                    echo=lambda line: click.echo(line, err=as_json))  # fmt: skip
-    if result.status != "ok":
+        if result.status == "ok" and run_app.settings.heartbeat_url:
+            error = ping(db, run_app.settings.heartbeat_url)
+            click.echo(f"Heartbeat ping: {error or 'ok'}", err=True)
+        if as_json:
+            from bot.outbox import holds
+            from bot.store import switches
+
+            data = result.to_dict()
+            data["not_scanned"] = gate.skipped
+            data["interrupted_before"] = interrupted
+            data["paused"] = [s.to_dict() for s in switches.paused(db).values()]
+            data["held"] = [h.to_dict() for h in holds.holds(db) if h.scan_id == result.scan_id]
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            if gate.skipped:
+                click.echo(f"Not scanned (paused): {', '.join(gate.skipped)}")
+            for i in interrupted:
+                click.echo(f"Note: scan #{i} was interrupted before it finished; this scan covers it.")
+            for line in ops_lines(db, "en"):
+                click.echo(line)
+    if result.status != "ok" or gate.skipped:
         sys.exit(2)
 
 

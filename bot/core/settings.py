@@ -54,6 +54,8 @@ SETTING_NAMES = (
     "FAKEAPP_ADMIN_NOTICE_INTERVAL",
     "FAKEAPP_FEED_165_URL",
     "FAKEAPP_TIMEZONE",
+    "FAKEAPP_ALERT_STORM",
+    "FAKEAPP_HEARTBEAT_URL",
 )
 
 
@@ -138,6 +140,10 @@ class Settings:
     def tz(self) -> tzinfo:
         """The team's time zone (validated when the settings were loaded)."""
         return zone(self.timezone)
+
+    # More new cases than this in one scan holds their alerts (0: derived from history; bot.outbox.holds).
+    alert_storm: int = 0
+    heartbeat_url: str = ""  # pinged after each good scan (a dead man's switch such as healthchecks)
 
 
 def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
@@ -274,6 +280,8 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
         stores=stores,
         telegram=_telegram_settings(merged),
         feed_165_url=_feed_url(merged, "FAKEAPP_FEED_165_URL"),
+        alert_storm=int(_float(merged, "FAKEAPP_ALERT_STORM", 0.0, allow_zero=True)),
+        heartbeat_url=_url(merged, "FAKEAPP_HEARTBEAT_URL"),
     )
 
 
@@ -282,3 +290,10 @@ def _feed_url(env: Mapping[str, str], name: str) -> str:
     if url and not url.lower().startswith(("http://", "https://")):
         raise SettingsError(f"{name}: expected an http(s) URL, got {url[:80]!r}")
     return url
+
+
+def _url(env: Mapping[str, str], name: str) -> str:
+    raw = (env.get(name) or "").strip()
+    if raw and not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"{name}: expected an http(s) URL")
+    return raw

@@ -243,9 +243,10 @@ def sync_from_scan(
     profile: Profile,
     *,
     reminder_days: int | Mapping[str, int] = 7,
+    storm: int = 0,
     now: datetime | None = None,
     tz: tzinfo | None = None,
 ) -> SyncResult:
     """The post-scan pipeline for a committed scan (``bot.desk.pipeline.sync_scan``); ``tz``: the team's
     zone, for the times on what it queues."""
-    return sync_scan(db, scan_id, profile, reminder_days=reminder_days, now=now, tz=tz)
+    return sync_scan(db, scan_id, profile, reminder_days=reminder_days, storm=storm, now=now, tz=tz)

@@ -142,6 +142,12 @@ def after_scan(
         f"Cases: {len(sync.opened)} opened, {len(sync.removed)} takedown(s) confirmed, "
         f"{len(sync.relisted)} relisted; {len(new_rows)} alert(s) queued."
     )
+    hold = sync.hold
+    if hold is not None:
+        echo(
+            f"HELD: hold #{hold.id}, {hold.messages} alert(s) not sent ({hold.reason_line()}). Every case is "
+            f"recorded; `fakeapp outbox --release {hold.id}` sends them, `--discard {hold.id}` drops them."
+        )
     if not tg.token:
         if new_rows:
             echo("No TELEGRAM_BOT_TOKEN: these alerts stay in the outbox until the bot delivers them:")

@@ -5,6 +5,11 @@ Delivery claims a row (``pending`` -> ``sending``, with this process's host:pid)
 and rendered when delivered, by the ``MessageKind`` the queueing layer passed in. A row left ``sending`` by a
 process that died is put back to ``pending`` on the next pass (its process is gone, or its lease ran out).
 
+Before sending, each due row passes the gate: a message of a case in an open hold (``bot.outbox.holds``), or
+one a kill switch covers (``bot.store.switches``), is marked ``held``, never dropped; held-by-switch messages
+go back to the queue once the switch is resumed. A due time further ahead than any retry waits (the clock
+jumped back) is brought to now.
+
 Residual window (documented, not hidden): if the process dies after Telegram accepted a ``sendMessage`` but
 before the ``sent`` mark is committed (one HTTP round-trip), that message is sent again after the restart.
 The Bot API has no idempotency key, so at-least-once is the honest guarantee; nothing is ever lost.
@@ -19,7 +24,7 @@ import os
 import socket
 import time
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -27,7 +32,9 @@ from typing import Any
 import sqlite_utils
 
 from bot.core.clock import now_iso
+from bot.outbox import holds
 from bot.outbox.queue import FRONTLINE
+from bot.store import switches as sw
 from bot.store.db import transaction
 
 log = logging.getLogger(__name__)
@@ -234,12 +241,14 @@ async def deliver_pending(
     stats = DeliveryStats()
     recover_stale(db)
     now = clock()
+    clamp_future(db, now)  # the clock jumped back: a message must not wait for the old future
     rows = list(
         db.query(
             "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
             [now, limit],
         )
     )
+    rows = [dict(r) for r in gate_rows(db, rows)]  # held cases and kill switches: kept back, never dropped
     for row in rows:
         chat_id = routes.resolve(row["chat"])
         if chat_id is None and row["chat"] in OFF_WHEN_UNSET:
@@ -458,3 +467,105 @@ async def deliver_all(
         if s.sent == 0 and s.failed == 0 and s.superseded == 0:
             break
     return total
+
+
+# --- the gate: holds and kill switches (issue 14) ------------------------------------------------------
+
+
+def _work_of(row: Mapping[str, Any]) -> str | None:
+    """Which switchable work a message is: front-line notice, case alert, or neither (always sent)."""
+    if row["kind"] in holds.FRONTLINE_KINDS:
+        return "frontline"
+    if row.get("case_id") and row["kind"] != holds.SUMMARY_KIND:
+        return "alerts"
+    return None
+
+
+def gate_rows(db: sqlite_utils.Database, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The rows the delivery loop may send now; the others are marked held (never dropped).
+
+    Messages held by a switch that has since been resumed go back to the queue here.
+    """
+    paused = sw.paused(db)
+    back = _unpause(db, paused)
+    if back:  # resumed since the caller looked: they go out in this pass, in queue order
+        marks = ", ".join("?" for _ in back)
+        again = list(db.query(f"SELECT * FROM outbox WHERE id IN ({marks})", back))  # noqa: S608
+        rows = sorted([*rows, *again], key=lambda r: int(r["id"]))
+    open_cases = {
+        int(r["case_id"]): int(r["hold_id"])
+        for r in db.query(
+            "SELECT hc.case_id, hc.hold_id FROM hold_cases hc JOIN holds h ON h.id = hc.hold_id "
+            "WHERE h.status = 'open'"
+        )
+    }
+    out: list[Mapping[str, Any]] = []
+    for row in rows:
+        work = _work_of(row)
+        if work is None:
+            out.append(row)
+            continue
+        cid = int(row["case_id"] or 0)
+        if cid in open_cases:
+            _mark(db, row["id"], open_cases[cid], "hold")
+            continue
+        store = _store_of(db, cid)
+        switch = sw.covering(paused, work, store)
+        if switch is not None:
+            _mark(db, row["id"], None, f"paused:{switch.name}")
+            continue
+        out.append(row)
+    return out
+
+
+def _store_of(db: sqlite_utils.Database, case_id: int) -> str | None:
+    rows = list(db.query("SELECT store FROM cases WHERE id = ?", [case_id]))
+    return str(rows[0]["store"]) if rows else None
+
+
+def _mark(db: sqlite_utils.Database, row_id: int, hold_id: int | None, reason: str) -> None:
+    with transaction(db):
+        db.execute(
+            "UPDATE outbox SET status = 'held', hold_id = ?, held_reason = ? WHERE id = ? AND "
+            "status = 'pending'",
+            [hold_id, reason, row_id],
+        )
+
+
+def _unpause(db: sqlite_utils.Database, paused: Mapping[str, sw.Switch]) -> list[int]:
+    back = []
+    for r in db.query("SELECT id, kind, case_id FROM outbox WHERE status = 'held' AND hold_id IS NULL"):
+        work = _work_of(r) or "alerts"
+        if sw.covering(paused, work, _store_of(db, int(r["case_id"] or 0))) is None:
+            back.append(int(r["id"]))
+    if back:
+        with transaction(db):
+            for i in back:
+                db.execute(
+                    "UPDATE outbox SET status = 'pending', next_attempt_at = 0, held_reason = 'resumed'"
+                    " WHERE id = ? AND status = 'held'",
+                    [i],
+                )
+    return back
+
+
+
+MAX_WAIT = 3600.0  # no retry waits longer; a later due time comes from a clock that jumped back
+
+
+def clamp_future(db: sqlite_utils.Database, now: float) -> int:
+    """Messages due further ahead than any retry would wait (the clock jumped back): due now.
+
+    Reads first and writes only when there is something to clamp: a pass with nothing to do must not wait for
+    the write lock another process holds."""
+    late = db.execute(
+        "SELECT 1 FROM outbox WHERE status = 'pending' AND next_attempt_at > ? LIMIT 1", [now + MAX_WAIT]
+    ).fetchone()
+    if late is None:
+        return 0
+    with transaction(db):
+        cur = db.execute(
+            "UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND next_attempt_at > ?",
+            [now, now + MAX_WAIT],
+        )
+    return int(cur.rowcount or 0)

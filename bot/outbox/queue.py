@@ -20,7 +20,8 @@ from bot.store.db import insert_row, transaction
 
 SECURITY = "security"
 FRONTLINE = "frontline"
-STATUSES = ("pending", "sending", "sent", "failed", "superseded")
+# held: kept back by a hold or a kill switch (bot.outbox.holds); discarded: an admin decided not to send it.
+STATUSES = ("pending", "sending", "sent", "failed", "superseded", "held", "discarded")
 
 
 # --- enqueue ------------------------------------------------------------------------------------------
@@ -104,14 +105,14 @@ def counts(db: sqlite_utils.Database) -> dict[str, int]:
 
 
 def rows(db: sqlite_utils.Database, status: str = "all", *, limit: int = 50) -> list[dict[str, Any]]:
-    """The newest ``limit`` messages in ``status`` ("all", or "open": pending and sending), newest first."""
-    wanted = {"all": STATUSES, "open": ("pending", "sending")}.get(status, (status,))
+    """The newest ``limit`` messages in ``status`` ("all"; "open": pending, sending, held), newest first."""
+    wanted = {"all": STATUSES, "open": ("pending", "sending", "held")}.get(status, (status,))
     if not set(wanted) <= set(STATUSES):
         raise ValueError(f"unknown status {status!r} (all, open, {', '.join(STATUSES)})")
     marks = ", ".join("?" for _ in wanted)  # placeholders only: the values are bound
     columns = (
         "id, created_at, chat, kind, method, case_id, status, attempts, next_attempt_at, last_error, sent_at,"
-        " message_id, chat_id, text"
+        " message_id, chat_id, hold_id, held_reason, text"
     )
     query = f"SELECT {columns} FROM outbox WHERE status IN ({marks}) ORDER BY id DESC LIMIT ?"  # noqa: S608
     return list(db.query(query, [*wanted, limit]))

@@ -1,5 +1,6 @@
 """Message text shared by everything that queues or shows a message: splitting below Telegram's 4096-character
-limit and the plain-text rendering of an HTML message for the terminal."""
+limit, escaping hostile text for Telegram HTML, and the plain-text rendering of an HTML message for the
+terminal."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ import html
 import re
 from collections.abc import Sequence
 
+from bot.core.textsafe import strip_controls
+
 MAX_MESSAGE = 4000  # below Telegram's 4096 (counted in UTF-16 units; we leave room)
+
+
+def esc(text: object) -> str:
+    """Escape any text from a store, an APK or a user for Telegram HTML (bidi overrides and controls removed:
+    U+202E can make ``exe.apk`` read as ``kpa.exe``)."""
+    return html.escape(strip_controls(text), quote=True)
 
 
 # One unit of Telegram HTML: a tag, an entity, a newline or one character; a split falls only between units.

@@ -81,6 +81,7 @@ MIGRATION_NAMES = (
     "m005_settings_overrides",
     "m010_aptoide_galaxy",
     "m011_links",
+    "m012_operations",
 )
 
 

@@ -504,3 +504,51 @@ def m011_links(db: Database) -> None:
     if "details" not in cases.columns_dict:
         cases.add_column("details", str)  # JSON facts for the card (domain, IP, team id, artifacts)
     db.table("cases").create_index(["link_key"], unique=True, if_not_exists=True)
+
+
+@migrations()
+def m012_operations(db: Database) -> None:
+    """Operations (issue 14): kill switches, held alerts, the bot's heartbeat, and their audit trail
+    (idempotent: applied again on a database that has its tables, it changes nothing)."""
+    db.table("switches").create(
+        {"name": str, "paused_by": str, "paused_at": str, "reason": str},  # all | alerts | frontline | ...
+        pk="name",
+        if_not_exists=True,
+    )
+    db.table("ops_audit").create(
+        {
+            "id": int,
+            "at": str,
+            "actor": str,
+            "action": str,  # pause | resume | hold | release | discard
+            "target": str,  # a switch name, or "hold #N"
+            "detail": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db.table("holds").create(
+        {
+            "id": int,
+            "created_at": str,
+            "scan_id": int,
+            "reasons": str,  # JSON list of {code, detail}: storm | official | store_jump
+            "status": str,  # open | released | discarded
+            "summary": str,  # JSON: counts by store, brand and verdict, examples
+            "decided_by": str,
+            "decided_at": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db.table("hold_cases").create(
+        {"hold_id": int, "case_id": int}, pk=("hold_id", "case_id"), if_not_exists=True
+    )
+    db.table("hold_cases").create_index(["case_id"], if_not_exists=True)
+    db.table("heartbeats").create({"name": str, "at": str, "detail": str}, pk="name", if_not_exists=True)
+    db.table("official_seen").create({"key": str, "brand": str, "at": str}, pk="key", if_not_exists=True)
+    # Held messages: status 'held', with the hold they wait on (NULL: held by a kill switch).
+    outbox = db.table("outbox")
+    for column, kind in (("hold_id", int), ("held_reason", str)):
+        if column not in outbox.columns_dict:
+            outbox.add_column(column, kind)

@@ -3,7 +3,9 @@ the case buttons, the outbox delivery job and the scheduled scans.
 
 Registries: ``COMMANDS`` (a ``Command`` carries its name, role, handler and catalogue key) and ``BUTTONS`` (a
 ``Button`` carries a case button's role and handler; its label and when it shows are
-``bot.alerts.render.CASE_BUTTONS`` and ``bot.cases.transitions``). The gate reads the roles from them.
+``bot.alerts.render.CASE_BUTTONS`` and ``bot.cases.transitions``), and ``HOLD_BUTTONS`` (a held scan's
+release/discard buttons; labels in ``bot.outbox.holds.HOLD_BUTTONS``, handler ``bot.telegram.ops``). The gate
+reads the roles from them.
 """
 
 from __future__ import annotations
@@ -52,11 +54,13 @@ from bot.core.redact import install_redaction
 from bot.core.settings import Settings, SettingsError
 from bot.desk import cases, outbox
 from bot.desk.pipeline import post_scan
+from bot.outbox import holds
 from bot.outbox.deliver import inline_keyboard
 from bot.store import settings_overrides as overrides
 from bot.store.db import open_db, transaction
 from bot.telegram import access
 from bot.telegram import casework as casework_tg
+from bot.telegram import ops as ops_tg
 from bot.telegram.desk import (
     Desk,
     actor_of,
@@ -85,6 +89,9 @@ def _needed_role(update: Update, known: frozenset[str] = frozenset()) -> tuple[s
         data = update.callback_query.data or ""
         parsed = parse_callback(data)
         needed = ACTION_ROLES.get(parsed[1], "admin") if parsed else "viewer"
+        held = holds.parse_callback(data)  # a held scan's release/discard buttons (issue 14)
+        if held is not None or data.startswith(holds.CALLBACK_PREFIX + ":"):
+            needed = HOLD_ROLES.get(held[1], "admin") if held else "admin"
         return "callback", data, needed
     msg = update.effective_message
     if msg is None:
@@ -495,12 +502,13 @@ async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             text = (
                 t(lang, "scan.busy")
                 if "another scan" in str(exc)
-                else t(lang, "scan.failed", msg=esc(str(exc)[:300]))
+                else ops_tg.paused_text(exc, lang) or t(lang, "scan.failed", msg=esc(str(exc)[:300]))
             )
         else:
+            extra = await desk.read(ops_tg.scan_extra, lang, summary)
             text = t(
                 lang, "scan.done", **{**summary, "status": label(lang, "scan_status", summary["status"])}
-            )
+            ) + "\n" + extra
         if chat is not None:
             with contextlib.suppress(TelegramError):
                 await chat.send_message(text, parse_mode=ParseMode.HTML)
@@ -548,7 +556,8 @@ async def cmd_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     args = args_of(context)
     if not args:
         kept = await desk.read(overrides.load_overrides)
-        await reply(update, _settings_view(desk, lang, kept))
+        switches = await desk.read(ops_tg.settings_lines, lang)
+        await reply(update, _settings_view(desk, lang, kept) + "\n" + switches)
         return
     try:
         key, value = overrides.parse_change(args)
@@ -587,6 +596,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("report", casework_tg.cmd_report, "cmd.report", role="viewer"),
     Command("evidence", casework_tg.cmd_evidence, "cmd.evidence", role="analyst"),
     Command("settings", cmd_settings, "cmd.settings", role="admin"),
+    Command("pause", ops_tg.cmd_pause, "cmd.pause", role="admin"),  # issue 14: kill switches
+    Command("resume", ops_tg.cmd_resume, "cmd.resume", role="admin"),
 )
 COMMAND_ROLES: Mapping[str, str] = MappingProxyType({c.name: c.role for c in COMMANDS})
 
@@ -651,6 +662,20 @@ CALLBACK_ACTIONS: Mapping[str, CallbackAction] = MappingProxyType(
 )
 CALLBACK_NEEDS_TEXT: Mapping[str, str] = MappingProxyType({b.action: b.usage for b in BUTTONS if b.usage})
 ACTION_ROLES: Mapping[str, str] = MappingProxyType({b.action: b.role for b in BUTTONS})
+
+
+@dataclass(frozen=True)
+class HoldButton:
+    """One button under a held scan's summary (``h:HOLD:action``, issue 14): who may press it. Pressed,
+    ``bot.telegram.ops.on_hold_button`` applies ``bot.outbox.holds.decide`` with its action; its label
+    (catalogue key) is the holds' ``HOLD_BUTTONS``."""
+
+    action: str
+    role: str
+
+
+HOLD_BUTTONS: tuple[HoldButton, ...] = (HoldButton("release", "admin"), HoldButton("discard", "admin"))
+HOLD_ROLES: Mapping[str, str] = MappingProxyType({b.action: b.role for b in HOLD_BUTTONS})
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -947,15 +972,22 @@ def default_scan_runner(settings: Settings, trigger: str, *, allow_private: bool
     """Run one scan with its own database connection (in a worker thread), under the cross-process lock;
     then the links: the 165 list when FAKEAPP_FEED_165_URL is set, and the re-checks of open link cases."""
     from bot.record.scan import make_adapters, run_scan
+    from bot.record.watch import ScanPaused, mark_interrupted, ping, scan_gate
     from bot.store.locks import scan_lock
     from scanners.profile import load_profile
 
     with scan_lock(settings.db_path):
         db = open_db(settings.db_path)
         try:
+            gate = scan_gate(db, make_adapters(settings))  # the kill switches
+            if not gate.adapters:
+                raise ScanPaused(gate)
+            interrupted = mark_interrupted(db)
             profile = cases.effective_profile(db, load_profile(settings.config_path))
-            result = run_scan(db, profile, settings, make_adapters(settings), trigger=trigger)
-            sync = post_scan(db, result.scan_id, profile, settings, allow_private=allow_private)
+            result = run_scan(db, profile, settings, gate.adapters, trigger=trigger)
+            sync = post_scan(db, result.scan_id, profile, settings, allow_private=allow_private)  # validated
+            if result.status == "ok" and settings.heartbeat_url:
+                ping(db, settings.heartbeat_url)
         finally:
             db.close()
     return {
@@ -965,6 +997,9 @@ def default_scan_runner(settings: Settings, trigger: str, *, allow_private: bool
         "removed": len(sync.removed),
         "relisted": len(sync.relisted),
         "links": sync.links,
+        "hold": sync.hold.id if sync.hold is not None else None,
+        "skipped": gate.skipped,
+        "interrupted": interrupted,
     }
 
 
@@ -1075,6 +1110,7 @@ def build_application(
     app.add_handler(TypeHandler(Update, gate), group=-1)
     for c in commands:
         app.add_handler(CommandHandler(c.name, guarded(c.handler)))
+    app.add_handler(CallbackQueryHandler(ops_tg.on_hold_button, pattern=ops_tg.HOLD_CALLBACK))
     app.add_handler(MessageHandler(filters.COMMAND, guarded(cmd_unknown)))  # after every real command
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(MessageHandler(filters.Document.ALL, guarded(on_document)))
@@ -1094,6 +1130,20 @@ def build_application(
         interval=3600,
         first=60,
         name="reminders",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    jq.run_repeating(
+        ops_tg.heartbeat_job,
+        interval=ops_tg.HEARTBEAT_SECONDS,
+        first=0.2,
+        name="heartbeat",
+        job_kwargs={"max_instances": 1, "coalesce": True},
+    )
+    jq.run_repeating(
+        ops_tg.watch_job,
+        interval=ops_tg.WATCH_SECONDS,
+        first=ops_tg.WATCH_SECONDS,
+        name="watch",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )
     schedule_scan(jq, tg.scan_cron)
