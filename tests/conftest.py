@@ -64,3 +64,65 @@ def double(server: StoreDouble) -> Iterator[StoreDouble]:
     server.requests.clear()
     yield server
     assert not server._faults, "the test left injected replies unused"
+
+
+# --- no traffic leaves the machine ----------------------------------------------------------------------
+# Tests talk to servers on loopback only. A name that is not local is never looked up (the resolver would
+# send the query out) and a connection to an address off loopback is refused, so a test that forgot to point
+# a store or a link at its double fails at once instead of reaching the internet or waiting on it.
+
+_LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}
+
+
+def _is_loopback(host: object) -> bool:
+    import ipaddress
+
+    text = host.decode() if isinstance(host, bytes) else str(host)
+    if text.lower() in _LOCAL_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(text.split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_ip(host: object) -> bool:
+    import ipaddress
+
+    text = host.decode() if isinstance(host, bytes) else str(host)
+    try:
+        ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    real_getaddrinfo = socket.getaddrinfo
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+        if host is not None and not _is_loopback(host) and not _is_ip(host):  # a literal sends no query
+            raise socket.gaierror(socket.EAI_NONAME, f"tests resolve loopback names only, not {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    def _check(sock: socket.socket, address: object) -> None:
+        inet = sock.family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple)
+        if inet and not _is_loopback(address[0]):  # type: ignore[index]
+            raise OSError(101, f"tests connect to loopback only, not {address[0]!r}")  # type: ignore[index]
+
+    def connect(self: socket.socket, address: object) -> None:
+        _check(self, address)
+        real_connect(self, address)  # type: ignore[arg-type]
+
+    def connect_ex(self: socket.socket, address: object) -> int:
+        _check(self, address)
+        return real_connect_ex(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)

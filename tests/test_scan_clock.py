@@ -23,8 +23,12 @@ def test_scan_records_the_time_of_its_clock(tmp_path: Path) -> None:
         stores = StoreSettings(
             google_play_url=double.base_url,
             app_store_url=double.base_url,
+            aptoide_url=double.base_url,
+            galaxy_store_url=double.base_url,
             google_play_rate=50,
             app_store_rate=50,
+            aptoide_rate=50,
+            galaxy_store_rate=50,
         )
         settings = Settings(db_path=tmp_path / "c.db", stores=stores)
         db = open_db(settings.db_path)
