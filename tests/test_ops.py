@@ -154,10 +154,10 @@ def test_health_good_scan_ping_and_clock(tmp_path):
         }
         assert facts["heartbeat_ping"]["result"] == "ok"
         # The clock moves on: the last good scan gets too old for --max-age (a real process under faketime).
-        later = run(env, "health", "--max-age", "2h", prefix=("faketime", "-f", "+3h"))
+        later = run(env, "health", "--max-age", "2h", prefix=("faketime", "-f", _shifted(3 * 3600)))
         assert later.returncode == 2
         assert "google_play: last good scan 3h ago" in later.stdout and "app_store" in later.stdout
-        earlier = run(env, "health", prefix=("faketime", "-f", "-2h"))  # the clock jumped back
+        earlier = run(env, "health", prefix=("faketime", "-f", _shifted(-2 * 3600)))  # the clock jumped back
         assert earlier.returncode == 2 and "the clock moved back?" in earlier.stdout
         # A failing dead man's switch is visible too.
         stores.ping_status = 500
@@ -293,3 +293,21 @@ def test_check_before_apply(tmp_path):
     code, out = cli(env, "check", "--settings", str(settings))
     assert code == 0 and "valid." in out
     assert load_settings({}, settings).alert_storm == 30
+
+
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "y": 365 * 86400}
+
+
+def _shifted(seconds: int) -> str:
+    """A faketime offset ``seconds`` from the clock this test runs on: when the suite itself runs under
+    faketime (CI's run 400 days ahead), the inner faketime replaces the outer offset, so add it."""
+    import os
+    import re
+
+    outer = 0
+    m = re.fullmatch(r"([+-]\d+(?:\.\d+)?)([smhdy]?)", os.environ.get("FAKETIME", "").strip())
+    if m:
+        outer = int(float(m.group(1)) * _UNITS[m.group(2)])
+    total = outer + seconds
+    return f"{total:+d}"
+
