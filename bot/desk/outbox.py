@@ -27,7 +27,16 @@ from bot.core.settings import Settings
 from bot.desk.hooks import FROM_SETTINGS, ProfileArg, message_kinds, profile_of
 from bot.desk.pipeline import post_scan
 from bot.outbox import deliver
-from bot.outbox.deliver import LEASE_SECONDS, MAX_BACKOFF, DeliveryStats, Routes, backoff, recover_stale
+from bot.outbox.deliver import (
+    LEASE_SECONDS,
+    MAX_BACKOFF,
+    DbRunner,
+    DeliveryStats,
+    Routes,
+    backoff,
+    here,
+    recover_stale,
+)
 from bot.outbox.queue import (
     FRONTLINE,
     SECURITY,
@@ -48,6 +57,7 @@ __all__ = [
     "MESSAGE_KINDS_WITH_CARD",
     "SECURITY",
     "STATUSES",
+    "DbRunner",
     "DeliveryStats",
     "Routes",
     "after_scan",
@@ -82,11 +92,13 @@ async def deliver_pending(
     limit: int = 50,
     redact: Callable[[str], str] = lambda s: s,
     clock: Callable[[], float] = time.time,
+    run: DbRunner = here,
 ) -> DeliveryStats:
     """Send due rows in order, each kind rendered as it is now (``profile`` gives the official links and
-    the brands' display names; ``tz``, the team's zone, the cards' times)."""
+    the brands' display names; ``tz``, the team's zone, the cards' times). Every database step goes through
+    ``run`` (the bot: its database thread, off the event loop)."""
     return await deliver.deliver_pending(
-        db, bot, routes, kinds=message_kinds(profile, tz), limit=limit, redact=redact, clock=clock
+        db, bot, routes, kinds=message_kinds(profile, tz), limit=limit, redact=redact, clock=clock, run=run
     )
 
 

@@ -10,6 +10,10 @@ one a kill switch covers (``bot.store.switches``), is marked ``held``, never dro
 go back to the queue once the switch is resumed. A due time further ahead than any retry waits (the clock
 jumped back) is brought to now.
 
+Each database step of a pass (read the due rows, claim one, render it, record how its send went) is one call
+through the ``run`` the caller gives (``DbRunner``): the bot gives its database thread's, so a step waiting
+for another process's write lock never stops the bot answering; only the Telegram calls run on the loop.
+
 Residual window (documented, not hidden): if the process dies after Telegram accepted a ``sendMessage`` but
 before the ``sent`` mark is committed (one HTTP round-trip), that message is sent again after the restart.
 The Bot API has no idempotency key, so at-least-once is the honest guarantee; nothing is ever lost.
@@ -24,10 +28,10 @@ import os
 import socket
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import sqlite_utils
 
@@ -44,6 +48,7 @@ MAX_BACKOFF = 300.0
 # Roles whose messages fail at once, saying why, when no chat is set for them (instead of waiting forever):
 # a front-line notice queued before the front-line chat was unset can never go (requeue after setting it).
 OFF_WHEN_UNSET = {FRONTLINE: "front-line notices are off: FAKEAPP_FRONTLINE_CHAT_ID is not set"}
+_T = TypeVar("_T")
 
 
 def _claimer() -> str:
@@ -227,6 +232,68 @@ def backoff(attempts: int) -> float:
     return float(min(MAX_BACKOFF, 2 ** min(attempts, 9)))
 
 
+# --- one delivery pass ----------------------------------------------------------------------------------
+#
+# A pass reads the due rows, then for each row: claims it, renders it, sends it, records the outcome. Every
+# database step is one call through ``run`` (the bot: its database thread); only the Telegram calls are
+# awaited on the event loop. The row is claimed (``sending``) before the send and the outcome recorded
+# after it, shielded from cancellation, so a message accepted by Telegram is never sent again by this process.
+
+
+class DbRunner(Protocol):
+    """Where the delivery's database steps run: ``await run(fn, *args, **kwargs)`` returns ``fn(...)``.
+
+    The bot passes ``Desk.run`` (its database thread): a step waiting for another process's write lock then
+    never stops the event loop. :func:`here` runs the steps in place."""
+
+    def __call__(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> Awaitable[_T]: ...
+
+
+async def here(fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> _T:
+    """Run a database step in place, on the caller's thread (``fakeapp scan --notify``: nothing else is on
+    its event loop; tests with an in-memory database)."""
+    return fn(*args, **kwargs)
+
+
+@dataclass(frozen=True)
+class _Taken:
+    """A due row this pass has claimed (``sending``): where it goes and how it is delivered."""
+
+    row: Mapping[str, Any]
+    chat_id: str
+    kind: MessageKind
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    """What one Telegram call sends, read from the database just before it: the message rendered now and,
+    for an edit, the message it edits."""
+
+    rendered: Rendered
+    edit_of: int | None = None
+
+
+# How a claimed row is settled: sent (or nothing left to edit), refused for good, the queue held (429), back
+# off and retry, or put back as it was (bad token, interrupted).
+SENT, REFUSED, HOLD, RETRY, RELEASE = "sent", "refused", "hold", "retry", "release"
+# How a due row is settled without a send (``_take``).
+OFF, WAITING, SUPERSEDED, TAKEN = "off", "waiting", "superseded", "taken"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What one send came to: ``_judge`` decides it, ``_record`` writes it down, ``_tally`` counts it."""
+
+    how: str
+    message_id: int | None = None  # SENT
+    anchor: str = ""  # SENT: remember the message under this name
+    error: str = ""  # what ``last_error`` says (redacted)
+    wait: float = 0.0  # HOLD: Telegram's retry_after
+    down: bool = False  # RETRY: Telegram unreachable
+    stop: bool = False  # the pass ends after this row
+    reraise: bool = False  # RELEASE: the error goes on up once the row is back
+
+
 async def deliver_pending(
     db: sqlite_utils.Database,
     bot: Any,
@@ -236,9 +303,34 @@ async def deliver_pending(
     limit: int = 50,
     redact: Callable[[str], str] = lambda s: s,
     clock: Callable[[], float] = time.time,
+    run: DbRunner = here,
 ) -> DeliveryStats:
-    """Send due rows in order. Stops at the first 429 or network failure (the rest wait their turn)."""
+    """Send due rows in order. Stops at the first 429 or network failure (the rest wait their turn).
+
+    Every database step goes through ``run`` (the bot passes its database thread's), never blocking the
+    event loop; the calls to Telegram are awaited on the loop."""
     stats = DeliveryStats()
+    now, rows = await run(_due_rows, db, limit, clock)
+    for row in rows:
+        taken = await run(_take, db, row, routes, kinds, now)
+        if not isinstance(taken, _Taken):  # settled without a send
+            stats.failed += taken == OFF
+            stats.superseded += taken == SUPERSEDED
+            continue
+        outcome = await _deliver_one(db, bot, taken, run=run, redact=redact, clock=clock)
+        _tally(stats, outcome)
+        if outcome.stop:
+            break
+    return stats
+
+
+def _due_rows(
+    db: sqlite_utils.Database, limit: int, clock: Callable[[], float]
+) -> tuple[float, list[dict[str, Any]]]:
+    """The pass's "now" and the rows due then, in queue order, past the gate (one database step).
+
+    First puts back rows a stopped process left ``sending`` and brings due times from a clock that jumped back
+    to now; the gate marks held the messages of held cases and paused work (kept back, never dropped)."""
     recover_stale(db)
     now = clock()
     clamp_future(db, now)  # the clock jumped back: a message must not wait for the old future
@@ -248,92 +340,129 @@ async def deliver_pending(
             [now, limit],
         )
     )
-    rows = [dict(r) for r in gate_rows(db, rows)]  # held cases and kill switches: kept back, never dropped
-    for row in rows:
-        chat_id = routes.resolve(row["chat"])
-        if chat_id is None and row["chat"] in OFF_WHEN_UNSET:
-            _finish(db, row, "failed", "", None, OFF_WHEN_UNSET[row["chat"]])
-            stats.failed += 1
-            continue
-        if chat_id is None:
-            _release(
-                db,
-                row["id"],
-                next_attempt_at=now + MAX_BACKOFF,
-                last_error=f"no chat configured for {row['chat']!r}",
-            )
-            continue
-        kind = kinds.get(row["kind"]) or MessageKind(row["kind"])
-        if kind.supersede and _superseded(db, row, chat_id, kind):
-            stats.superseded += 1
-            continue
-        if not _claim(db, row["id"], now):
-            continue  # another process took it
-        if await _deliver_one(db, bot, row, chat_id, kind, stats, redact=redact, clock=clock) == _STOP:
-            return stats
-    return stats
+    return now, [dict(r) for r in gate_rows(db, rows)]
 
 
-_GO_ON, _STOP = "go on", "stop"
+def _take(
+    db: sqlite_utils.Database, row: Mapping[str, Any], routes: Routes, kinds: Kinds, now: float
+) -> _Taken | str:
+    """Claim one due row for this pass (one database step), or settle it without a send: ``OFF`` (failed:
+    its role's chat is unset for good), ``WAITING`` (no chat configured yet: back off), ``SUPERSEDED`` (an
+    edit with a later one queued, or nothing to edit yet), ``TAKEN`` (another process claimed it first)."""
+    chat_id = routes.resolve(row["chat"])
+    if chat_id is None and row["chat"] in OFF_WHEN_UNSET:
+        _finish(db, row, "failed", "", None, OFF_WHEN_UNSET[row["chat"]])
+        return OFF
+    if chat_id is None:
+        _release(
+            db,
+            row["id"],
+            next_attempt_at=now + MAX_BACKOFF,
+            last_error=f"no chat configured for {row['chat']!r}",
+        )
+        return WAITING
+    kind = kinds.get(row["kind"]) or MessageKind(row["kind"])
+    if kind.supersede and _superseded(db, row, chat_id, kind):
+        return SUPERSEDED
+    if not _claim(db, row["id"], now):
+        return TAKEN
+    return _Taken(row, chat_id, kind)
 
 
 async def _deliver_one(
     db: sqlite_utils.Database,
     bot: Any,
-    row: Mapping[str, Any],
-    chat_id: str,
-    kind: MessageKind,
-    stats: DeliveryStats,
+    taken: _Taken,
     *,
+    run: DbRunner,
     redact: Callable[[str], str],
     clock: Callable[[], float],
-) -> str:
-    """Send one claimed row and settle it: sent, failed, or back to pending. ``_STOP`` ends the pass."""
+) -> _Outcome:
+    """Send one claimed row and record how it went: sent, failed, or back to pending.
+
+    The record is shielded: once Telegram accepted a message, a cancelled pass still marks it sent. A bad
+    token or an interruption puts the row back, then goes on up."""
+    error: BaseException | None = None
+    try:
+        message_id = await _send(db, bot, taken, run)
+        outcome = _Outcome(SENT, message_id=message_id, anchor=taken.kind.anchor)
+    except BaseException as exc:
+        error, outcome = exc, _judge(exc, taken.row, redact)
+    await asyncio.shield(run(_record, db, taken.row, taken.chat_id, outcome, clock))
+    if outcome.reraise and error is not None:
+        raise error
+    return outcome
+
+
+def _judge(exc: BaseException, row: Mapping[str, Any], redact: Callable[[str], str]) -> _Outcome:
+    """What a failed send comes to, by its error (errors are redacted; refusals and bugs are logged).
+
+    A 429 holds the whole queue for ``retry_after`` and ends the pass; "message is not modified" counts as
+    sent; any other Bad Request, or Forbidden, fails the row for good; a bad token, or an interruption,
+    puts the row back as it was and goes on up; Telegram unreachable backs off and ends the pass; any other
+    error (a bug for this row) backs off and lets the others through."""
     from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
-    try:
-        message_id = await _send(db, bot, row, chat_id, kind)
-    except RetryAfter as exc:
-        _hold_queue(db, row, _retry_after_seconds(exc), stats, clock)
-        return _STOP
-    except BadRequest as exc:
+    if isinstance(exc, RetryAfter):
+        return _Outcome(HOLD, wait=_retry_after_seconds(exc), stop=True)
+    if isinstance(exc, BadRequest):  # before NetworkError, of which it is a kind
         msg = str(exc)
         if "not modified" in msg.lower():
-            _finish(db, row, "sent", chat_id, row["message_id"], "not modified")
-            stats.sent += 1
-            return _GO_ON
-        _refused(db, row, chat_id, stats, redact(msg), "refused by Telegram")
-        return _GO_ON
-    except Forbidden as exc:
-        _refused(db, row, chat_id, stats, redact(str(exc)), "forbidden")
-        return _GO_ON
-    except InvalidToken:
-        _release(db, row["id"], last_error="invalid token")
-        raise
-    except (TimedOut, NetworkError, OSError) as exc:
-        _back_off(db, row, redact(f"{type(exc).__name__}: {exc}"), clock)
+            return _Outcome(SENT, message_id=row["message_id"], error="not modified")
+        return _refusal(row, redact(msg), "refused by Telegram")
+    if isinstance(exc, Forbidden):
+        return _refusal(row, redact(str(exc)), "forbidden")
+    if isinstance(exc, InvalidToken):
+        return _Outcome(RELEASE, error="invalid token", reraise=True)
+    if isinstance(exc, TimedOut | NetworkError | OSError):
+        return _Outcome(RETRY, error=redact(f"{type(exc).__name__}: {exc}"), down=True, stop=True)
+    if isinstance(exc, Exception):
+        log.error("outbox: message %s could not be sent", row["id"], exc_info=exc)
+        return _Outcome(RETRY, error=redact(f"{type(exc).__name__}: {exc}"))
+    return _Outcome(RELEASE, error="interrupted", reraise=True)
+
+
+def _refusal(row: Mapping[str, Any], msg: str, why: str) -> _Outcome:
+    """Telegram refused the row for good: it fails with the (redacted) error, and the log says so."""
+    log.error("outbox: message %s %s: %s", row["id"], why, msg)
+    return _Outcome(REFUSED, error=msg[:500])
+
+
+def _record(
+    db: sqlite_utils.Database,
+    row: Mapping[str, Any],
+    chat_id: str,
+    outcome: _Outcome,
+    clock: Callable[[], float],
+) -> None:
+    """Write down how one claimed row was settled (one database step, after the send)."""
+    if outcome.how == SENT:
+        _finish(db, row, "sent", chat_id, outcome.message_id, outcome.error, anchor=outcome.anchor)
+    elif outcome.how == REFUSED:
+        _finish(db, row, "failed", chat_id, None, outcome.error)
+    elif outcome.how == HOLD:
+        _hold_queue(db, row, outcome.wait, clock)
+    elif outcome.how == RETRY:
+        _back_off(db, row, outcome.error, clock)
+    else:
+        _release(db, row["id"], last_error=outcome.error)
+
+
+def _tally(stats: DeliveryStats, outcome: _Outcome) -> None:
+    """Count one settled row in the pass's figures."""
+    if outcome.how == SENT:
+        stats.sent += 1
+    elif outcome.how == REFUSED:
+        stats.failed += 1
+    elif outcome.how in (HOLD, RETRY):
         stats.retried += 1
-        stats.down = True
-        return _STOP
-    except Exception as exc:  # a bug for this row: keep it, back off, let the others through
-        _back_off(db, row, redact(f"{type(exc).__name__}: {exc}"), clock)
-        log.exception("outbox: message %s could not be sent", row["id"])
-        stats.retried += 1
-        return _GO_ON
-    except BaseException:
-        _release(db, row["id"], last_error="interrupted")
-        raise
-    _finish(db, row, "sent", chat_id, message_id, anchor=kind.anchor)
-    stats.sent += 1
-    return _GO_ON
+        if outcome.how == HOLD:
+            stats.retry_after = outcome.wait
+        stats.down = stats.down or outcome.down
 
 
 def _hold_queue(
-    db: sqlite_utils.Database,
-    row: Mapping[str, Any],
-    wait: float,
-    stats: DeliveryStats,
-    clock: Callable[[], float],
+    db: sqlite_utils.Database, row: Mapping[str, Any], wait: float, clock: Callable[[], float]
 ) -> None:
     """A 429: this row and, in order, the whole queue (in every process) wait ``retry_after``."""
     _release(
@@ -348,17 +477,6 @@ def _hold_queue(
             "UPDATE outbox SET next_attempt_at = MAX(next_attempt_at, ?) WHERE status = 'pending'",
             [clock() + wait],
         )
-    stats.retry_after = wait
-    stats.retried += 1
-
-
-def _refused(
-    db: sqlite_utils.Database, row: Mapping[str, Any], chat_id: str, stats: DeliveryStats, msg: str, why: str
-) -> None:
-    """Telegram refused the row for good: mark it failed (the error redacted), and say so in the log."""
-    _finish(db, row, "failed", chat_id, None, msg[:500])
-    stats.failed += 1
-    log.error("outbox: message %s %s: %s", row["id"], why, msg)
 
 
 def _back_off(
@@ -396,42 +514,56 @@ def render_row(db: sqlite_utils.Database, row: Mapping[str, Any], kind: MessageK
     return Rendered(row["text"] or "", row["reply_markup"])
 
 
-async def _send(
-    db: sqlite_utils.Database, bot: Any, row: Mapping[str, Any], chat_id: str, kind: MessageKind
-) -> int | None:
-    """Call Telegram for one row: the message id, or None when there is (not yet) a message to edit."""
+async def _send(db: sqlite_utils.Database, bot: Any, taken: _Taken, run: DbRunner) -> int | None:
+    """Send one claimed row: the message id, or None when there is (not yet) a message to edit.
+
+    The message is rendered, and an edit's message looked up, in one database step before the call."""
+    out = await run(_outgoing, db, taken)
+    if out is None:
+        return None  # the message itself is not out yet; when it goes, it shows the current state
+    return await _call_telegram(bot, taken.row, taken.chat_id, out)
+
+
+def _outgoing(db: sqlite_utils.Database, taken: _Taken) -> _Outgoing | None:
+    """The row as it goes out now and, for an edit, the message it edits (None: that one is not out yet)."""
+    row, kind = taken.row, taken.kind
+    out = render_row(db, row, kind)
+    if row["method"] != "editMessageText":
+        return _Outgoing(out)
+    message_id = anchored(db, int(row["case_id"]), taken.chat_id, kind.edits)
+    return None if message_id is None else _Outgoing(out, message_id)
+
+
+async def _call_telegram(bot: Any, row: Mapping[str, Any], chat_id: str, out: _Outgoing) -> int:
+    """The one Bot API call for a row (no database here): the id of the message sent or edited."""
     from telegram import InputFile
     from telegram.constants import ParseMode
 
     method = row["method"]
-    out = render_row(db, row, kind)
     if method == "sendMessage":
         msg = await bot.send_message(
             chat_id=int(chat_id),
-            text=out.text,
+            text=out.rendered.text,
             parse_mode=ParseMode.HTML,
-            reply_markup=inline_keyboard(out.markup),
+            reply_markup=inline_keyboard(out.rendered.markup),
             disable_web_page_preview=True,
         )
         return int(msg.message_id)
-    if method == "editMessageText":
-        message_id = anchored(db, int(row["case_id"]), chat_id, kind.edits)
-        if message_id is None:
-            return None  # the message itself is not out yet; when it goes, it shows the current state
+    if method == "editMessageText" and out.edit_of is not None:
         await bot.edit_message_text(
             chat_id=int(chat_id),
-            message_id=message_id,
-            text=out.text,
+            message_id=out.edit_of,
+            text=out.rendered.text,
             parse_mode=ParseMode.HTML,
-            reply_markup=inline_keyboard(out.markup),
+            reply_markup=inline_keyboard(out.rendered.markup),
             disable_web_page_preview=True,
         )
-        return message_id
+        return out.edit_of
     if method == "sendDocument":
         msg = await bot.send_document(
             chat_id=int(chat_id),
             document=InputFile(row["document"] or b"", filename=row["filename"] or "file"),
-            caption=out.text[:1000] or None,
+            caption=out.rendered.text[:1000] or None,
             parse_mode=ParseMode.HTML,
         )
         return int(msg.message_id)
@@ -547,7 +679,6 @@ def _unpause(db: sqlite_utils.Database, paused: Mapping[str, sw.Switch]) -> list
                     [i],
                 )
     return back
-
 
 
 MAX_WAIT = 3600.0  # no retry waits longer; a later due time comes from a clock that jumped back
