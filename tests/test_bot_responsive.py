@@ -175,3 +175,47 @@ def test_a_write_waiting_for_the_lock_does_not_hold_other_chats(tmp_path: Path):
         assert fake.sent(ANALYST) == []  # the note is still waiting for the lock
         lock.close()
     assert state.get("admin", 99) < 3.0 and state.get("viewer", 99) < 3.0, state
+
+
+def test_due_alerts_waiting_for_the_lock_do_not_stop_the_bot_answering_and_go_out_once(tmp_path: Path):
+    """Issue 9: the outbox has due alerts while another process holds the write lock. The delivery pass waits
+    for the lock in the database thread, not on the event loop: /start and /help are answered at once; after
+    the lock is released every alert goes out, each exactly once."""
+    import contextlib
+
+    from tests.test_bot_e2e import alerts_for, seed
+
+    db_path = tmp_path / "b.db"
+    ids = seed(db_path, "com.fake.due.one", "com.fake.due.two")
+    with FakeTelegram(token=TOKEN) as fake, contextlib.ExitStack() as lock:
+        app = build_application(load_settings(bot_env(fake, db_path, FAKEAPP_DB_BUSY_TIMEOUT_MS="15000")))
+        lock.enter_context(write_locked(db_path))  # before the first pass: the alerts are due, unclaimed
+        state: dict[str, float] = {}
+
+        def step() -> bool:
+            now = time.monotonic()
+            if "sent" not in state:
+                time.sleep(1.5)  # the first pass (0.5 s after the start) is waiting for the lock by now
+                fake.say(ADMIN, ADMIN, "/start")
+                fake.say(VIEWER, VIEWER, "/help")
+                state["sent"] = time.monotonic()
+                return False
+            if "start" not in state and fake.sent(ADMIN):
+                state["start"] = now - state["sent"]
+            if "help" not in state and fake.sent(VIEWER):
+                state["help"] = now - state["sent"]
+            if "released" not in state and (
+                ("start" in state and "help" in state) or now - state["sent"] > 6
+            ):
+                state["during"] = float(len(fake.sent(CHAT)))  # nothing could be claimed under the lock
+                lock.close()  # the other process commits or rolls back
+                state["released"] = now
+            if "delivered" not in state and "released" in state and all(alerts_for(fake, i) for i in ids):
+                state["delivered"] = now
+            return "delivered" in state and now - state["delivered"] > 1.0  # time to (wrongly) send again
+
+        asyncio.run(_drive(app, step, timeout=40))
+        assert state.get("start", 99) < 3.0 and state.get("help", 99) < 3.0, state  # not the 15 s busy-wait
+        assert state["during"] == 0, state
+        assert all(len(alerts_for(fake, i)) == 1 for i in ids), [len(alerts_for(fake, i)) for i in ids]
+    assert "/cases" in _texts(fake, VIEWER)[0] or "指令" in _texts(fake, VIEWER)[0]

@@ -506,9 +506,11 @@ async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         else:
             extra = await desk.read(ops_tg.scan_extra, lang, summary)
-            text = t(
-                lang, "scan.done", **{**summary, "status": label(lang, "scan_status", summary["status"])}
-            ) + "\n" + extra
+            text = (
+                t(lang, "scan.done", **{**summary, "status": label(lang, "scan_status", summary["status"])})
+                + "\n"
+                + extra
+            )
         if chat is not None:
             with contextlib.suppress(TelegramError):
                 await chat.send_message(text, parse_mode=ParseMode.HTML)
@@ -901,8 +903,9 @@ def kick_delivery(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
 async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     desk: Desk = application.bot_data["desk"]
     redact = install_redaction(desk.settings.telegram.token)
-    # Delivery awaits Telegram between its database steps, so it runs on the loop with its own connection
-    # (never the handlers' one, which only the database thread uses).
+    # Delivery's database steps run in the database thread (``desk.run``), on the delivery's own connection;
+    # only the Telegram calls are awaited here, so a step waiting for another process's write lock never stops
+    # the bot answering. Passes run one at a time (``deliver_lock``).
     db = desk.outbox_db or desk.db
     async with desk.deliver_lock:
         while True:
@@ -915,6 +918,7 @@ async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) ->
                     profile=desk.profile(),
                     tz=desk.settings.tz,
                     redact=redact,
+                    run=desk.run,
                 )
             except TelegramError as exc:
                 log.warning("outbox delivery: %s", redact(str(exc)))
@@ -923,7 +927,7 @@ async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) ->
                 return
             if not desk.deliver_again and stats.sent == 0 and stats.superseded == 0:
                 return
-            if not desk.deliver_again and not outbox.pending(db):
+            if not desk.deliver_again and not await desk.run(outbox.pending, db):
                 return
 
 
