@@ -1,4 +1,5 @@
-"""The string catalogue: every key the code uses exists in each language, and no key is dead.
+"""The string catalogue: every key the code uses exists in each language, and no key is dead; the same for
+the evidence pack's fixed Chinese wording (``bot/casework/evidence_zh.py``).
 
 A key is used when the code names it as a string (``t(lang, "cmd.help")``, a ``desc_key``, a ``label_key``)
 or builds it from a prefix (``t(lang, f"state.{case.state}")``): every key under a used prefix counts.
@@ -9,24 +10,28 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from bot.casework import evidence_zh
 from bot.core import i18n
 
 ROOT = Path(__file__).resolve().parent.parent / "bot"
 CATALOGUE_FILE = ROOT / "core" / "i18n.py"
+PACK_WORDING_FILE = ROOT / "casework" / "evidence_zh.py"
+# The modules that hold strings by key, and the names of those tables (not counted as uses of their keys).
+_TABLES = {CATALOGUE_FILE: ("CATALOGUE", "CATALOGUES"), PACK_WORDING_FILE: ("ZH",)}
 
 
 def _nodes(path: Path) -> list[ast.AST]:
-    """Every node of a module; for the catalogue's own module, only its code (the helpers that build keys,
-    such as a timeline event's sentence), not the catalogue itself."""
+    """Every node of a module; for the catalogue's own module (and the pack wording's), only its code (the
+    helpers that build keys, such as a timeline event's sentence), not the tables themselves."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    if path != CATALOGUE_FILE:
+    if path not in _TABLES:
         return list(ast.walk(tree))
     out: list[ast.AST] = []
     for stmt in tree.body:
         target = stmt.target if isinstance(stmt, ast.AnnAssign) else None
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             target = stmt.targets[0]
-        if isinstance(target, ast.Name) and target.id in ("CATALOGUE", "CATALOGUES"):
+        if isinstance(target, ast.Name) and target.id in _TABLES[path]:
             continue
         out.extend(ast.walk(stmt))
     return out
@@ -82,3 +87,35 @@ def test_no_key_is_dead() -> None:
         if k not in strings and not any(k.startswith(p) for p in prefixes if "." in p)
     )
     assert dead == []
+
+
+def _pack_wording_use() -> tuple[set[str], set[str]]:
+    """(keys named by a ``zh("key")`` call, prefixes given to ``zh_label("prefix", code)``) in bot/."""
+    called: set[str] = set()
+    prefixes: set[str] = set()
+    for path in ROOT.rglob("*.py"):
+        for node in _nodes(path):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                if node.func.id == "zh":
+                    called.add(node.args[0].value)
+                elif node.func.id == "zh_label":
+                    prefixes.add(node.args[0].value + ".")
+    return called, prefixes
+
+
+def test_the_evidence_packs_wording_has_every_key_used_and_none_dead() -> None:
+    called, prefixes = _pack_wording_use()
+    assert called and prefixes, "no zh() or zh_label() call found: the scan is broken"
+    assert sorted(k for k in called if k not in evidence_zh.ZH) == []
+    strings, _, _ = _code()
+    dead = sorted(
+        k for k in evidence_zh.ZH if k not in strings and not any(k.startswith(p) for p in prefixes)
+    )
+    assert dead == []
+    assert all(text.strip() for text in evidence_zh.ZH.values())

@@ -24,8 +24,9 @@ from typing import Any
 import sqlite_utils
 
 from bot.cases.actions import get_case
-from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, load_case_facts
+from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, ListingFacts, load_case_facts
 from bot.casework.drafts import fmt_time
+from bot.casework.evidence_zh import zh, zh_label
 from bot.core.clock import utc_now
 from bot.core.i18n import event_sentence, label
 from bot.core.linksafe import redact_userinfo
@@ -181,15 +182,6 @@ def _tr(label: str, value: str) -> str:
     return f"<tr><th>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
 
 
-_STATE_ZH = {
-    "new": "新案件（待確認）",
-    "confirmed": "已確認假冒",
-    "false_positive": "誤報",
-    "resolved": "已結案",
-    "relisted": "重新上架",
-}
-_TAKEDOWN_ZH = {"none": "未申請", "requested": "已申請下架", "removed": "已下架", "rejected": "下架遭拒"}
-
 _CSS = """
 body { font-family: "Noto Sans TC", "PingFang TC", "Microsoft JhengHei", sans-serif;
  margin: 2em; color: #111; }
@@ -200,6 +192,219 @@ code, .hash { font-family: monospace; font-size: 0.85em; }
 img { max-height: 240px; margin: 4px; border: 1px solid #ccc; }
 @media print { body { margin: 0; } h2 { page-break-after: avoid; } table { page-break-inside: auto; } }
 """
+
+# The summary page, section by section: each builder returns its HTML lines (none when it has nothing to
+# show); every store, page and APK value passes through html.escape, every word comes from evidence_zh.
+
+
+def _head(facts: CaseFacts) -> list[str]:
+    """The document's head and the page heading."""
+    return [
+        "<!doctype html>",
+        '<html lang="zh-Hant-TW"><head><meta charset="utf-8">',
+        f"<title>{zh('page.title', id=facts.case_id)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{zh('title', id=facts.case_id)}</h1>",
+    ]
+
+
+def _case_section(
+    facts: CaseFacts, brand_name: str, generated_by: str, generated_at: str, tz: tzinfo | None
+) -> list[str]:
+    """The case: brand, state, takedown progress, first sighting, who generated the pack and when."""
+    return [
+        "<table>",
+        _tr(zh("case.brand"), brand_name),
+        _tr(zh("case.state"), zh_label("state", facts.state)),
+        _tr(zh("case.takedown"), zh_label("takedown", facts.takedown)),
+        _tr(zh("case.first_seen"), fmt_time(facts.first_seen, tz)),
+        _tr(zh("case.generated_by"), generated_by),
+        _tr(zh("case.generated_at"), fmt_time(generated_at, tz)),
+        "</table>",
+    ]
+
+
+def _listing_section(li: ListingFacts, tz: tzinfo | None) -> list[str]:
+    """The store listing as last seen: identity, the store's own APK facts, whether it is still listed."""
+    present = zh("yes") if li.present else zh("listing.gone", at=fmt_time(li.removed_at, tz))
+    verdict = zh("listing.scored", verdict=label("zh", "verdict", li.verdict), score=li.score)
+    optional = (
+        ("listing.store_name", li.store_name),
+        ("listing.cert_sha1", li.cert_sha1),
+        ("listing.cert_owner", li.cert_owner),
+        ("listing.apk_url", li.apk_url),
+        ("listing.apk_md5", li.apk_md5),
+    )
+    return [
+        f"<h2>{zh('h.listing')}</h2>",
+        "<table>",
+        _tr(zh("listing.store"), STORE_NAMES_ZH.get(li.store, li.store)),
+        _tr(zh("listing.title"), li.title),
+        _tr(zh("listing.app_id"), li.app_id),
+        _tr(zh("listing.bundle_id"), li.bundle_id),
+        _tr(zh("listing.url"), li.url),
+        _tr(zh("listing.version"), li.version),
+        _tr(zh("listing.installs"), li.installs),
+        *(_tr(zh(key), value) for key, value in optional if value),
+        _tr(zh("listing.last_seen"), fmt_time(li.last_seen, tz)),
+        _tr(zh("listing.present"), present),
+        _tr(zh("listing.verdict"), verdict),
+        "</table>",
+    ]
+
+
+def _developer_section(li: ListingFacts) -> list[str]:
+    """The developer as the store shows it."""
+    return [
+        f"<h2>{zh('h.developer')}</h2>",
+        "<table>",
+        _tr(zh("developer.name"), li.developer),
+        _tr(zh("developer.id"), li.developer_id),
+        _tr(zh("developer.legal_name"), li.developer_legal_name),
+        _tr(zh("developer.email"), li.developer_email),
+        _tr(zh("developer.website"), li.developer_website),
+        _tr(zh("developer.address"), li.developer_address),
+        _tr(zh("developer.phone"), li.developer_phone),
+        "</table>",
+    ]
+
+
+def _reasons_section(li: ListingFacts) -> list[str]:
+    """Why the listing was judged a fake, with each signal's points."""
+    if not li.reasons:
+        return []
+    items = [f"<li>{zh('reason', text=html.escape(r.zh), points=r.points)}</li>" for r in li.reasons]
+    return [f"<h2>{zh('h.reasons')}</h2>", "<ul>", *items, "</ul>"]
+
+
+def _description_section(li: ListingFacts) -> list[str]:
+    """The store's description text (the first 5000 characters), as published."""
+    if not li.description:
+        return []
+    return [
+        f"<h2>{zh('h.description')}</h2>",
+        f"<pre style='white-space:pre-wrap'>{html.escape(li.description[:5000])}</pre>",
+    ]
+
+
+def _link_section(facts: CaseFacts, files: Sequence[PackFile]) -> list[str]:
+    """A link case's part: the trace, its hops, reasons and screenshots (``link_evidence``)."""
+    if facts.link is None:
+        return []
+    from bot.casework.link_evidence import summary_section
+
+    return summary_section(facts, files)
+
+
+def _images_section(files: Sequence[PackFile]) -> list[str]:
+    """The listing's icon and screenshots, shown from the pack's own files."""
+    images = [f for f in files if f.kind == "media"]
+    if not images:
+        return []
+    e = html.escape
+    shown = [f'<img src="{e(f.name, quote=True)}" alt="{e(f.name, quote=True)}">' for f in images]
+    return [f"<h2>{zh('h.images')}</h2>", "<div>", *shown, "</div>"]
+
+
+def _history_section(history: Sequence[dict[str, Any]], tz: tzinfo | None) -> list[str]:
+    """What changed in the listing between scans: when, which field, old and new value."""
+    if not history:
+        return []
+    e = html.escape
+    out = [
+        f"<h2>{zh('h.history')}</h2>",
+        f"<table><tr><th>{zh('history.at')}</th><th>{zh('history.field')}</th>"
+        f"<th>{zh('history.change')}</th></tr>",
+    ]
+    for h in history:
+        when = fmt_time(str(h.get("at") or ""), tz)
+        out.append(
+            f"<tr><td>{e(when)}</td><td>{e(str(h.get('field') or ''))}</td>"
+            f"<td>{e(str(h.get('old') or ''))[:500]} → {e(str(h.get('new') or ''))[:500]}</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
+def _apk_section(facts: CaseFacts, tz: tzinfo | None) -> list[str]:
+    """The APK analysis: hash, verdict, package, where it came from, and its signing certificates."""
+    a = facts.apk
+    if a is None:
+        return []
+    out = [
+        f"<h2>{zh('h.apk')}</h2>",
+        "<table>",
+        _tr("SHA-256", a.sha256),
+        _tr(zh("listing.verdict"), label("zh", "verdict", a.verdict)),
+        _tr(zh("apk.package"), a.package),
+        _tr(zh("apk.app_name"), a.app_name),
+        _tr(zh("apk.source"), a.source),
+        _tr(zh("apk.analysed_at"), fmt_time(a.analysed_at, tz)),
+        "</table>",
+    ]
+    if a.certificates:
+        e = html.escape
+        out += [f"<table><tr><th>{zh('apk.certificate_sha256')}</th><th>{zh('apk.subject_issuer')}</th></tr>"]
+        out += [
+            f"<tr><td class='hash'>{e(c.sha256)}</td><td>{e(c.subject)}<br>{e(c.issuer)}</td></tr>"
+            for c in a.certificates
+        ]
+        out.append("</table>")
+    return out
+
+
+def _timeline_section(facts: CaseFacts, tz: tzinfo | None) -> list[str]:
+    """What was done, one sentence per event, with who did it and their note."""
+    e = html.escape
+    out = [
+        f"<h2>{zh('h.timeline')}</h2>",
+        f"<table><tr><th>{zh('timeline.at')}</th><th>{zh('timeline.action')}</th>"
+        f"<th>{zh('timeline.note')}</th></tr>",
+    ]
+    for t in facts.timeline:
+        said = event_sentence("zh", t.action, t.actor, new=t.new, note=t.note)
+        out.append(
+            f"<tr><td>{e(fmt_time(t.at, tz))}</td><td>{e(said)}<br><small>{e(t.actor)}</small></td>"
+            f"<td>{e(t.note)}</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
+def _filings_section(facts: CaseFacts, tz: tzinfo | None) -> list[str]:
+    """The takedown requests and police reports filed so far."""
+    if not (facts.takedowns or facts.police):
+        return []
+    e = html.escape
+    takedowns = [
+        zh(
+            "filing.takedown",
+            at=e(fmt_time(t.at, tz)),
+            store=e(STORE_NAMES_ZH.get(t.store, t.store)),
+            ref=e(t.reference or zh("none")),
+        )
+        for t in facts.takedowns
+    ]
+    police = [
+        zh("filing.police", at=e(fmt_time(p.at, tz)), no=e(p.report_no), agency=e(p.agency))
+        for p in facts.police
+    ]
+    return [
+        f"<h2>{zh('h.filings')}</h2>",
+        "<ul>",
+        *(f"<li>{line}</li>" for line in takedowns + police),
+        "</ul>",
+    ]
+
+
+def _files_section(files: Sequence[PackFile]) -> list[str]:
+    """Every file of the pack with its SHA-256 (the manifest adds who generated it and when)."""
+    return [
+        f"<h2>{zh('h.files')}</h2>",
+        f"<p>{zh('files.note', manifest=MANIFEST)}</p>",
+        f"<table><tr><th>{zh('files.name')}</th><th>SHA-256</th></tr>",
+        *(f"<tr><td>{html.escape(f.name)}</td><td class='hash'>{f.sha256}</td></tr>" for f in files),
+        "</table>",
+    ]
 
 
 def summary_html(
@@ -213,133 +418,19 @@ def summary_html(
     tz: tzinfo | None = None,
 ) -> str:
     """The printable summary page in Traditional Chinese; every store and APK string is HTML-escaped."""
-    e = html.escape
-    out = [
-        "<!doctype html>",
-        '<html lang="zh-Hant-TW"><head><meta charset="utf-8">',
-        f"<title>證據包 案件 #{facts.case_id}</title><style>{_CSS}</style></head><body>",
-        f"<h1>假冒 App 證據包：案件 #{facts.case_id}</h1>",
-        "<table>",
-        _tr("保護品牌", brand_name),
-        _tr("案件狀態", _STATE_ZH.get(facts.state, facts.state)),
-        _tr("下架進度", _TAKEDOWN_ZH.get(facts.takedown, facts.takedown)),
-        _tr("首次發現", fmt_time(facts.first_seen, tz)),
-        _tr("產製者", generated_by),
-        _tr("產製時間", fmt_time(generated_at, tz)),
-        "</table>",
-    ]
+    out = _head(facts) + _case_section(facts, brand_name, generated_by, generated_at, tz)
     li = facts.listing
     if li is not None:
-        out += [
-            "<h2>商店上架資料</h2>",
-            "<table>",
-            _tr("商店", STORE_NAMES_ZH.get(li.store, li.store)),
-            _tr("App 名稱", li.title),
-            _tr("App ID", li.app_id),
-            _tr("Bundle ID", li.bundle_id),
-            _tr("商店頁面", li.url),
-            _tr("版本", li.version),
-            _tr("下載次數", li.installs),
-            *(
-                _tr(name, value)
-                for name, value in (
-                    ("上架之使用者商店（Aptoide）", li.store_name),
-                    ("簽章憑證 SHA-1（商店提供）", li.cert_sha1),
-                    ("簽章憑證擁有者", li.cert_owner),
-                    ("APK 下載位址", li.apk_url),
-                    ("APK MD5（商店提供）", li.apk_md5),
-                )
-                if value
-            ),
-            _tr("最後一次看到", fmt_time(li.last_seen, tz)),
-            _tr("目前是否上架", "是" if li.present else f"否（{fmt_time(li.removed_at, tz)} 起未再出現）"),
-            _tr("判定", f"{label('zh', 'verdict', li.verdict)}（分數 {li.score}）"),
-            "</table>",
-            "<h2>開發者資料</h2>",
-            "<table>",
-            _tr("開發者名稱", li.developer),
-            _tr("開發者 ID", li.developer_id),
-            _tr("法定名稱", li.developer_legal_name),
-            _tr("電子郵件", li.developer_email),
-            _tr("網站", li.developer_website),
-            _tr("地址", li.developer_address),
-            _tr("電話", li.developer_phone),
-            "</table>",
-        ]
-        if li.reasons:
-            out += ["<h2>判定理由</h2>", "<ul>"]
-            out += [f"<li>{e(r.zh)}（{r.points:+d}）</li>" for r in li.reasons]
-            out += ["</ul>"]
-        if li.description:
-            out += [
-                "<h2>商店說明文字</h2>",
-                f"<pre style='white-space:pre-wrap'>{e(li.description[:5000])}</pre>",
-            ]
-    if facts.link is not None:
-        from bot.casework.link_evidence import summary_section
-
-        out += summary_section(facts, files)
-    images = [f for f in files if f.kind == "media"]
-    if images:
-        out += ["<h2>圖示與截圖</h2>", "<div>"]
-        out += [f'<img src="{e(f.name, quote=True)}" alt="{e(f.name, quote=True)}">' for f in images]
-        out += ["</div>"]
-    if history:
-        out += ["<h2>上架資料變更紀錄</h2>", "<table><tr><th>時間</th><th>欄位</th><th>舊值 → 新值</th></tr>"]
-        for h in history:
-            when = fmt_time(str(h.get("at") or ""), tz)
-            out.append(
-                f"<tr><td>{e(when)}</td><td>{e(str(h.get('field') or ''))}</td>"
-                f"<td>{e(str(h.get('old') or ''))[:500]} → {e(str(h.get('new') or ''))[:500]}</td></tr>"
-            )
-        out.append("</table>")
-    if facts.apk is not None:
-        a = facts.apk
-        out += [
-            "<h2>APK 分析</h2>",
-            "<table>",
-            _tr("SHA-256", a.sha256),
-            _tr("判定", label("zh", "verdict", a.verdict)),
-            _tr("套件名稱", a.package),
-            _tr("App 名稱", a.app_name),
-            _tr("來源", a.source),
-            _tr("分析時間", fmt_time(a.analysed_at, tz)),
-            "</table>",
-        ]
-        if a.certificates:
-            out += ["<table><tr><th>簽章憑證 SHA-256</th><th>主體／簽發者</th></tr>"]
-            out += [
-                f"<tr><td class='hash'>{e(c.sha256)}</td><td>{e(c.subject)}<br>{e(c.issuer)}</td></tr>"
-                for c in a.certificates
-            ]
-            out.append("</table>")
-    out += ["<h2>處理經過（時間軸）</h2>", "<table><tr><th>時間</th><th>動作</th><th>內容</th></tr>"]
-    for t in facts.timeline:
-        said = event_sentence("zh", t.action, t.actor, new=t.new, note=t.note)
-        out.append(
-            f"<tr><td>{e(fmt_time(t.at, tz))}</td><td>{e(said)}<br><small>{e(t.actor)}</small></td>"
-            f"<td>{e(t.note)}</td></tr>"
-        )
-    out.append("</table>")
-    if facts.takedowns or facts.police:
-        out += ["<h2>下架申請與報案</h2>", "<ul>"]
-        out += [
-            f"<li>下架申請 {e(fmt_time(t.at, tz))}（{e(STORE_NAMES_ZH.get(t.store, t.store))}，"
-            f"編號 {e(t.reference or '無')}）</li>"
-            for t in facts.takedowns
-        ]
-        out += [
-            f"<li>報案 {e(fmt_time(p.at, tz))} 案號 {e(p.report_no)}（{e(p.agency)}）</li>"
-            for p in facts.police
-        ]
-        out.append("</ul>")
-    out += [
-        "<h2>檔案清單與 SHA-256</h2>",
-        f"<p>完整清單（含本頁以外所有檔案之雜湊、產製者與時間）見 <code>{MANIFEST}</code>。</p>",
-        "<table><tr><th>檔案</th><th>SHA-256</th></tr>",
-    ]
-    out += [f"<tr><td>{e(f.name)}</td><td class='hash'>{f.sha256}</td></tr>" for f in files]
-    out += ["</table>", "</body></html>"]
+        out += _listing_section(li, tz) + _developer_section(li) + _reasons_section(li)
+        out += _description_section(li)
+    out += _link_section(facts, files)
+    out += _images_section(files)
+    out += _history_section(history, tz)
+    out += _apk_section(facts, tz)
+    out += _timeline_section(facts, tz)
+    out += _filings_section(facts, tz)
+    out += _files_section(files)
+    out.append("</body></html>")
     return "\n".join(out)
 
 
@@ -365,11 +456,11 @@ def _summary_pdf(
         brand_name=brand_name,
         generated_by=generated_by,
         generated_at=at,
-        state_label=_STATE_ZH.get(facts.state, facts.state),
-        takedown_label=_TAKEDOWN_ZH.get(facts.takedown, facts.takedown),
+        state_label=zh_label("state", facts.state),
+        takedown_label=zh_label("takedown", facts.takedown),
         tz=tz,
     )
-    return summary_pdf(f"假冒 App 證據包：案件 #{facts.case_id}", sections, font)
+    return summary_pdf(zh("title", id=facts.case_id), sections, font)
 
 
 def build_pack(

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts
 from bot.casework.drafts import fmt_time
+from bot.casework.evidence_zh import zh
 from bot.core.i18n import event_sentence, label
 
 Section = tuple[str, list[tuple[str, str]]]
@@ -56,43 +57,43 @@ def summary_sections(
     takedown_label: str,
     tz: tzinfo | None = None,
 ) -> list[Section]:
-    """What the printed summary says, section by section (the same facts as the HTML page)."""
+    """What the printed summary says, section by section (the same facts as the HTML page, the same words:
+    ``evidence_zh``)."""
     sections: list[Section] = [
         (
-            "案件",
+            zh("h.case"),
             [
-                ("保護品牌", brand_name),
-                ("案件狀態", state_label),
-                ("下架進度", takedown_label),
-                ("首次發現", fmt_time(facts.first_seen, tz)),
-                ("產製者", generated_by),
-                ("產製時間", fmt_time(generated_at, tz)),
+                (zh("case.brand"), brand_name),
+                (zh("case.state"), state_label),
+                (zh("case.takedown"), takedown_label),
+                (zh("case.first_seen"), fmt_time(facts.first_seen, tz)),
+                (zh("case.generated_by"), generated_by),
+                (zh("case.generated_at"), fmt_time(generated_at, tz)),
             ],
         )
     ]
     li = facts.listing
     if li is not None:
+        present = zh("yes") if li.present else zh("listing.gone", at=fmt_time(li.removed_at, tz))
         sections.append(
             (
-                "商店上架資料",
+                zh("h.listing"),
                 [
-                    ("商店", STORE_NAMES_ZH.get(li.store, li.store)),
-                    ("App 名稱", li.title),
-                    ("App ID", li.app_id),
-                    ("商店頁面", li.url),
-                    ("開發者名稱", li.developer),
-                    ("開發者 ID", li.developer_id),
-                    ("電子郵件", li.developer_email),
-                    ("網站", li.developer_website),
-                    (
-                        "目前是否上架",
-                        "是" if li.present else f"否（{fmt_time(li.removed_at, tz)} 起未再出現）",
-                    ),
+                    (zh("listing.store"), STORE_NAMES_ZH.get(li.store, li.store)),
+                    (zh("listing.title"), li.title),
+                    (zh("listing.app_id"), li.app_id),
+                    (zh("listing.url"), li.url),
+                    (zh("developer.name"), li.developer),
+                    (zh("developer.id"), li.developer_id),
+                    (zh("developer.email"), li.developer_email),
+                    (zh("developer.website"), li.developer_website),
+                    (zh("listing.present"), present),
                 ],
             )
         )
         if li.reasons:
-            sections.append(("判定理由", [("", f"・{r.zh}（{r.points:+d}）") for r in li.reasons]))
+            reasons = [("", zh("reason.pdf", text=r.zh, points=r.points)) for r in li.reasons]
+            sections.append((zh("h.reasons"), reasons))
     if facts.link is not None:
         from bot.casework.link_evidence import pdf_sections
 
@@ -101,22 +102,23 @@ def summary_sections(
         a = facts.apk
         rows = [
             ("SHA-256", a.sha256),
-            ("判定", label("zh", "verdict", a.verdict)),
-            ("套件名稱", a.package),
-            ("App 名稱", a.app_name),
+            (zh("listing.verdict"), label("zh", "verdict", a.verdict)),
+            (zh("apk.package"), a.package),
+            (zh("apk.app_name"), a.app_name),
         ]
-        rows += [("簽章憑證", c.sha256) for c in a.certificates]
-        sections.append(("APK 分析", rows))
+        rows += [(zh("apk.certificate"), c.sha256) for c in a.certificates]
+        sections.append((zh("h.apk"), rows))
     timeline: list[tuple[str, str]] = []
     for t in facts.timeline:
         timeline.append((fmt_time(t.at, tz), event_sentence("zh", t.action, t.actor, new=t.new, note=t.note)))
     for td in facts.takedowns:
         store = STORE_NAMES_ZH.get(td.store, td.store)
-        timeline.append((fmt_time(td.at, tz), f"下架申請（{store}，編號 {td.reference or '無'}）"))
+        filed = zh("filing.takedown.pdf", store=store, ref=td.reference or zh("none"))
+        timeline.append((fmt_time(td.at, tz), filed))
     for p in facts.police:
-        timeline.append((fmt_time(p.at, tz), f"報案 案號 {p.report_no}（{p.agency}）"))
-    sections.append(("處理經過（時間軸）", timeline))
-    sections.append(("檔案清單與 SHA-256（完整清單見 manifest.json）", [(f.name, f.sha256) for f in files]))
+        timeline.append((fmt_time(p.at, tz), zh("filing.police.pdf", no=p.report_no, agency=p.agency)))
+    sections.append((zh("h.timeline"), timeline))
+    sections.append((zh("h.files.pdf", manifest="manifest.json"), [(f.name, f.sha256) for f in files]))
     return [(h, [(k, v) for k, v in rows if v]) for h, rows in sections]
 
 
@@ -163,7 +165,7 @@ def summary_pages(title: str, sections: Sequence[Section], font: str) -> list[An
                 fig.text(0.06, y, text, fontfamily=font, va="top", parse_math=False, usetex=False,
                          **style[kind])  # fmt: skip
             y -= LINE * (1.6 if kind == "title" else 1.25 if kind == "heading" else 1.0)
-        fig.text(0.94, 0.03, f"{title} · 第 {number}/{len(pages)} 頁", fontfamily=font, fontsize=7,
-                 ha="right", parse_math=False, usetex=False)  # fmt: skip
+        footer = zh("pdf.page", title=title, n=number, total=len(pages))
+        fig.text(0.94, 0.03, footer, fontfamily=font, fontsize=7, ha="right", parse_math=False, usetex=False)
         figures.append(fig)
     return figures

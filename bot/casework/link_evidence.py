@@ -14,7 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts
+from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts, LinkFacts
+from bot.casework.evidence_zh import zh
 from bot.record import links
 
 MAX_TRACES = 5
@@ -67,59 +68,59 @@ def link_files(db: sqlite_utils.Database, case: dict[str, Any]) -> list[tuple[st
     return out
 
 
+# A link case's rows, in the order both summaries show them: (evidence_zh key, LinkFacts detail key).
+_DETAIL_ROWS = (
+    ("link.team_id", "team_id"),
+    ("link.team_name", "team_name"),
+    ("link.distribution", "distribution"),
+    ("link.bundle_id", "bundle_id"),
+    ("link.code", "code"),
+    ("link.sha256", "sha256"),
+)
+
+
+def _rows(link: LinkFacts) -> list[tuple[str, str]]:
+    """(label, value) of the link case's facts table, the details it has only."""
+    rows = [
+        (zh("link.kind"), STORE_NAMES_ZH.get(link.store, link.store)),
+        (zh("link.title"), link.title),
+        (zh("link.url"), link.url),
+        (zh("link.start_url"), link.start_url),
+        (zh("link.domain"), link.domain),
+        (zh("link.address"), link.address),
+    ]
+    rows += [(zh(key), link.get(detail)) for key, detail in _DETAIL_ROWS if link.get(detail)]
+    rows.append((zh("link.present"), zh("yes") if link.present else zh("no")))
+    return rows
+
+
 def summary_section(facts: CaseFacts, files: Sequence[Any]) -> list[str]:
     """The summary page's part for a link case (Traditional Chinese; every page/file value escaped)."""
     link = facts.link
     if link is None:
         return []
     e = html.escape
-
-    def tr(k: str, v: object) -> str:
-        return f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>"
-
-    out = [
-        "<h2>連結追蹤</h2>",
-        "<table>",
-        tr("類型", STORE_NAMES_ZH.get(link.store, link.store)),
-        tr("名稱", link.title),
-        tr("網址", link.url),
-        tr("原始連結", link.start_url),
-        tr("網域", link.domain),
-        tr("IP 位址", link.address),
-    ]
-    for key, label in (
-        ("team_id", "Apple 團隊 ID"),
-        ("team_name", "Apple 團隊名稱"),
-        ("distribution", "發佈方式"),
-        ("bundle_id", "Bundle ID"),
-        ("code", "TestFlight 邀請碼"),
-        ("sha256", "檔案 SHA-256"),
-    ):
-        if link.get(key):
-            out.append(tr(label, link.get(key)))
-    out.append(tr("目前是否可存取", "是" if link.present else "否"))
+    out = [f"<h2>{zh('h.link')}</h2>", "<table>"]
+    out += [f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in _rows(link)]
     out.append("</table>")
     if link.hop_urls:
-        out += ["<h2>轉址經過</h2>", "<ol>"]
+        out += [f"<h2>{zh('h.hops')}</h2>", "<ol>"]
         out += [f"<li>{e(u)}</li>" for u in link.hop_urls]
         out.append("</ol>")
     if link.reasons:
-        out += ["<h2>判定理由</h2>", "<ul>"]
-        out += [f"<li>{e(r.zh)}（{r.points:+d}）</li>" for r in link.reasons]
+        out += [f"<h2>{zh('h.reasons')}</h2>", "<ul>"]
+        out += [f"<li>{zh('reason', text=e(r.zh), points=r.points)}</li>" for r in link.reasons]
         out.append("</ul>")
     shots = [f for f in files if f.kind == "screenshot"]
     notes = [f for f in files if f.kind == "screenshot_note"]
-    out.append("<h2>網頁截圖</h2>")
+    out.append(f"<h2>{zh('h.screenshots')}</h2>")
     if shots:
         out += [f'<img src="{e(f.name, quote=True)}" alt="{e(f.name, quote=True)}">' for f in shots]
     for f in notes:
-        out.append(f"<p>未附截圖：{e(note_zh(f.data.decode('utf-8', 'replace')))}</p>")
+        out.append(f"<p>{zh('shot.missing.line', why=e(note_zh(f.data.decode('utf-8', 'replace'))))}</p>")
     pages = [f for f in files if f.kind == "page"]
     if pages:
-        out.append(
-            f"<p>網頁原始碼共 {len(pages)} 份（依伺服器回傳之原始內容保存，未經執行）："
-            "見 <code>link/</code>。</p>"
-        )
+        out.append(f"<p>{zh('pages.note', n=len(pages))}</p>")
     return out
 
 
@@ -127,14 +128,14 @@ def note_zh(note: str) -> str:
     """Why there is no screenshot, for the Chinese summary page."""
     n = note.lower()
     if "not installed" in n:
-        return "本機未安裝 headless Chromium，無法截圖。"
+        return zh("shot.not_installed")
     if "did not finish" in n:
-        return "Chromium 截圖逾時。"
+        return zh("shot.timeout")
     if "screenshots are off" in n:
-        return "此次追蹤未啟用截圖。"
+        return zh("shot.off")
     if "nothing flagged" in n:
-        return "追蹤時未發現可疑項目，未截圖。"
-    return "截圖失敗（詳見 screenshot-missing.txt）。"
+        return zh("shot.nothing_flagged")
+    return zh("shot.failed")
 
 
 def pdf_sections(facts: CaseFacts, files: Sequence[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -142,31 +143,14 @@ def pdf_sections(facts: CaseFacts, files: Sequence[Any]) -> list[tuple[str, list
     link = facts.link
     if link is None:
         return []
-    rows = [
-        ("類型", STORE_NAMES_ZH.get(link.store, link.store)),
-        ("名稱", link.title),
-        ("網址", link.url),
-        ("原始連結", link.start_url),
-        ("網域", link.domain),
-        ("IP 位址", link.address),
-    ]
-    for key, label in (
-        ("team_id", "Apple 團隊 ID"),
-        ("team_name", "Apple 團隊名稱"),
-        ("distribution", "發佈方式"),
-        ("bundle_id", "Bundle ID"),
-        ("code", "TestFlight 邀請碼"),
-        ("sha256", "檔案 SHA-256"),
-    ):
-        if link.get(key):
-            rows.append((label, link.get(key)))
-    rows.append(("目前是否可存取", "是" if link.present else "否"))
-    out: list[tuple[str, list[tuple[str, str]]]] = [("連結追蹤", [(k, v) for k, v in rows if v])]
+    out: list[tuple[str, list[tuple[str, str]]]] = [(zh("h.link"), [(k, v) for k, v in _rows(link) if v])]
     if link.hop_urls:
-        out.append(("轉址經過", [(str(i), u) for i, u in enumerate(link.hop_urls, 1)]))
+        out.append((zh("h.hops"), [(str(i), u) for i, u in enumerate(link.hop_urls, 1)]))
     if link.reasons:
-        out.append(("判定理由", [("", f"・{r.zh}（{r.points:+d}）") for r in link.reasons]))
+        out.append(
+            (zh("h.reasons"), [("", zh("reason.pdf", text=r.zh, points=r.points)) for r in link.reasons])
+        )
     shots = [f.name for f in files if f.kind == "screenshot"]
     notes = [note_zh(f.data.decode("utf-8", "replace")) for f in files if f.kind == "screenshot_note"]
-    out.append(("網頁截圖", [("", n) for n in shots] + [("未附截圖", n) for n in notes]))
+    out.append((zh("h.screenshots"), [("", n) for n in shots] + [(zh("shot.missing"), n) for n in notes]))
     return out
