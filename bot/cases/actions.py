@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -30,6 +29,8 @@ from bot.cases.model import (
     CaseError,
     Event,
     State,
+    parse_reasons,
+    reasons_json,
 )
 from bot.cases.transitions import check
 from bot.core.clock import now_iso, utc_now
@@ -247,7 +248,7 @@ def _apply(
     real = {k: v for k, v in changes.items() if getattr(case, k) != (bool(v) if k == "listed" else v)}
     shown = event_fields if event_fields is not None else list(real)
     with transaction(db):
-        row = {k: (int(v) if k == "listed" else v) for k, v in real.items()}
+        row = {k: _column(k, v) for k, v in real.items()}
         row["updated_at"] = at
         update_row(db, "cases", "id", case.id, row)
         logged = False
@@ -291,6 +292,15 @@ def _apply(
         after = get_case(db, case.id)
         publish(db, hooks, CaseChange(case, after, action, actor, now, scan_id, trace_id))
     return after
+
+
+def _column(name: str, value: Any) -> Any:
+    """A Case field's value as its ``cases`` column stores it (``listed`` 0/1, ``reasons`` JSON)."""
+    if name == "listed":
+        return int(value)
+    if name == "reasons":
+        return reasons_json(value)
+    return value
 
 
 def _s(v: Any) -> str:
@@ -715,7 +725,7 @@ def open_apk_case(
                 "url": source,
                 "verdict": verdict,
                 "score": int((report.get("risk") or {}).get("score") or 0),
-                "reasons": json.dumps(list(report.get("reasons") or []), ensure_ascii=False),
+                "reasons": reasons_json(parse_reasons(list(report.get("reasons") or []))),
                 "listed": 0,
             },
             actor,
@@ -892,17 +902,11 @@ def _rescored(
     upd = {
         "verdict": listing.get("verdict") or case.verdict,
         "score": int(listing.get("score") or 0),
-        "reasons": listing.get("reasons") or "[]",
+        "reasons": parse_reasons(listing.get("reasons")),
         "title": listing.get("title") or case.title,
         "developer": listing.get("developer") or case.developer,
     }
-    upd = {
-        k: v
-        for k, v in upd.items()
-        if v != (json.dumps(list(case.reasons), ensure_ascii=False) if k == "reasons" else getattr(case, k))
-    }
-    if "reasons" in upd and json.loads(str(upd["reasons"] or "[]")) == list(case.reasons):
-        upd.pop("reasons")
+    upd = {k: v for k, v in upd.items() if v != getattr(case, k)}
     if upd:
         _apply(
             db,

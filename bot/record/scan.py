@@ -24,6 +24,7 @@ from bot.core.settings import Settings
 from bot.core.textsafe import plain
 from bot.record.screenshots import fetch_screenshots, keep_screenshots
 from scanners.judging.icons import icon_hash, official_icon_hashes
+from scanners.judging.reason import reasons_json
 from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
 from scanners.listing import Listing
 from scanners.profile import Profile
@@ -632,14 +633,14 @@ def _store_listing(db: sqlite_utils.Database, scan_id: int, judged: Judged, at: 
     record.pop("partial")
     record.pop("rating")
     record["screenshots"] = json.dumps(list(listing.screenshots), ensure_ascii=False)
-    reasons_json = json.dumps([r.to_dict() for r in verdict.reasons], ensure_ascii=False)
+    stored_reasons = reasons_json(verdict.reasons)
     record.update(
         key=key,
         brand=verdict.brand,
         icon_hash=judged.icon_hash or "",
         verdict=verdict.verdict,
         score=verdict.score,
-        reasons=reasons_json,
+        reasons=stored_reasons,
         last_seen=at,
         present=1,
         removed_at=None,
@@ -681,7 +682,7 @@ def _store_listing(db: sqlite_utils.Database, scan_id: int, judged: Judged, at: 
         change,
     )
     if verdict.verdict in SUSPECT or change == "relisted":
-        _finding(db, scan_id, result, reasons_json, at)
+        _finding(db, scan_id, result, stored_reasons, at)
     return result
 
 
