@@ -23,6 +23,7 @@ from bot.core.media import MediaGuard, fetch_image, guard_for
 from bot.core.settings import Settings
 from bot.core.textsafe import plain
 from bot.record.screenshots import fetch_screenshots, keep_screenshots
+from bot.store.db import transaction
 from scanners.judging.icons import icon_hash, official_icon_hashes
 from scanners.judging.reason import reasons_json
 from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
@@ -537,36 +538,7 @@ def run_scan(
             x.packages = candidates
         with ThreadPoolExecutor(max_workers=len(lookup_only), thread_name_prefix="scan") as pool:
             outcomes += list(pool.map(_run_safely, lookup_only))
-    finished = now_iso(clock())
-    with db.conn:
-        changes = _store_outcomes(db, scan_id, outcomes, finished)
-        runs = [r for o in outcomes for r in o.runs]
-        for run in runs:
-            db.table("scan_stores").insert({"scan_id": scan_id, **vars(run), "canary_ok": int(run.canary_ok)})
-        cache.save([u for o in outcomes for u in o.cache_updates])
-        statuses = {r.status for r in runs}
-        status = "failed" if statuses == {"broken"} else ("ok" if statuses <= {"ok"} else "degraded")
-        result = ScanResult(
-            scan_id=scan_id,
-            status=status,
-            started_at=started,
-            finished_at=finished,
-            runs=runs,
-            changes=changes,
-            listings_seen=sum(len(o.judged) for o in outcomes),
-            requests={o.store: o.requests for o in outcomes},
-            cache_hits={o.store: o.cache_hits for o in outcomes},
-            elapsed={o.store: o.elapsed for o in outcomes},
-            not_judged=[n for o in outcomes for n in o.not_judged],
-        )
-        db.table("scans").update(
-            scan_id,
-            {
-                "finished_at": finished,
-                "status": status,
-                "summary": json.dumps(result.to_dict(), ensure_ascii=False),
-            },
-        )
+    result = _record_scan(db, scan_id, outcomes, cache, started=started, finished=now_iso(clock()))
     # After the commit, outside the transaction: downloads take time, and each analysis commits its own row.
     budget = settings.stores.aptoide_apk_budget
     if budget:
@@ -595,6 +567,49 @@ def _run_safely(scanner: _StoreScanner) -> StoreOutcome:
             for p in scanner.brands
         ]
         return StoreOutcome(scanner.store, runs, {}, [], [])
+
+
+def _record_scan(
+    db: sqlite_utils.Database,
+    scan_id: int,
+    outcomes: Sequence[StoreOutcome],
+    cache: SqliteDetailsCache,
+    *,
+    started: str,
+    finished: str,
+) -> ScanResult:
+    """The scan's results in one transaction: listings, their history and evidence, findings, each store's
+    run, the details cache and the scan's own row; a scan killed half-way keeps none of them."""
+    with transaction(db):
+        changes = _store_outcomes(db, scan_id, outcomes, finished)
+        runs = [r for o in outcomes for r in o.runs]
+        for run in runs:
+            db.table("scan_stores").insert({"scan_id": scan_id, **vars(run), "canary_ok": int(run.canary_ok)})
+        cache.save([u for o in outcomes for u in o.cache_updates])
+        statuses = {r.status for r in runs}
+        status = "failed" if statuses == {"broken"} else ("ok" if statuses <= {"ok"} else "degraded")
+        result = ScanResult(
+            scan_id=scan_id,
+            status=status,
+            started_at=started,
+            finished_at=finished,
+            runs=runs,
+            changes=changes,
+            listings_seen=sum(len(o.judged) for o in outcomes),
+            requests={o.store: o.requests for o in outcomes},
+            cache_hits={o.store: o.cache_hits for o in outcomes},
+            elapsed={o.store: o.elapsed for o in outcomes},
+            not_judged=[n for o in outcomes for n in o.not_judged],
+        )
+        db.table("scans").update(
+            scan_id,
+            {
+                "finished_at": finished,
+                "status": status,
+                "summary": json.dumps(result.to_dict(), ensure_ascii=False),
+            },
+        )
+    return result
 
 
 def _store_outcomes(
