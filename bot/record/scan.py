@@ -756,41 +756,28 @@ def make_adapters(settings: Settings, stores: Sequence[str] | None = None) -> di
     from scanners.stores.http import PoliteClient
 
     s = settings.stores
+    places = {
+        "google_play": (s.google_play_url, s.google_play_rate),
+        "app_store": (s.app_store_url, s.app_store_rate),
+        "aptoide": (s.aptoide_url, s.aptoide_rate),
+        "galaxy_store": (s.galaxy_store_url, s.galaxy_store_rate),
+    }
+
+    def client(store: str) -> PoliteClient:
+        url, rate = places[store]
+        return PoliteClient(store, url, rate=rate, timeout=s.timeout, retries=s.retries, backoff=s.backoff)
+
     adapters: dict[str, StoreAdapter] = {}
     if stores is None or "google_play" in stores:
-        client = PoliteClient(
-            "google_play",
-            s.google_play_url,
-            rate=s.google_play_rate,
-            timeout=s.timeout,
-            retries=s.retries,
-            backoff=s.backoff,
-        )
-        adapters["google_play"] = GooglePlay(client)
+        adapters["google_play"] = GooglePlay(client("google_play"))
     if stores is None or "app_store" in stores:
-        client = PoliteClient(
-            "app_store",
-            s.app_store_url,
-            rate=s.app_store_rate,
-            timeout=s.timeout,
-            retries=s.retries,
-            backoff=s.backoff,
-        )
-        adapters["app_store"] = AppStore(client)
+        adapters["app_store"] = AppStore(client("app_store"))
     if stores is None or "aptoide" in stores:
         from scanners.stores.aptoide import Aptoide
 
-        client = PoliteClient(
-            "aptoide", s.aptoide_url, rate=s.aptoide_rate, timeout=s.timeout, retries=s.retries,
-            backoff=s.backoff,
-        )  # fmt: skip
-        adapters["aptoide"] = Aptoide(client)
+        adapters["aptoide"] = Aptoide(client("aptoide"))
     if stores is None or "galaxy_store" in stores:
         from scanners.stores.galaxy_store import GalaxyStore
 
-        client = PoliteClient(
-            "galaxy_store", s.galaxy_store_url, rate=s.galaxy_store_rate, timeout=s.timeout,
-            retries=s.retries, backoff=s.backoff,
-        )  # fmt: skip
-        adapters["galaxy_store"] = GalaxyStore(client)
+        adapters["galaxy_store"] = GalaxyStore(client("galaxy_store"))
     return adapters
