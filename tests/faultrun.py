@@ -22,11 +22,11 @@ from typing import Any
 def _install(fault: str) -> None:
     from bot.record import scan
 
-    original_outcomes = scan._store_outcomes
+    original_record = scan._record_scan
     original_listing = scan._store_listing
     marker = Path(os.environ.get("FAULT_MARKER", "fault.marker"))
 
-    def outcomes(db: Any, *args: Any, **kwargs: Any) -> Any:
+    def record(db: Any, *args: Any, **kwargs: Any) -> Any:
         if fault == "wait_before_writes":
             marker.write_text("ready")
             go = Path(os.environ["FAULT_GO"])
@@ -35,7 +35,7 @@ def _install(fault: str) -> None:
         if fault == "disk_full":
             pages = db.execute("PRAGMA page_count").fetchone()[0]
             db.execute(f"PRAGMA max_page_count = {int(pages)}")
-        return original_outcomes(db, *args, **kwargs)
+        return original_record(db, *args, **kwargs)
 
     written = [0]
 
@@ -47,7 +47,7 @@ def _install(fault: str) -> None:
             time.sleep(120)
         return out
 
-    scan._store_outcomes = outcomes
+    scan._record_scan = record
     scan._store_listing = store_listing
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from bot.alerts.render import case_card, parse_callback
 from bot.cases.actions import Case
+from bot.cases.model import Reason
 from bot.core.redact import install_redaction
 from bot.core.settings import Settings, SettingsError, load_settings
 from bot.desk import cases
@@ -175,7 +176,7 @@ def test_card_escapes_hostile_text_and_links():
         title='<a href="tg://x">官方</a>',
         developer="A&B <i>",
         url='javascript:alert("x")',
-        reasons=({"zh": "<script>", "en": "x", "points": 5},),
+        reasons=(Reason("x", 5, "<script>", "x"),),
     )
     text = case_card(c)
     assert "<a href" not in text.split("\n")[1] and "&lt;a href=&quot;tg://x&quot;&gt;" in text

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.cases.actions import Actor, CaseError
+from bot.cases.model import Reason, reasons_json
+from bot.casework.casefacts import load_case_facts
 from bot.desk import cases, outbox
 from scanners.profile import load_profile
 from tests.conftest import DATA
@@ -171,3 +174,34 @@ def test_cli_cases_and_case_write_the_same_timeline(tmp_path, profile):
     assert [json.loads(x)["id"] for x in out.output.splitlines()] == [cid]
     out = run(main, ["cases", "--db", str(path), "--state", "nope"])
     assert out.exit_code == 1 and "unknown state" in out.output
+
+
+def test_reasons_are_objects_stored_in_one_json_form(db, profile):
+    """A case's reasons are Reason objects, the same ones its facts hold; the column keeps the JSON the scan
+    stored, byte for byte, and new reasons from a rescan are written in that same form."""
+    fake = listing("com.fake.rs")
+    cid = cases.sync_from_scan(db, write_scan(db, [fake]), profile).opened[0]
+    case = cases.get_case(db, cid)
+    assert case.reasons == (
+        Reason("name", 50, "名稱與「華岳證券」相同", "name matches"),
+        Reason("developer", 40, "開發者不是官方帳號", "not the official developer"),
+    )
+    facts = load_case_facts(db, cid)
+    assert facts.listing is not None and facts.listing.reasons == case.reasons
+
+    def column() -> str:
+        return db.execute("SELECT reasons FROM cases WHERE id = ?", [cid]).fetchone()[0]
+
+    assert column() == fake["reasons"] == reasons_json(case.reasons)
+    # The same reasons again: nothing to rescore.
+    assert (
+        cases.sync_from_scan(db, write_scan(db, [fake], changes={fake["key"]: "same"}), profile).updated == []
+    )
+    new = (Reason("icon_copy", 35, "圖示與官方圖示幾乎相同", "icon copy"),)
+    changed = {**fake, "reasons": reasons_json(new)}
+    res = cases.sync_from_scan(db, write_scan(db, [changed], changes={fake["key"]: "changed"}), profile)
+    assert res.updated == [cid] and cases.get_case(db, cid).reasons == new
+    assert json.loads(column()) == [
+        {"code": "icon_copy", "points": 35, "zh": "圖示與官方圖示幾乎相同", "en": "icon copy"}
+    ]
+    assert column() == changed["reasons"]

@@ -17,6 +17,7 @@ from bot.record.scan import prepare_profile
 from scanners.judging import signals
 from scanners.judging.names import name_match
 from scanners.judging.normalize import basic
+from scanners.judging.reason import Reason, parse_reasons, reasons_json
 from scanners.judging.verdict import PreparedBrand, judge, judge_all
 from scanners.listing import Listing
 from scanners.profile import load_profile
@@ -124,3 +125,15 @@ def test_judge_all_passes_the_flag_through() -> None:
     listing = Listing(store="google_play", app_id="com.some.app", title="記帳本", icon="x.png")
     v = judge_all(listing, (huayue(),), icon_unchecked=True)
     assert v.reasons[-1].code == "icon_not_checked"
+
+
+def test_stored_reasons_read_back_as_written_and_junk_as_none() -> None:
+    """The one stored form: a JSON list of {code, points, zh, en}, read back to the same objects; a missing
+    key is empty, points that are not a number are 0, and anything that is not that list is no reasons."""
+    rs = (Reason("name", 60, "名稱與「華岳證券」相同", "the name matches"), Reason("x", -5, "", "why"))
+    text = reasons_json(rs)
+    assert json.loads(text) == [r.to_dict() for r in rs] and "華岳" in text  # Chinese kept, not \u-escaped
+    assert parse_reasons(text) == rs and parse_reasons(json.loads(text)) == rs
+    assert parse_reasons('[{"code": "c", "points": "many"}, 3, null]') == (Reason("c", 0, "", ""),)
+    assert parse_reasons("") == parse_reasons("{not json") == parse_reasons('{"code": "c"}') == ()
+    assert parse_reasons(None) == parse_reasons(7) == ()

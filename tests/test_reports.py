@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from bot.casework.reports import (
+    FIGURES,
     day_start,
     load_report,
     nearest_rank,
@@ -167,6 +168,31 @@ def test_daily_series_in_taiwan_dates(seeded):
         ("2026-11-06", 0, 0, 0),
         ("2026-11-07", 1, 0, 1),  # case 5 opened 23:59; case 2 removed 04:00 (Taiwan time)
     ]
+
+
+def test_every_figure_of_the_seeded_period(seeded):
+    """The whole report for the seeded week, pinned (each figure worked out by hand in the tests above):
+    every bucket's figures, its removal times in timeline order, and the chart's removals."""
+    r = load_report(seeded, SINCE, UNTIL)
+    buckets = {
+        ("all", "all"): r.total,
+        **{("store", k): v for k, v in r.by_store.items()},
+        **{("brand", k): v for k, v in r.by_brand.items()},
+    }
+    # new, confirmed, false positives, takedowns requested and verified, police, re-listings; hours to removal
+    assert {k: ([getattr(f, n) for n in FIGURES], f.removal_hours) for k, f in buckets.items()} == {
+        ("all", "all"): ([4, 3, 2, 3, 3, 1, 1], [48.0, 24.0, 144.0]),
+        ("store", "apk"): ([1, 0, 0, 0, 0, 0, 0], []),
+        ("store", "app_store"): ([1, 1, 0, 1, 1, 1, 0], [144.0]),
+        ("store", "google_play"): ([2, 2, 2, 2, 2, 0, 1], [48.0, 24.0]),
+        ("brand", "huayue"): ([3, 3, 2, 2, 2, 1, 0], [48.0, 144.0]),
+        ("brand", "ruifeng"): ([1, 0, 0, 1, 1, 0, 1], [24.0]),
+    }
+    assert list(r.by_store) == ["apk", "app_store", "google_play"]
+    assert list(r.by_brand) == ["huayue", "ruifeng"]
+    assert r.removals == [("google_play", "huayue", 48.0), ("google_play", "ruifeng", 24.0),
+                          ("app_store", "huayue", 144.0)]  # fmt: skip
+    assert (r.since, r.until) == (SINCE, UNTIL)
 
 
 def test_csv_and_text(seeded):

@@ -153,9 +153,8 @@ def case_card(
     if case.reasons:
         lines.append(f"{t(lang, 'card.reasons')}{c.strip()}")
         for r in case.reasons[:8]:
-            text = r.get(lang) or r.get("zh") or r.get("en") or r.get("code") or ""
-            pts = r.get("points")
-            lines.append(f"• {esc(_clip(str(text), 160))}" + (_paren(lang, points(pts)) if pts else ""))
+            text = (r.en if lang == "en" else r.zh) or r.zh or r.en or r.code
+            lines.append(f"• {esc(_clip(text, 160))}" + (_paren(lang, points(r.points)) if r.points else ""))
         if len(case.reasons) > 8:
             lines.append(f"• … +{len(case.reasons) - 8}")
     td = _label(lang, "takedown", case.takedown)

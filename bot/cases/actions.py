@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -30,6 +29,8 @@ from bot.cases.model import (
     CaseError,
     Event,
     State,
+    parse_reasons,
+    reasons_json,
 )
 from bot.cases.transitions import check
 from bot.core.clock import now_iso, utc_now
@@ -247,7 +248,7 @@ def _apply(
     real = {k: v for k, v in changes.items() if getattr(case, k) != (bool(v) if k == "listed" else v)}
     shown = event_fields if event_fields is not None else list(real)
     with transaction(db):
-        row = {k: (int(v) if k == "listed" else v) for k, v in real.items()}
+        row = {k: _column(k, v) for k, v in real.items()}
         row["updated_at"] = at
         update_row(db, "cases", "id", case.id, row)
         logged = False
@@ -291,6 +292,15 @@ def _apply(
         after = get_case(db, case.id)
         publish(db, hooks, CaseChange(case, after, action, actor, now, scan_id, trace_id))
     return after
+
+
+def _column(name: str, value: Any) -> Any:
+    """A Case field's value as its ``cases`` column stores it (``listed`` 0/1, ``reasons`` JSON)."""
+    if name == "listed":
+        return int(value)
+    if name == "reasons":
+        return reasons_json(value)
+    return value
 
 
 def _s(v: Any) -> str:
@@ -715,7 +725,7 @@ def open_apk_case(
                 "url": source,
                 "verdict": verdict,
                 "score": int((report.get("risk") or {}).get("score") or 0),
-                "reasons": json.dumps(list(report.get("reasons") or []), ensure_ascii=False),
+                "reasons": reasons_json(parse_reasons(list(report.get("reasons") or []))),
                 "listed": 0,
             },
             actor,
@@ -748,43 +758,74 @@ def sync_from_scan(
     if not scan_rows:
         raise CaseError(f"no scan #{scan_id}")
     allowed = _allowed_keys(db, profile)
-    store_ok = {
+    store_ok = _stores_ok(db, scan_id)
+    with transaction(db):
+        for f in _findings(db, scan_id):
+            if f["listing_key"] not in allowed:
+                _sync_finding(db, hooks, f, scan_id, result, now)
+        _sync_unreported(db, hooks, store_ok, scan_id, result, now)
+    return result
+
+
+def _stores_ok(db: sqlite_utils.Database, scan_id: int) -> dict[tuple[str, str], bool]:
+    """(brand, store) -> whether the scan saw that store working (only an ok store's absence counts)."""
+    return {
         (r["brand"], r["store"]): r["status"] == "ok"
         for r in db.query("SELECT brand, store, status FROM scan_stores WHERE scan_id = ?", [scan_id])
     }
-    with transaction(db):
-        findings = list(
-            db.query(
-                "SELECT f.*, l.present AS l_present FROM findings f"
-                " JOIN listings l ON l.key = f.listing_key WHERE f.scan_id = ? ORDER BY f.id",
-                [scan_id],
-            )
+
+
+def _findings(db: sqlite_utils.Database, scan_id: int) -> list[dict[str, Any]]:
+    """The scan's findings (listings it flagged, or saw vanish or return), in the order it wrote them."""
+    return list(
+        db.query(
+            "SELECT f.*, l.present AS l_present FROM findings f"
+            " JOIN listings l ON l.key = f.listing_key WHERE f.scan_id = ? ORDER BY f.id",
+            [scan_id],
         )
-        for f in findings:
-            key = f["listing_key"]
-            if key in allowed:
-                continue
-            listing = next(db.query("SELECT * FROM listings WHERE key = ?", [key]))
-            case = case_for_listing(db, key)
-            present = bool(listing["present"]) and f["change"] != "vanished"
-            if case is None:
-                if present and f["verdict"] in CASE_VERDICTS:
-                    case, opened = open_listing_case(db, listing, scan_id=scan_id, now=now, hooks=hooks)
-                    if opened:
-                        result.opened.append(case.id)
-                continue
-            _sync_existing(db, hooks, case, listing, present, f["change"], scan_id, result, now)
-        # Cases whose listing changed presence without a finding row (e.g. vanished from an ok store).
-        for r in db.query(
-            "SELECT c.id, l.present, l.brand, l.store FROM cases c JOIN listings l ON l.key = c.listing_key"
-            " WHERE c.kind = 'listing' AND c.listed != l.present"
-        ):
-            if not store_ok.get((r["brand"], r["store"]), False):
-                continue  # a degraded store's absence proves nothing
-            case = get_case(db, r["id"])
-            listing = next(db.query("SELECT * FROM listings WHERE key = ?", [case.listing_key]))
-            _sync_existing(db, hooks, case, listing, bool(r["present"]), "", scan_id, result, now)
-    return result
+    )
+
+
+def _sync_finding(
+    db: sqlite_utils.Database,
+    hooks: Hooks,
+    finding: Mapping[str, Any],
+    scan_id: int,
+    result: SyncResult,
+    now: datetime | None,
+) -> None:
+    """One finding: a case opened for a listed suspect that has none, else its case brought up to date."""
+    key = finding["listing_key"]
+    listing = next(db.query("SELECT * FROM listings WHERE key = ?", [key]))
+    case = case_for_listing(db, key)
+    present = bool(listing["present"]) and finding["change"] != "vanished"
+    if case is None:
+        if present and finding["verdict"] in CASE_VERDICTS:
+            case, opened = open_listing_case(db, listing, scan_id=scan_id, now=now, hooks=hooks)
+            if opened:
+                result.opened.append(case.id)
+        return
+    _sync_existing(db, hooks, case, listing, present, finding["change"], scan_id, result, now)
+
+
+def _sync_unreported(
+    db: sqlite_utils.Database,
+    hooks: Hooks,
+    store_ok: Mapping[tuple[str, str], bool],
+    scan_id: int,
+    result: SyncResult,
+    now: datetime | None,
+) -> None:
+    """Cases whose listing changed presence without a finding row (e.g. vanished from an ok store)."""
+    for r in db.query(
+        "SELECT c.id, l.present, l.brand, l.store FROM cases c JOIN listings l ON l.key = c.listing_key"
+        " WHERE c.kind = 'listing' AND c.listed != l.present"
+    ):
+        if not store_ok.get((r["brand"], r["store"]), False):
+            continue  # a degraded store's absence proves nothing
+        case = get_case(db, r["id"])
+        listing = next(db.query("SELECT * FROM listings WHERE key = ?", [case.listing_key]))
+        _sync_existing(db, hooks, case, listing, bool(r["present"]), "", scan_id, result, now)
 
 
 def _sync_existing(
@@ -817,23 +858,12 @@ def _gone(
 ) -> None:
     """The app is no longer listed: a requested takedown is done (``removed``), else it ``vanished``."""
     changes: dict[str, Any] = {"listed": False}
-    if case.takedown == "requested":
+    removed = case.takedown == "requested"
+    if removed:
         changes["takedown"] = "removed"
-        _apply(db, hooks, case, SCAN_ACTOR, "removed", changes, reason="not listed", scan_id=scan_id, now=now)
-        result.removed.append(case.id)
-    else:
-        _apply(
-            db,
-            hooks,
-            case,
-            SCAN_ACTOR,
-            "vanished",
-            changes,
-            reason="not listed",
-            scan_id=scan_id,
-            now=now,
-        )
-        result.vanished.append(case.id)
+    action = "removed" if removed else "vanished"
+    _apply(db, hooks, case, SCAN_ACTOR, action, changes, reason="not listed", scan_id=scan_id, now=now)
+    (result.removed if removed else result.vanished).append(case.id)
 
 
 def _back(
@@ -846,37 +876,25 @@ def _back(
 ) -> None:
     """The app is listed again: ``relisted`` after a removal or resolution, else it ``reappeared``."""
     changes: dict[str, Any] = {"listed": True}
-    if case.takedown == "removed" or case.state == State.RESOLVED:
+    relisted = case.takedown == "removed" or case.state == State.RESOLVED
+    if relisted:
         changes["state"] = State.RELISTED
         changes["closed_at"] = ""
         if case.takedown == "removed":
             changes["takedown"] = "none"  # a new request is needed; the old ref stays on the timeline
-        _apply(
-            db,
-            hooks,
-            case,
-            SCAN_ACTOR,
-            "relisted",
-            changes,
-            reason="listed again",
-            scan_id=scan_id,
-            now=now,
-            event_fields=["listed", "state", "takedown"],
-        )
-        result.relisted.append(case.id)
-    else:
-        _apply(
-            db,
-            hooks,
-            case,
-            SCAN_ACTOR,
-            "reappeared",
-            changes,
-            reason="listed again",
-            scan_id=scan_id,
-            now=now,
-        )
-        result.updated.append(case.id)
+    _apply(
+        db,
+        hooks,
+        case,
+        SCAN_ACTOR,
+        "relisted" if relisted else "reappeared",
+        changes,
+        reason="listed again",
+        scan_id=scan_id,
+        now=now,
+        event_fields=["listed", "state", "takedown"] if relisted else None,
+    )
+    (result.relisted if relisted else result.updated).append(case.id)
 
 
 def _rescored(
@@ -892,17 +910,11 @@ def _rescored(
     upd = {
         "verdict": listing.get("verdict") or case.verdict,
         "score": int(listing.get("score") or 0),
-        "reasons": listing.get("reasons") or "[]",
+        "reasons": parse_reasons(listing.get("reasons")),
         "title": listing.get("title") or case.title,
         "developer": listing.get("developer") or case.developer,
     }
-    upd = {
-        k: v
-        for k, v in upd.items()
-        if v != (json.dumps(list(case.reasons), ensure_ascii=False) if k == "reasons" else getattr(case, k))
-    }
-    if "reasons" in upd and json.loads(str(upd["reasons"] or "[]")) == list(case.reasons):
-        upd.pop("reasons")
+    upd = {k: v for k, v in upd.items() if v != getattr(case, k)}
     if upd:
         _apply(
             db,

@@ -16,11 +16,10 @@ import sqlite_utils
 
 from bot.cases.actions import _apply, _open_case, get_case
 from bot.cases.events import Hooks
-from bot.cases.model import SCAN_ACTOR, Actor, Case, State
+from bot.cases.model import SCAN_ACTOR, Actor, Case, Reason, State, reasons_json
 from bot.core.linksafe import redact_userinfo as _r
 from bot.store.db import transaction, update_row
 
-LINK_KINDS = ("link", "site")
 SITE_STORE = "website"
 STORE_KINDS = ("google_play", "app_store")
 MAX_CARD_ARTIFACTS = 12
@@ -75,8 +74,9 @@ def details_of(case: Case) -> dict[str, Any]:
     return d if isinstance(d, dict) else {}
 
 
-def _score(reasons: Sequence[Any]) -> int:
-    return max(0, min(100, sum(int(getattr(r, "points", 0) or 0) for r in reasons)))
+def _score(reasons: Sequence[Reason]) -> int:
+    """A link case's score: its reasons' points, between 0 and 100."""
+    return max(0, min(100, sum(r.points for r in reasons)))
 
 
 def _artifact_title(a: Any) -> str:
@@ -185,7 +185,7 @@ def open_link_cases(
                     "url": _r(a.url),
                     "verdict": a.verdict,
                     "score": _score(a.reasons),
-                    "reasons": json.dumps([r.to_dict() for r in a.reasons], ensure_ascii=False),
+                    "reasons": reasons_json(a.reasons),
                     "listed": 1,
                     "details": json.dumps({**base, "traces": [trace_id]}, ensure_ascii=False, default=str),
                 },
@@ -229,7 +229,7 @@ def open_link_cases(
                         "url": _r(site.url or result.final_url),
                         "verdict": site.verdict if site.flagged else "suspicious",
                         "score": _score(reasons),
-                        "reasons": json.dumps([r.to_dict() for r in reasons], ensure_ascii=False),
+                        "reasons": reasons_json(reasons),
                         "listed": 1,
                         "details": json.dumps({**details, "traces": [trace_id]}, ensure_ascii=False),
                     },

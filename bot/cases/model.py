@@ -1,14 +1,39 @@
-"""The case model: a case, who acts on it, its timeline events, and the states it can be in."""
+"""The case model: a case, who acts on it, its timeline events, and the states it can be in.
+
+A case's reasons are ``Reason`` objects (the scanners' type, the only one), parsed once where a row becomes a
+``Case`` (``parse_reasons``) and written back in the format they are stored in (``reasons_json``).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import getpass
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from scanners.judging.reason import Reason, parse_reasons, reasons_json
+
+__all__ = [
+    "APK_OK_VERDICTS",
+    "BOT_ACTOR",
+    "CASE_VERDICTS",
+    "OPEN_STATES",
+    "POLICE_STATES",
+    "SCAN_ACTOR",
+    "STATES",
+    "TAKEDOWN_STATES",
+    "Actor",
+    "Case",
+    "CaseError",
+    "Event",
+    "Reason",
+    "State",
+    "cli_actor",
+    "parse_reasons",
+    "reasons_json",
+]
 
 
 class State(StrEnum):
@@ -84,7 +109,7 @@ class Case:
     url: str
     verdict: str
     score: int
-    reasons: tuple[dict[str, Any], ...]
+    reasons: tuple[Reason, ...]
     state: State
     takedown: str
     takedown_at: str
@@ -106,16 +131,13 @@ class Case:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Case:
+        """A ``cases`` row as a Case: its state an enum, its reasons objects (the JSON parsed here, once)."""
         values = dict(row)
-        try:
-            reasons = tuple(json.loads(values.get("reasons") or "[]"))
-        except ValueError:
-            reasons = ()
         kwargs: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
             v = values.get(f.name)
             if f.name == "reasons":
-                v = reasons
+                v = parse_reasons(v)
             elif f.name == "state":
                 v = State(str(v))
             elif f.name == "listed":

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanners.judging.reason import Reason
+from bot.cases.model import Reason, parse_reasons
 
 # Stores whose takedown goes through a form of their own; anything else is a third-party store (e-mail).
 STORE_NAMES_ZH = {
@@ -239,34 +239,6 @@ def clean(text: object, limit: int = 300) -> str:
     if len(one) > limit:
         one = one[: limit - 1] + "…"
     return one
-
-
-def parse_reasons(raw: Any) -> tuple[Reason, ...]:
-    """Reasons as stored (a JSON list of {code, points, zh, en}); tolerant of missing keys."""
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw) if raw else []
-        except json.JSONDecodeError:
-            return ()
-    if not isinstance(raw, list):
-        return ()
-    reasons = []
-    for item in raw:
-        if not isinstance(item, dict):
-            continue
-        try:
-            points = int(item.get("points") or 0)
-        except (TypeError, ValueError):
-            points = 0
-        reasons.append(
-            Reason(
-                code=str(item.get("code") or ""),
-                points=points,
-                zh=str(item.get("zh") or ""),
-                en=str(item.get("en") or ""),
-            )
-        )
-    return tuple(reasons)
 
 
 def listing_facts(row: dict[str, Any]) -> ListingFacts:

@@ -167,6 +167,111 @@ def _groups(events: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+@dataclass
+class _Tally:
+    """The report being counted: each case's buckets (all, its store, its brand), the daily series and the
+    timed removals, and the cases already counted once (confirmations and false positives count once)."""
+
+    cases: Mapping[int, Mapping[str, Any]]
+    tz: tzinfo
+    total: Figures = field(default_factory=Figures)
+    by_store: dict[str, Figures] = field(default_factory=dict)
+    by_brand: dict[str, Figures] = field(default_factory=dict)
+    daily: dict[date, list[int]] = field(default_factory=dict)  # new suspects, confirmed, verified takedowns
+    removals: list[tuple[str, str, float]] = field(default_factory=list)
+    confirmed_seen: set[int] = field(default_factory=set)
+    fp_seen: set[int] = field(default_factory=set)
+
+    def where(self, case_id: int) -> tuple[str, str]:
+        """The case's store and brand ("unknown" when the case row or the value is missing)."""
+        c = self.cases.get(case_id, {})
+        return str(c.get("store") or "unknown"), str(c.get("brand") or "unknown")
+
+    def buckets(self, case_id: int) -> list[Figures]:
+        """The figures a case's event counts in: the total, its store's and its brand's."""
+        store, brand = self.where(case_id)
+        return [
+            self.total,
+            self.by_store.setdefault(store, Figures()),
+            self.by_brand.setdefault(brand, Figures()),
+        ]
+
+    def day(self, t: datetime) -> list[int]:
+        """The daily counts of the day ``t`` falls on in the team's zone."""
+        return self.daily.setdefault(t.astimezone(self.tz).date(), [0, 0, 0])
+
+
+def _episode_starts(
+    cases: Mapping[int, Mapping[str, Any]], first_seen: Mapping[str, str]
+) -> dict[int, datetime]:
+    """When each case's first listing episode began: its listing's first sighting, else the case's opening."""
+    starts: dict[int, datetime] = {}
+    for cid, c in cases.items():
+        start = parse_time(first_seen.get(str(c.get("listing_key") or ""), "")) or parse_time(
+            str(c.get("opened_at") or "")
+        )
+        if start:
+            starts[cid] = start
+    return starts
+
+
+def _count_action(tally: _Tally, buckets: list[Figures], action: str, t: datetime) -> None:
+    """What one timeline action counts as: a case opened, a takedown asked for, a police report, a return."""
+    for b in buckets:
+        if action == "open":
+            b.new_suspects += 1
+        elif action == "takedown":
+            b.takedowns_requested += 1
+        elif action == "police":
+            b.police_reports += 1
+        elif action == "relisted":
+            b.relistings += 1
+    if action == "open":
+        tally.day(t)[0] += 1
+
+
+def _count_state(tally: _Tally, buckets: list[Figures], cid: int, state: str, t: datetime) -> None:
+    """A state set to confirmed or false positive: counted the first time in the period for each case."""
+    if state == "confirmed" and cid not in tally.confirmed_seen:
+        tally.confirmed_seen.add(cid)
+        for b in buckets:
+            b.confirmed += 1
+        tally.day(t)[1] += 1
+    if state == "false_positive" and cid not in tally.fp_seen:
+        tally.fp_seen.add(cid)
+        for b in buckets:
+            b.false_positives += 1
+
+
+def _count_removal(
+    tally: _Tally, buckets: list[Figures], cid: int, t: datetime, start: datetime | None
+) -> None:
+    """A verified takedown, timed from the start of its listing episode when that is known."""
+    hours = (t - start).total_seconds() / 3600 if start else None
+    for b in buckets:
+        b.takedowns_verified += 1
+        if hours is not None:
+            b.removal_hours.append(hours)
+    tally.day(t)[2] += 1
+    if hours is not None:
+        tally.removals.append((*tally.where(cid), hours))
+
+
+def _daily_span(
+    daily: Mapping[date, list[int]], since: datetime, until: datetime, tz: tzinfo
+) -> list[tuple[date, int, int, int]]:
+    """Every day of the period in the team's zone (at most 400), with its counts (zeros on a quiet day)."""
+    first_day = since.astimezone(tz).date()
+    last_day = (until - timedelta(microseconds=1)).astimezone(tz).date()
+    span: list[tuple[date, int, int, int]] = []
+    d = first_day
+    while d <= last_day and len(span) < 400:
+        v = daily.get(d, [0, 0, 0])
+        span.append((d, v[0], v[1], v[2]))
+        d += timedelta(days=1)
+    return span
+
+
 def compute_report(
     cases: Sequence[Mapping[str, Any]],
     events: Sequence[Mapping[str, Any]],
@@ -176,34 +281,9 @@ def compute_report(
     tz: tzinfo = DEFAULT_ZONE,
 ) -> Report:
     """The report for [since, until) from case rows, their timeline rows, and listings' first_seen by key."""
-    first_seen = first_seen or {}
-    info = {int(c["id"]): c for c in cases}
-    total = Figures()
-    by_store: dict[str, Figures] = {}
-    by_brand: dict[str, Figures] = {}
-    daily: dict[date, list[int]] = {}
-    removals: list[tuple[str, str, float]] = []
-    confirmed_seen: set[int] = set()
-    fp_seen: set[int] = set()
-
-    def buckets(case_id: int) -> list[Figures]:
-        c = info.get(case_id, {})
-        store = str(c.get("store") or "unknown")
-        brand = str(c.get("brand") or "unknown")
-        return [total, by_store.setdefault(store, Figures()), by_brand.setdefault(brand, Figures())]
-
-    def day(t: datetime) -> list[int]:
-        return daily.setdefault(t.astimezone(tz).date(), [0, 0, 0])
-
-    groups = sorted(_groups(events), key=lambda g: (str(g["at"]), int(g["case_id"])))
-    episode_start: dict[int, datetime] = {}
-    for cid, c in info.items():
-        start = parse_time(first_seen.get(str(c.get("listing_key") or ""), "")) or parse_time(
-            str(c.get("opened_at") or "")
-        )
-        if start:
-            episode_start[cid] = start
-    for g in groups:
+    tally = _Tally({int(c["id"]): c for c in cases}, tz)
+    episode_start = _episode_starts(tally.cases, first_seen or {})
+    for g in sorted(_groups(events), key=lambda g: (str(g["at"]), int(g["case_id"]))):
         cid = int(g["case_id"])
         t = parse_time(str(g["at"]))
         if t is None:
@@ -214,54 +294,19 @@ def compute_report(
             episode_start[cid] = t
         if not (since <= t < until):
             continue
-        fields = g["fields"]
-        for b in buckets(cid):
-            if action == "open":
-                b.new_suspects += 1
-            elif action == "takedown":
-                b.takedowns_requested += 1
-            elif action == "police":
-                b.police_reports += 1
-            elif action == "relisted":
-                b.relistings += 1
-        if action == "open":
-            day(t)[0] += 1
-        if fields.get("state") == "confirmed" and cid not in confirmed_seen:
-            confirmed_seen.add(cid)
-            for b in buckets(cid):
-                b.confirmed += 1
-            day(t)[1] += 1
-        if fields.get("state") == "false_positive" and cid not in fp_seen:
-            fp_seen.add(cid)
-            for b in buckets(cid):
-                b.false_positives += 1
+        buckets = tally.buckets(cid)
+        _count_action(tally, buckets, action, t)
+        _count_state(tally, buckets, cid, str(g["fields"].get("state") or ""), t)
         if action == "removed":
-            start = episode_start.get(cid)
-            hours = (t - start).total_seconds() / 3600 if start else None
-            for b in buckets(cid):
-                b.takedowns_verified += 1
-                if hours is not None:
-                    b.removal_hours.append(hours)
-            day(t)[2] += 1
-            if hours is not None:
-                c = info.get(cid, {})
-                removals.append((str(c.get("store") or "unknown"), str(c.get("brand") or "unknown"), hours))
-    first_day = since.astimezone(tz).date()
-    last_day = (until - timedelta(microseconds=1)).astimezone(tz).date()
-    span: list[tuple[date, int, int, int]] = []
-    d = first_day
-    while d <= last_day and len(span) < 400:
-        v = daily.get(d, [0, 0, 0])
-        span.append((d, v[0], v[1], v[2]))
-        d += timedelta(days=1)
+            _count_removal(tally, buckets, cid, t, episode_start.get(cid))
     return Report(
         since=since,
         until=until,
-        total=total,
-        by_store=dict(sorted(by_store.items())),
-        by_brand=dict(sorted(by_brand.items())),
-        daily=span,
-        removals=removals,
+        total=tally.total,
+        by_store=dict(sorted(tally.by_store.items())),
+        by_brand=dict(sorted(tally.by_brand.items())),
+        daily=_daily_span(tally.daily, since, until, tz),
+        removals=tally.removals,
         tz=tz,
     )
 

@@ -17,7 +17,7 @@ from bot.desk import cases
 
 def _case_dict(case: cases.Case) -> dict[str, Any]:
     d = dataclasses.asdict(case)
-    d["reasons"] = list(case.reasons)
+    d["reasons"] = [r.to_dict() for r in case.reasons]
     return d
 
 
@@ -174,7 +174,7 @@ def case_cmd(
         if value:
             click.echo(f"  {label:<10} {plain(value, limit=200)}")
     for r in case.reasons:
-        click.echo(f"  - {plain(r.get('en') or r.get('zh') or '', limit=160)} ({int(r.get('points', 0)):+d})")
+        click.echo(f"  - {plain(r.en or r.zh, limit=160)} ({r.points:+d})")
     click.echo("\nTimeline:")
     click.echo(
         table(

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from bot.core.clock import utc_now
 from bot.core.linksafe import redact_userinfo
+from bot.store.db import transaction
 from scanners.apk.verdict import ApkReport, analyse_apk, official_icon_hashes
 from scanners.profile import Brand, Profile
 
@@ -136,7 +137,7 @@ def store_report(
         raise ApkInputError("the analysis has no file hash; nothing stored")
     d = report.to_dict()
     conn = _conn(db)
-    with conn:
+    with transaction(conn):  # the read and the write under one lock: a file seen twice at once counts twice
         previous = get_analysis(conn, report.sha256)
         fields: dict[str, Any] = {
             "last_seen": at,

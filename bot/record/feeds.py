@@ -15,6 +15,7 @@ import sqlite_utils
 
 from bot.core.clock import now_iso
 from bot.store.db import insert_row, transaction, update_row
+from scanners.judging.reason import reasons_json
 
 
 @dataclass
@@ -77,7 +78,7 @@ def store_feed(
                     "first_seen": at,
                     "import_id": import_id,
                     "brand": m.brand if m else "",
-                    "match": json.dumps([r.to_dict() for r in m.reasons], ensure_ascii=False) if m else "[]",
+                    "match": reasons_json(m.reasons) if m else "[]",
                     "trace_id": None,
                 },
             )

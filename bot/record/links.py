@@ -20,6 +20,7 @@ import sqlite_utils
 from bot.core.clock import now_iso
 from bot.core.linksafe import redact_userinfo as _r
 from bot.store.db import insert_row, transaction
+from scanners.judging.reason import reasons_json
 
 if TYPE_CHECKING:
     from bot.core.settings import Settings
@@ -163,7 +164,7 @@ def record_trace(
                     "verdict": a.verdict,
                     "brand": a.brand,
                     "flagged": int(a.flagged),
-                    "reasons": _j([r.to_dict() for r in a.reasons]),
+                    "reasons": reasons_json(a.reasons),
                     "facts": _j(a.facts),
                     "source": _r(a.source),
                     "via": a.via,

@@ -23,7 +23,9 @@ from bot.core.media import MediaGuard, fetch_image, guard_for
 from bot.core.settings import Settings
 from bot.core.textsafe import plain
 from bot.record.screenshots import fetch_screenshots, keep_screenshots
+from bot.store.db import transaction
 from scanners.judging.icons import icon_hash, official_icon_hashes
+from scanners.judging.reason import reasons_json
 from scanners.judging.verdict import PreparedBrand, Verdict, judge_all, prepare_brand
 from scanners.listing import Listing
 from scanners.profile import Profile
@@ -536,36 +538,7 @@ def run_scan(
             x.packages = candidates
         with ThreadPoolExecutor(max_workers=len(lookup_only), thread_name_prefix="scan") as pool:
             outcomes += list(pool.map(_run_safely, lookup_only))
-    finished = now_iso(clock())
-    with db.conn:
-        changes = _store_outcomes(db, scan_id, outcomes, finished)
-        runs = [r for o in outcomes for r in o.runs]
-        for run in runs:
-            db.table("scan_stores").insert({"scan_id": scan_id, **vars(run), "canary_ok": int(run.canary_ok)})
-        cache.save([u for o in outcomes for u in o.cache_updates])
-        statuses = {r.status for r in runs}
-        status = "failed" if statuses == {"broken"} else ("ok" if statuses <= {"ok"} else "degraded")
-        result = ScanResult(
-            scan_id=scan_id,
-            status=status,
-            started_at=started,
-            finished_at=finished,
-            runs=runs,
-            changes=changes,
-            listings_seen=sum(len(o.judged) for o in outcomes),
-            requests={o.store: o.requests for o in outcomes},
-            cache_hits={o.store: o.cache_hits for o in outcomes},
-            elapsed={o.store: o.elapsed for o in outcomes},
-            not_judged=[n for o in outcomes for n in o.not_judged],
-        )
-        db.table("scans").update(
-            scan_id,
-            {
-                "finished_at": finished,
-                "status": status,
-                "summary": json.dumps(result.to_dict(), ensure_ascii=False),
-            },
-        )
+    result = _record_scan(db, scan_id, outcomes, cache, started=started, finished=now_iso(clock()))
     # After the commit, outside the transaction: downloads take time, and each analysis commits its own row.
     budget = settings.stores.aptoide_apk_budget
     if budget:
@@ -594,6 +567,49 @@ def _run_safely(scanner: _StoreScanner) -> StoreOutcome:
             for p in scanner.brands
         ]
         return StoreOutcome(scanner.store, runs, {}, [], [])
+
+
+def _record_scan(
+    db: sqlite_utils.Database,
+    scan_id: int,
+    outcomes: Sequence[StoreOutcome],
+    cache: SqliteDetailsCache,
+    *,
+    started: str,
+    finished: str,
+) -> ScanResult:
+    """The scan's results in one transaction: listings, their history and evidence, findings, each store's
+    run, the details cache and the scan's own row; a scan killed half-way keeps none of them."""
+    with transaction(db):
+        changes = _store_outcomes(db, scan_id, outcomes, finished)
+        runs = [r for o in outcomes for r in o.runs]
+        for run in runs:
+            db.table("scan_stores").insert({"scan_id": scan_id, **vars(run), "canary_ok": int(run.canary_ok)})
+        cache.save([u for o in outcomes for u in o.cache_updates])
+        statuses = {r.status for r in runs}
+        status = "failed" if statuses == {"broken"} else ("ok" if statuses <= {"ok"} else "degraded")
+        result = ScanResult(
+            scan_id=scan_id,
+            status=status,
+            started_at=started,
+            finished_at=finished,
+            runs=runs,
+            changes=changes,
+            listings_seen=sum(len(o.judged) for o in outcomes),
+            requests={o.store: o.requests for o in outcomes},
+            cache_hits={o.store: o.cache_hits for o in outcomes},
+            elapsed={o.store: o.elapsed for o in outcomes},
+            not_judged=[n for o in outcomes for n in o.not_judged],
+        )
+        db.table("scans").update(
+            scan_id,
+            {
+                "finished_at": finished,
+                "status": status,
+                "summary": json.dumps(result.to_dict(), ensure_ascii=False),
+            },
+        )
+    return result
 
 
 def _store_outcomes(
@@ -632,14 +648,14 @@ def _store_listing(db: sqlite_utils.Database, scan_id: int, judged: Judged, at: 
     record.pop("partial")
     record.pop("rating")
     record["screenshots"] = json.dumps(list(listing.screenshots), ensure_ascii=False)
-    reasons_json = json.dumps([r.to_dict() for r in verdict.reasons], ensure_ascii=False)
+    stored_reasons = reasons_json(verdict.reasons)
     record.update(
         key=key,
         brand=verdict.brand,
         icon_hash=judged.icon_hash or "",
         verdict=verdict.verdict,
         score=verdict.score,
-        reasons=reasons_json,
+        reasons=stored_reasons,
         last_seen=at,
         present=1,
         removed_at=None,
@@ -681,7 +697,7 @@ def _store_listing(db: sqlite_utils.Database, scan_id: int, judged: Judged, at: 
         change,
     )
     if verdict.verdict in SUSPECT or change == "relisted":
-        _finding(db, scan_id, result, reasons_json, at)
+        _finding(db, scan_id, result, stored_reasons, at)
     return result
 
 
@@ -740,41 +756,28 @@ def make_adapters(settings: Settings, stores: Sequence[str] | None = None) -> di
     from scanners.stores.http import PoliteClient
 
     s = settings.stores
+    places = {
+        "google_play": (s.google_play_url, s.google_play_rate),
+        "app_store": (s.app_store_url, s.app_store_rate),
+        "aptoide": (s.aptoide_url, s.aptoide_rate),
+        "galaxy_store": (s.galaxy_store_url, s.galaxy_store_rate),
+    }
+
+    def client(store: str) -> PoliteClient:
+        url, rate = places[store]
+        return PoliteClient(store, url, rate=rate, timeout=s.timeout, retries=s.retries, backoff=s.backoff)
+
     adapters: dict[str, StoreAdapter] = {}
     if stores is None or "google_play" in stores:
-        client = PoliteClient(
-            "google_play",
-            s.google_play_url,
-            rate=s.google_play_rate,
-            timeout=s.timeout,
-            retries=s.retries,
-            backoff=s.backoff,
-        )
-        adapters["google_play"] = GooglePlay(client)
+        adapters["google_play"] = GooglePlay(client("google_play"))
     if stores is None or "app_store" in stores:
-        client = PoliteClient(
-            "app_store",
-            s.app_store_url,
-            rate=s.app_store_rate,
-            timeout=s.timeout,
-            retries=s.retries,
-            backoff=s.backoff,
-        )
-        adapters["app_store"] = AppStore(client)
+        adapters["app_store"] = AppStore(client("app_store"))
     if stores is None or "aptoide" in stores:
         from scanners.stores.aptoide import Aptoide
 
-        client = PoliteClient(
-            "aptoide", s.aptoide_url, rate=s.aptoide_rate, timeout=s.timeout, retries=s.retries,
-            backoff=s.backoff,
-        )  # fmt: skip
-        adapters["aptoide"] = Aptoide(client)
+        adapters["aptoide"] = Aptoide(client("aptoide"))
     if stores is None or "galaxy_store" in stores:
         from scanners.stores.galaxy_store import GalaxyStore
 
-        client = PoliteClient(
-            "galaxy_store", s.galaxy_store_url, rate=s.galaxy_store_rate, timeout=s.timeout,
-            retries=s.retries, backoff=s.backoff,
-        )  # fmt: skip
-        adapters["galaxy_store"] = GalaxyStore(client)
+        adapters["galaxy_store"] = GalaxyStore(client("galaxy_store"))
     return adapters

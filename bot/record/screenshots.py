@@ -9,6 +9,7 @@ import requests
 import sqlite_utils
 
 from bot.core.media import MediaGuard, fetch_image
+from bot.store.db import transaction
 
 SCREENSHOT_MAX_BYTES = 5_000_000
 SCREENSHOTS_PER_LISTING = 8
@@ -40,16 +41,16 @@ def keep_screenshots(
 
     Inside a caller's transaction nothing is committed here; on its own it commits.
     """
-    outer = db.conn.in_transaction
+    if not shots:
+        return 0
     added = 0
-    for url, data, ctype in shots:
-        sha = hashlib.sha256(data).hexdigest()
-        cur = db.execute(
-            "INSERT OR IGNORE INTO listing_media (listing_key, at, kind, url, sha256, content_type, data)"
-            " VALUES (?, ?, 'screenshot', ?, ?, ?, ?)",
-            [listing_key, at, url, sha, ctype, data],
-        )
-        added += cur.rowcount
-    if not outer:
-        db.conn.commit()
+    with transaction(db):
+        for url, data, ctype in shots:
+            sha = hashlib.sha256(data).hexdigest()
+            cur = db.execute(
+                "INSERT OR IGNORE INTO listing_media (listing_key, at, kind, url, sha256, content_type, data)"
+                " VALUES (?, ?, 'screenshot', ?, ?, ?, ?)",
+                [listing_key, at, url, sha, ctype, data],
+            )
+            added += cur.rowcount
     return added

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -129,21 +130,24 @@ def open_connection(path: str | Path, *, busy_timeout_ms: int | None = None) -> 
 
 
 @contextlib.contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[None]:
-    """One write transaction (BEGIN IMMEDIATE: take the write lock up front, wait out the other process).
+def transaction(db: sqlite_utils.Database | sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: ``BEGIN IMMEDIATE`` takes the write lock up front, so another process's write
+    is waited out (the busy time-out) instead of failing later on a lock upgrade, as the deferred ``BEGIN`` of
+    sqlite-utils' ``atomic()`` can in WAL mode. Nested use becomes a savepoint, as in ``atomic()``, which
+    sqlite-utils' own table methods use (since 4.0): called inside, they join this transaction.
 
-    Inside, write with ``db.execute`` only: sqlite-utils' table methods commit on their own.
-    Nested use becomes a savepoint.
+    ``db``: a sqlite-utils Database, or the plain connection of a short command (``open_connection``).
     """
-    conn: sqlite3.Connection = db.conn
+    conn: sqlite3.Connection = db if isinstance(db, sqlite3.Connection) else db.conn
     if conn.in_transaction:
-        name = f"sp{id(object())}"
+        name = f"fakeapp_{secrets.token_hex(8)}"
         conn.execute(f"SAVEPOINT {name}")
         try:
             yield
         except BaseException:
-            conn.execute(f"ROLLBACK TO {name}")
-            conn.execute(f"RELEASE {name}")
+            if conn.in_transaction:  # an error may already have ended the whole transaction
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
             raise
         conn.execute(f"RELEASE {name}")
         return
@@ -153,7 +157,11 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
     except BaseException:
         conn.rollback()
         raise
-    conn.commit()
+    try:
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
 
 
 def insert_row(db: sqlite_utils.Database, table: str, row: Mapping[str, Any]) -> int:

@@ -383,34 +383,11 @@ class _Tracer:
             final = resp.url
             what, how = sniff_kind(resp)
             if what in ("apk", "ipa", "mobileconfig"):
-                self.hops.append(
-                    Hop(
-                        final,
-                        resp.status,
-                        "file",
-                        "",
-                        resp.address,
-                        resp.content_type,
-                        resp.size,
-                        resp.sha256,
-                    )
-                )
+                self.hops.append(_hop(resp, "file", error=""))
                 self.analyse_file(what, final, resp, source=source or url, via=via, detected_by=how)
                 return ""
             if resp.path is not None:  # an unknown binary
-                self.hops.append(
-                    Hop(
-                        final,
-                        resp.status,
-                        "file",
-                        "",
-                        resp.address,
-                        resp.content_type,
-                        resp.size,
-                        resp.sha256,
-                        error="not a page and not an app",
-                    )
-                )
+                self.hops.append(_hop(resp, "file", error="not a page and not an app"))
                 self._done_file(resp)
                 return ""
             self.seen_pages.add(final)
@@ -439,19 +416,7 @@ class _Tracer:
                 if facts.refresh
                 else (facts.script_redirect, "script_redirect")
             )
-            self.hops.append(
-                Hop(
-                    final,
-                    resp.status,
-                    how2 if nxt else "page",
-                    nxt,
-                    resp.address,
-                    resp.content_type,
-                    resp.size,
-                    resp.sha256,
-                    resp.error,
-                )
-            )
+            self.hops.append(_hop(resp, how2 if nxt else "page", nxt))
             self.scan_page(final, facts)
             if not nxt or nxt == final:
                 return final
@@ -510,6 +475,15 @@ class _Tracer:
     def _add(self, a: Artifact) -> None:
         self.artifacts.append(a)
 
+    def _unchecked(
+        self, kind: str, url: str, facts: dict[str, Any], source: str, via: str, parent: str = ""
+    ) -> None:
+        """An artifact that could not be fetched: kept unjudged, with the last fetch error."""
+        error = self.errors[-1] if self.errors else ""
+        self._add(
+            Artifact(kind, url, "unchecked", "", (_unreachable(),), facts, source, via, parent, error=error)
+        )
+
     def artifact(self, kind: str, key: str, url: str, *, source: str, via: str, parent: str = "") -> None:
         if (kind, key) in self.seen_artifacts:
             return
@@ -528,34 +502,9 @@ class _Tracer:
         else:
             resp = self._get(url, to_file=True)
             if resp is None:
-                self._add(
-                    Artifact(
-                        kind,
-                        url,
-                        "unchecked",
-                        "",
-                        (_unreachable(),),
-                        {},
-                        source,
-                        via,
-                        parent,
-                        error=self.errors[-1] if self.errors else "",
-                    )
-                )
+                self._unchecked(kind, url, {}, source, via, parent)
                 return
-            self.hops.append(
-                Hop(
-                    resp.url,
-                    resp.status,
-                    "file",
-                    "",
-                    resp.address,
-                    resp.content_type,
-                    resp.size,
-                    resp.sha256,
-                    resp.error,
-                )
-            )
+            self.hops.append(_hop(resp, "file"))
             real, how = sniff_kind(resp)
             if real in ("apk", "ipa", "mobileconfig"):
                 self.analyse_file(
@@ -794,33 +743,9 @@ class _Tracer:
         }
         resp = self._get(manifest_url, to_file=False, max_bytes=self.limits.manifest_max)
         if resp is None:
-            self._add(
-                Artifact(
-                    "itms_manifest",
-                    itms,
-                    "unchecked",
-                    "",
-                    (_unreachable(),),
-                    facts,
-                    source,
-                    via,
-                    error=self.errors[-1] if self.errors else "",
-                )
-            )
+            self._unchecked("itms_manifest", itms, facts, source, via)
             return
-        self.hops.append(
-            Hop(
-                resp.url,
-                resp.status,
-                "file",
-                "",
-                resp.address,
-                resp.content_type,
-                resp.size,
-                resp.sha256,
-                resp.error,
-            )
-        )
+        self.hops.append(_hop(resp, "file"))
         try:
             m = parse_manifest(resp.body)
         except ManifestError as exc:
@@ -894,19 +819,7 @@ class _Tracer:
             page = parse_join_page(code, "")
             facts.update({**page.to_dict(), "state": "", "reachable": False})
         else:
-            self.hops.append(
-                Hop(
-                    resp.url,
-                    resp.status,
-                    "page",
-                    "",
-                    resp.address,
-                    resp.content_type,
-                    resp.size,
-                    resp.sha256,
-                    resp.error,
-                )
-            )
+            self.hops.append(_hop(resp, "page"))
             page = parse_join_page(code, _decode(resp))
             facts.update({**page.to_dict(), "reachable": True})
         j = J.judge_testflight(
@@ -1010,6 +923,22 @@ def _with(a: Artifact, **changes: Any) -> Artifact:
     import dataclasses
 
     return dataclasses.replace(a, **changes)
+
+
+def _hop(resp: Response, kind: str, next_url: str = "", *, error: str | None = None) -> Hop:
+    """The hop of an answered request: what came back, what it is and where it leads (``error``: the
+    response's own unless given)."""
+    return Hop(
+        resp.url,
+        resp.status,
+        kind,
+        next_url,
+        resp.address,
+        resp.content_type,
+        resp.size,
+        resp.sha256,
+        resp.error if error is None else error,
+    )
 
 
 def _unreachable() -> Reason:

@@ -14,11 +14,13 @@ import requests
 
 from scanners.listing import Listing
 from scanners.stores import StoreError
+from scanners.stores.fields import Reader
 from scanners.stores.http import PoliteClient
 
 STORE = "app_store"
 MAX_LIMIT = 200  # the Search API's documented maximum
 LOOKUP_BATCH = 100  # ids per /lookup request; keeps the URL well under common proxy limits
+_read = Reader(STORE)
 
 
 def itunes_lang(language: str) -> str:
@@ -26,21 +28,11 @@ def itunes_lang(language: str) -> str:
     return language.strip().replace("-", "_").lower()
 
 
-def _snippet(body: bytes, size: int = 60) -> str:
-    text = body[:size].decode("utf-8", "replace")
-    return repr(" ".join(text.split()))
-
-
 def decode_reply(body: bytes, *, what: str) -> list[dict[str, Any]]:
     """The ``results`` of an iTunes reply, checked for shape; raises StoreError naming what is wrong."""
     # Bytes, not response.text: requests guesses ISO-8859-1 for text/javascript without a charset,
     # which would garble every Chinese title. JSON is UTF-8 (RFC 8259); json.loads detects a BOM.
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise StoreError(STORE, f"{what}: reply is not JSON (starts with {_snippet(body)})") from None
-    if not isinstance(data, dict):
-        raise StoreError(STORE, f"{what}: reply is a JSON {type(data).__name__}, expected an object")
+    data = _read.json_object(body, what)
     if "errorMessage" in data:  # Apple's answer to a malformed query (usually with HTTP 400)
         raise StoreError(STORE, f"{what}: the API refused the query: {str(data['errorMessage'])[:200]}")
     if "results" not in data:
@@ -57,17 +49,6 @@ def decode_reply(body: bytes, *, what: str) -> list[dict[str, Any]]:
         if not isinstance(item, dict):
             raise StoreError(STORE, f"{what}: result {i} is a {type(item).__name__}, expected an object")
     return results
-
-
-def _text(record: Mapping[str, Any], key: str, where: str) -> str:
-    value = record.get(key)
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    raise StoreError(STORE, f"{where}: '{key}' is a {type(value).__name__}, expected text")
 
 
 def _id(record: Mapping[str, Any], key: str, where: str, *, required: bool) -> str:
@@ -110,11 +91,15 @@ def parse_result(record: Mapping[str, Any], *, where: str = "result") -> Listing
     """One iTunes software record as a complete Listing; raises StoreError on a changed layout."""
     app_id = _id(record, "trackId", where, required=True)
     where = f"{where} (trackId {app_id})"
-    title = _text(record, "trackName", where)
+    title = _read.text(record, "trackName", where)
     if not title:
         raise StoreError(STORE, f"{where}: no 'trackName' (API layout changed?)")
     icon = next(
-        (u for k in ("artworkUrl512", "artworkUrl100", "artworkUrl60") if (u := _text(record, k, where))),
+        (
+            u
+            for k in ("artworkUrl512", "artworkUrl100", "artworkUrl60")
+            if (u := _read.text(record, k, where))
+        ),
         "",
     )
     screenshots = _urls(record, "screenshotUrls", where) or _urls(record, "ipadScreenshotUrls", where)
@@ -122,18 +107,19 @@ def parse_result(record: Mapping[str, Any], *, where: str = "result") -> Listing
         store=STORE,
         app_id=app_id,
         title=title,
-        developer=_text(record, "artistName", where),
+        developer=_read.text(record, "artistName", where),
         developer_id=_id(record, "artistId", where, required=False),
-        developer_legal_name=_text(record, "sellerName", where),
-        developer_website=_text(record, "sellerUrl", where),
-        bundle_id=_text(record, "bundleId", where),
-        description=_text(record, "description", where),
+        developer_legal_name=_read.text(record, "sellerName", where),
+        developer_website=_read.text(record, "sellerUrl", where),
+        bundle_id=_read.text(record, "bundleId", where),
+        description=_read.text(record, "description", where),
         icon=icon,
-        url=_text(record, "trackViewUrl", where),
-        version=_text(record, "version", where),
-        updated=_text(record, "currentVersionReleaseDate", where) or _text(record, "releaseDate", where),
+        url=_read.text(record, "trackViewUrl", where),
+        version=_read.text(record, "version", where),
+        updated=_read.text(record, "currentVersionReleaseDate", where)
+        or _read.text(record, "releaseDate", where),
         rating=_rating(record, where),
-        genre=_text(record, "primaryGenreName", where),
+        genre=_read.text(record, "primaryGenreName", where),
         screenshots=screenshots,
         partial=False,
         raw=json.dumps(record, ensure_ascii=False),

@@ -22,6 +22,7 @@ import requests
 
 from scanners.listing import Listing
 from scanners.stores import StoreError
+from scanners.stores.fields import PACKAGE, Reader
 from scanners.stores.http import PoliteClient
 
 STORE = "aptoide"
@@ -31,7 +32,7 @@ MAX_LIMIT = 100
 # 2026-12: the API's error code for an app or package it does not (or no longer) list.
 NOT_FOUND_CODES = frozenset({"APK-5", "APP-1", "APK-1"})
 _SHA1 = re.compile(r"^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){19}$")
-_PACKAGE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+$")
+_read = Reader(STORE)
 
 
 def normalize_sha1(value: str) -> str:
@@ -48,21 +49,12 @@ def colon_sha1(hex40: str) -> str:
     return ":".join(h[i : i + 2] for i in range(0, len(h), 2))
 
 
-def _snippet(body: bytes, size: int = 60) -> str:
-    return repr(" ".join(body[:size].decode("utf-8", "replace").split()))
-
-
 def decode_reply(body: bytes, *, what: str) -> dict[str, Any]:
     """An Aptoide reply as a dict, checked for ``info.status``; raises StoreError naming what is wrong.
 
     A reply whose status is ``FAIL`` with a not-found code is returned as is (the caller decides "removed").
     """
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise StoreError(STORE, f"{what}: reply is not JSON (starts with {_snippet(body)})") from None
-    if not isinstance(data, dict):
-        raise StoreError(STORE, f"{what}: reply is a JSON {type(data).__name__}, expected an object")
+    data = _read.json_object(body, what)
     info = data.get("info")
     if not isinstance(info, dict) or not isinstance(info.get("status"), str):
         raise StoreError(STORE, f"{what}: reply has no 'info.status' (API layout changed?)")
@@ -91,26 +83,6 @@ def is_not_found(data: Mapping[str, Any]) -> bool:
     )
 
 
-def _obj(record: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-    value = record.get(key)
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise StoreError(STORE, f"{where}: '{key}' is a {type(value).__name__}, expected an object")
-    return value
-
-
-def _text(record: Mapping[str, Any], key: str, where: str) -> str:
-    value = record.get(key)
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    raise StoreError(STORE, f"{where}: '{key}' is a {type(value).__name__}, expected text")
-
-
 def _count(record: Mapping[str, Any], key: str, where: str) -> str:
     value = record.get(key)
     if value is None:
@@ -128,14 +100,14 @@ def _app_id(record: Mapping[str, Any], where: str) -> str:
 
 
 def _package(record: Mapping[str, Any], where: str) -> str:
-    value = _text(record, "package", where)
-    if not _PACKAGE.match(value):
+    value = _read.text(record, "package", where)
+    if not PACKAGE.match(value):
         raise StoreError(STORE, f"{where}: 'package' is {value[:80]!r}, expected an Android package name")
     return value
 
 
 def _rating(stats: Mapping[str, Any], where: str) -> float | None:
-    rating = _obj(stats, "rating", where)
+    rating = _read.obj(stats, "rating", where)
     value = rating.get("avg")
     if value is None:
         return None
@@ -149,26 +121,26 @@ def parse_app(record: Mapping[str, Any], *, where: str, full: bool) -> Listing:
     app_id = _app_id(record, where)
     where = f"{where} (id {app_id})"
     package = _package(record, where)
-    title = _text(record, "name", where)
+    title = _read.text(record, "name", where)
     if not title:
         raise StoreError(STORE, f"{where}: no 'name' (API layout changed?)")
-    store = _obj(record, "store", where)
-    file = _obj(record, "file", where)
-    stats = _obj(record, "stats", where)
-    developer = _obj(record, "developer", where)
-    media = _obj(record, "media", where)
-    urls = _obj(record, "urls", where)
+    store = _read.obj(record, "store", where)
+    file = _read.obj(record, "file", where)
+    stats = _read.obj(record, "stats", where)
+    developer = _read.obj(record, "developer", where)
+    media = _read.obj(record, "media", where)
+    urls = _read.obj(record, "urls", where)
     cert_sha1 = cert_owner = ""
     if full:
-        signature = _obj(file, "signature", f"{where}: file")
-        raw_sha1 = _text(signature, "sha1", where)
+        signature = _read.obj(file, "signature", f"{where}: file")
+        raw_sha1 = _read.text(signature, "sha1", where)
         if not raw_sha1:
             raise StoreError(STORE, f"{where}: no 'file.signature.sha1' (API layout changed?)")
         try:
             cert_sha1 = normalize_sha1(raw_sha1)
         except ValueError as exc:
             raise StoreError(STORE, f"{where}: file.signature.sha1: {exc}") from None
-        cert_owner = _text(signature, "owner", where)
+        cert_owner = _read.text(signature, "owner", where)
     shots = media.get("screenshots") or []
     if not isinstance(shots, list):
         raise StoreError(STORE, f"{where}: 'media.screenshots' is not a list")
@@ -179,24 +151,24 @@ def parse_app(record: Mapping[str, Any], *, where: str, full: bool) -> Listing:
         store=STORE,
         app_id=app_id,
         title=title,
-        developer=_text(developer, "name", where),
-        developer_id=_text(developer, "id", where),
-        developer_email=_text(developer, "email", where),
-        developer_website=_text(developer, "website", where),
+        developer=_read.text(developer, "name", where),
+        developer_id=_read.text(developer, "id", where),
+        developer_email=_read.text(developer, "email", where),
+        developer_website=_read.text(developer, "website", where),
         bundle_id=package,
-        description=_text(media, "description", where),
-        icon=_text(record, "icon", where),
-        url=_text(urls, "w", where),
-        version=_text(file, "vername", where),
-        updated=_text(record, "updated", where) or _text(record, "modified", where),
+        description=_read.text(media, "description", where),
+        icon=_read.text(record, "icon", where),
+        url=_read.text(urls, "w", where),
+        version=_read.text(file, "vername", where),
+        updated=_read.text(record, "updated", where) or _read.text(record, "modified", where),
         installs=_count(stats, "downloads", where),
         rating=_rating(stats, where),
         screenshots=screenshots,
         cert_sha1=cert_sha1,
         cert_owner=cert_owner,
-        store_name=_text(store, "name", where),
-        apk_url=_text(file, "path", where) or _text(file, "path_alt", where),
-        apk_md5=_text(file, "md5sum", where).lower(),
+        store_name=_read.text(store, "name", where),
+        apk_url=_read.text(file, "path", where) or _read.text(file, "path_alt", where),
+        apk_md5=_read.text(file, "md5sum", where).lower(),
         partial=not full,
         raw=json.dumps(record, ensure_ascii=False),
     )
@@ -279,7 +251,7 @@ class Aptoide:
         app_id = str(app_id).strip()
         if app_id.isdigit():
             params = {"app_id": app_id}
-        elif _PACKAGE.match(app_id):
+        elif PACKAGE.match(app_id):
             params = {"package_name": app_id}
         else:
             raise StoreError(STORE, f"Aptoide ids are numeric app ids or package names, got {app_id[:80]!r}")

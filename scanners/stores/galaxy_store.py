@@ -18,7 +18,6 @@ every package the other sources flagged or that imitates the official one.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -27,38 +26,13 @@ import requests
 
 from scanners.listing import Listing
 from scanners.stores import StoreError
+from scanners.stores.fields import PACKAGE, Reader
 from scanners.stores.http import PoliteClient
 
 STORE = "galaxy_store"
 DETAIL_PATH = "/api/detail/"
 STORE_PAGE = "https://galaxystore.samsung.com/detail/"
-_PACKAGE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+$")
-
-
-def _snippet(body: bytes, size: int = 60) -> str:
-    return repr(" ".join(body[:size].decode("utf-8", "replace").split()))
-
-
-def _obj(record: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> Mapping[str, Any]:
-    value = record.get(key)
-    if value is None:
-        if required:
-            raise StoreError(STORE, f"{where}: no '{key}' (API layout changed?)")
-        return {}
-    if not isinstance(value, dict):
-        raise StoreError(STORE, f"{where}: '{key}' is a {type(value).__name__}, expected an object")
-    return value
-
-
-def _text(record: Mapping[str, Any], key: str, where: str) -> str:
-    value = record.get(key)
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    raise StoreError(STORE, f"{where}: '{key}' is a {type(value).__name__}, expected text")
+_read = Reader(STORE, strip=True)
 
 
 def _rating(record: Mapping[str, Any], where: str) -> float | None:
@@ -74,45 +48,40 @@ def _rating(record: Mapping[str, Any], where: str) -> float | None:
 
 def is_package(value: str) -> bool:
     """Whether text is an Android package name (the only key the Galaxy Store looks apps up by)."""
-    return bool(_PACKAGE.match(value))
+    return bool(PACKAGE.match(value))
 
 
 def parse_detail(body: bytes, package: str) -> Listing | None:
     """A detail reply as a complete Listing, None when the store says it does not list the package."""
     what = f"detail {package}"
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise StoreError(STORE, f"{what}: reply is not JSON (starts with {_snippet(body)})") from None
-    if not isinstance(data, dict):
-        raise StoreError(STORE, f"{what}: reply is a JSON {type(data).__name__}, expected an object")
+    data = _read.json_object(body, what)
     if data.get("errCode") not in (None, "", 0, "0") and "DetailMain" not in data:
         return None  # 2026-12: the answer for a package the store does not list (or no longer lists)
-    main = _obj(data, "DetailMain", what, required=True)
-    seller = _obj(data, "SellerInfo", what)
-    title = _text(main, "contentName", what)
+    main = _read.obj(data, "DetailMain", what, required=True)
+    seller = _read.obj(data, "SellerInfo", what)
+    title = _read.text(main, "contentName", what)
     if not title:
         raise StoreError(STORE, f"{what}: no 'DetailMain.contentName' (API layout changed?)")
-    app_id = _text(data, "appId", what) or _text(main, "appId", what)
+    app_id = _read.text(data, "appId", what) or _read.text(main, "appId", what)
     if app_id.lower() != package.lower():
         raise StoreError(STORE, f"{what}: the reply is about another package ({app_id[:80]!r})")
     return Listing(
         store=STORE,
         app_id=app_id,
         title=title,
-        developer=_text(seller, "sellerTradeName", what) or _text(main, "sellerName", what),
-        developer_id=_text(seller, "sellerRegistrationNumber", what),
-        developer_legal_name=_text(seller, "sellerName", what),
-        developer_address=_text(seller, "sellerAddress", what),
-        developer_email=_text(seller, "sellerEmail", what),
-        developer_phone=_text(seller, "sellerPhone", what),
-        developer_website=_text(seller, "sellerSite", what),
+        developer=_read.text(seller, "sellerTradeName", what) or _read.text(main, "sellerName", what),
+        developer_id=_read.text(seller, "sellerRegistrationNumber", what),
+        developer_legal_name=_read.text(seller, "sellerName", what),
+        developer_address=_read.text(seller, "sellerAddress", what),
+        developer_email=_read.text(seller, "sellerEmail", what),
+        developer_phone=_read.text(seller, "sellerPhone", what),
+        developer_website=_read.text(seller, "sellerSite", what),
         bundle_id=app_id,
-        description=_text(main, "contentDescription", what),
-        icon=_text(main, "iconImgUrl", what),
+        description=_read.text(main, "contentDescription", what),
+        icon=_read.text(main, "iconImgUrl", what),
         url=STORE_PAGE + quote(app_id, safe=""),
-        version=_text(main, "version", what),
-        updated=_text(main, "lastUpdateDate", what),
+        version=_read.text(main, "version", what),
+        updated=_read.text(main, "lastUpdateDate", what),
         rating=_rating(main, what),
         partial=False,
         raw=json.dumps(data, ensure_ascii=False),
