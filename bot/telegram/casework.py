@@ -7,7 +7,6 @@ plain text shown in ``<pre>`` (escaped); long ones, the website HTML and the cha
 from __future__ import annotations
 
 import asyncio
-import html
 from datetime import datetime
 
 import sqlite_utils
@@ -19,6 +18,7 @@ from bot.casework.drafts import KINDS, DraftError, DuplicateTakedown, fmt_time
 from bot.casework.evidence import EvidenceError, make_pack
 from bot.casework.reports import load_report, period_for, render_chart, render_text
 from bot.casework.workflow import draft_for_case, enqueue_reminder_drafts
+from bot.core.textsafe import esc
 from bot.desk import cases, outbox
 from bot.telegram.desk import Desk, actor_of, case_number, desk_of, lang_of, reply
 from scanners.profile import Profile, ProfileError, load_profile
@@ -79,7 +79,7 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang, db, desk = await _lang_and_desk(update, context)
     args = [a.lower() for a in (context.args or [])]
     if len(args) < 2 or args[1] not in KINDS:
-        await _send(update, html.escape(_t(lang, "draft.usage")))
+        await _send(update, esc(_t(lang, "draft.usage")))
         return
     draft_lang = next((a for a in args[2:] if a in ("zh", "en")), lang)
     force = any(a in ("force", "--force") for a in args[2:])
@@ -101,7 +101,7 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         first = exc.first
         await _send(
             update,
-            html.escape(
+            esc(
                 _t(
                     lang,
                     "draft.dup",
@@ -114,12 +114,12 @@ async def cmd_draft(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     except (DraftError, ProfileError) as exc:
-        await _send(update, html.escape(_t(lang, "error", msg=str(exc))))
+        await _send(update, esc(_t(lang, "error", msg=str(exc))))
         return
     text = draft.text()
     caption = _t(lang, "draft.caption", id=case_id, kind=args[1])
     if len(text) <= MAX_INLINE_DRAFT:
-        await _send(update, f"<b>{html.escape(caption)}</b>\n<pre>{html.escape(text)}</pre>")
+        await _send(update, f"<b>{esc(caption)}</b>\n<pre>{esc(text)}</pre>")
     else:
         await _document(
             update, text.encode("utf-8"), f"draft-case{case_id}-{args[1]}-{draft_lang}.txt", caption
@@ -136,10 +136,10 @@ async def cmd_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     try:
         since, until = period_for(name, desk.clock())
     except ValueError:
-        await _send(update, html.escape(_t(lang, "report.usage")))
+        await _send(update, esc(_t(lang, "report.usage")))
         return
     report = await desk.read(load_report, since, until, desk.settings.tz)
-    await _send(update, f"<pre>{html.escape(render_text(report, lang, _brand_names_of(desk)))}</pre>")
+    await _send(update, f"<pre>{esc(render_text(report, lang, _brand_names_of(desk)))}</pre>")
     # Drawing takes a moment: off the event loop (pure, no database).
     png = await asyncio.to_thread(render_chart, report, lang)  # English labels if no CJK font
     await _document(update, png, f"fakeapp-report-{name}-{until:%Y%m%d}.png", _t(lang, "report.caption"))
@@ -163,7 +163,7 @@ async def cmd_evidence(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     lang, db, desk = await _lang_and_desk(update, context)
     args = context.args or []
     if not args:
-        await _send(update, html.escape(_t(lang, "evidence.usage")))
+        await _send(update, esc(_t(lang, "evidence.usage")))
         return
     case = await desk.run(cases.get_case, db, case_number(args[0]))
     actor = actor_of(update)
@@ -203,7 +203,7 @@ def evidence_button(desk: Desk, case_id: int, actor: Actor, now: datetime | None
     outbox.enqueue(
         db,
         outbox.SECURITY,
-        html.escape(_pack_caption("zh", case_id, len(pack.names()), pack.sha256, actor.label)),
+        esc(_pack_caption("zh", case_id, len(pack.names()), pack.sha256, actor.label)),
         kind="evidence",
         case_id=case_id,
         method="sendDocument",
