@@ -1,5 +1,6 @@
 """The string catalogue: every key the code uses exists in each language, and no key is dead; the same for
-the evidence pack's fixed Chinese wording (``bot/casework/evidence_zh.py``).
+the evidence pack's fixed Chinese wording (``bot/casework/evidence_zh.py``); and no Chinese literal outside
+the modules that may hold one (``CHINESE_ALLOWED``, each with its reason).
 
 A key is used when the code names it as a string (``t(lang, "cmd.help")``, a ``desc_key``, a ``label_key``)
 or builds it from a prefix (``t(lang, f"state.{case.state}")``): every key under a used prefix counts.
@@ -8,6 +9,7 @@ or builds it from a prefix (``t(lang, f"state.{case.state}")``): every key under
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from bot.casework import evidence_zh
@@ -119,3 +121,48 @@ def test_the_evidence_packs_wording_has_every_key_used_and_none_dead() -> None:
     )
     assert dead == []
     assert all(text.strip() for text in evidence_zh.ZH.values())
+
+
+# Modules that may hold Chinese string literals, and why; anywhere else a Chinese literal is something the bot
+# says outside the catalogue. Docstrings and comments do not count.
+CHINESE_ALLOWED = {
+    "core/i18n.py": "the catalogue",
+    "casework/evidence_zh.py": "the evidence pack's fixed wording (a Chinese-only document)",
+    "casework/drafts.py": "ready-to-file drafts, composed from the facts in the language asked for",
+    "casework/link_drafts.py": "the link cases' drafts",
+    "casework/casefacts.py": "the store names the documents use",
+    "casework/reports.py": "the figures' definitions name the buttons as the team presses them",
+    "cli/apk.py": "the terminal's verdict line, in both languages at once",
+    "demo/": "the store doubles serve a store's own pages",
+}
+_CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """ids of the docstring constants of a module, its classes and functions."""
+    out: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                out.add(id(first.value))
+    return out
+
+
+def test_chinese_text_lives_in_the_catalogue_or_a_document() -> None:
+    found = []
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if any(rel == a or (a.endswith("/") and rel.startswith(a)) for a in CHINESE_ALLOWED):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docs = _docstrings(tree)
+        found += [
+            f"{rel}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docs
+            and _CJK.search(node.value)
+        ]
+    assert found == []

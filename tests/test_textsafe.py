@@ -104,3 +104,55 @@ def test_strip_controls_leaves_nothing_unsafe(text: str) -> None:
     escaped = esc(text)
     assert "<" not in escaped and ">" not in escaped
     escaped.encode("utf-8")  # no surrogate is left to make sending it raise
+
+
+def test_esc_bounds_before_escaping_and_folds_on_request() -> None:
+    """One escaper for Telegram HTML and HTML documents: cleaned, optionally one line, bounded (an entity is
+    never cut in half), quotes escaped for attribute values."""
+    from bot.core.textsafe import esc as one
+
+    assert one is esc  # bot.alerts.render and bot.outbox.text re-export the same function
+    assert one("&&&&&&", limit=4) == "&amp;&amp;&amp;…"
+    assert one("<b>\nx\u202e</b>", one_line=True) == "&lt;b&gt; x&lt;/b&gt;"
+    assert one("a\nb") == "a\nb"
+    assert one("\"'") == "&quot;&#x27;"
+    assert one(None) == "" and one(42) == "42"
+
+
+def _calls_html_escape(path: Path) -> list[int]:
+    """Lines of ``path`` that escape HTML without ``bot.core.textsafe``: ``html.escape(...)`` (under any
+    alias of the html module) or ``from html import escape``."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    aliases = {"html"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            aliases |= {a.asname or a.name for a in node.names if a.name == "html"}
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "html":
+            lines += [node.lineno for a in node.names if a.name == "escape"]
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr == "escape"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_module_escapes_html_on_its_own() -> None:
+    """Every HTML escape goes through bot.core.textsafe (``esc``; ``escape_as_served`` for the demo's store
+    doubles), so hostile text is cleaned and bounded the same way everywhere."""
+    root = Path(__file__).resolve().parent.parent
+    own = root / "bot" / "core" / "textsafe.py"
+    assert _calls_html_escape(own), "the scan is broken: textsafe itself escapes"
+    found = {
+        str(p.relative_to(root)): lines
+        for base in ("bot", "scanners")
+        for p in sorted((root / base).rglob("*.py"))
+        if p != own and (lines := _calls_html_escape(p))
+    }
+    assert found == {}

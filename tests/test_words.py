@@ -16,7 +16,6 @@ from bot.casework.workflow import draft_for_case
 from bot.core import i18n
 from bot.desk import cases
 from bot.outbox.text import html_to_text
-from bot.telegram import casework as casework_tg
 from bot.telegram.app import COMMANDS, done_text, help_text
 from scanners.profile import load_profile
 from tests.conftest import DATA
@@ -58,27 +57,11 @@ def check_en(text: str, where: str) -> None:
 
 
 def catalogues() -> Iterator[tuple[str, str, str]]:
-    """(where, language, text) for every string the bot and the casework say."""
+    """(where, language, text) for every string the bot and the casework say: all of them in the catalogue
+    (the front-line notices, /draft, /report, /evidence and the report's chart included)."""
     for key, entry in i18n.CATALOGUE.items():
         for lang, text in entry.items():
             yield f"i18n:{key}", lang, text
-    for lang, table in casework_tg._T.items():
-        for key, text in table.items():
-            yield f"casework:{key}", lang, text
-    for lang, table in frontline._TEXT.items():
-        for key, text in table.items():
-            yield f"frontline:{key}", lang, text
-    for lang, table in frontline._STORE.items():
-        for key, text in table.items():
-            yield f"frontline.store:{key}", lang, text
-    for lang, text in frontline.OFF_NOTICE.items():
-        yield "frontline.off", lang, text
-    for lang, table in (("zh", reports._LABELS_ZH), ("en", reports._LABELS_EN)):
-        for key, text in table.items():
-            yield f"reports:{key}", lang, text
-    for lang, table in (("zh", reports._CHART_ZH), ("en", reports._CHART_EN)):
-        for key, text in table.items():
-            yield f"chart:{key}", lang, text
 
 
 @pytest.mark.parametrize(("where", "lang", "text"), list(catalogues()), ids=lambda v: str(v)[:40])
@@ -96,8 +79,8 @@ def test_every_catalogue_string(where: str, lang: str, text: str) -> None:
 def test_both_languages_everywhere() -> None:
     for key, entry in i18n.CATALOGUE.items():
         assert set(entry) == {"zh", "en"}, key
-    assert set(casework_tg._T["zh"]) == set(casework_tg._T["en"])
-    assert set(frontline._TEXT["zh"]) == set(frontline._TEXT["en"])
+    for prefix in ("frontline.", "draft.", "report.", "evidence.", "chart."):  # once in tables of their own
+        assert any(key.startswith(prefix) for key in i18n.CATALOGUE), prefix
 
 
 def test_points_are_signed() -> None:

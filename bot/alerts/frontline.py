@@ -19,6 +19,7 @@ from bot.alerts.render import esc
 from bot.cases.actions import get_case
 from bot.cases.events import CaseChange, Hook
 from bot.cases.model import Case, State
+from bot.core.i18n import label, t
 from bot.outbox import queue
 from bot.outbox.deliver import MessageKind, Rendered
 from scanners.profile import Brand, Profile
@@ -30,93 +31,6 @@ KIND_POST = "frontline"
 KIND_EDIT = "frontline_edit"
 KINDS = (KIND_POST, KIND_EDIT)
 ANCHOR = "frontline"  # the posted notice, edited as the case changes
-
-_STORE = {
-    "zh": {
-        "google_play": "Google Play 商店",
-        "app_store": "Apple App Store",
-        "aptoide": "Aptoide 第三方商店",
-        "galaxy_store": "三星 Galaxy Store",
-        "apk": "LINE／簡訊等連結（安裝檔）",
-        # link cases
-        "website": "LINE／簡訊等連結的假冒下載網頁",
-        "ipa": "LINE／簡訊等連結（iPhone 安裝檔）",
-        "itms_manifest": "LINE／簡訊等連結（iPhone 安裝連結）",
-        "testflight": "LINE／簡訊等連結（TestFlight 測試版邀請）",
-        "mobileconfig": "LINE／簡訊等連結（iPhone 描述檔）",
-    },
-    "en": {
-        "google_play": "Google Play",
-        "app_store": "the Apple App Store",
-        "aptoide": "the Aptoide app store",
-        "galaxy_store": "the Samsung Galaxy Store",
-        "apk": "links in LINE or SMS (APK file)",
-        "website": "a fake download page behind links in LINE or SMS",
-        "ipa": "links in LINE or SMS (iPhone app file)",
-        "itms_manifest": "links in LINE or SMS (iPhone install link)",
-        "testflight": "links in LINE or SMS (TestFlight beta invitation)",
-        "mobileconfig": "links in LINE or SMS (iPhone configuration profile)",
-    },
-}
-_TEXT = {
-    "zh": {
-        "title.active": "⚠️ 假冒 App 警示（請轉知同仁）",
-        "title.relisted": "⚠️ 假冒 App 再次出現（請轉知同仁）",
-        "title.removed": "✅ 假冒 App 已下架（仍請提醒客戶）",
-        "title.resolved": "☑️ 假冒 App 案件已結案",
-        "title.retracted": "ℹ️ 更正：先前通知的 App 經查證並非假冒",
-        "app": "假冒 App 名稱",
-        "where": "出現在",
-        "developer": "顯示的開發者",
-        "status": "目前狀態",
-        "status.listed": "仍可下載，本公司正處理中",
-        "status.requested": "仍可下載，本公司已向商店申請下架",
-        "status.removed": "商店已下架",
-        "status.resolved": "已處理完畢",
-        "recognise": "如何辨識",
-        "recognise.text": "本公司官方 App 只會在下列官方連結上架；"
-        "名稱相似、圖示相似但不是從官方連結下載的，都不是本公司的 App。"
-        "本公司不會透過 LINE、簡訊或社群要求客戶下載 App 或匯款。",
-        "tell": "請這樣告訴客戶",
-        "tell.text": "「這不是本公司的 App，請不要下載、不要登入、不要依指示匯款。"
-        "已經安裝的話請刪除，並變更密碼；"
-        "如已匯款或提供資料，請立即撥打 165 反詐騙專線並與本公司聯繫。」",
-        "official": "官方下載連結",
-        "official.page": "官方下載頁",
-        "retracted.text": "經資安單位查證，此 App 並非假冒，請忽略先前的通知；如已告知客戶，請說明已更正。",
-        "case": "案件編號",
-    },
-    "en": {
-        "title.active": "⚠️ Fake app warning (please pass on to colleagues)",
-        "title.relisted": "⚠️ The fake app is back (please pass on to colleagues)",
-        "title.removed": "✅ Fake app taken down (keep warning customers)",
-        "title.resolved": "☑️ Fake app case closed",
-        "title.retracted": "ℹ️ Correction: the app in the earlier notice is not a fake",
-        "app": "Fake app name",
-        "where": "Found on",
-        "developer": "Developer shown",
-        "status": "Status",
-        "status.listed": "still downloadable; we are dealing with it",
-        "status.requested": "still downloadable; we have asked the store to remove it",
-        "status.removed": "removed by the store",
-        "status.resolved": "dealt with",
-        "recognise": "How to recognise it",
-        "recognise.text": "Our apps are only available from the official links below; an app with a similar "
-        "name or icon from anywhere else is not ours. We never ask customers to install an app or transfer "
-        "money through "
-        "LINE, text messages or social media.",
-        "tell": "What to tell a customer",
-        "tell.text": '"This is not our app. Do not install it, do not log in, and do not transfer money '
-        "as it asks. If you installed it, delete it and change your password; if you transferred money or "
-        "gave your details, "
-        'call the 165 anti-fraud hotline and contact us now."',
-        "official": "Official download links",
-        "official.page": "Official download page",
-        "retracted.text": "Our security team found that this app is not a fake: please disregard the earlier "
-        "notice, and correct it with any customer you told.",
-        "case": "Case",
-    },
-}
 
 
 def phase(case: Case) -> str:
@@ -134,41 +48,43 @@ def phase(case: Case) -> str:
 
 def notice_text(case: Case, brand: Brand | None, lang: str = "zh") -> str:
     """The notice as Telegram HTML: the app's title and developer escaped, nothing technical shown."""
-    tx = _TEXT["en" if lang == "en" else "zh"]
-    stores = _STORE["en" if lang == "en" else "zh"]
+    lang = "en" if lang == "en" else "zh"
     e = esc
     p = phase(case)
     title = " ".join(case.title.split())[:120]
     developer = " ".join(case.developer.split())[:120]
     c = ": " if lang == "en" else "："
-    lines = [f"<b>{tx['title.' + p]}</b>", ""]
-    lines.append(f"{tx['app']}{c}<b>{e(title)}</b>")
-    lines.append(f"{tx['where']}{c}{e(stores.get(case.store, case.store))}")
+
+    def where(store: str) -> str:
+        return e(label(lang, "frontline.store", store))
+
+    lines = [f"<b>{t(lang, f'frontline.title.{p}')}</b>", ""]
+    lines.append(f"{t(lang, 'frontline.app')}{c}<b>{e(title)}</b>")
+    lines.append(f"{t(lang, 'frontline.where')}{c}{where(case.store)}")
     if developer and case.kind == "listing":
-        lines.append(f"{tx['developer']}{c}{e(developer)}")
+        lines.append(f"{t(lang, 'frontline.developer')}{c}{e(developer)}")
     if p == "retracted":
-        lines += ["", e(tx["retracted.text"])]
+        lines += ["", t(lang, "frontline.retracted.text")]
     else:
         if p in ("active", "relisted"):
-            status = tx["status.requested"] if case.takedown == "requested" else tx["status.listed"]
+            status = "requested" if case.takedown == "requested" else "listed"
         elif p == "removed":
-            status = tx["status.removed"]
+            status = "removed"
         else:
-            status = tx["status.resolved"]
-        lines.append(f"{tx['status']}{c}{e(status)}")
-        lines += ["", f"<b>{tx['recognise']}</b>", e(tx["recognise.text"])]
-        lines += ["", f"<b>{tx['tell']}</b>", e(tx["tell.text"])]
-    lines += ["", f"<b>{tx['official']}</b>"]
+            status = "resolved"
+        lines.append(f"{t(lang, 'frontline.status')}{c}{t(lang, f'frontline.status.{status}')}")
+        lines += ["", f"<b>{t(lang, 'frontline.recognise')}</b>", t(lang, "frontline.recognise.text")]
+        lines += ["", f"<b>{t(lang, 'frontline.tell')}</b>", t(lang, "frontline.tell.text")]
+    lines += ["", f"<b>{t(lang, 'frontline.official')}</b>"]
     if brand is not None:
         for app in brand.apps:
             if app.url:
                 name = app.name or brand.name
-                where = _STORE["en" if lang == "en" else "zh"].get(app.store, app.store)
-                lines.append(f'• {e(where)}{c}<a href="{e(app.url)}">{e(name)}</a>')
+                lines.append(f'• {where(app.store)}{c}<a href="{e(app.url)}">{e(name)}</a>')
         if brand.download_page:
-            lines.append(f'• {tx["official.page"]}{c}<a href="{e(brand.download_page)}">'
+            lines.append(f'• {t(lang, "frontline.official.page")}{c}<a href="{e(brand.download_page)}">'
                          f"{e(brand.download_page)}</a>")  # fmt: skip
-    lines += ["", f"<i>{tx['case']} #{case.id}</i>"]
+    lines += ["", f"<i>{t(lang, 'frontline.case')} #{case.id}</i>"]
     return "\n".join(lines)
 
 
@@ -176,15 +92,6 @@ def brand_for(case: Case, profile: Profile | None) -> Brand | None:
     if profile is None:
         return None
     return next((b for b in profile.brands if b.id == case.brand), None)
-
-
-OFF_NOTICE = {
-    "zh": "ℹ️ 第一線通知未開啟：尚未設定第一線聊天（FAKEAPP_FRONTLINE_CHAT_ID），"
-    "案件 #{id} 確認後沒有通知分行與客服。設定後重新啟動 bot，之後確認的案件就會通知第一線。",
-    "en": "ℹ️ Front-line notices are off: no front-line chat is set (FAKEAPP_FRONTLINE_CHAT_ID), so the "
-    "branches and customer service were not told about case #{id}. Set it and restart the bot; cases "
-    "confirmed after that are announced.",
-}
 
 
 def frontline_chat() -> str:
@@ -222,7 +129,7 @@ def on_transition(
             return queue.enqueue(
                 db,
                 queue.SECURITY,
-                esc(OFF_NOTICE["zh"].format(id=after.id)),
+                t("zh", "frontline.off", id=after.id),
                 kind="frontline_off",
                 dedupe_key="frontline_off",
                 now=now,

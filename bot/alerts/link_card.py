@@ -11,30 +11,20 @@ from typing import Any
 
 from bot.cases.actions import Case
 from bot.core.i18n import t
-from bot.core.textsafe import strip_controls
+from bot.core.textsafe import esc
 
 
 def _colon(lang: str) -> str:
     return ": " if lang == "en" else "："
 
+
 MAX_ARTIFACT_LINES = 10
-
-
-def _esc(text: object) -> str:
-    import html
-
-    return html.escape(strip_controls(text), quote=True)
-
-
-def _clip(text: object, n: int) -> str:
-    s = str(text)
-    return s if len(s) <= n else s[: n - 1] + "…"
 
 
 def label(lang: str, prefix: str, value: str) -> str:
     """The catalogue's label for ``prefix.value``, or the value escaped when there is none."""
     out = t(lang, f"{prefix}.{value}")
-    return out if out != f"{prefix}.{value}" else _esc(value)
+    return out if out != f"{prefix}.{value}" else esc(value)
 
 
 def details(case: Case) -> dict[str, Any]:
@@ -50,13 +40,13 @@ def _ios_lines(d: dict[str, Any], lang: str) -> list[str]:
     out = []
     if d.get("team_id") or d.get("team_name"):
         out.append(
-            f"{t(lang, 'card.team')}{c}<code>{_esc(_clip(d.get('team_id') or '?', 20))}</code> "
-            f"{_esc(_clip(d.get('team_name') or '', 120))}"
+            f"{t(lang, 'card.team')}{c}<code>{esc(d.get('team_id') or '?', limit=20)}</code> "
+            f"{esc(d.get('team_name') or '', limit=120)}"
         )
     if d.get("distribution"):
         out.append(f"{t(lang, 'card.distribution')}{c}<b>{label(lang, 'dist', str(d['distribution']))}</b>")
     if d.get("bundle_id"):
-        out.append(f"{t(lang, 'card.bundle')}{c}<code>{_esc(_clip(d['bundle_id'], 200))}</code>")
+        out.append(f"{t(lang, 'card.bundle')}{c}<code>{esc(d['bundle_id'], limit=200)}</code>")
     return out
 
 
@@ -68,16 +58,16 @@ def artifact_lines(case: Case, lang: str) -> list[str]:
     lines += _ios_lines(d, lang)
     if d.get("package") or (case.store == "apk" and case.app_id):
         lines.append(
-            f"{t(lang, 'card.package')}{c}<code>{_esc(_clip(d.get('package') or case.app_id, 200))}</code>"
+            f"{t(lang, 'card.package')}{c}<code>{esc(d.get('package') or case.app_id, limit=200)}</code>"
         )
     if d.get("code"):
-        lines.append(f"{t(lang, 'card.code')}{c}<code>{_esc(_clip(d['code'], 40))}</code>")
+        lines.append(f"{t(lang, 'card.code')}{c}<code>{esc(d['code'], limit=40)}</code>")
     if d.get("sha256"):
-        lines.append(f"{t(lang, 'card.sha256')}{c}<code>{_esc(d['sha256'])}</code>")
+        lines.append(f"{t(lang, 'card.sha256')}{c}<code>{esc(d['sha256'])}</code>")
     where = d.get("domain")
     if where:
-        addr = f"（{_esc(d.get('address'))}）" if d.get("address") else ""
-        lines.append(f"{t(lang, 'card.found_on')}{c}{_esc(_clip(where, 120))}{addr}")
+        addr = f"（{esc(d.get('address'))}）" if d.get("address") else ""
+        lines.append(f"{t(lang, 'card.found_on')}{c}{esc(where, limit=120)}{addr}")
     return lines
 
 
@@ -86,8 +76,8 @@ def site_lines(case: Case, lang: str) -> list[str]:
     c = _colon(lang)
     d = details(case)
     lines = [
-        f"{t(lang, 'card.domain')}{c}<code>{_esc(_clip(d.get('domain') or case.app_id, 120))}</code>",
-        f"{t(lang, 'card.address')}{c}<code>{_esc(d.get('address') or '—')}</code>",
+        f"{t(lang, 'card.domain')}{c}<code>{esc(d.get('domain') or case.app_id, limit=120)}</code>",
+        f"{t(lang, 'card.address')}{c}<code>{esc(d.get('address') or '—')}</code>",
     ]
     arts = [a for a in d.get("artifacts") or [] if isinstance(a, dict)]
     if arts:
@@ -95,11 +85,11 @@ def site_lines(case: Case, lang: str) -> list[str]:
         for a in arts[:MAX_ARTIFACT_LINES]:
             extra = []
             if a.get("team_id"):
-                extra.append(f"{t(lang, 'card.team')} <code>{_esc(_clip(a['team_id'], 20))}</code>")
+                extra.append(f"{t(lang, 'card.team')} <code>{esc(a['team_id'], limit=20)}</code>")
             if a.get("distribution"):
                 extra.append(label(lang, "dist", str(a["distribution"])))
             if a.get("sha256"):
-                extra.append(f"SHA-256 <code>{_esc(str(a['sha256'])[:16])}…</code>")
+                extra.append(f"SHA-256 <code>{esc(str(a['sha256'])[:16])}…</code>")
             tail = ""
             if extra:
                 tail = f"（{'，'.join(extra)}）" if lang == "zh" else f" ({', '.join(extra)})"

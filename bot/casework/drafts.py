@@ -2,12 +2,11 @@
 
 Pure functions over ``CaseFacts`` and ``Brand``. Drafts are plain text: every store or APK string passes
 through ``clean`` (no control characters or newlines, so a hostile title cannot forge a line) and is quoted;
-the website warning also comes as an HTML snippet in which every such string is HTML-escaped.
+the website warning also comes as an HTML snippet in which every such string is HTML-escaped (``esc``).
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -15,6 +14,7 @@ from datetime import tzinfo
 from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH, CaseFacts, TakedownRequest, clean
 from bot.core.clock import local_date, local_time
 from bot.core.i18n import event_sentence
+from bot.core.textsafe import esc
 from scanners.profile import Brand
 
 # hosting, registrar and apple_dev are for link cases (bot/casework/link_drafts.py).
@@ -764,11 +764,9 @@ def draft_website(current: Sequence[CaseFacts], brand: Brand, lang: str) -> Draf
             else f"  - {q(c.title, 80, lang)} ({where}, developer {q(dev, 80, lang)})"
         )
         items_html.append(
-            f"<li>「{html.escape(clean(c.title, 80))}」（{html.escape(where)}，"
-            f"開發者 {html.escape(clean(dev, 80))}）</li>"
+            f"<li>「{esc(clean(c.title, 80))}」（{esc(where)}，開發者 {esc(clean(dev, 80))}）</li>"
             if zh
-            else f"<li>“{html.escape(clean(c.title, 80))}” ({html.escape(where)}, developer "
-            f"{html.escape(clean(dev, 80))})</li>"
+            else f"<li>“{esc(clean(c.title, 80))}” ({esc(where)}, developer {esc(clean(dev, 80))})</li>"
         )
     if not fakes:
         lines.append("  （目前無）" if zh else "  (none at present)")
@@ -782,12 +780,11 @@ def draft_website(current: Sequence[CaseFacts], brand: Brand, lang: str) -> Draf
     )
     lines += ["", links_heading, *_links_block(brand, lang), "", footer, brand.legal_name]
     link_html = [
-        f"<li>{html.escape(names.get(s, s))}{'：' if zh else ': '}"
-        f'<a href="{html.escape(u, quote=True)}">{html.escape(n)}</a></li>'
+        f'<li>{esc(names.get(s, s))}{"：" if zh else ": "}<a href="{esc(u)}">{esc(n)}</a></li>'
         for s, n, u in official_links(brand)
     ]
     if brand.download_page:
-        dp = html.escape(brand.download_page, quote=True)
+        dp = esc(brand.download_page)
         link_html.append(
             f'<li>{"官方下載頁：" if zh else "Official download page: "}<a href="{dp}">{dp}</a></li>'
         )
@@ -795,16 +792,16 @@ def draft_website(current: Sequence[CaseFacts], brand: Brand, lang: str) -> Draf
     snippet = "\n".join(
         [
             '<section class="fakeapp-warning">',
-            f"<h2>{html.escape(heading)}</h2>",
-            f"<p>{html.escape(lines[0])}</p>",
+            f"<h2>{esc(heading)}</h2>",
+            f"<p>{esc(lines[0])}</p>",
             "<ul>",
             *(items_html or [f"<li>{'目前無' if zh else 'none at present'}</li>"]),
             "</ul>",
-            f"<p>{html.escape(links_heading)}</p>",
+            f"<p>{esc(links_heading)}</p>",
             "<ul>",
             *link_html,
             "</ul>",
-            f"<p>{html.escape(footer)}</p>",
+            f"<p>{esc(footer)}</p>",
             "</section>",
         ]
     )

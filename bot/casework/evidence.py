@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
-import html
 import io
 import json
 import socket
@@ -30,6 +29,7 @@ from bot.casework.evidence_zh import zh, zh_label
 from bot.core.clock import utc_now
 from bot.core.i18n import event_sentence, label
 from bot.core.linksafe import redact_userinfo
+from bot.core.textsafe import esc
 from bot.store.db import insert_row, transaction
 
 MANIFEST = "manifest.json"
@@ -179,7 +179,7 @@ def _manifest_bytes(manifest: dict[str, Any]) -> bytes:
 
 
 def _tr(label: str, value: str) -> str:
-    return f"<tr><th>{html.escape(label)}</th><td>{html.escape(value)}</td></tr>"
+    return f"<tr><th>{esc(label)}</th><td>{esc(value)}</td></tr>"
 
 
 _CSS = """
@@ -194,7 +194,8 @@ img { max-height: 240px; margin: 4px; border: 1px solid #ccc; }
 """
 
 # The summary page, section by section: each builder returns its HTML lines (none when it has nothing to
-# show); every store, page and APK value passes through html.escape, every word comes from evidence_zh.
+# show); every store, page and APK value passes through esc (bot.core.textsafe), every word comes from
+# evidence_zh.
 
 
 def _head(facts: CaseFacts) -> list[str]:
@@ -272,7 +273,7 @@ def _reasons_section(li: ListingFacts) -> list[str]:
     """Why the listing was judged a fake, with each signal's points."""
     if not li.reasons:
         return []
-    items = [f"<li>{zh('reason', text=html.escape(r.zh), points=r.points)}</li>" for r in li.reasons]
+    items = [f"<li>{zh('reason', text=esc(r.zh), points=r.points)}</li>" for r in li.reasons]
     return [f"<h2>{zh('h.reasons')}</h2>", "<ul>", *items, "</ul>"]
 
 
@@ -282,7 +283,7 @@ def _description_section(li: ListingFacts) -> list[str]:
         return []
     return [
         f"<h2>{zh('h.description')}</h2>",
-        f"<pre style='white-space:pre-wrap'>{html.escape(li.description[:5000])}</pre>",
+        f"<pre style='white-space:pre-wrap'>{esc(li.description, limit=5000)}</pre>",
     ]
 
 
@@ -300,8 +301,8 @@ def _images_section(files: Sequence[PackFile]) -> list[str]:
     images = [f for f in files if f.kind == "media"]
     if not images:
         return []
-    e = html.escape
-    shown = [f'<img src="{e(f.name, quote=True)}" alt="{e(f.name, quote=True)}">' for f in images]
+    e = esc
+    shown = [f'<img src="{e(f.name)}" alt="{e(f.name)}">' for f in images]
     return [f"<h2>{zh('h.images')}</h2>", "<div>", *shown, "</div>"]
 
 
@@ -309,7 +310,7 @@ def _history_section(history: Sequence[dict[str, Any]], tz: tzinfo | None) -> li
     """What changed in the listing between scans: when, which field, old and new value."""
     if not history:
         return []
-    e = html.escape
+    e = esc
     out = [
         f"<h2>{zh('h.history')}</h2>",
         f"<table><tr><th>{zh('history.at')}</th><th>{zh('history.field')}</th>"
@@ -319,7 +320,7 @@ def _history_section(history: Sequence[dict[str, Any]], tz: tzinfo | None) -> li
         when = fmt_time(str(h.get("at") or ""), tz)
         out.append(
             f"<tr><td>{e(when)}</td><td>{e(str(h.get('field') or ''))}</td>"
-            f"<td>{e(str(h.get('old') or ''))[:500]} → {e(str(h.get('new') or ''))[:500]}</td></tr>"
+            f"<td>{e(h.get('old') or '', limit=500)} → {e(h.get('new') or '', limit=500)}</td></tr>"
         )
     out.append("</table>")
     return out
@@ -342,7 +343,7 @@ def _apk_section(facts: CaseFacts, tz: tzinfo | None) -> list[str]:
         "</table>",
     ]
     if a.certificates:
-        e = html.escape
+        e = esc
         out += [f"<table><tr><th>{zh('apk.certificate_sha256')}</th><th>{zh('apk.subject_issuer')}</th></tr>"]
         out += [
             f"<tr><td class='hash'>{e(c.sha256)}</td><td>{e(c.subject)}<br>{e(c.issuer)}</td></tr>"
@@ -354,7 +355,7 @@ def _apk_section(facts: CaseFacts, tz: tzinfo | None) -> list[str]:
 
 def _timeline_section(facts: CaseFacts, tz: tzinfo | None) -> list[str]:
     """What was done, one sentence per event, with who did it and their note."""
-    e = html.escape
+    e = esc
     out = [
         f"<h2>{zh('h.timeline')}</h2>",
         f"<table><tr><th>{zh('timeline.at')}</th><th>{zh('timeline.action')}</th>"
@@ -374,7 +375,7 @@ def _filings_section(facts: CaseFacts, tz: tzinfo | None) -> list[str]:
     """The takedown requests and police reports filed so far."""
     if not (facts.takedowns or facts.police):
         return []
-    e = html.escape
+    e = esc
     takedowns = [
         zh(
             "filing.takedown",
@@ -402,7 +403,7 @@ def _files_section(files: Sequence[PackFile]) -> list[str]:
         f"<h2>{zh('h.files')}</h2>",
         f"<p>{zh('files.note', manifest=MANIFEST)}</p>",
         f"<table><tr><th>{zh('files.name')}</th><th>SHA-256</th></tr>",
-        *(f"<tr><td>{html.escape(f.name)}</td><td class='hash'>{f.sha256}</td></tr>" for f in files),
+        *(f"<tr><td>{esc(f.name)}</td><td class='hash'>{f.sha256}</td></tr>" for f in files),
         "</table>",
     ]
 

@@ -7,7 +7,6 @@ Built from the database only (``bot.record.links``), so a site that is gone keep
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -16,6 +15,7 @@ import sqlite_utils
 
 from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts, LinkFacts
 from bot.casework.evidence_zh import zh
+from bot.core.textsafe import esc
 from bot.record import links
 
 MAX_TRACES = 5
@@ -99,7 +99,7 @@ def summary_section(facts: CaseFacts, files: Sequence[Any]) -> list[str]:
     link = facts.link
     if link is None:
         return []
-    e = html.escape
+    e = esc
     out = [f"<h2>{zh('h.link')}</h2>", "<table>"]
     out += [f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in _rows(link)]
     out.append("</table>")
@@ -115,7 +115,7 @@ def summary_section(facts: CaseFacts, files: Sequence[Any]) -> list[str]:
     notes = [f for f in files if f.kind == "screenshot_note"]
     out.append(f"<h2>{zh('h.screenshots')}</h2>")
     if shots:
-        out += [f'<img src="{e(f.name, quote=True)}" alt="{e(f.name, quote=True)}">' for f in shots]
+        out += [f'<img src="{e(f.name)}" alt="{e(f.name)}">' for f in shots]
     for f in notes:
         out.append(f"<p>{zh('shot.missing.line', why=e(note_zh(f.data.decode('utf-8', 'replace'))))}</p>")
     pages = [f for f in files if f.kind == "page"]

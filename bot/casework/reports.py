@@ -20,6 +20,7 @@ import sqlite_utils
 from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH
 from bot.core.clock import DEFAULT_ZONE, local_time, zone_label
 from bot.core.csvsafe import SafeWriter
+from bot.core.i18n import t
 
 FIGURES = (
     "new_suspects",
@@ -331,7 +332,7 @@ def load_report(
     return compute_report(cases, events, since, until, first_seen, tz)
 
 
-def _fmt_times(median: float | None, p90: float | None, zh: bool) -> tuple[str, str]:
+def _fmt_times(median: float | None, p90: float | None, lang: str) -> tuple[str, str]:
     """Median and P90 of one figure in one unit (days when the longer is two days or more, else hours)."""
     present = [h for h in (median, p90) if h is not None]
     days = bool(present) and max(present) >= 48
@@ -340,65 +341,44 @@ def _fmt_times(median: float | None, p90: float | None, zh: bool) -> tuple[str, 
         if h is None:
             return "—"
         if days:
-            return f"{h / 24:.1f} 天" if zh else f"{h / 24:.1f} d"
-        return f"{h:.1f} 小時" if zh else f"{h:.1f} h"
+            return t(lang, "report.days", n=f"{h / 24:.1f}")
+        return t(lang, "report.hours", n=f"{h:.1f}")
 
     return one(median), one(p90)
 
 
-_LABELS_ZH = {
-    "new_suspects": "新可疑案件",
-    "confirmed": "確認假冒",
-    "false_positives": "誤報",
-    "takedowns_requested": "申請下架",
-    "takedowns_verified": "確認下架",
-    "police_reports": "報案",
-    "relistings": "重新上架",
-}
-_LABELS_EN = {
-    "new_suspects": "New suspects",
-    "confirmed": "Confirmed",
-    "false_positives": "False positives",
-    "takedowns_requested": "Takedowns requested",
-    "takedowns_verified": "Takedowns verified",
-    "police_reports": "Police reports",
-    "relistings": "Re-listings",
-}
-
-
 def render_text(report: Report, lang: str = "zh", names: Mapping[str, str] | None = None) -> str:
     """A plain-text report; stores and brands by display name (``names``: brand id -> display name)."""
-    zh = lang == "zh"
-    labels = _LABELS_ZH if zh else _LABELS_EN
-    colon, comma = ("：", "，") if zh else (": ", ", ")
-    stores = STORE_NAMES_ZH if zh else STORE_NAMES_EN
+    lang = "zh" if lang == "zh" else "en"
+    comma = t(lang, "report.sep")
+    stores = STORE_NAMES_ZH if lang == "zh" else STORE_NAMES_EN
     brands = dict(names or {})
     since = report.since.astimezone(report.tz).strftime("%Y-%m-%d %H:%M")
     until = local_time(report.until, report.tz)
-    lines = [f"{'案件報告' if zh else 'Case report'} {since} – {until}", ""]
+
+    def figure(f: str) -> str:
+        return t(lang, f"report.figure.{f}")
+
+    lines = [t(lang, "report.title", since=since, until=until), ""]
     for f in FIGURES:
-        lines.append(f"{labels[f]}{colon}{getattr(report.total, f)}")
-    t = report.total
-    med, p90 = _fmt_times(t.median_hours, t.p90_hours, zh)
-    lines.append(
-        f"{'發現至確認下架' if zh else 'First sighting to verified removal'}{colon}"
-        f"{'中位數' if zh else 'median'} {med}{comma}P90 {p90}"
-        + (f"（{len(t.removal_hours)} 件）" if zh else f" (n={len(t.removal_hours)})")
-    )
+        lines.append(t(lang, "report.line", name=figure(f), value=getattr(report.total, f)))
+    total = report.total
+    med, p90 = _fmt_times(total.median_hours, total.p90_hours, lang)
+    lines.append(t(lang, "report.removal", median=med, p90=p90, n=len(total.removal_hours)))
     for title, part, shown in (
-        ("依商店" if zh else "By store", report.by_store, stores),
-        ("依品牌" if zh else "By brand", report.by_brand, brands),
+        (t(lang, "report.by_store"), report.by_store, stores),
+        (t(lang, "report.by_brand"), report.by_brand, brands),
     ):
         if not part:
             continue
-        lines += ["", f"{title}{colon.strip()}"]
+        lines += ["", title]
         for key, fig in part.items():
-            med, p90 = _fmt_times(fig.median_hours, fig.p90_hours, zh)
+            med, p90 = _fmt_times(fig.median_hours, fig.p90_hours, lang)
             figures = comma.join(
-                [f"{labels[f]} {getattr(fig, f)}" for f in FIGURES]
-                + [f"{'中位數' if zh else 'median'} {med}", f"P90 {p90}"]
+                [f"{figure(f)} {getattr(fig, f)}" for f in FIGURES]
+                + [t(lang, "report.median", value=med), f"P90 {p90}"]
             )
-            lines.append(f"  {shown.get(key, key)}{colon}{figures}")
+            lines.append("  " + t(lang, "report.line", name=shown.get(key, key), value=figures))
     return "\n".join(lines)
 
 
@@ -432,30 +412,6 @@ def render_csv(report: Report) -> str:
     return out.getvalue()
 
 
-_CHART_ZH = {
-    "new": "新可疑案件",
-    "confirmed": "確認假冒",
-    "removed": "確認下架",
-    "per_day": "每日案件數 {since} 至 {until}（{zone}）",
-    "cases": "案件數",
-    "median": "中位數",
-    "p90": "P90",
-    "ttr": "從首次發現到確認下架",
-    "days": "天數（首次發現至確認下架）",
-    "none": "從首次發現到確認下架：此期間沒有確認下架的案件。",
-}
-_CHART_EN = {
-    "new": "new suspects",
-    "confirmed": "confirmed",
-    "removed": "takedowns verified",
-    "per_day": "Cases per day {since} to {until} ({zone})",
-    "cases": "cases",
-    "median": "median",
-    "p90": "p90",
-    "ttr": "Time to takedown",
-    "days": "days from first sighting to verified removal",
-    "none": "Time to takedown: no verified takedowns in this period.",
-}
 _AUTO = "auto"
 
 
@@ -480,7 +436,6 @@ def chart_figure(report: Report, lang: str = "zh", font: str | None = _AUTO) -> 
     from matplotlib.ticker import MaxNLocator
 
     lang, font = chart_language(lang, font)
-    t = _CHART_ZH if lang == "zh" else _CHART_EN
     stores = sorted({s for s, _, _ in report.removals})
     # No removals: one panel and a footnote, not an empty half whose sentence reads as an axis label.
     fig = Figure(figsize=(10, 7) if stores else (10, 4.2), dpi=100)
@@ -495,17 +450,21 @@ def chart_figure(report: Report, lang: str = "zh", font: str | None = _AUTO) -> 
     conf = [c for _, _, c, _ in report.daily]
     rem = [r for _, _, _, r in report.daily]
     width = 0.28
-    ax1.bar([i - width for i in x], new, width, label=t["new"])
-    ax1.bar(x, conf, width, label=t["confirmed"])
-    ax1.bar([i + width for i in x], rem, width, label=t["removed"])
+    ax1.bar([i - width for i in x], new, width, label=t(lang, "chart.new"))
+    ax1.bar(x, conf, width, label=t(lang, "chart.confirmed"))
+    ax1.bar([i + width for i in x], rem, width, label=t(lang, "chart.removed"))
     step = max(1, len(days) // 10)
     ax1.set_xticks(x[::step], [d.strftime("%m-%d") for d in days][::step])
     since, until = report.since.astimezone(report.tz), report.until.astimezone(report.tz)
-    title = t["per_day"].format(
-        since=f"{since:%Y-%m-%d}", until=f"{until:%Y-%m-%d}", zone=zone_label(report.tz, report.until)
+    title = t(
+        lang,
+        "chart.per_day",
+        since=f"{since:%Y-%m-%d}",
+        until=f"{until:%Y-%m-%d}",
+        zone=zone_label(report.tz, report.until),
     )
     ax1.set_title(title, **text_kw)
-    ax1.set_ylabel(t["cases"], **text_kw)
+    ax1.set_ylabel(t(lang, "chart.cases"), **text_kw)
     ax1.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax1.legend(loc="best", framealpha=0.8, **legend_kw)
     if stores:
@@ -518,19 +477,28 @@ def chart_figure(report: Report, lang: str = "zh", font: str | None = _AUTO) -> 
             ax2.plot([med, med], [i - 0.3, i + 0.3], color="tab:green", linewidth=2)
             if p90 is not None:
                 ax2.plot([p90, p90], [i - 0.3, i + 0.3], color="tab:red", linewidth=2)
-        ax2.plot([], [], color="tab:green", label=t["median"])
-        ax2.plot([], [], color="tab:red", label=t["p90"])
+        ax2.plot([], [], color="tab:green", label=t(lang, "chart.median"))
+        ax2.plot([], [], color="tab:red", label=t(lang, "chart.p90"))
         ax2.legend(loc="best", framealpha=0.8, **legend_kw)
         shown = STORE_NAMES_ZH if lang == "zh" else STORE_NAMES_EN
         ax2.set_yticks(list(range(1, len(stores) + 1)), [shown.get(s, s) for s in stores])
         ax2.set_ylim(0.5, len(stores) + 0.5)
         ax2.set_xlim(0, max(h / 24 for _, _, h in report.removals) * 1.1 or 1.0)
-        ax2.set_xlabel(t["days"], **text_kw)
-        ax2.set_title(t["ttr"], **text_kw)
+        ax2.set_xlabel(t(lang, "chart.days"), **text_kw)
+        ax2.set_title(t(lang, "chart.ttr"), **text_kw)
         fig.tight_layout()
     else:
         fig.tight_layout(rect=(0, 0.07, 1, 1))
-        fig.text(0.01, 0.02, t["none"], ha="left", va="bottom", fontsize="small", style="italic", **text_kw)
+        fig.text(
+            0.01,
+            0.02,
+            t(lang, "chart.none"),
+            ha="left",
+            va="bottom",
+            fontsize="small",
+            style="italic",
+            **text_kw,
+        )
     return fig
 
 

@@ -18,6 +18,7 @@ from bot.casework.casefacts import CaseFacts, load_case_facts
 from bot.casework.drafts import KINDS, TAKEDOWN_KINDS, Draft, DraftError, make_draft, play_form
 from bot.casework.evidence import evidence_items
 from bot.core.clock import now_iso
+from bot.core.i18n import t
 from bot.outbox import queue as outbox
 from bot.store.db import insert_row, transaction
 from scanners.profile import Profile
@@ -164,7 +165,7 @@ def enqueue_reminder_drafts(
         queued += outbox.enqueue(
             db,
             outbox.SECURITY,
-            f"📝 #{cid} 重送下架申請草稿（{kind}）",
+            t("zh", "draft.resend_caption", id=cid, kind=kind),
             kind="reminder_draft",
             case_id=cid,
             method="sendDocument",

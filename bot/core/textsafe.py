@@ -1,7 +1,13 @@
-"""Making hostile store and APK text safe to show: in a terminal, a CSV, or (with HTML escaping) a chat."""
+"""Making hostile store and APK text safe to show: in a terminal, a CSV, or as HTML (a Telegram message, an
+HTML document such as the evidence pack's summary page).
+
+``esc`` is the one HTML escaper of ``bot/``: tests/test_textsafe.py checks no other module calls
+``html.escape`` itself.
+"""
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -32,10 +38,29 @@ def strip_controls(text: object) -> str:
 
 def plain(text: object, *, limit: int = 0) -> str:
     """One line of printable text: controls and bidi overrides removed, newlines folded, optionally cut."""
-    s = " ".join(strip_controls(text).split())
-    if limit and len(s) > limit:
-        s = s[: max(1, limit - 1)] + "…"
-    return s
+    return bound(" ".join(strip_controls(text).split()), limit)
+
+
+def bound(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, the cut marked with …; unchanged when ``limit`` is 0."""
+    if limit and len(text) > limit:
+        return text[: max(1, limit - 1)] + "…"
+    return text
+
+
+def esc(text: object, *, limit: int = 0, one_line: bool = False) -> str:
+    """Hostile text as HTML text, for Telegram's HTML parse mode and for HTML documents alike: controls,
+    bidi overrides and invisible fillers removed (U+202E can make ``exe.apk`` read as ``kpa.exe``),
+    optionally folded to one line, bounded to ``limit`` characters before escaping (an entity is never cut),
+    then escaped, quotes too (safe in an attribute value)."""
+    clean = plain(text) if one_line else strip_controls(text)
+    return html.escape(bound(clean, limit), quote=True)
+
+
+def escape_as_served(text: str) -> str:
+    """Markup escaping only, the text otherwise as it is: for the demo's store doubles, whose pages must
+    serve hostile text as a real store does (the scanners are what cleans it). Never for what we show."""
+    return html.escape(text, quote=True)
 
 
 def width(text: str) -> int:

@@ -7,7 +7,6 @@ library read are filled, so a page is a few KB. Output is deterministic: same li
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from bot.core.textsafe import escape_as_served
 from scanners.listing import Listing
 
 NONCE = "fakeappdemo"
@@ -74,7 +74,7 @@ def _icon(url: str) -> list[Any]:
 
 def _description_html(text: str) -> str:
     # The store carries descriptions as HTML: entities as Google writes them, line breaks as <br>.
-    escaped = html.escape(text.replace("\r\n", "\n"), quote=True).replace("&#x27;", "&#39;")
+    escaped = escape_as_served(text.replace("\r\n", "\n")).replace("&#x27;", "&#39;")
     return escaped.replace("\n", "<br>")
 
 
@@ -183,10 +183,10 @@ def _block(key: str, data: Any, hash_: str) -> str:
 
 def _page(title: str, body: str, blocks: Sequence[str], language: str) -> str:
     return (
-        f'<!doctype html><html lang="{html.escape(language)}" dir="ltr"><head>'
+        f'<!doctype html><html lang="{escape_as_served(language)}" dir="ltr"><head>'
         '<base href="https://play.google.com/"><meta name="referrer" content="origin">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<title id="main-title">{html.escape(title)}</title></head><body>{body}'
+        f'<title id="main-title">{escape_as_served(title)}</title></head><body>{body}'
         + "".join(blocks)
         + "</body></html>\n"
     )
@@ -268,7 +268,7 @@ def render_search_page(
             _sized(23, {3: ["qgI1EjMQAJIC", [[cluster, 2], None, None, first]], 22: [items, [""]]})
         )
     title = ui["search_title"].format(q=query or "Google Play")
-    body = f'<h1 class="search-query">{html.escape(query)}</h1>' if query else ""
+    body = f'<h1 class="search-query">{escape_as_served(query)}</h1>' if query else ""
     blocks = [*_common_blocks(), _block("ds:4", _search_block(sections or None), "7")]
     return _page(title, body, blocks, language)
 
@@ -277,7 +277,7 @@ def render_no_results_page(*, language: str = "zh-TW", query: str = "") -> str:
     """A search page that found nothing: ds:4 is there and well formed, its section slot is null."""
     ui = _ui(language)
     title = ui["search_title"].format(q=query or "Google Play")
-    body = f"<p>{html.escape(ui['no_results'].format(q=query))}</p>"
+    body = f"<p>{escape_as_served(ui['no_results'].format(q=query))}</p>"
     return _page(title, body, [*_common_blocks(), _block("ds:4", _search_block(None), "7")], language)
 
 
@@ -324,9 +324,9 @@ def render_details_page(listing: Listing, *, language: str = "zh-TW", sparse_fro
     canonical = f"/store/apps/details?id={quote(listing.app_id, safe='.')}"
     ds3 = [[1, canonical, None, [["x-default", canonical]]]]
     body = (
-        f'<h1 itemprop="name"><span>{html.escape(listing.title)}</span></h1>'
-        f'<div class="developer"><a href="{html.escape(_developer_link(listing))}">'
-        f"{html.escape(listing.developer)}</a></div>"
+        f'<h1 itemprop="name"><span>{escape_as_served(listing.title)}</span></h1>'
+        f'<div class="developer"><a href="{escape_as_served(_developer_link(listing))}">'
+        f"{escape_as_served(listing.developer)}</a></div>"
         f'<div data-g-id="description">{_description_html(listing.description)}</div>'
     )
     blocks = [*_common_blocks(), _block("ds:3", ds3, "3"), _block("ds:4", [], "4"), _block("ds:5", ds5, "11")]

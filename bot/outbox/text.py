@@ -8,15 +8,10 @@ import html
 import re
 from collections.abc import Sequence
 
-from bot.core.textsafe import strip_controls
+# The one HTML escaper (bot.core.textsafe), re-exported here where the message builders have always found it.
+from bot.core.textsafe import esc as esc
 
 MAX_MESSAGE = 4000  # below Telegram's 4096 (counted in UTF-16 units; we leave room)
-
-
-def esc(text: object) -> str:
-    """Escape any text from a store, an APK or a user for Telegram HTML (bidi overrides and controls removed:
-    U+202E can make ``exe.apk`` read as ``kpa.exe``)."""
-    return html.escape(strip_controls(text), quote=True)
 
 
 # One unit of Telegram HTML: a tag, an entity, a newline or one character; a split falls only between units.

@@ -706,7 +706,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except Exception:
         # Always answer (the presser's client spins otherwise); the error handler logs the rest.
         with contextlib.suppress(TelegramError):
-            await query.answer(t(lang, "error", msg="internal error"), show_alert=True)
+            await query.answer(t(lang, "error", msg=t(lang, "error.internal")), show_alert=True)
         raise
     await query.answer(html.unescape(done_text(lang, action, case))[:190])
     # The pressed message is edited at once when it is not the case's alert (the outbox edits that one).
