@@ -113,28 +113,25 @@ class ApksignerVerdict:
     sha256: list[str] = field(default_factory=list)
     dns: list[str] = field(default_factory=list)
     text: str = ""
+    stamp_sha256: str | None = None  # "Source Stamp Signer certificate SHA-256 digest"
 
 
-def apksigner_verify(path: Path, min_sdk: int | None = None) -> ApksignerVerdict:
+def apksigner_verify(path: Path, min_sdk: int | None = None, v4: Path | None = None) -> ApksignerVerdict:
+    """Debian's `apksigner verify --print-certs -v` (with `--v4-signature-file V4` when given). `schemes`
+    holds v1, v2 and v3 only (what the differential tests compare); oracle_verify gives every line."""
+    verdict = _debian_verify(path, min_sdk, v4)
+    verdict.schemes = {k: v for k, v in verdict.schemes.items() if k in ("v1", "v2", "v3")}
+    return verdict
+
+
+def _debian_verify(path: Path, min_sdk: int | None, v4: Path | None) -> ApksignerVerdict:
     args = ["apksigner", "verify", "--print-certs", "-v"]
     if min_sdk is not None:
         args += ["--min-sdk-version", str(min_sdk)]
+    if v4 is not None:
+        args += ["--v4-signature-file", str(v4)]
     proc = subprocess.run([*args, str(path)], capture_output=True, text=True, timeout=120, check=False)
-    text = proc.stdout + proc.stderr
-    lines = text.splitlines()
-    if "Verifies" in lines:
-        outcome = "verifies"
-    elif "DOES NOT VERIFY" in lines:
-        outcome = "rejects"
-    else:
-        outcome = "invalid"
-    schemes = {
-        m.group(1): m.group(2) == "true"
-        for m in re.finditer(r"^Verified using (v[123]) scheme \(.*\): (true|false)$", text, re.M)
-    }
-    sha = re.findall(r"^Signer #\d+ certificate SHA-256 digest: ([0-9a-f]{64})$", text, re.M)
-    dns = re.findall(r"^Signer #\d+ certificate DN: (.*)$", text, re.M)
-    return ApksignerVerdict(outcome, schemes, sha, dns, text)
+    return parse_apksigner_output(proc.stdout + proc.stderr)
 
 
 # ----------------------------------------------------------------------------- signing block surgery
@@ -396,16 +393,22 @@ def parse_apksigner_output(text: str) -> ApksignerVerdict:
         schemes["source_stamp"] = stamp.group(1) == "true"
     sha = re.findall(r"^Signer #\d+ certificate SHA-256 digest: ([0-9a-f]{64})$", text, re.M)
     dns = re.findall(r"^Signer #\d+ certificate DN: (.*)$", text, re.M)
-    return ApksignerVerdict(outcome, schemes, sha, dns, text)
+    stamp_sha = re.search(r"^Source Stamp Signer certificate SHA-256 digest: ([0-9a-f]{64})$", text, re.M)
+    return ApksignerVerdict(outcome, schemes, sha, dns, text, stamp_sha.group(1) if stamp_sha else None)
 
 
-def oracle_verify(oracle: str, path: Path, min_sdk: int | None = None) -> ApksignerVerdict:
-    """Run one oracle: "debian" (apksigner 31 on PATH) or "aosp14" (the jar in ../shared/tools)."""
+def oracle_verify(
+    oracle: str, path: Path, min_sdk: int | None = None, v4: Path | None = None
+) -> ApksignerVerdict:
+    """Run one oracle: "debian" (apksigner 31 on PATH) or "aosp14" (the jar in ../shared/tools);
+    `v4`: pass that file as `--v4-signature-file`."""
     if oracle == "debian":
-        return apksigner_verify(path, min_sdk)
+        return _debian_verify(path, min_sdk, v4)
     args = ["java", "-jar", str(AOSP14_JAR), "verify", "--print-certs", "-v"]
     if min_sdk is not None:
         args += ["--min-sdk-version", str(min_sdk)]
+    if v4 is not None:
+        args += ["--v4-signature-file", str(v4)]
     proc = subprocess.run([*args, str(path)], capture_output=True, text=True, timeout=300, check=False)
     return parse_apksigner_output(proc.stdout + proc.stderr)
 

@@ -268,13 +268,14 @@ def test_negative_modulus_other_key_still_differs(tmp_path: Path) -> None:
     assert any("public key differs" in e for e in report.errors)
 
 
-# ---------------------------------------------------------------- v4 (.idsig) and SourceStamp, reported
+# -------------------------------------------------------------- v4 (.idsig) and SourceStamp, verified
+# (every corruption of either: tests/test_apk_v4_stamp.py)
 
 
 def test_v4_and_source_stamp_are_reported(unsigned: dict[int | None, Path], tmp_path: Path) -> None:
-    """apksigner signs with v4 (an .idsig beside the APK) and a SourceStamp; we report both with their
-    certificates, as both oracles print them (stamp: "Source Stamp Signer certificate SHA-256 digest"),
-    marked not checked (we do not verify their signatures); the APK's own verdict is unchanged."""
+    """apksigner signs with v4 (an .idsig beside the APK) and a SourceStamp; we verify both and report them
+    with their certificates, as both oracles print them (stamp: "Source Stamp Signer certificate SHA-256
+    digest"); the APK's own verdict is unchanged."""
     import subprocess
 
     from tests.apk_signing_helpers import AOSP14_JAR, aosp14_available, make_key, sign, signer_args
@@ -288,9 +289,10 @@ def test_v4_and_source_stamp_are_reported(unsigned: dict[int | None, Path], tmp_
     report = verify_apk(out)
     assert report.verified
     assert report.v4 is not None and report.source_stamp is not None
-    assert report.v4.present and not report.v4.checked and not report.v4.notes
+    assert report.v4.present and report.v4.checked and report.v4.verified and not report.v4.errors
     assert report.v4.signer is not None and report.v4.signer.sha256 == report.signers[0].sha256
-    assert report.source_stamp.signer is not None and not report.source_stamp.notes
+    assert report.source_stamp.checked and report.source_stamp.verified
+    assert report.source_stamp.signer is not None and not report.source_stamp.warnings
     commands = [["apksigner"]] + ([["java", "-jar", str(AOSP14_JAR)]] if aosp14_available() else [])
     for cmd in commands:
         args = [*cmd, "verify", "--print-certs", "-v", "--v4-signature-file", str(idsig), str(out)]
@@ -298,11 +300,11 @@ def test_v4_and_source_stamp_are_reported(unsigned: dict[int | None, Path], tmp_
         assert "Verified using v4 scheme (APK Signature Scheme v4): true" in text, text
         assert "Verified for SourceStamp: true" in text, text
         assert f"Source Stamp Signer certificate SHA-256 digest: {report.source_stamp.signer.sha256}" in text
-    # An .idsig of another signer beside the APK is reported as such.
+    # The .idsig of another build (another signer) beside the APK: v4 fails, the APK verifies (both oracles).
     other = sign(base, tmp_path / "other.apk", [stamp], "--v4-signing-enabled", "true")
     idsig.write_bytes(Path(str(other) + ".idsig").read_bytes())
     again = verify_apk(out)
-    assert again.verified and again.v4 is not None
-    assert any("another certificate" in n for n in again.v4.notes)
+    assert again.verified and again.v4 is not None and not again.v4.verified
+    assert again.v4.signer is not None and again.v4.signer.sha256 == report.source_stamp.signer.sha256
     idsig.unlink()
     assert verify_apk(out).v4 is None

@@ -47,6 +47,27 @@ def _reason(exc: Exception) -> str:
     return _clean(exc.strerror if isinstance(exc, OSError) and exc.strerror else exc)[:120]
 
 
+def _extra_lines(d: dict[str, Any]) -> list[str]:
+    """apksigner's --verbose lines for a v4 file beside the APK and a SourceStamp, when there is one."""
+    lines: list[str] = []
+    v4, stamp = d.get("v4"), d.get("source_stamp")
+    if v4:
+        lines.append(f"Verified using v4 scheme (APK Signature Scheme v4): {str(v4['verified']).lower()}"
+                     f"  ({_shown(v4['source'])})")  # fmt: skip
+        if v4["signer_sha256"]:
+            lines.append(f"  v4 signer certificate SHA-256 digest: {v4['signer_sha256']}")
+        lines.extend(f"  v4: {_clean(e)[:240]}" for e in [*v4["errors"], *v4["notes"]][:3])
+    if stamp:
+        lines.append(f"Verified for SourceStamp: {str(stamp['verified']).lower()}")
+        if stamp["signer_sha256"]:
+            lines.append(f"Source Stamp Signer certificate SHA-256 digest: {stamp['signer_sha256']}")
+        lines.extend(
+            f"  SourceStamp: {_clean(e)[:240]}"
+            for e in [*stamp["errors"], *stamp["warnings"], *stamp["notes"]][:3]
+        )
+    return lines
+
+
 def render(
     report: ApkReport, first_time: bool, first_seen: str = "", times_seen: int = 1, tz: tzinfo | None = None
 ) -> str:
@@ -70,6 +91,7 @@ def render(
             marks.append(f"{name} {mark}")
         state = "verified" if d["signature_verified"] else "DOES NOT VERIFY"
         lines.append(f"Signature: {state}  [{', '.join(marks)}]")
+    lines.extend(_extra_lines(d))
     for i, c in enumerate(d["certificates"], 1):
         lines.append(f"Signer #{i}: {_clean(c['subject'])}")
         lines.append(f"  SHA-256 {c['sha256']}  SHA-1 {c['sha1']}")

@@ -430,7 +430,7 @@ def parse_signer(
     except CertificateError as exc:
         signer.errors.append(str(exc))
         return
-    if not _public_key_matches(public_key, cert_key):
+    if not public_key_matches(public_key, cert_key):
         signer.errors.append("public key differs from the certificate's")
         return
     count = 0
@@ -487,7 +487,8 @@ def parse_signer(
         check.digests_needed.add(alg.digest)
 
 
-def _public_key_matches(record_key: bytes, cert_key: bytes) -> bool:
+def public_key_matches(record_key: bytes, cert_key: bytes) -> bool:
+    """A signer record's SubjectPublicKeyInfo against its certificate's (apksig's encodePublicKey compare)."""
     if record_key == cert_key:
         return True
     try:

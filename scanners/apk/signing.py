@@ -5,6 +5,8 @@ v2 is checked when v3 is absent or the APK also runs below Android 9; v1 when no
 or the APK also runs below Android 7; v2 stripping protection and the `.SF` X-Android-APK-Signed
 header; the same signer across v1 and v2; the v3 signer (or the root of its rotation lineage) equal to
 the older schemes' signer. The whole file is hashed once, in 1 MiB chunks, for every scheme that needs it.
+Then the v4 file beside the APK (`FILE.apk.idsig`) and the SourceStamp, as apksigner checks them with
+`--v4-signature-file` (scanners/apk/extrasig.py).
 """
 
 from __future__ import annotations
@@ -12,21 +14,34 @@ from __future__ import annotations
 import dataclasses
 import struct
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from scanners.apk.certs import Certificate, CertificateError, parse_certificate
+from scanners.apk.certs import Certificate
+from scanners.apk.extrasig import (
+    MAX_IDSIG_SIZE,
+    STAMP_ENTRY,
+    V1_STAMP_ID,
+    V2_STAMP_ID,
+    ApkFacts,
+    ExtraSignature,
+    SignedBy,
+    verify_stamp,
+    verify_v4,
+)
 from scanners.apk.jarsig import V1Result, v1_present, verify_v1
 from scanners.apk.sigblock import (
     SCHEME_NAMES,
+    SIG_ALGS,
     V2_ID,
     V3_ID,
     V31_ID,
-    Buf,
     LineageNode,
     Malformed,
     SchemeCheck,
+    Signer,
     SigningBlock,
     check_integrity,
     check_v3_ranges,
@@ -38,8 +53,13 @@ from scanners.apk.sigblock import (
 from scanners.apk.zipread import ApkFormatError, ZipLayout, read_entry, read_entry_bytes, read_layout
 
 __all__ = [
+    "MAX_IDSIG_SIZE",
+    "STAMP_ENTRY",
+    "V1_STAMP_ID",
+    "V2_STAMP_ID",
     "ApkFormatError",
     "Certificate",
+    "ExtraSignature",
     "SchemeResult",
     "SigningReport",
     "read_entry",
@@ -55,39 +75,6 @@ MAX_INFLATED = 2 << 30
 # Files at least this big check v1 in a second thread beside the v2/v3 digests.
 PARALLEL_MIN = 8 << 20
 SCHEME_KEYS = ("v1", "v2", "v3", "v3.1")
-V1_STAMP_ID, V2_STAMP_ID = 0x2B09189E, 0x6DFF800D  # SourceStamp blocks in the APK Signing Block
-STAMP_ENTRY = "stamp-cert-sha256"  # ZIP entry: SHA-256 of the stamp certificate
-MAX_IDSIG_SIZE = 64 << 20  # an .idsig holds the Merkle tree: about 1/128 of the APK
-
-
-@dataclass(frozen=True)
-class ExtraSignature:
-    """A signature apksigner reports beside v1..v3.1: APK Signature Scheme v4 (an ``.idsig`` file beside
-    the APK) or a SourceStamp (the distributor's stamp in the signing block).
-
-    fakeapp finds and describes them (signer certificate, consistency with the APK) but does not verify
-    them cryptographically: ``checked`` is False and ``verified`` is then always False. apksigner prints
-    "Verified using v4 scheme: true" only with ``--v4-signature-file``; neither changes whether the APK
-    itself verifies.
-    """
-
-    kind: str  # "v4" or "source_stamp"
-    present: bool
-    checked: bool
-    verified: bool
-    signer: Certificate | None
-    source: str  # the .idsig file name, or the signing block id
-    notes: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "present": self.present,
-            "checked": self.checked,
-            "verified": self.verified,
-            "signer": self.signer.to_dict() if self.signer else None,
-            "source": self.source,
-            "notes": list(self.notes),
-        }
 
 
 @dataclass(frozen=True)
@@ -101,6 +88,8 @@ class SchemeResult:
     signers: tuple[Certificate, ...]
     checked: bool = False
     warnings: tuple[str, ...] = ()
+    # Per signer (as `signers`): the content digests it signed, by digest (sha256, sha512, verity); v2/v3.
+    signer_digests: tuple[Mapping[str, bytes], ...] = field(default=(), repr=False, compare=False)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -319,71 +308,39 @@ def _verify(path: str | Path, *, min_sdk: int | None, max_sdk: int) -> SigningRe
         found = find_signing_block(f, layout)
         state = _State(Path(path), f, layout, found if isinstance(found, SigningBlock) else None)
         report = _run(state, min_sdk, max_sdk, target_sdk, sandbox)
-        return dataclasses.replace(
-            report, v4=_find_v4(Path(path), report), source_stamp=_find_stamp(state, report)
-        )
+        return _with_v4_and_stamp(state, report, max_sdk)
 
 
-def _find_v4(path: Path, report: SigningReport) -> ExtraSignature | None:
-    """Describe ``<apk>.idsig`` (V4Signature: version, hashing info, signing info), as apksig reads it."""
-    idsig = path.with_name(path.name + ".idsig")
-    try:
-        if not idsig.is_file():
-            return None
-        with open(idsig, "rb") as f:
-            data = f.read(MAX_IDSIG_SIZE + 1)
-    except OSError:
-        return None
-    notes: list[str] = []
-    signer: Certificate | None = None
-    try:
-        if len(data) > MAX_IDSIG_SIZE:
-            raise Malformed("larger than 64 MiB")
-        buf = Buf(data)
-        version = buf.i32()
-        if version not in (2, 3):
-            notes.append(f"v4 signature version {version} (apksig writes 2 or 3)")
-        buf.prefixed()  # hashing info
-        signing_infos = buf.prefixed()
-        info = signing_infos.prefixed() if version >= 3 else signing_infos
-        info.prefixed_bytes()  # the APK digest (a v2/v3 content digest)
-        signer = parse_certificate(info.prefixed_bytes())
-    except (Malformed, CertificateError) as exc:
-        notes.append(f"unreadable .idsig ({exc})")
-    if signer is not None and report.signers and signer.sha256 not in report.all_certificates():
-        notes.append("the .idsig is signed by another certificate than the APK")
-    return ExtraSignature("v4", True, False, False, signer, idsig.name, tuple(notes))
-
-
-def _find_stamp(state: _State, report: SigningReport) -> ExtraSignature | None:
-    """Describe a SourceStamp block (its certificate) and check the ``stamp-cert-sha256`` entry names it."""
-    block_id = next(
-        (i for i in (V2_STAMP_ID, V1_STAMP_ID) if state.block is not None and i in state.block.pairs), None
+def _with_v4_and_stamp(state: _State, report: SigningReport, max_sdk: int) -> SigningReport:
+    """Add the v4 file beside the APK and the SourceStamp, checked as apksigner checks them (see
+    scanners/apk/extrasig.py: which oracle each rule follows). Only a v4 file that verifies by itself but
+    does not pair with the v2/v3 signer changes the APK's verdict, as it makes apksigner reject the APK."""
+    facts = ApkFacts(
+        verified=report.verified,
+        min_sdk=report.min_sdk,
+        max_sdk=max_sdk,
+        schemes={
+            name: tuple(SignedBy(c, d) for c, d in zip(r.signers, r.signer_digests, strict=True))
+            for name, r in report.schemes.items()
+            if name != "v1" and r.verified
+        },
+        v1_checked=report.schemes["v1"].checked,
     )
-    entry = state.layout.find(STAMP_ENTRY)
-    if block_id is None and entry is None:
-        return None
-    notes: list[str] = []
-    signer: Certificate | None = None
-    if block_id is not None:
-        try:
-            value = _scheme_value(state, block_id) or b""
-            signer = parse_certificate(Buf(value).prefixed().prefixed_bytes())
-        except (Malformed, CertificateError, ApkFormatError) as exc:
-            notes.append(f"unreadable SourceStamp block ({exc})")
-    else:
-        notes.append(f"{STAMP_ENTRY} entry without a SourceStamp block (stamp stripped?)")
-    if entry is not None and signer is not None:
-        try:
-            named = read_entry_bytes(state.f, state.layout, entry, max_size=1024)
-        except ApkFormatError:
-            named = b""
-        if named.hex() != signer.sha256:
-            notes.append(f"{STAMP_ENTRY} does not name the SourceStamp certificate")
-    elif signer is not None:
-        notes.append(f"no {STAMP_ENTRY} entry beside the SourceStamp block")
-    source = f"{block_id:#x}" if block_id is not None else STAMP_ENTRY
-    return ExtraSignature("source_stamp", True, False, False, signer, source, tuple(notes))
+    try:
+        stamp = verify_stamp(state.f, state.layout, state.block, facts)
+    except Exception as exc:  # hostile stamp: reported, never fatal to the APK's own verdict
+        stamp = ExtraSignature("source_stamp", STAMP_ENTRY, warnings=(f"unreadable SourceStamp ({exc})",))
+    idsig = state.path.with_name(state.path.name + ".idsig")
+    try:
+        v4 = verify_v4(idsig, state.f, state.layout.size, facts)
+    except Exception as exc:  # a hostile .idsig: reported, never fatal to the APK's own verdict
+        v4 = ExtraSignature("v4", idsig.name, errors=(f"unreadable .idsig ({type(exc).__name__}: {exc})",))
+    report = dataclasses.replace(report, v4=v4, source_stamp=stamp)
+    if v4 is not None and v4.rejects_apk and report.verified:
+        # Both oracles, given this file with --v4-signature-file: "DOES NOT VERIFY" (no signer printed).
+        errors = tuple(f"v4 ({v4.source}): {e}" for e in v4.errors)
+        report = dataclasses.replace(report, verified=False, errors=errors, signers=(), lineage=())
+    return report
 
 
 def _scheme_value(state: _State, block_id: int) -> bytes | None:
@@ -589,6 +546,16 @@ class _Background:
         return self._result
 
 
+def _signed_digests(signer: Signer) -> dict[str, bytes]:
+    """apksig's collectApkContentDigests: each digest record of a known algorithm, by content digest."""
+    out: dict[str, bytes] = {}
+    for alg_id, digest in signer.digests:
+        alg = SIG_ALGS.get(alg_id)
+        if alg is not None:
+            out[alg.digest] = digest
+    return out
+
+
 def _report(
     state: _State,
     checks: dict[str, SchemeCheck],
@@ -613,7 +580,10 @@ def _report(
         warnings.extend(check.all_warnings())
         ok = not errs
         certs = tuple(s.certs[0] for s in check.signers if s.certs) if ok else ()
-        schemes[scheme] = SchemeResult(scheme, present, ok, errs, certs, True, tuple(check.all_warnings()))
+        digests = tuple(_signed_digests(s) for s in check.signers if s.certs) if ok else ()
+        schemes[scheme] = SchemeResult(
+            scheme, present, ok, errs, certs, True, tuple(check.all_warnings()), digests
+        )
     v1_present_flag = v1_present(state.layout)
     if isinstance(v1, V1Result):
         v1_errors = tuple(f"v1: {e}" for e in v1.errors)

@@ -123,7 +123,7 @@ class ApkReport:
             "debuggable": m.debuggable if m else False,
             "signature_verified": bool(s and s.verified),
             "schemes": schemes,
-            # Found and described, not verified (see signing.ExtraSignature); None when absent.
+            # Checked as apksigner checks them (scanners/apk/extrasig.py); None when absent.
             "v4": s.v4.to_dict() if s and s.v4 else None,
             "source_stamp": s.source_stamp.to_dict() if s and s.source_stamp else None,
             "certificates": self.certificates(),
@@ -439,6 +439,7 @@ def _analyse_single(
     if decided.verdict not in ("official", "official_signer_other_package"):
         # the risk indicators explain a fake; on a verified official build they stay in ``risk`` only
         reasons = reasons + tuple(_r(i.code, i.zh, i.en, i.points) for i in risk.indicators)
+    reasons = reasons + _extra_signature_reasons(signing)
     return ApkReport(
         verdict=decided.verdict,
         reasons=reasons,
@@ -454,6 +455,30 @@ def _analyse_single(
         official_permissions_known=official_perms is not None,
         notes=tuple(manifest.warnings) + (facts.notes if facts else ()),
     )
+
+
+def _extra_signature_reasons(signing: SigningReport) -> tuple[Reason, ...]:
+    """A v4 file or a SourceStamp that was checked and failed, while the APK itself verifies (apksigner's
+    "Verified using v4 scheme: false" / "Verified for SourceStamp: false"): said, worth no points."""
+    out: list[Reason] = []
+    v4, stamp = signing.v4, signing.source_stamp
+    if signing.verified and v4 is not None and v4.checked and not v4.verified:
+        why = "; ".join(v4.errors[:1]) or "did not verify"
+        out.append(_r(
+            "v4_signature_not_verified",
+            f"APK 旁的 v4 簽章檔（{v4.source}）驗證失敗：{why}；APK 本身的簽章仍有效",
+            f"the v4 signature file beside the APK ({v4.source}) does not verify: {why}; the APK's own "
+            "signature still verifies",
+        ))  # fmt: skip
+    if signing.verified and stamp is not None and stamp.checked and not stamp.verified:
+        why = "; ".join([*stamp.errors, *stamp.warnings][:1]) or "did not verify"
+        out.append(_r(
+            "source_stamp_not_verified",
+            f"SourceStamp（發布來源戳記）驗證失敗：{why}；APK 本身的簽章仍有效",
+            f"the SourceStamp (the distributor's stamp) does not verify: {why}; the APK's own signature "
+            "still verifies",
+        ))  # fmt: skip
+    return tuple(out)
 
 
 def claimed_v1_certificates(reader: EntryReader) -> frozenset[str]:
