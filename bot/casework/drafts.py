@@ -12,24 +12,12 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH, CaseFacts, TakedownRequest, clean
+from bot.casework.kinds import KINDS
 from bot.core.clock import local_date, local_time
 from bot.core.i18n import event_sentence
 from bot.core.textsafe import esc
 from scanners.profile import Brand
 
-# hosting, registrar and apple_dev are for link cases (bot/casework/link_drafts.py).
-KINDS = (
-    "play",
-    "apple",
-    "aptoide",
-    "galaxy",
-    "store",
-    "police",
-    "website",
-    "hosting",
-    "registrar",
-    "apple_dev",
-)
 TAKEDOWN_KINDS = ("play", "apple", "aptoide", "galaxy", "store", "hosting", "registrar", "apple_dev")
 # Takedown kinds that are meant for one store only.
 KIND_STORE = {"play": "google_play", "apple": "app_store", "aptoide": "aptoide", "galaxy": "galaxy_store"}

@@ -10,21 +10,8 @@ from pathlib import Path
 
 import click
 
+from bot.casework.kinds import KINDS as DRAFT_KINDS
 from bot.cli.common import App, app_options
-
-# The draft kinds of bot.casework.drafts.KINDS (kept equal by a test; not imported, for a fast start).
-DRAFT_KINDS = (
-    "play",
-    "apple",
-    "aptoide",
-    "galaxy",
-    "store",
-    "police",
-    "website",
-    "hosting",
-    "registrar",
-    "apple_dev",
-)
 
 
 @contextmanager
