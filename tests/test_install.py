@@ -25,8 +25,18 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.slow
 
 IGNORE = shutil.ignore_patterns(
-    ".git", ".venv", "build", "*.egg-info", "__pycache__", "*.db", "*.db-*", ".mypy_cache", ".ruff_cache",
-    ".pytest_cache", ".hypothesis", "bench",
+    ".git",
+    ".venv",
+    "build",
+    "*.egg-info",
+    "__pycache__",
+    "*.db",
+    "*.db-*",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".hypothesis",
+    "bench",
 )
 
 

@@ -281,9 +281,7 @@ CSV_HEAD = (
 )
 
 
-def test_feed_165_keeps_rows_traces_the_brand_rows_and_reimports_only_new(
-    site: Site, tmp_path: Path
-) -> None:
+def test_feed_165_keeps_rows_traces_the_brand_rows_and_reimports_only_new(site: Site, tmp_path: Path) -> None:
     db_path = tmp_path / "feed.db"
     rows = (
         f"華岳證劵投資,{site.url('/s/abc')},12,2026/11/24,2026/11/30\r\n"
@@ -334,9 +332,7 @@ def test_feed_setting() -> None:
         load_settings({"FAKEAPP_FEED_165_URL": "ftp://x"})
 
 
-def test_scheduled_links_import_the_feed_and_recheck(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_scheduled_links_import_the_feed_and_recheck(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The cron scan's link step: the 165 list from its setting, then the re-checks: a new APK under the
     same link is a new version (analysed, its own case), a site that is gone after a takedown request is
     a verified takedown, the rest is still up."""

@@ -310,4 +310,3 @@ def _shifted(seconds: int) -> str:
         outer = int(float(m.group(1)) * _UNITS[m.group(2)])
     total = outer + seconds
     return f"{total:+d}"
-

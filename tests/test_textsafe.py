@@ -94,9 +94,7 @@ def test_strip_controls_leaves_nothing_unsafe(text: str) -> None:
     import unicodedata
 
     out = strip_controls(text)
-    assert all(
-        ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Zl", "Zp"} for ch in out
-    )
+    assert all(ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs", "Zl", "Zp"} for ch in out)
     assert not set(out) & set(INVISIBLE)
     assert strip_controls(out) == out  # idempotent
     one_line = plain(text, limit=50)

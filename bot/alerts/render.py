@@ -221,5 +221,3 @@ def case_line(case: Case, lang: str = "zh") -> str:
         f"#{case.id} {listed} <b>{esc(_clip(case.title, 40))}</b> · {_label(lang, 'store', case.store)} · "
         f"{_label(lang, 'state', case.state)} · {_label(lang, 'takedown', case.takedown)}"
     )
-
-

@@ -31,7 +31,7 @@ STARTER_STEPS = (
 DEMO_STEPS = (
     "fakeapp scan --demo                      # scan the bundled snapshot (database: data/demo.db)",
     "fakeapp cases --db data/demo.db          # the cases it opened",
-    "fakeapp apk data/apks/repackaged.apk     # an APK verdict (README: \"A tour\" for the rest)",
+    'fakeapp apk data/apks/repackaged.apk     # an APK verdict (README: "A tour" for the rest)',
 )
 
 

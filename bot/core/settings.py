@@ -157,7 +157,9 @@ def _ids(env: Mapping[str, str], name: str) -> frozenset[int]:
         try:
             out.add(int(part))
         except ValueError:
-            raise SettingsError(f"{name}: expected comma-separated numeric Telegram ids, got {part!r}") from None  # noqa: E501
+            raise SettingsError(
+                f"{name}: expected comma-separated numeric Telegram ids, got {part!r}"
+            ) from None
     return frozenset(out)
 
 

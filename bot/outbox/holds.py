@@ -442,6 +442,7 @@ def decide_all(db: sqlite_utils.Database, action: str, actor: str) -> list[Hold]
 
 def ops_lines(db: sqlite_utils.Database, lang: str = "en", *, html: bool = False) -> list[str]:
     """What every scan summary, /settings and health say about switches and held alerts."""
+
     def e(s: str) -> str:
         return esc(s) if html else s
 

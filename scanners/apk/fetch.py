@@ -242,8 +242,20 @@ def fetch_to_file(
     watchdog = _Watchdog(deadline, clock)
     try:
         return _fetch_hops(
-            session, url.strip(), Path(dest_dir), max_size, timeout, deadline, max_redirects,
-            allow_private, allow_addresses, resolver, clock, verify, started, watchdog,
+            session,
+            url.strip(),
+            Path(dest_dir),
+            max_size,
+            timeout,
+            deadline,
+            max_redirects,
+            allow_private,
+            allow_addresses,
+            resolver,
+            clock,
+            verify,
+            started,
+            watchdog,
         )
     finally:
         watchdog.cancel()
@@ -310,8 +322,9 @@ def _fetch_hops(
                     continue
                 if resp.status_code != 200:
                     raise FetchError(f"{host} answered HTTP {resp.status_code}")
-                return _save(resp, current, visited, addr, dest_dir, max_size, late, deadline, started,
-                             clock, watchdog)
+                return _save(
+                    resp, current, visited, addr, dest_dir, max_size, late, deadline, started, clock, watchdog
+                )
         finally:
             adapter.close()
     raise FetchError(f"more than {max_redirects} redirects")

@@ -50,6 +50,8 @@ def package_problem(name: str) -> str | None:
         if not _PACKAGE_PART.fullmatch(part):
             return "each part must start with a letter A-Z and hold only letters, digits and _"
     return None
+
+
 MAX_ARSC = 32 * 1024 * 1024  # big apps have resource tables of 5-15 MB
 MAX_ICON = 4 * 1024 * 1024
 MAX_XML_RES = 1024 * 1024

@@ -237,9 +237,7 @@ def name_match(text: str, brand: PreparedBrand) -> NameMatch | None:
                 )
                 found = _matched_part(text, lv, name.core)
                 shown = found if how == "exact" and found else _display_core(name.text, name.core)
-                consider(
-                    NameMatch(shown, how, False, True, len(name.core) / max(1, len(levels[2])), found)
-                )
+                consider(NameMatch(shown, how, False, True, len(name.core) / max(1, len(levels[2])), found))
             elif len(levels[2]) >= 4 and fuzz.ratio(levels[2], name.levels[2]) >= 88:
                 consider(
                     NameMatch(name.text, "fuzzy", True, False, fuzz.ratio(levels[2], name.levels[2]) / 100)
