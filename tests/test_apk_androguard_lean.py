@@ -84,3 +84,56 @@ def test_lean_module_refuses_unknown_names() -> None:
     assert module.SYSTEM_RESOURCES is system_resources()
     with pytest.raises(AttributeError):
         _ = module.nothing_here
+
+
+# The logger stand-in, in a fresh interpreter: argv[1] "loguru-first" imports loguru before the check.
+LOGGING = r"""
+import json, sys, zipfile
+if sys.argv[1] == "loguru-first":
+    import loguru
+from scanners.apk.manifest import read_manifest
+package = read_manifest(sys.argv[2]).package
+loaded_by_check = "loguru" in sys.modules
+from loguru import logger  # the real loguru, whatever the check did
+seen = []
+sink = logger.add(lambda m: seen.append((m.record["name"], m.record["level"].name)), level="DEBUG",
+                  filter="androguard")
+from scanners.apk.androguard_lean import axml, quiet_androguard
+raw = zipfile.ZipFile(sys.argv[2]).read("AndroidManifest.xml")
+with quiet_androguard():
+    axml().AXMLPrinter(raw)
+quiet = list(seen)
+axml().AXMLPrinter(raw)  # outside the block: androguard logs as it always does
+print(json.dumps({"package": package, "loaded_by_check": loaded_by_check, "quiet": quiet, "after": seen,
+                  "real": type(logger).__module__, "held": type(axml().logger).__name__}))
+"""
+
+
+@pytest.mark.parametrize("mode", ["fresh", "loguru-first"])
+def test_androguard_logs_through_loguru_only_outside_the_quiet_block(mode: str) -> None:
+    p = subprocess.run(
+        [sys.executable, "-c", LOGGING, mode, str(APKS / "official.apk")],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    out = json.loads(p.stdout)
+    assert out["package"] == "tw.com.huayuesec.trade"
+    assert out["real"] == "loguru._logger"  # `import loguru` elsewhere gets the real module
+    assert out["quiet"] == []
+    # androguard's AXML parser logs "AXMLParser" at DEBUG on every document, named as its own module
+    assert ["androguard.core.axml", "DEBUG"] in out["after"]
+    if mode == "fresh":  # the check itself never loaded loguru; the parser holds the stand-in
+        assert out["loaded_by_check"] is False and out["held"] == "LazyLogger"
+    else:  # loguru was there first: androguard holds the real logger, silenced by loguru's own switch
+        assert out["loaded_by_check"] is True and out["held"] == "Logger"
+
+
+def test_lazy_logger_returns_the_real_loggers_attributes() -> None:
+    from loguru import logger
+
+    from scanners.apk.androguard_lean import LazyLogger, quiet_androguard
+
+    lazy = LazyLogger()
+    assert lazy.opt == logger.opt and lazy.debug == logger.debug
+    with quiet_androguard():
+        assert lazy.debug("dropped") is None and lazy.debug != logger.debug
+        assert lazy.bind == logger.bind  # only logging calls are dropped

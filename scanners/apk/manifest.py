@@ -3,22 +3,17 @@
 Reads only ``AndroidManifest.xml``, ``resources.arsc`` and the icon entry (``zipread``, one central directory
 read for all of them) and parses them with androguard's AXML/ARSC parsers (loaded lean, see
 ``androguard_lean``), never ``androguard.core.apk.APK(path)``, which reads the whole file into memory.
-androguard's loguru logging is silenced for the duration of the call only.
+androguard's logging is silenced for the duration of the call only (``quiet_androguard``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import sys
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from scanners.apk.androguard_lean import axml
+from scanners.apk.androguard_lean import axml, quiet_androguard
 from scanners.apk.zipread import ApkFormatError, ZipLayout, read_entry_bytes, read_layout
 
 ANDROID_NS = "{http://schemas.android.com/apk/res/android}"
@@ -114,43 +109,6 @@ class ManifestInfo:
             "icon_path": self.icon_path,
             "warnings": list(self.warnings),
         }
-
-
-class _Quiet:
-    """Reference-counted silencing: the bot analyses APKs in worker threads, and loguru's switch and
-    ``sys.stdout`` are process-wide, so only the first caller in turns them off and only the last one out
-    turns them back on (nested or concurrent calls would otherwise re-enable or lose stdout)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.depth = 0
-        self.saved_stdout: Any = None
-
-
-_QUIET = _Quiet()
-
-
-@contextlib.contextmanager
-def quiet_androguard() -> Iterator[None]:
-    """Silence androguard inside the block only: its loguru output (hundreds of DEBUG lines per APK) and
-    the bare ``print()`` calls its resource parser makes on malformed tables (they would corrupt --json)."""
-    from loguru import logger
-
-    with _QUIET.lock:
-        if _QUIET.depth == 0:
-            logger.disable("androguard")
-            _QUIET.saved_stdout = sys.stdout
-            sys.stdout = io.StringIO()
-        _QUIET.depth += 1
-    try:
-        yield
-    finally:
-        with _QUIET.lock:
-            _QUIET.depth -= 1
-            if _QUIET.depth == 0:
-                sys.stdout = _QUIET.saved_stdout
-                _QUIET.saved_stdout = None
-                logger.enable("androguard")
 
 
 def _int(value: str | None) -> int | None:

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias
 
+from scanners.apk.androguard_lean import quiet_androguard
 from scanners.apk.manifest import (
     PACKAGE_MAX,
     EntryReader,
     ImpossiblePackageError,
     ManifestInfo,
     manifest_from,
-    quiet_androguard,
 )
 from scanners.apk.risk import Risk, assess, read_build_facts
 from scanners.apk.signing import SigningReport, verify_apk
