@@ -326,6 +326,7 @@ def confirm(
     now: datetime | None = None,
     hooks: Hooks = (),
 ) -> Case:
+    """Confirm a case as a fake (what the hooks say of it: the front-line notice goes out)."""
     case = get_case(db, case_id)
     check("confirm", case)
     return _apply(db, hooks, case, actor, "confirm", {"state": State.CONFIRMED}, reason=reason, now=now)
@@ -340,6 +341,7 @@ def false_positive(
     now: datetime | None = None,
     hooks: Hooks = (),
 ) -> Case:
+    """Close a case as a false alarm (a posted front-line notice is retracted)."""
     case = get_case(db, case_id)
     check("fp", case)
     now = now or utc_now()
@@ -376,6 +378,7 @@ def request_takedown(
     now: datetime | None = None,
     hooks: Hooks = (),
 ) -> Case:
+    """Record that a takedown was requested from the store (``when``: the time the analyst gives)."""
     case = get_case(db, case_id)
     check("takedown", case)
     # The time the analyst gives is the time of the record: the case, its timeline and every draft.
@@ -410,6 +413,7 @@ def reject_takedown(
     now: datetime | None = None,
     hooks: Hooks = (),
 ) -> Case:
+    """Record that the store refused the takedown."""
     case = get_case(db, case_id)
     check("takedown_rejected", case)
     return _apply(
@@ -427,6 +431,7 @@ def report_police(
     now: datetime | None = None,
     hooks: Hooks = (),
 ) -> Case:
+    """Record the police report (confirms a case still new)."""
     case = get_case(db, case_id)
     report_no = report_no.strip()
     _require(case, bool(report_no), "a report number is needed", "report_no")
@@ -494,6 +499,7 @@ def note(
     now: datetime | None = None,
     hooks: Hooks = (),
 ) -> Case:
+    """Add a note to the case's timeline."""
     case = get_case(db, case_id)
     _require(case, bool(text.strip()), "empty note", "empty_note")
     return _apply(db, hooks, case, actor, "note", {}, reason=text.strip(), now=now)
@@ -508,6 +514,7 @@ def assign(
     now: datetime | None = None,
     hooks: Hooks = (),
 ) -> Case:
+    """Give the case to someone."""
     case = get_case(db, case_id)
     return _apply(db, hooks, case, actor, "assign", {"assignee": assignee.strip()}, now=now)
 

@@ -117,27 +117,27 @@ def case_cmd(
     changes = (confirm, takedown, rejected, police, note_text, assign, fp, allow_it, resolve)
     db = app.db(create=any(x not in (None, False) for x in changes))
     who = cli_actor()
-    profile = app.brand_profile()  # the official links for front-line notices, when the profile reads
+    hooks = cases.case_hooks(app.brand_profile())  # the official links for front-line notices, when it reads
     try:
         case = cases.get_case(db, case_id)
         if confirm:
-            case = cases.confirm(db, case_id, who, profile=profile)
+            case = cases.confirm(db, case_id, who, hooks=hooks)
         if takedown is not None:
-            case = cases.request_takedown(db, case_id, who, takedown, profile=profile)
+            case = cases.request_takedown(db, case_id, who, takedown, hooks=hooks)
         if rejected is not None:
-            case = cases.reject_takedown(db, case_id, who, rejected, profile=profile)
+            case = cases.reject_takedown(db, case_id, who, rejected, hooks=hooks)
         if police is not None:
-            case = cases.report_police(db, case_id, who, police, agency, profile=profile)
+            case = cases.report_police(db, case_id, who, police, agency, hooks=hooks)
         if note_text is not None:
-            case = cases.note(db, case_id, who, note_text, profile=profile)
+            case = cases.note(db, case_id, who, note_text, hooks=hooks)
         if assign is not None:
-            case = cases.assign(db, case_id, who, assign, profile=profile)
+            case = cases.assign(db, case_id, who, assign, hooks=hooks)
         if fp is not None:
-            case = cases.false_positive(db, case_id, who, fp, profile=profile)
+            case = cases.false_positive(db, case_id, who, fp, hooks=hooks)
         if allow_it:
-            case = cases.allow(db, case_id, who, profile=profile)
+            case = cases.allow(db, case_id, who, hooks=hooks)
         if resolve is not None:
-            case = cases.resolve(db, case_id, who, resolve, profile=profile)
+            case = cases.resolve(db, case_id, who, resolve, hooks=hooks)
     except CaseError as exc:
         raise click.ClickException(str(exc)) from None
     events = cases.timeline(db, case_id)

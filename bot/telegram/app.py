@@ -634,7 +634,9 @@ CallbackAction = Callable[[Desk, int, Actor, datetime], cases.Case]
 
 def _acts(change: Callable[..., cases.Case]) -> CallbackAction:
     """A button's handler: the case action, in the database thread, with the bot's brand profile."""
-    return lambda desk, cid, who, now: change(desk.db, cid, who, now=now, profile=desk.profile())
+    return lambda desk, cid, who, now: change(
+        desk.db, cid, who, now=now, hooks=cases.case_hooks(desk.profile())
+    )
 
 
 @dataclass(frozen=True)
@@ -865,7 +867,7 @@ async def _analyse(
             if verdict in cases.APK_OK_VERDICTS:
                 return verdict, sha, None, False
             case, opened = cases.open_apk_case(
-                db, d, actor=actor, source=source if data is None else "", profile=profile
+                db, d, actor=actor, source=source if data is None else "", hooks=cases.case_hooks(profile)
             )
             return verdict, sha, case.id, opened
         finally:

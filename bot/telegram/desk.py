@@ -22,6 +22,7 @@ from bot.cases.model import Actor, CaseError
 from bot.core.clock import Clock, utc_now
 from bot.core.i18n import normalize_lang
 from bot.core.settings import Settings
+from bot.desk.hooks import case_hooks
 from bot.desk.outbox import Routes, profile_of
 from bot.outbox.text import split_message
 from bot.store.db import open_db
@@ -101,7 +102,9 @@ class Desk:
     async def act(self, change: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         """A case action (``bot.desk.cases``) in the database thread, with the bot's clock and profile."""
         now = self.clock()
-        return await self.run(lambda: change(self.db, *args, now=now, profile=self.profile(), **kwargs))
+        return await self.run(
+            lambda: change(self.db, *args, now=now, hooks=case_hooks(self.profile()), **kwargs)
+        )
 
     async def run(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         """``fn(*args, **kwargs)`` in the database thread, awaited without blocking the event loop."""
