@@ -20,7 +20,6 @@ from bot.core.i18n import event_sentence, t
 from bot.core.linksafe import redact_userinfo
 from bot.outbox.text import esc
 
-MAX_CAPTION = 1000
 CALLBACK_RE = re.compile(r"^c:(\d{1,9}):([a-z_]{1,16})$")
 
 

@@ -20,7 +20,6 @@ from bot.casework.drafts import (
 )
 from scanners.profile import Brand
 
-LINK_KINDS = ("hosting", "registrar", "apple_dev")
 RDAP_IP = "https://rdap.org/ip/"
 RDAP_DOMAIN = "https://rdap.org/domain/"
 TWNIC_WHOIS = "https://www.twnic.tw/whois_n.php"

@@ -33,18 +33,6 @@ STORE_DRAFTS = {
 }
 
 
-def profile_from_settings() -> Profile | None:
-    """The brand profile named by the settings (for code the caller gives no profile: outbox, buttons)."""
-    from bot.core.settings import SettingsError, load_settings
-    from scanners.profile import ProfileError, load_profile
-
-    try:
-        return load_profile(load_settings().config_path)
-    except (SettingsError, ProfileError) as exc:
-        logging.getLogger(__name__).warning("brand profile unavailable: %s", exc)
-        return None
-
-
 def case_facts(db: sqlite_utils.Database, case_id: int) -> CaseFacts:
     """A case's facts with the evidence list (names and SHA-256 as an evidence pack would hold them)."""
     get_case(db, case_id)  # CaseError for a missing case

@@ -5,7 +5,6 @@ site's."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,17 +15,7 @@ from bot.core.textsafe import plain, table
 
 if TYPE_CHECKING:
     from bot.record.links import Tracer
-    from scanners.judging.names import PreparedBrand
     from scanners.links.trace import TraceResult
-
-
-def tracer_parts(
-    app: App, brand_id: str | None, allow_private: bool, deadline: float
-) -> tuple[list[PreparedBrand], Callable[..., TraceResult]]:
-    """The brands and a ``run(url, keep_dir=None)`` callable: one trace with its own fetcher (its own time
-    and byte budget), the real store adapters and the APK check."""
-    tracer = app_tracer(app, brand_id, allow_private, deadline)
-    return tracer.brands, tracer.run
 
 
 def app_tracer(app: App, brand_id: str | None, allow_private: bool, deadline: float) -> Tracer:

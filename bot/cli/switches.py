@@ -7,8 +7,6 @@ import click
 from bot.cli.common import App, app_options
 from bot.store import switches as sw
 
-TARGET_HELP = "alerts, frontline, scans, or a store (google_play, app_store, apk); none: everything."
-
 
 def _actor() -> str:
     from bot.casework.workflow import cli_actor

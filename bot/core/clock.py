@@ -9,7 +9,7 @@ names it: ``2026-12-03 00:10 (UTC+8)``. JSON keeps ISO 8601 with the offset (``i
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Clock = Callable[[], datetime]
@@ -89,12 +89,6 @@ def local_date(value: str | datetime | None, tz: tzinfo | None = None) -> str:
         return "—" if not value else str(value)[:40]
     tz = tz or DEFAULT_ZONE
     return f"{at.astimezone(tz):%Y-%m-%d} ({zone_label(tz, at)})"
-
-
-def local_day(value: str | datetime | None, tz: tzinfo | None = None) -> date | None:
-    """The calendar day of a time in ``tz`` (for grouping by day)."""
-    at = parse_time(value)
-    return at.astimezone(tz or DEFAULT_ZONE).date() if at else None
 
 
 def iso_local(value: str | datetime | None, tz: tzinfo | None = None) -> str:

@@ -102,7 +102,3 @@ def store_feed(
 def set_trace(db: sqlite_utils.Database, key: str, trace_id: int) -> None:
     with transaction(db):
         update_row(db, "feed_rows", "key", key, {"trace_id": trace_id})
-
-
-def row_count(db: sqlite_utils.Database, name: str = "165") -> int:
-    return int(next(db.query("SELECT COUNT(*) AS n FROM feed_rows WHERE feed = ?", [name]))["n"])

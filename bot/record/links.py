@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -304,13 +304,3 @@ def traces_for_case(db: sqlite_utils.Database, case_id: int) -> list[int]:
         return []
     ids = details.get("traces") or []
     return [int(i) for i in ids if isinstance(i, int)]
-
-
-def domains_seen(db: sqlite_utils.Database, trace_ids: Sequence[int]) -> list[str]:
-    if not trace_ids:
-        return []
-    marks = ", ".join("?" for _ in trace_ids)
-    return [
-        r["domain"]
-        for r in db.query(f"SELECT DISTINCT domain FROM traces WHERE id IN ({marks})", list(trace_ids))  # noqa: S608
-    ]

@@ -245,12 +245,6 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
 }
 
 
-def _is_dsa_key(key: Any) -> bool:
-    """isinstance(key, dsa.DSAPublicKey) without touching the name, which cryptography 46+ deprecates
-    with a warning on every access (Android still verifies DSA signatures, so we must too)."""
-    return type(key).__name__ == "DSAPublicKey" and hasattr(key, "parameters")
-
-
 def verify_signature(
     key: Any, kind: str, hash_name: str, signature: bytes, data: bytes, *, pss_salt: int = 0
 ) -> bool:

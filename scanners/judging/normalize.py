@@ -98,10 +98,6 @@ def normalize_name(text: str) -> str:
     return fold_levels(text)[2]
 
 
-def has_cjk(text: str) -> bool:
-    return bool(_CJK.search(text))
-
-
 def cjk_len(text: str) -> int:
     return len(_CJK.findall(text))
 

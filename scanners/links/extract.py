@@ -14,7 +14,6 @@ MAX_LINKS = 500
 MAX_IMAGES = 50
 MAX_TEXT = 100_000
 APK_SUFFIXES = (".apk", ".xapk", ".apks", ".apkm")
-ARTIFACT_KINDS = ("apk", "ipa", "itms_manifest", "testflight", "mobileconfig", "google_play", "app_store")
 DOWNLOAD_WORDS = ("下載", "下载", "安裝", "安装", "download", "install", "android", "ios", "iphone", "apk")
 
 _SCRIPT_REDIRECTS = (
