@@ -129,3 +129,23 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
         "official",
         "impostor",
     ]
+
+
+def test_the_hash_of_a_file_changed_while_it_was_analysed_is_the_files_own(tmp_path: Path) -> None:
+    # the command hashes local files in a thread of its own and asks for the digest after the analysis;
+    # a file that changed since (size, mtime or inode) is hashed again, never recorded under a stale digest
+    import hashlib
+    import time
+
+    from bot.cli.apk import Prehash
+
+    path = tmp_path / "sample.apk"
+    shutil.copy(APKS / "official.apk", path)
+    prehash = Prehash([path], 10 << 20)
+    prehash.start()
+    assert prehash.get(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+    time.sleep(0.01)
+    shutil.copy(APKS / "repackaged.apk", path)
+    assert prehash.get(path) == ""  # the analysis hashes it itself
+    code, out, _ = run(tmp_path, str(path), "--json")
+    assert code == 0 and json.loads(out)["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -608,3 +608,19 @@ def test_huge_central_directory_in_bounded_time(brands: list[Any], tmp_path: Pat
     assert time.monotonic() - t0 < 10
     assert report.verdict == "tampered"  # readable, but unsigned
     assert "unsigned" in codes(report)
+
+
+def test_a_hash_still_running_is_asked_for_after_the_analysis(brands: list[Any]) -> None:
+    # ``fakeapp apk`` passes a callable: the verification runs while another thread hashes the file
+    path = APKS / "official.apk"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    asked: list[bool] = []
+
+    def later() -> str:
+        asked.append(True)
+        return digest
+
+    report = analyse_apk(path, brands, sha256=later)
+    assert asked == [True] and report.sha256 == digest and report.verdict == "official"
+    # a caller that could not hash the file ("") leaves it to the analysis, which hashes it then
+    assert analyse_apk(path, brands, sha256=lambda: "").sha256 == digest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sys
@@ -305,7 +306,8 @@ def apk_cmd(
                         allow_private=allow_private_urls,
                         max_size=max_size * 1024 * 1024,
                         brands=brands,
-                        sha256="" if is_link else prehash.get(Path(target)),
+                        # asked for after the analysis: the verification does not wait for the hash
+                        sha256="" if is_link else functools.partial(prehash.get, Path(target)),
                     )
                 except ApkInputError as exc:
                     if not many:

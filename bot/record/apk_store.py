@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from bot.core.clock import utc_now
 from bot.core.linksafe import redact_userinfo
 from bot.store.db import transaction
-from scanners.apk.verdict import ApkReport, analyse_apk, official_icon_hashes
+from scanners.apk.verdict import ApkReport, Sha256, analyse_apk, official_icon_hashes
 from scanners.profile import Brand, Profile
 
 if TYPE_CHECKING:
@@ -195,15 +195,16 @@ def analyse_and_store(
     work_dir: str | Path | None = None,
     display_name: str | None = None,
     brands: Sequence[Brand | PreparedBrand] | None = None,
-    sha256: str = "",
+    sha256: Sha256 = "",
 ) -> tuple[ApkReport, bool]:
     """Analyse a local APK/bundle or an http(s) link, store the result, return (report, first_time).
 
     Raises ApkInputError for a missing file or a refused/failed download (one line); a file that is not a
     valid APK is not an error: it is stored with the verdict ``invalid``. ``brands``: the brands to judge
     against, e.g. ``prepared_brands`` once for a batch (default: the profile's, or ``brand_id``'s, prepared
-    only if needed). ``sha256``: a local file's SHA-256 when the caller already has it (``fakeapp apk``
-    hashes while it imports the verifier); a link's is computed while it downloads.
+    only if needed). ``sha256``: a local file's SHA-256 when the caller already has it, or a callable that
+    gives it after the analysis (``fakeapp apk`` hashes in a thread while it imports the verifier, and the
+    verification runs meanwhile); a link's is computed while it downloads.
     """
     if brands is None:
         brands = profile_brands(profile, brand_id)

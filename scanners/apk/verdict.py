@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 # Plain brands are prepared only when the certificate does not decide: name folding (pinyin, OpenCC) and
 # the icon hash (numpy/scipy) cost ~1 s and ~100 MB the first time; an official APK needs neither.
 BrandLike: TypeAlias = "Brand | PreparedBrand"
+# A file's SHA-256 as the caller knows it: the hex digest, "" (unknown), or a callable asked afterwards.
+Sha256: TypeAlias = "str | Callable[[], str]"
 
 VERDICTS = (
     "official",
@@ -211,18 +213,28 @@ def _android_apps(brand: Brand) -> list[OfficialApp]:
 
 class _Hasher(threading.Thread):
     """SHA-256 of the whole file beside the verification
-    (hashlib releases the GIL: two cores, half the wait)."""
+    (hashlib releases the GIL: two cores, half the wait).
 
-    def __init__(self, path: Path, known: str = "") -> None:
+    ``known``: the digest when the caller has it, or a callable that gives it once the analysis is done
+    (``fakeapp apk`` hashes in a thread of its own while it imports; the verification must not wait for
+    it). A callable that returns "" (the caller could not hash the file) means hashing it here, then.
+    """
+
+    def __init__(self, path: Path, known: Sha256 = "") -> None:
         super().__init__(daemon=True)
         self.path = path
-        self.digest = known
+        self.known = known
+        self.digest = known if isinstance(known, str) else ""
         self.error = ""
 
     def finish(self) -> str:
         """The hex digest ("" if the file could not be read), once the thread (if started) is done."""
         if self.ident is not None:
             self.join()
+        elif callable(self.known):
+            self.digest = self.known()
+            if not self.digest:
+                self.run()
         return self.digest
 
     def run(self) -> None:
@@ -240,14 +252,14 @@ def analyse_apk(
     official_permissions: Mapping[str, Sequence[str]] | None = None,
     display_name: str | None = None,
     max_base_size: int = MAX_BASE_APK,
-    sha256: str = "",
+    sha256: Sha256 = "",
 ) -> ApkReport:
     """Judge the APK or bundle at ``path`` against ``brands`` (prepared brands, see judging.prepare_brand).
 
     ``official_permissions`` maps a package name to the permissions of its known official build (from earlier
     analyses), for the "permissions added" indicator. ``sha256``: the file's SHA-256 when the caller already
-    has it (``fetch`` computes it while downloading), which saves hashing the whole file again. Never raises
-    on bad input.
+    has it (``fetch`` computes it while downloading), which saves hashing the whole file again, or a callable
+    asked for it only after the analysis (a hash still running elsewhere). Never raises on bad input.
     """
     started = time.perf_counter()
     p = Path(path)
