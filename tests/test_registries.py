@@ -8,7 +8,8 @@ from bot.alerts.render import CASE_BUTTONS
 from bot.core.i18n import CATALOGUE, LANGS
 from bot.outbox import holds
 from bot.telegram.access import ROLES
-from bot.telegram.app import ACTION_ROLES, BUTTONS, COMMAND_ROLES, COMMANDS, HOLD_BUTTONS, HOLD_ROLES
+from bot.telegram.app import ACTION_ROLES, BUTTONS, COMMAND_ROLES, COMMANDS
+from bot.telegram.ops import HOLD_BUTTONS, HOLD_ROLES
 
 
 def test_every_command_has_a_role_a_handler_and_a_description() -> None:

@@ -3,9 +3,9 @@ the case buttons, the outbox delivery job and the scheduled scans.
 
 Registries: ``COMMANDS`` (a ``Command`` carries its name, role, handler and catalogue key) and ``BUTTONS`` (a
 ``Button`` carries a case button's role and handler; its label and when it shows are
-``bot.alerts.render.CASE_BUTTONS`` and ``bot.cases.transitions``), and ``HOLD_BUTTONS`` (a held scan's
-release/discard buttons; labels in ``bot.outbox.holds.HOLD_BUTTONS``, handler ``bot.telegram.ops``). The gate
-reads the roles from them.
+``bot.alerts.render.CASE_BUTTONS`` and ``bot.cases.transitions``), and ``bot.telegram.ops.HOLD_BUTTONS``
+(a held scan's release/discard buttons; labels in ``bot.outbox.holds.HOLD_BUTTONS``, handler
+``bot.telegram.ops``). The gate reads the roles from them.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ from bot.store.db import open_db, transaction
 from bot.telegram import access
 from bot.telegram import casework as casework_tg
 from bot.telegram import ops as ops_tg
+from bot.telegram.delivery import deliver_now, kick_delivery
 from bot.telegram.desk import (
     Desk,
     actor_of,
@@ -71,6 +72,7 @@ from bot.telegram.desk import (
     reply,
     uid_of,
 )
+from bot.telegram.ops import HOLD_ROLES
 
 log = logging.getLogger(__name__)
 
@@ -668,20 +670,6 @@ CALLBACK_NEEDS_TEXT: Mapping[str, str] = MappingProxyType({b.action: b.usage for
 ACTION_ROLES: Mapping[str, str] = MappingProxyType({b.action: b.role for b in BUTTONS})
 
 
-@dataclass(frozen=True)
-class HoldButton:
-    """One button under a held scan's summary (``h:HOLD:action``, issue 14): who may press it. Pressed,
-    ``bot.telegram.ops.on_hold_button`` applies ``bot.outbox.holds.decide`` with its action; its label
-    (catalogue key) is the holds' ``HOLD_BUTTONS``."""
-
-    action: str
-    role: str
-
-
-HOLD_BUTTONS: tuple[HoldButton, ...] = (HoldButton("release", "admin"), HoldButton("discard", "admin"))
-HOLD_ROLES: Mapping[str, str] = MappingProxyType({b.action: b.role for b in HOLD_BUTTONS})
-
-
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every button press: validated (ids only, by regex), applied, answered, and the card edited."""
     query = update.callback_query
@@ -889,48 +877,6 @@ async def _analyse(
 
 
 # --- delivery and scheduled jobs ----------------------------------------------------------------------
-
-
-def kick_delivery(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Deliver the outbox now (in the background); coalesces with a pass already running."""
-    desk: Desk = application.bot_data["desk"]
-    if desk.deliver_lock.locked():
-        desk.deliver_again = True
-        return
-    task = application.create_task(deliver_now(application))
-    desk.tasks.add(task)
-    task.add_done_callback(desk.tasks.discard)
-
-
-async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    desk: Desk = application.bot_data["desk"]
-    redact = install_redaction(desk.settings.telegram.token)
-    # Delivery's database steps run in the database thread (``desk.run``), on the delivery's own connection;
-    # only the Telegram calls are awaited here, so a step waiting for another process's write lock never stops
-    # the bot answering. Passes run one at a time (``deliver_lock``).
-    db = desk.outbox_db or desk.db
-    async with desk.deliver_lock:
-        while True:
-            desk.deliver_again = False
-            try:
-                stats = await outbox.deliver_pending(
-                    db,
-                    application.bot,
-                    desk.routes,
-                    profile=desk.profile(),
-                    tz=desk.settings.tz,
-                    redact=redact,
-                    run=desk.run,
-                )
-            except TelegramError as exc:
-                log.warning("outbox delivery: %s", redact(str(exc)))
-                return
-            if stats.down or stats.retry_after:
-                return
-            if not desk.deliver_again and stats.sent == 0 and stats.superseded == 0:
-                return
-            if not desk.deliver_again and not await desk.run(outbox.pending, db):
-                return
 
 
 async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -135,7 +135,7 @@ async def trace_job(update: Update, context: ContextTypes.DEFAULT_TYPE, url: str
     """One link sent in chat, run by the bot's bounded analysis pool (``_start_analysis``): trace on a pool
     thread with its own database connection, then reply and deliver the new cases' cards."""
     from bot.alerts.render import esc
-    from bot.telegram.app import kick_delivery
+    from bot.telegram.delivery import kick_delivery
     from bot.telegram.desk import actor_of, desk_of, reply
 
     desk = desk_of(context)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
@@ -19,6 +22,7 @@ from bot.outbox import holds
 from bot.store import switches as sw
 from bot.store.switches import switch_label
 from bot.telegram import access
+from bot.telegram.delivery import kick_delivery
 from bot.telegram.desk import actor_of, desk_of, lang_of, reply
 
 if TYPE_CHECKING:
@@ -27,7 +31,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 60.0
 WATCH_SECONDS = 600.0
-HOLD_CALLBACK = holds.CALLBACK_RE.pattern  # the hold buttons' callback data (registry: app.HOLD_BUTTONS)
+
+
+@dataclass(frozen=True)
+class HoldButton:
+    """One button under a held scan's summary (``h:HOLD:action``, issue 14): who may press it. Pressed,
+    ``bot.telegram.ops.on_hold_button`` applies ``bot.outbox.holds.decide`` with its action; its label
+    (catalogue key) is the holds' ``HOLD_BUTTONS``."""
+
+    action: str
+    role: str
+
+
+HOLD_BUTTONS: tuple[HoldButton, ...] = (HoldButton("release", "admin"), HoldButton("discard", "admin"))
+HOLD_ROLES: Mapping[str, str] = MappingProxyType({b.action: b.role for b in HOLD_BUTTONS})
+
+
+HOLD_CALLBACK = holds.CALLBACK_RE.pattern  # the hold buttons' callback data (registry: HOLD_BUTTONS below)
 
 
 async def _ctx(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Any, str, Any]:
@@ -57,7 +77,6 @@ async def cmd_pause(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def cmd_resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/resume [alerts|frontline|scans|STORE]: resume one switch, or (no argument) all of them."""
-    from bot.telegram.app import kick_delivery
 
     desk, lang, actor = await _ctx(update, context)
     args = list(context.args or [])
@@ -77,7 +96,6 @@ async def cmd_resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 async def on_hold_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A held scan's button (``app.HOLD_BUTTONS``): release or discard its alerts (the button's role, admins;
     access fails closed)."""
-    from bot.telegram.app import HOLD_ROLES, kick_delivery
 
     query = update.callback_query
     if query is None:
@@ -162,7 +180,6 @@ async def heartbeat_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Every ten minutes: the daily line (once a day from 09:00 Taiwan time) and the warnings when due."""
-    from bot.telegram.app import kick_delivery
 
     desk = desk_of(context)
     try:
