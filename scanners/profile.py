@@ -17,6 +17,8 @@ class ProfileError(ValueError):
 
 @dataclass(frozen=True)
 class OfficialApp:
+    """One official app of a brand in one store, with its signing certificates and icon."""
+
     store: str
     app_id: str
     bundle_id: str = ""
@@ -37,6 +39,8 @@ class OfficialApp:
 
 @dataclass(frozen=True)
 class AllowedApp:
+    """A legitimate third-party app that mentions the brand: never alerted on."""
+
     store: str
     app_id: str
     note: str = ""
@@ -48,6 +52,8 @@ class AllowedApp:
 
 @dataclass(frozen=True)
 class Brand:
+    """One protected brand: its names, search terms, official developers, domains and apps."""
+
     id: str
     name: str
     aliases: tuple[str, ...]
@@ -96,6 +102,8 @@ class Brand:
 
 @dataclass(frozen=True)
 class Profile:
+    """The brand profile: every protected brand, and the file it was loaded from."""
+
     path: Path
     brands: tuple[Brand, ...]
 

@@ -89,6 +89,7 @@ def notice_text(case: Case, brand: Brand | None, lang: str = "zh") -> str:
 
 
 def brand_for(case: Case, profile: Profile | None) -> Brand | None:
+    """The case's brand in the profile; None without a profile or when the profile lacks it."""
     if profile is None:
         return None
     return next((b for b in profile.brands if b.id == case.brand), None)

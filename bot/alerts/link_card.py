@@ -28,6 +28,7 @@ def label(lang: str, prefix: str, value: str) -> str:
 
 
 def details(case: Case) -> dict[str, Any]:
+    """A link case's ``details`` JSON as a dict; {} when it is missing or unreadable."""
     try:
         d = json.loads(case.details or "{}")
     except ValueError:

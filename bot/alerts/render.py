@@ -57,6 +57,7 @@ CASE_BUTTONS: tuple[CaseButton, ...] = tuple(
 
 
 def callback_data(case_id: int, action: str) -> str:
+    """The callback data of a case button, ``c:<case id>:<action>`` (Telegram's 64 bytes at most)."""
     data = f"c:{case_id}:{action}"
     assert CALLBACK_RE.match(data) and len(data.encode()) <= 64
     return data
@@ -80,6 +81,7 @@ def case_keyboard(
 
 
 def reply_markup(case: Case, lang: str = "zh") -> dict[str, Any]:
+    """A case card's inline keyboard as the Bot API's ``reply_markup``."""
     return {"inline_keyboard": case_keyboard(case, lang)}
 
 

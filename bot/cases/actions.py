@@ -61,6 +61,7 @@ class SyncResult:
 
 
 def get_case(db: sqlite_utils.Database, case_id: int) -> Case:
+    """The case with this id; CaseError when there is none."""
     rows = list(db.query("SELECT * FROM cases WHERE id = ?", [case_id]))
     if not rows:
         raise CaseError(f"no case #{case_id}", "no_case", id=case_id)
@@ -68,6 +69,7 @@ def get_case(db: sqlite_utils.Database, case_id: int) -> Case:
 
 
 def case_for_listing(db: sqlite_utils.Database, listing_key: str) -> Case | None:
+    """The case of a store listing (by its listing key); None when it has none."""
     rows = list(db.query("SELECT * FROM cases WHERE listing_key = ?", [listing_key]))
     return Case.from_row(rows[0]) if rows else None
 
@@ -97,6 +99,7 @@ def list_cases(
 
 
 def timeline(db: sqlite_utils.Database, case_id: int) -> list[Event]:
+    """A case's timeline: every event recorded on it, oldest first."""
     return [
         Event(
             id=r["id"],
@@ -557,6 +560,7 @@ def allow(
 
 
 def allow_overrides(db: sqlite_utils.Database) -> list[AllowedApp]:
+    """The apps allow-listed from the bot (``/allow``), of every brand."""
     return [
         AllowedApp(store=r["store"], app_id=r["app_id"], note=r["note"] or "")
         for r in db.query("SELECT store, app_id, note FROM allow_overrides")

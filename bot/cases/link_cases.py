@@ -60,6 +60,7 @@ class LinkCases:
 
 
 def case_for_link(db: sqlite_utils.Database, link_key: str, sha256: str = "") -> Case | None:
+    """The case of a link artifact or site (by its key, else by the APK's SHA-256); None when none."""
     rows = list(db.query("SELECT * FROM cases WHERE link_key = ?", [link_key]))
     if not rows and sha256:
         rows = list(db.query("SELECT * FROM cases WHERE apk_sha256 = ?", [sha256]))
@@ -67,6 +68,7 @@ def case_for_link(db: sqlite_utils.Database, link_key: str, sha256: str = "") ->
 
 
 def details_of(case: Case) -> dict[str, Any]:
+    """A link case's ``details`` JSON as a dict; {} when it is missing or unreadable."""
     try:
         d = json.loads(case.details or "{}")
     except ValueError:

@@ -97,6 +97,8 @@ BOT_ACTOR = Actor("bot")
 
 @dataclass(frozen=True)
 class Case:
+    """One case as stored: the listing, APK or link it is about, its verdict, state and tracks."""
+
     id: int
     kind: str
     listing_key: str | None
@@ -158,6 +160,8 @@ class Case:
 
 @dataclass(frozen=True)
 class Event:
+    """One timeline event of a case: who did what when, the field changed (old -> new) and why."""
+
     id: int
     case_id: int
     at: str

@@ -83,6 +83,8 @@ class ListingFacts:
 
 @dataclass(frozen=True)
 class Certificate:
+    """A signer certificate of the case's APK: its SHA-256 fingerprint, subject and issuer."""
+
     sha256: str
     subject: str = ""
     issuer: str = ""
@@ -90,6 +92,8 @@ class Certificate:
 
 @dataclass(frozen=True)
 class ApkFacts:
+    """The analysed APK of a case: its hash, verdict, package, name, source and signers."""
+
     sha256: str
     verdict: str = ""
     package: str = ""
@@ -101,6 +105,8 @@ class ApkFacts:
 
 @dataclass(frozen=True)
 class TimelineEntry:
+    """One event of the case's timeline, as the documents show it."""
+
     at: str
     actor: str
     action: str
@@ -111,6 +117,8 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class TakedownRequest:
+    """One takedown request: when, to which store, its reference and the listing episode."""
+
     at: str
     store: str
     reference: str = ""
@@ -119,6 +127,8 @@ class TakedownRequest:
 
 @dataclass(frozen=True)
 class PoliceReport:
+    """One police report filed for the case: when, its number and the agency."""
+
     at: str
     report_no: str
     agency: str = ""
@@ -160,6 +170,8 @@ class LinkFacts:
 
 @dataclass(frozen=True)
 class CaseFacts:
+    """Everything the casework documents know about one case: listing, APK or link, timeline, tracks."""
+
     case_id: int
     brand_id: str
     state: str = "new"  # new | confirmed | false_positive | resolved | relisted
@@ -413,6 +425,7 @@ def apk_rows(db: Any, case: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def apk_facts(row: dict[str, Any]) -> ApkFacts:
+    """The facts of one ``apk_analyses`` row, each read from the row or else from its JSON report."""
     report: dict[str, Any] = {}
     try:
         loaded = json.loads(row.get("report") or "{}")

@@ -78,6 +78,8 @@ class DuplicateTakedown(DraftError):
 
 @dataclass(frozen=True)
 class Draft:
+    """One ready-to-file draft: where and why to file it, the recipient, subject and body."""
+
     kind: str
     lang: str
     form_name: str  # where to file it
@@ -357,6 +359,7 @@ def _takedown_body(
 
 
 def draft_play(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
+    """The Google Play takedown request (the trademark or the impersonation form, as ``play_form`` says)."""
     if facts.store != "google_play":
         raise DraftError(f"case {facts.case_id} is not a Google Play listing (store {facts.store})")
     form, why_zh, why_en = play_form(facts)
@@ -419,6 +422,7 @@ def draft_play(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = No
 
 
 def draft_apple(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = None) -> Draft:
+    """The App Store takedown request under Apple's content dispute process."""
     if facts.store != "app_store":
         raise DraftError(f"case {facts.case_id} is not an App Store listing (store {facts.store})")
     zh = lang == "zh"

@@ -44,6 +44,8 @@ class EvidenceError(ValueError):
 
 @dataclass(frozen=True)
 class PackFile:
+    """One file of an evidence pack: its name in the ZIP, its bytes and what it holds."""
+
     name: str
     data: bytes
     kind: str  # summary | case | listing | history | raw | media | apk | timeline
@@ -55,6 +57,8 @@ class PackFile:
 
 @dataclass(frozen=True)
 class Pack:
+    """One case's evidence pack: the ZIP, its file name and its manifest."""
+
     case_id: int
     filename: str
     data: bytes  # the ZIP

@@ -131,6 +131,7 @@ def link_subject_lines(facts: CaseFacts, lang: str) -> list[str]:
 
 
 def link_status_line(facts: CaseFacts, lang: str) -> str:
+    """Whether the link was still reachable when last checked, as one sentence ('' if not a link case)."""
     link = facts.link
     if link is None:
         return ""

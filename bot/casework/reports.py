@@ -81,6 +81,8 @@ DEFINITIONS: dict[str, str] = {
 
 @dataclass
 class Figures:
+    """The figures of one group of cases (all, one store or one brand) over the report's period."""
+
     new_suspects: int = 0
     confirmed: int = 0
     false_positives: int = 0
@@ -107,6 +109,8 @@ class Figures:
 
 @dataclass
 class Report:
+    """A casework report over one period: totals, per store and brand, per day, and removal times."""
+
     since: datetime
     until: datetime
     total: Figures
@@ -130,6 +134,7 @@ def _round(v: float | None) -> float | None:
 
 
 def parse_time(iso: str) -> datetime | None:
+    """An ISO 8601 time as an aware datetime (naive is UTC); None when empty or unreadable."""
     if not iso:
         return None
     try:

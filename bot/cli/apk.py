@@ -72,6 +72,7 @@ def _extra_lines(d: dict[str, Any]) -> list[str]:
 def render(
     report: ApkReport, first_time: bool, first_seen: str = "", times_seen: int = 1, tz: tzinfo | None = None
 ) -> str:
+    """The APK report as terminal text: verdict, app, file, signature, signers, reasons, risk, history."""
     d = report.to_dict()
     zh, en = VERDICT_TEXT.get(report.verdict, (report.verdict, report.verdict))
     lines = [f"{report.verdict.upper()}  {zh} / {en}"]

@@ -57,6 +57,7 @@ FACT_KEYS = (
 
 
 def render(result: TraceResult) -> str:
+    """The trace as terminal text: the hop chain, each artifact's verdict and facts, and the site's."""
     lines = [f"Trace of {plain(result.start_url, limit=200)}"]
     lines.append("Hops:")
     for i, h in enumerate(result.hops, 1):

@@ -44,6 +44,7 @@ def _progress(enabled: bool) -> Callable[[str], None]:
 
 
 def print_summary(result: ScanResult) -> None:
+    """Print a scan's outcome: store runs, suspects (new and re-listed first), APKs checked, not judged."""
     click.echo(f"\nScan #{result.scan_id}: {result.status.upper()}  ({result.listings_seen} listings judged)")
     click.echo(
         table(

@@ -688,6 +688,7 @@ def t(lang: str, key: str, **kwargs: Any) -> str:
 
 
 def normalize_lang(value: str | None) -> str:
+    """A language as the bot knows it, ``en`` or ``zh``; the default for anything else."""
     v = (value or "").strip().lower()
     if v.startswith("en"):
         return "en"

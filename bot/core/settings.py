@@ -65,6 +65,8 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class StoreSettings:
+    """How to reach the stores: their URLs, request rates, time-out, retries and the APK budget."""
+
     google_play_url: str = DEFAULT_GOOGLE_PLAY_URL
     app_store_url: str = DEFAULT_APP_STORE_URL
     # Requests a second per store: Play throttles at about 1/s, the iTunes API documents ~20/minute.
@@ -127,6 +129,8 @@ class TelegramSettings:
 
 @dataclass(frozen=True)
 class Settings:
+    """The application's settings: database, brand profile, stores, Telegram, feeds and time zone."""
+
     db_path: Path = DEFAULT_DB
     config_path: Path = DEFAULT_CONFIG
     stores: StoreSettings = field(default_factory=StoreSettings)

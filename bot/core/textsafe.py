@@ -69,6 +69,7 @@ def width(text: str) -> int:
 
 
 def pad(text: str, cols: int) -> str:
+    """``text`` padded with spaces to ``cols`` terminal columns (Chinese characters count two)."""
     return text + " " * max(0, cols - width(text))
 
 

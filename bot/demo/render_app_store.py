@@ -54,6 +54,7 @@ def _numeric(value: str, what: str) -> int:
 
 
 def artist_url(developer_id: str, country: str = "tw") -> str:
+    """A developer's App Store page URL, as the iTunes API gives it."""
     return f"https://apps.apple.com/{country}/developer/id{developer_id}?uo=4"
 
 

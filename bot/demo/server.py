@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 @dataclass(frozen=True)
 class Request:
+    """One request as the store double received it."""
+
     method: str
     path: str
     query: dict[str, str]
@@ -26,6 +28,8 @@ class Request:
 
 @dataclass(frozen=True)
 class Reply:
+    """What the store double answers: status, body, content type, headers, and an optional delay."""
+
     status: int = 200
     body: bytes | str = b""
     content_type: str = "text/html; charset=utf-8"
@@ -40,6 +44,7 @@ Handler = Callable[[Request], Reply]
 
 
 def not_found(_: Request) -> Reply:
+    """The default handler: 404 for every request."""
     return Reply(404, "Not Found", "text/plain; charset=utf-8")
 
 

@@ -40,6 +40,8 @@ _META_KEYS = {"brands", "featured", "expect", "family"}
 
 @dataclass(frozen=True)
 class DemoApp:
+    """One app of the demo catalogue: its listing, brands, expected verdict, kind of case and images."""
+
     listing: Listing
     brands: tuple[str, ...]
     featured: bool
@@ -50,6 +52,7 @@ class DemoApp:
 
 
 def load_catalog(path: Path = CATALOG) -> list[DemoApp]:
+    """The apps of the demo catalogue (``data/demo/catalog.toml``); ValueError on an unknown key."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     apps = []
     for i, raw in enumerate(data.get("app", [])):

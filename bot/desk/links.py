@@ -32,6 +32,8 @@ class FeedReadError(ValueError):
 
 @dataclass
 class LinkOutcome:
+    """What tracing one link gave: the stored trace's id, the trace, and its cases."""
+
     trace_id: int
     result: Any  # TraceResult
     cases: LinkCases
@@ -92,6 +94,8 @@ def read_feed(target: str, *, allow_private: bool = False) -> bytes:
 
 @dataclass
 class FeedOutcome:
+    """What an import of the 165 list gave: the list, the rows that concern a brand, and the traces."""
+
     feed: Any  # Feed
     matches: list[Any]  # every row that concerns a brand (FeedMatch)
     imported: feed_store.Imported

@@ -97,6 +97,8 @@ class Routes:
 
 @dataclass
 class DeliveryStats:
+    """What one delivery pass did, and whether Telegram was down or asked us to wait."""
+
     sent: int = 0
     retried: int = 0
     failed: int = 0
@@ -229,6 +231,7 @@ def _retry_after_seconds(exc: Any) -> float:
 
 
 def backoff(attempts: int) -> float:
+    """Seconds to wait before retrying a message that failed ``attempts`` times (doubling, capped)."""
     return float(min(MAX_BACKOFF, 2 ** min(attempts, 9)))
 
 

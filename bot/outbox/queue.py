@@ -86,6 +86,7 @@ def enqueue(
 
 
 def pending(db: sqlite_utils.Database, *, since_id: int = 0) -> list[dict[str, Any]]:
+    """The messages not yet sent (``pending`` or ``sending``) after ``since_id``, oldest first."""
     return list(
         db.query(
             "SELECT * FROM outbox WHERE status IN ('pending', 'sending') AND id > ? ORDER BY id", [since_id]
@@ -94,6 +95,7 @@ def pending(db: sqlite_utils.Database, *, since_id: int = 0) -> list[dict[str, A
 
 
 def max_id(db: sqlite_utils.Database) -> int:
+    """The id of the newest message in the outbox, 0 when it is empty."""
     return int(next(db.query("SELECT COALESCE(MAX(id), 0) AS n FROM outbox"))["n"])
 
 

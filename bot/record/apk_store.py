@@ -45,6 +45,8 @@ class ApkInputError(ValueError):
 
 @dataclass(frozen=True)
 class StoredAnalysis:
+    """An APK analysis kept in the database: the file's hash, when and how often it was seen, from where."""
+
     sha256: str
     first_seen: str
     last_seen: str
@@ -54,6 +56,7 @@ class StoredAnalysis:
 
 
 def is_url(text: str) -> bool:
+    """Whether the text given as an APK is an http(s) link rather than a file."""
     return text.strip().lower().startswith(("http://", "https://"))
 
 

@@ -20,6 +20,8 @@ from scanners.judging.reason import reasons_json
 
 @dataclass
 class Imported:
+    """What one import of a feed kept: its id, how many rows it read, the new rows and the rows to trace."""
+
     import_id: int
     rows: int
     new_keys: list[str] = field(default_factory=list)
@@ -100,5 +102,6 @@ def store_feed(
 
 
 def set_trace(db: sqlite_utils.Database, key: str, trace_id: int) -> None:
+    """Record which trace followed a feed row's address."""
     with transaction(db):
         update_row(db, "feed_rows", "key", key, {"trace_id": trace_id})

@@ -256,19 +256,23 @@ def trace_and_record(
 
 
 def trace_row(db: sqlite_utils.Database, trace_id: int) -> dict[str, Any] | None:
+    """The stored trace with this id; None when there is none."""
     rows = [dict(r) for r in db.query("SELECT * FROM traces WHERE id = ?", [trace_id])]
     return rows[0] if rows else None
 
 
 def hops(db: sqlite_utils.Database, trace_id: int) -> list[dict[str, Any]]:
+    """A trace's hops, in the order they were made."""
     return [dict(r) for r in db.query("SELECT * FROM trace_hops WHERE trace_id = ? ORDER BY n", [trace_id])]
 
 
 def pages(db: sqlite_utils.Database, trace_id: int) -> list[dict[str, Any]]:
+    """The pages a trace fetched, in the order they were read."""
     return [dict(r) for r in db.query("SELECT * FROM trace_pages WHERE trace_id = ? ORDER BY n", [trace_id])]
 
 
 def artifacts(db: sqlite_utils.Database, trace_id: int) -> list[dict[str, Any]]:
+    """A trace's artifacts, their reasons and facts parsed (empty when unreadable)."""
     out = []
     for r in db.query("SELECT * FROM trace_artifacts WHERE trace_id = ? ORDER BY id", [trace_id]):
         d = dict(r)
@@ -282,6 +286,7 @@ def artifacts(db: sqlite_utils.Database, trace_id: int) -> list[dict[str, Any]]:
 
 
 def screenshots(db: sqlite_utils.Database, trace_id: int) -> list[dict[str, Any]]:
+    """The screenshots taken during a trace, oldest first."""
     return [
         dict(r)
         for r in db.query("SELECT * FROM trace_screenshots WHERE trace_id = ? ORDER BY id", [trace_id])
@@ -289,6 +294,7 @@ def screenshots(db: sqlite_utils.Database, trace_id: int) -> list[dict[str, Any]
 
 
 def artifact_file(db: sqlite_utils.Database, sha256: str) -> bytes | None:
+    """The bytes of a kept artifact file, by its SHA-256; None when it was not kept."""
     rows = list(db.query("SELECT data FROM artifact_files WHERE sha256 = ?", [sha256]))
     return bytes(rows[0]["data"]) if rows else None
 

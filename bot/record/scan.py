@@ -73,6 +73,8 @@ class StoreRun:
 
 @dataclass
 class Judged:
+    """A listing judged in a scan, with its icon (hash, bytes, type) and any screenshots fetched."""
+
     listing: Listing
     verdict: Verdict
     icon_hash: str | None = None
@@ -95,6 +97,8 @@ class NotJudged:
 
 @dataclass
 class StoreOutcome:
+    """What scanning one store found, before anything is written: runs, verdicts, removals, counters."""
+
     store: str
     runs: list[StoreRun]
     judged: dict[str, Judged]
@@ -108,6 +112,8 @@ class StoreOutcome:
 
 @dataclass
 class Change:
+    """A judged listing's change since the last scan (new, changed, vanished, relisted or same)."""
+
     key: str
     store: str
     app_id: str
@@ -121,6 +127,8 @@ class Change:
 
 @dataclass
 class ScanResult:
+    """The outcome of one scan: its status, store runs, changes and counters."""
+
     scan_id: int
     status: str  # ok | degraded | failed
     started_at: str
@@ -156,6 +164,7 @@ class ScanResult:
 
 
 def prepare_profile(profile: Profile) -> list[PreparedBrand]:
+    """The profile's brands prepared for judging, their official icons hashed."""
     return [prepare_brand(b, official_icon_hashes(b)) for b in profile.brands]
 
 

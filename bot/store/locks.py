@@ -18,6 +18,7 @@ class ScanBusy(RuntimeError):
 
 
 def lock_path(db_path: str | Path) -> Path:
+    """The scan lock file beside the database at ``db_path``."""
     return Path(f"{db_path}.scan.lock")
 
 

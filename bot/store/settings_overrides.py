@@ -43,6 +43,7 @@ def validate_cron(raw: str) -> str:
 
 
 def validate_days(key: str, raw: str) -> str:
+    """A day count typed for ``key``, normalised; SettingsError unless whole days from 1 to MAX_DAYS."""
     value = raw.strip()
     if not value.isdigit() or not 1 <= int(value) <= MAX_DAYS:
         raise SettingsError(f"{key}: expected whole days from 1 to {MAX_DAYS}, got {value[:20]!r}")
@@ -100,6 +101,7 @@ def load_overrides(db: sqlite_utils.Database) -> dict[str, str]:
 
 
 def effective_settings(db: sqlite_utils.Database, settings: Settings) -> Settings:
+    """The settings with the overrides kept in the database applied."""
     return apply_overrides(settings, load_overrides(db))
 
 
@@ -115,6 +117,8 @@ def current_value(settings: Settings, key: str) -> str:
 
 @dataclass(frozen=True)
 class Change:
+    """One change of a setting from the bot: the key, its old and new value, and whether it was a reset."""
+
     key: str
     old: str
     new: str
@@ -158,4 +162,5 @@ def change(
 
 
 def history(db: sqlite_utils.Database, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest changes of settings from the bot, newest first."""
     return list(db.query("SELECT * FROM settings_history ORDER BY id DESC LIMIT ?", [limit]))

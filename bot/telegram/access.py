@@ -28,6 +28,7 @@ APK_ROLE = "analyst"
 
 
 def role_of(tg: TelegramSettings, user_id: int | None) -> str | None:
+    """A Telegram user's role (admin, analyst or viewer); None for a stranger."""
     if user_id is None:
         return None
     if user_id in tg.admins:
@@ -53,6 +54,7 @@ def chat_allowed(tg: TelegramSettings, chat_id: int | None, user_id: int | None)
 
 
 def may(role: str | None, needed: str) -> bool:
+    """Whether ``role`` is at least ``needed`` (an unknown need asks for an admin)."""
     return role is not None and _RANK.get(role, 0) >= _RANK.get(needed, _RANK["admin"])
 
 

@@ -268,6 +268,7 @@ class Command:
 
 
 async def cmd_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: a greeting that names the user's role."""
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
     lang = await desk.read(lang_of, uid)
@@ -286,6 +287,7 @@ def help_text(lang: str, role: str | None, commands: Sequence[Command]) -> str:
 
 
 async def cmd_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: the commands the user's role may use, one line each."""
     desk = desk_of(context)
     uid = uid_of(update)
     lang = await desk.read(lang_of, uid)
@@ -306,6 +308,7 @@ async def cmd_unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/cases [open|all|STATE]: the cases in that state (open by default), one line each."""
     desk = desk_of(context)
     lang = await desk.read(lang_of, uid_of(update))
     args = args_of(context)
@@ -321,6 +324,7 @@ async def cmd_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def cmd_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/case ID: the case card and its timeline, with the case buttons for analysts."""
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
     lang = await desk.read(lang_of, uid)
@@ -392,6 +396,7 @@ cmd_fp = _change_command("fp", cases.false_positive, "/fp ID [reason]")
 
 
 async def cmd_police(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/police ID REPORT_NO [agency]: record a police report on the case (agency 165 by default)."""
     args = args_of(context)
     if len(args) < 2:
         raise _Usage("/police ID REPORT_NO [agency]")
@@ -402,6 +407,7 @@ async def cmd_police(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def cmd_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/note ID text: add a note to the case's timeline."""
     desk = desk_of(context)
     args = args_of(context)
     if len(args) < 2:
@@ -413,6 +419,7 @@ async def cmd_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def cmd_assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/assign ID @user: assign the case to a person."""
     desk = desk_of(context)
     args = args_of(context)
     if len(args) != 2 or not re.fullmatch(r"@?[A-Za-z0-9_]{3,32}", args[1]):
@@ -425,6 +432,7 @@ async def cmd_assign(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def cmd_allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/allow ID [note]: allow-list the case's app for its brand and close the case as a false positive."""
     desk = desk_of(context)
     args = args_of(context)
     if not args:
@@ -438,6 +446,7 @@ async def cmd_allow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats: the cases counted by state, takedown and police track, those still listed, messages pending."""
     desk = desk_of(context)
     lang = await desk.read(lang_of, uid_of(update))
     s = await desk.read(cases.stats)
@@ -462,6 +471,7 @@ async def cmd_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def cmd_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/export: every case as a CSV file sent to this chat."""
     desk = desk_of(context)
     lang = await desk.read(lang_of, uid_of(update))
     data = (await desk.read(cases.export_csv, desk.settings.tz)).encode("utf-8")
@@ -473,6 +483,7 @@ async def cmd_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def cmd_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/lang [en|zh]: set the user's language (no argument: switch to the other one)."""
     desk = desk_of(context)
     uid = update.effective_user.id if update.effective_user else None
     args = args_of(context)
@@ -493,6 +504,7 @@ def _set_lang(db: sqlite_utils.Database, uid: int | None, lang: str, now: dateti
 
 
 async def cmd_scan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/scan: start a store scan in the background; its summary is posted to the chat when it ends."""
     desk = desk_of(context)
     lang = await desk.read(lang_of, uid_of(update))
     chat = update.effective_chat
@@ -735,10 +747,12 @@ def _is_alert_message(db: sqlite_utils.Database, case_id: int, chat_id: int, mes
 
 
 def apk_available() -> bool:
+    """Whether this installation has the APK analysis (``bot/record/apk_store.py``)."""
     return (Path(__file__).resolve().parent.parent / "record" / "apk_store.py").exists()
 
 
 async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A file sent to the bot: analysed as an APK, unless it is too big."""
     desk = desk_of(context)
     msg = update.effective_message
     if msg is None or msg.document is None:
@@ -761,6 +775,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def on_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A message with a link: an APK link is analysed, any other link traced to what it distributes."""
     desk = desk_of(context)
     msg = update.effective_message
     m = URL_RE.search(msg.text or "") if msg else None
@@ -880,10 +895,12 @@ async def _analyse(
 
 
 async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The repeating job that delivers the outbox."""
     await deliver_now(context.application)
 
 
 async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The hourly job that queues the reminders now due, then each takedown reminder's re-send draft."""
     desk = desk_of(context)
     days = desk.settings.telegram.reminder_periods()
     queued = await desk.run(
@@ -900,6 +917,7 @@ async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def scan_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The scheduled scan; a failure is logged and never stops the bot."""
     try:
         await run_scan_in_thread(context.application, "cron")
     except Exception as exc:  # logged; a failed scheduled scan must not stop the bot
@@ -909,6 +927,7 @@ async def scan_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def run_scan_in_thread(
     application: Application[Any, Any, Any, Any, Any, Any], trigger: str
 ) -> dict[str, Any]:
+    """Run one scan in a worker thread, then start delivering what it queued; returns its summary."""
     desk: Desk = application.bot_data["desk"]
     if desk.scan_runner is not None:
         summary = await asyncio.to_thread(desk.scan_runner, desk.settings, trigger)
@@ -956,6 +975,7 @@ def default_scan_runner(settings: Settings, trigger: str, *, allow_private: bool
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log an error raised while handling an update, with the bot token redacted."""
     desk = context.application.bot_data.get("desk")
     token = desk.settings.telegram.token if desk else ""
     redact = install_redaction(token)
@@ -964,6 +984,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Publish the command list and descriptions to Telegram, in Chinese (default) and English."""
     for lang, code in (("zh", None), ("en", "en")):
         cmds = [BotCommand(c.name, t(lang, c.desc_key)[:256]) for c in COMMANDS]
         await application.bot.set_my_commands(cmds, language_code=code)

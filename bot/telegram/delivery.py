@@ -30,7 +30,7 @@ def kick_delivery(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
 
 
 async def deliver_now(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Deliver what is due, pass after pass while new messages keep coming; stops when Telegram is down."""
+    """Deliver the outbox until nothing is due, Telegram is down or asks us to wait (one pass at a time)."""
     desk: Desk = application.bot_data["desk"]
     redact = install_redaction(desk.settings.telegram.token)
     # Delivery's database steps run in the database thread (``desk.run``), on the delivery's own connection;

@@ -39,6 +39,8 @@ BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "fakeapp", "username
 
 @dataclass
 class Fault:
+    """An injected failure: the HTTP status, retry_after, how many calls it hits, and its description."""
+
     status: int = 429
     retry_after: int = 0
     times: int = 1
@@ -681,6 +683,7 @@ def _log_lines(params: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m bot.telegram.fake_api``: serve the fake Bot API, or say, press or log against one."""
     ap = argparse.ArgumentParser(prog="python -m bot.telegram.fake_api", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("serve", help="run the fake Bot API server")

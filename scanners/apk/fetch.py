@@ -50,6 +50,8 @@ Resolver = Callable[[str, int], Sequence[str]]
 
 @dataclass(frozen=True)
 class FetchResult:
+    """A downloaded file: the final URL, where it is on disk, size, hash, type, redirects and source IP."""
+
     url: str  # the final URL after redirects
     path: Path
     size: int
@@ -60,6 +62,7 @@ class FetchResult:
 
 
 def system_resolver(host: str, port: int) -> list[str]:
+    """The addresses ``host`` resolves to, each once; FetchError when it does not resolve."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:

@@ -253,6 +253,8 @@ def _attributes(lines: list[bytes]) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class NamedDigest:
+    """A digest to check: the hash algorithm's name and the expected value."""
+
     alg: str
     digest: bytes
 

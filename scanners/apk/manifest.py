@@ -80,6 +80,8 @@ class Component:
 
 @dataclass(frozen=True)
 class ManifestInfo:
+    """What an APK's manifest says: package, labels, versions, SDKs, permissions, components, icon."""
+
     package: str
     label: str
     labels: dict[str, str] = field(default_factory=dict)  # locale ("" = default) -> label

@@ -59,6 +59,8 @@ FIXED_ZIP_TIMES = {(1980, 1, 1, 0, 0, 0), (1980, 0, 0, 0, 0, 0), (1981, 1, 1, 1,
 
 @dataclass(frozen=True)
 class Indicator:
+    """One risk indicator: its code, points, what it means in Chinese and English, and the details."""
+
     code: str
     points: int
     zh: str
@@ -77,6 +79,8 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Risk:
+    """An APK's risk score (0-100) and the indicators that make it up."""
+
     score: int
     indicators: tuple[Indicator, ...]
 
@@ -131,6 +135,7 @@ def is_dexlib2(map_types: Sequence[int]) -> bool:
 
 
 def rebuild_marks(facts: BuildFacts) -> tuple[str, ...]:
+    """Signs in the archive's layout that the APK was rebuilt with apktool rather than a build tool."""
     marks: list[str] = []
     names = facts.entries
     if any(n == "apktool.yml" or n.startswith("original/") for n in names):

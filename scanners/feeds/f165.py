@@ -38,6 +38,8 @@ class FeedError(ValueError):
 
 @dataclass(frozen=True)
 class Row:
+    """One row of the 165 list: the site's name and address, its count and the period it was listed."""
+
     name: str
     url: str  # with a scheme (http:// added when the list gives a bare address)
     host: str
@@ -58,6 +60,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Feed:
+    """A parsed 165 list: its rows, the problems met while reading it (capped), and its format."""
+
     rows: tuple[Row, ...]
     errors: tuple[str, ...] = field(default=())
     format: str = ""  # csv | json
@@ -65,6 +69,8 @@ class Feed:
 
 @dataclass(frozen=True)
 class FeedMatch:
+    """A row of the 165 list that concerns a brand, and why."""
+
     row: Row
     brand: str
     reasons: tuple[Reason, ...]

@@ -34,6 +34,8 @@ class CmsError(ValueError):
 
 @dataclass(frozen=True)
 class CertInfo:
+    """A certificate as shown and stored: subject, issuer, fingerprints, serial and validity."""
+
     subject: str
     issuer: str
     sha256: str
@@ -73,6 +75,7 @@ def looks_like_cms(data: bytes) -> bool:
 
 
 def cert_info(der: bytes) -> CertInfo:
+    """The facts of one DER certificate (subject and issuer cut to 300 characters)."""
     c = x509.load_der_x509_certificate(der)
     return CertInfo(
         subject=c.subject.rfc4514_string()[:300],

@@ -25,6 +25,8 @@ class IpaError(ValueError):
 
 @dataclass(frozen=True)
 class IpaInfo:
+    """What an IPA says about its app: bundle id, names, versions, minimum iOS, provisioning profile."""
+
     app_dir: str
     bundle_id: str
     display_name: str

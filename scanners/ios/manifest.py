@@ -17,6 +17,8 @@ class ManifestError(ValueError):
 
 @dataclass(frozen=True)
 class ItmsManifest:
+    """What an itms-services manifest names: the app (bundle id, version, title, kind), its IPA and icon."""
+
     bundle_id: str
     version: str
     title: str

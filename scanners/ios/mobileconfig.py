@@ -31,6 +31,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class WebClip:
+    """A web clip: the link and label it puts on the home screen, and how (full screen, removable, icon)."""
+
     url: str
     label: str
     full_screen: bool
@@ -43,6 +45,8 @@ class WebClip:
 
 @dataclass(frozen=True)
 class ConfigProfile:
+    """What a configuration profile installs (payloads, web clips, dangerous ones) and who signed it."""
+
     display_name: str
     organization: str
     identifier: str

@@ -94,6 +94,7 @@ def as_dict(v: Any) -> dict[str, Any]:
 
 
 def as_list(v: Any) -> list[Any]:
+    """``v`` if it is a list, else an empty one (hostile files put anything anywhere)."""
     return v if isinstance(v, list) else []
 
 

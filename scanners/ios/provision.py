@@ -20,6 +20,8 @@ class ProvisionError(ValueError):
 
 @dataclass(frozen=True)
 class Provision:
+    """What a provisioning profile says: the team, app id, distribution, devices, dates and certificates."""
+
     team_ids: tuple[str, ...]
     team_name: str
     name: str

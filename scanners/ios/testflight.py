@@ -24,6 +24,8 @@ STATES = (
 
 @dataclass(frozen=True)
 class TestFlightPage:
+    """A TestFlight invitation: its code, the app's name, the page title, its state and the icon."""
+
     __test__ = False  # not a pytest class, whatever its name
     code: str
     app_name: str

@@ -75,6 +75,8 @@ _PKG_GENERIC = {
 
 @dataclass(frozen=True)
 class Name:
+    """One brand name folded once: its fold levels, distinctive core and pinyin syllables."""
+
     text: str  # as written in the profile
     levels: tuple[str, str, str]
     core: str  # folded distinctive core, "" when the name is all generic words
@@ -108,6 +110,7 @@ def _core(folded: str) -> str:
 
 
 def prepare_brand(brand: Brand, official_icon_hashes: Sequence[str] = ()) -> PreparedBrand:
+    """Fold the brand's names, official developers and packages once, for judging many listings."""
     texts = list(dict.fromkeys([*brand.names, *(a.name for a in brand.apps if a.name)]))
     names = []
     for text in texts:
@@ -263,12 +266,15 @@ def _display_core(name: str, core: str) -> str:
 
 
 def developer_name_is_official(name: str, brand: PreparedBrand) -> bool:
+    """Whether a developer name, folded, is one of the brand's official developer names or its legal name."""
     folded = normalize_name(name)
     return bool(folded) and folded in brand.developers
 
 
 @dataclass(frozen=True)
 class PackageMatch:
+    """How a package name imitates the brand: like an official package, or containing a brand token."""
+
     package: str
     official: str  # the official package it resembles, or the brand token it contains
     kind: str  # similar | token

@@ -99,6 +99,7 @@ def normalize_name(text: str) -> str:
 
 
 def cjk_len(text: str) -> int:
+    """How many Chinese characters ``text`` holds."""
     return len(_CJK.findall(text))
 
 
@@ -114,6 +115,7 @@ def pinyin(text: str) -> tuple[str, ...]:
 
 
 def contains_seq(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:
+    """Whether ``needle`` occurs as a contiguous run in ``haystack`` (never when it is empty)."""
     n = len(needle)
     return n > 0 and any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
 
@@ -130,4 +132,5 @@ def domain_of(value: str) -> str:
 
 
 def domain_in(domain: str, allowed: tuple[str, ...]) -> bool:
+    """Whether ``domain`` is one of ``allowed`` or a subdomain of one."""
     return any(domain == d or domain.endswith("." + d) for d in allowed)

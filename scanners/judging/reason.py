@@ -14,6 +14,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Reason:
+    """One signal's points and why, in Traditional Chinese and English (``code`` names the signal)."""
+
     code: str
     points: int
     zh: str

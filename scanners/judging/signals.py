@@ -134,6 +134,7 @@ def title_is_brand(listing: Listing, brand: PreparedBrand) -> bool:
 
 
 def title_signal(listing: Listing, brand: PreparedBrand) -> Reason | None:
+    """A title imitating a brand name, scored by how closely (partial or sound-alike: more in finance)."""
     m = name_match(listing.title, brand)
     if m is None:
         return None
@@ -149,6 +150,7 @@ def title_signal(listing: Listing, brand: PreparedBrand) -> Reason | None:
 
 
 def lure_suffix_signal(listing: Listing, brand: PreparedBrand) -> Reason | None:
+    """A brand name with a lure word added (a common impostor pattern)."""
     if name_match(listing.title, brand) is None:
         return None
     folded = normalize_name(listing.title)
@@ -198,6 +200,7 @@ def developer_signal(listing: Listing, brand: PreparedBrand) -> Reason | None:
 
 
 def package_signal(listing: Listing, brand: PreparedBrand) -> Reason | None:
+    """A package name or bundle id imitating the official ones (more for a near copy)."""
     for value in dict.fromkeys((listing.app_id, listing.bundle_id)):
         m = package_match(value, brand) if value else None
         if m is not None:
@@ -208,6 +211,7 @@ def package_signal(listing: Listing, brand: PreparedBrand) -> Reason | None:
 
 
 def icon_signal(icon_hash: str | None, brand: PreparedBrand) -> Reason | None:
+    """An icon copied from, or resembling, an official icon (by perceptual hash)."""
     if not icon_hash or not brand.official_icon_hashes:
         return None
     distance = min(icon_distance(icon_hash, h) for h in brand.official_icon_hashes)
@@ -238,6 +242,7 @@ def description_mention_signal(listing: Listing, brand: PreparedBrand) -> Reason
 
 
 def official_claim_signal(listing: Listing, brand: PreparedBrand) -> Reason | None:
+    """A listing naming the brand that claims to be official or authorised."""
     text = listing.description.lower()
     if name_match(listing.description, brand) is None and name_match(listing.title, brand) is None:
         return None
@@ -272,6 +277,7 @@ def fraud_phrase_signal(listing: Listing) -> Reason | None:
 
 
 def domain_signal(listing: Listing, brand: PreparedBrand) -> Reason | None:
+    """A contact e-mail or website outside the brand's official domains (free mail said so)."""
     if not brand.brand.official_domains:
         return None
     for value, label_zh, label_en in (

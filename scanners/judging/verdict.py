@@ -31,6 +31,8 @@ _RANK = {"official": 5, "allowed": 4, "impersonation": 3, "suspicious": 2, "unre
 
 @dataclass(frozen=True)
 class Verdict:
+    """A listing's verdict against one brand: the verdict, its score and every reason."""
+
     brand: str
     verdict: str
     score: int

@@ -33,6 +33,8 @@ _REFRESH = re.compile(r"^\s*\d*(?:\.\d+)?\s*[;,]?\s*(?:url\s*=\s*)?(.*)$", re.IG
 
 @dataclass(frozen=True)
 class Link:
+    """One link found on a page: its absolute URL, where it was found, its text and the download flag."""
+
     url: str  # absolute
     tag: str  # "a", "iframe", "script-redirect", "meta-refresh", "text", "qr", "form"…
     text: str = ""  # anchor text or alt
@@ -41,6 +43,8 @@ class Link:
 
 @dataclass
 class PageFacts:
+    """What a page says and links to: title, visible text, links, images and redirects."""
+
     title: str = ""
     text: str = ""  # visible text (capped)
     links: list[Link] = field(default_factory=list)

@@ -30,6 +30,8 @@ DIST_ZH = {
 
 @dataclass(frozen=True)
 class Judged:
+    """An artifact's verdict against the brands: the verdict, the brand it concerns, its score and reasons."""
+
     verdict: str
     brand: str
     score: int
@@ -279,6 +281,8 @@ def judge_mobileconfig(
 
 @dataclass(frozen=True)
 class PageJudged:
+    """A page's verdict: the brand, whether it names it, whether the domain is official, and why."""
+
     verdict: str
     brand: str
     names_brand: bool
@@ -297,6 +301,7 @@ def page_brands(title: str, text: str, brands: Sequence[PreparedBrand]) -> list[
 
 
 def official_site(url: str, brand: PreparedBrand) -> bool:
+    """Whether ``url`` is on one of the brand's official domains (its website and download page too)."""
     b = brand.brand
     domains = tuple(d for d in (*b.official_domains, domain_of(b.website), domain_of(b.download_page)) if d)
     return bool(domains) and domain_in(domain_of(url), domains)

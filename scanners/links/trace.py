@@ -46,6 +46,8 @@ ApkAnalyser = Callable[[Path, str], Any]
 
 @dataclass(frozen=True)
 class Limits:
+    """The bounds of one trace: hops, pages, artifacts, probes, images and byte caps."""
+
     max_hops: int = 10  # redirects (HTTP, refresh, script) in one navigation
     max_pages: int = 8
     max_artifacts: int = 30
@@ -75,6 +77,8 @@ class Hop:
 
 @dataclass(frozen=True)
 class PageRecord:
+    """One page the trace read: its URL, status, title, size, hash, address and the brands it names."""
+
     url: str
     status: int
     title: str
@@ -158,6 +162,8 @@ class Artifact:
 
 @dataclass(frozen=True)
 class SiteVerdict:
+    """The verdict on the site the link lands on: its domain, address, brand and reasons."""
+
     url: str
     domain: str
     address: str
@@ -180,6 +186,8 @@ class SiteVerdict:
 
 @dataclass(frozen=True)
 class TraceResult:
+    """Everything a trace found: hops, pages, artifacts, the site's verdict, errors and costs."""
+
     start_url: str
     final_url: str
     hops: tuple[Hop, ...]

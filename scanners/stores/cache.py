@@ -32,6 +32,8 @@ def summary_fingerprint(listing: Listing) -> str:
 
 
 class DetailsCache(Protocol):
+    """What a scan needs of a details cache: a listing's cached details by key, and storing them."""
+
     def get(self, key: str) -> tuple[str, Listing, float] | None:
         """(summary fingerprint, full listing, fetched-at Unix time) for a listing key, if cached."""
         ...

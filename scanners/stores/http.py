@@ -25,6 +25,8 @@ DEFAULT_USER_AGENT = "fakeapp-scanner/0.1 (brand protection; +https://github.com
 
 @dataclass
 class ClientStats:
+    """A client's counters: requests, retries, errors, seconds waited, and replies by status."""
+
     requests: int = 0
     retries: int = 0
     errors: int = 0
