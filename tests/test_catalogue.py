@@ -130,6 +130,7 @@ CHINESE_ALLOWED = {
     "casework/evidence_zh.py": "the evidence pack's fixed wording (a Chinese-only document)",
     "casework/drafts.py": "ready-to-file drafts, composed from the facts in the language asked for",
     "casework/link_drafts.py": "the link cases' drafts",
+    "casework/draft_parts.py": "the parts every draft is made of: quoting, links, history and signature",
     "casework/casefacts.py": "the store names the documents use",
     "casework/reports.py": "the figures' definitions name the buttons as the team presses them",
     "cli/apk.py": "the terminal's verdict line, in both languages at once",

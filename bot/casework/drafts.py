@@ -8,12 +8,22 @@ the website warning also comes as an HTML snippet in which every such string is 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import tzinfo
 
 from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH, CaseFacts, TakedownRequest, clean
+from bot.casework.draft_parts import (
+    Draft,
+    DraftError,
+    fmt_date,
+    fmt_time,
+    history_block,
+    links_block,
+    official_links,
+    q,
+    signature,
+)
 from bot.casework.kinds import KINDS
-from bot.core.clock import local_date, local_time
+from bot.casework.link_drafts import LINK_DRAFTS, link_status_line, link_subject_lines
 from bot.core.i18n import event_sentence
 from bot.core.textsafe import esc
 from scanners.profile import Brand
@@ -60,10 +70,6 @@ def copied_marks(facts: CaseFacts, lang: str) -> str:
     return " and ".join(parts) or "trademark"
 
 
-class DraftError(ValueError):
-    """A draft that cannot be made for this case (wrong kind for its store, unknown kind or language)."""
-
-
 class DuplicateTakedown(DraftError):
     """The listing already has a takedown request in its current episode; refused unless forced."""
 
@@ -74,51 +80,6 @@ class DuplicateTakedown(DraftError):
             f"(reference {ref}); use --force to draft another"
         )
         self.first = first
-
-
-@dataclass(frozen=True)
-class Draft:
-    """One ready-to-file draft: where and why to file it, the recipient, subject and body."""
-
-    kind: str
-    lang: str
-    form_name: str  # where to file it
-    form_url: str
-    why: str  # why this channel / form
-    to: str  # e-mail recipient, when it is an e-mail
-    subject: str
-    body: str
-    html: str = ""  # an HTML version (website warning only)
-
-    def text(self) -> str:
-        """The draft as one plain-text document: where to file it, why, then subject and body."""
-        zh = self.lang == "zh"
-        lines = [
-            f"{'提交管道' if zh else 'File with'}: {self.form_name}",
-        ]
-        if self.form_url:
-            lines.append(f"{'網址' if zh else 'URL'}: {self.form_url}")
-        if self.to:
-            lines.append(f"{'收件人' if zh else 'To'}: {self.to}")
-        if self.why:
-            lines.append(f"{'為何使用此管道' if zh else 'Why this channel'}: {self.why}")
-        lines += ["", f"{'主旨' if zh else 'Subject'}: {self.subject}", "", self.body.rstrip(), ""]
-        return "\n".join(lines)
-
-
-def fmt_time(iso: str, tz: tzinfo | None = None) -> str:
-    """A stored time as the team reads it: ``2026-11-20 14:03 (UTC+8)`` (see ``bot.core.clock``)."""
-    return local_time(iso, tz) if iso else "—"
-
-
-def fmt_date(iso: str, tz: tzinfo | None = None) -> str:
-    """A stored time's date in the team's zone, named: ``2026-11-20 (UTC+8)``."""
-    return local_date(iso, tz) if iso else "—"
-
-
-def q(text: object, limit: int = 200, lang: str = "zh") -> str:
-    """Hostile text quoted for a plain-text draft in the language's own quotes: 「cleaned」 or “cleaned”."""
-    return f"「{clean(text, limit)}」" if lang == "zh" else f"“{clean(text, limit)}”"
 
 
 def play_form(facts: CaseFacts) -> tuple[str, str, str]:
@@ -165,26 +126,6 @@ def check_takedown(facts: CaseFacts, kind: str, *, force: bool = False, tz: tzin
         raise DuplicateTakedown(facts.case_id, first, tz)
 
 
-def official_links(brand: Brand) -> list[tuple[str, str, str]]:
-    """(store, app name, URL) of every official app with a download link, then the download page."""
-    links = [(a.store, a.name or brand.name, a.url) for a in brand.apps if a.url]
-    return links
-
-
-def _links_block(brand: Brand, lang: str) -> list[str]:
-    names = STORE_NAMES_ZH if lang == "zh" else STORE_NAMES_EN
-    lines = [f"  - {names.get(s, s)}: {n} {u}" for s, n, u in official_links(brand)]
-    if brand.download_page:
-        lines.append(
-            ("  - 官方下載頁：" if lang == "zh" else "  - Official download page: ") + brand.download_page
-        )
-    if not lines:
-        lines.append(
-            "  - （品牌設定檔尚無官方下載連結）" if lang == "zh" else "  - (no official links in the profile)"
-        )
-    return lines
-
-
 def _subject_lines(facts: CaseFacts, lang: str) -> list[str]:
     """The impersonating app's identifying facts, one cleaned line each."""
     zh = lang == "zh"
@@ -229,8 +170,6 @@ def _subject_lines(facts: CaseFacts, lang: str) -> list[str]:
         for c in a.certificates:
             out.append(f"  - {'簽章憑證' if zh else 'Signing certificate'} SHA-256: {clean(c.sha256, 64)}")
     if facts.link is not None:
-        from bot.casework.link_drafts import link_subject_lines
-
         out += link_subject_lines(facts, lang)
     return out
 
@@ -245,8 +184,6 @@ def _reasons_block(facts: CaseFacts, lang: str) -> list[str]:
 def _status_line(facts: CaseFacts, lang: str, tz: tzinfo | None = None) -> str:
     zh = lang == "zh"
     if facts.link is not None:
-        from bot.casework.link_drafts import link_status_line
-
         return link_status_line(facts, lang)
     if facts.listing is None:
         return ""
@@ -261,49 +198,6 @@ def _status_line(facts: CaseFacts, lang: str, tz: tzinfo | None = None) -> str:
         if zh
         else f"Seen removed on {fmt_time(facts.listing.removed_at, tz)}."
     )
-
-
-def _history_block(facts: CaseFacts, lang: str, tz: tzinfo | None = None) -> list[str]:
-    """Earlier takedowns and police reports, carried forward (re-listed apps, re-sent requests)."""
-    zh = lang == "zh"
-    out = []
-    names = STORE_NAMES_ZH if zh else STORE_NAMES_EN
-    for t in facts.takedowns:
-        ref = clean(t.reference, 100) or ("無" if zh else "none")
-        where = names.get(t.store, clean(t.store, 40))
-        out.append(
-            f"  - 下架申請 {fmt_date(t.at, tz)}（{where}，編號 {ref}）"
-            if zh
-            else f"  - Takedown request {fmt_date(t.at, tz)} ({where}, ref. {ref})"
-        )
-    for r in facts.removals:
-        out.append(f"  - {'確認下架' if zh else 'Seen removed'} {fmt_date(r, tz)}")
-    for r in facts.relistings:
-        out.append(f"  - {'重新上架' if zh else 'Re-listed'} {fmt_date(r, tz)}")
-    for p in facts.police:
-        agency = clean(p.agency, 80)
-        out.append(
-            f"  - 報案 {fmt_date(p.at, tz)} 案號 {clean(p.report_no, 60)}{f'（{agency}）' if agency else ''}"
-            if zh
-            else f"  - Police report {fmt_date(p.at, tz)} no. {clean(p.report_no, 60)}"
-            f"{f' ({agency})' if agency else ''}"
-        )
-    return out
-
-
-def _signature(brand: Brand, lang: str) -> list[str]:
-    zh = lang == "zh"
-    return [
-        "",
-        "此致" if zh else "Sincerely,",
-        brand.legal_name,
-        (
-            "資訊安全部　聯絡人：＿＿＿＿　電話：＿＿＿＿"
-            if zh
-            else "Information Security, contact: ____ phone: ____"
-        ),
-        *([f"{'官方網站' if zh else 'Website'}: {brand.website}"] if brand.website else []),
-    ]
 
 
 def _followup_lines(facts: CaseFacts, lang: str, tz: tzinfo | None = None) -> list[str]:
@@ -345,16 +239,16 @@ def _takedown_body(
     lines += [
         "",
         "本公司官方 App 與官方開發者帳號：" if zh else "Our official apps and developer accounts:",
-        *_links_block(brand, lang),
+        *links_block(brand, lang),
         *[f"  - {'官方開發者' if zh else 'Official developer'}: {d}" for d in brand.official_developers],
     ]
     follow = _followup_lines(facts, lang, tz)
     if follow:
         lines += ["", *follow]
-    history = _history_block(facts, lang, tz)
+    history = history_block(facts, lang, tz)
     if history:
         lines += ["", "處理紀錄：" if zh else "Actions so far:", *history]
-    lines += ["", ask, *_signature(brand, lang)]
+    lines += ["", ask, *signature(brand, lang)]
     return "\n".join(lines)
 
 
@@ -692,18 +586,18 @@ def draft_police(facts: CaseFacts, brand: Brand, lang: str, tz: tzinfo | None = 
             lines.append(f"  - {fmt_time(t.at, tz)} {said}{'。' if zh else '.'}")
     else:
         lines.append("  —")
-    history = _history_block(facts, lang, tz)
+    history = history_block(facts, lang, tz)
     if history:
         lines += ["", "五、下架申請與報案紀錄" if zh else "5. Takedown requests and reports so far", *history]
     lines += [
         "",
         "本公司官方 App 下載連結：" if zh else "Our official download links:",
-        *_links_block(brand, lang),
+        *links_block(brand, lang),
         "",
         "懇請貴單位協助偵辦，並通知相關平台下架。"
         if zh
         else "We ask you to investigate and to have the platforms remove the app.",
-        *_signature(brand, lang),
+        *signature(brand, lang),
     ]
     return Draft(
         kind="police",
@@ -770,7 +664,7 @@ def draft_website(current: Sequence[CaseFacts], brand: Brand, lang: str) -> Draf
         if zh
         else "If in doubt, call our customer service or the 165 anti-fraud hotline."
     )
-    lines += ["", links_heading, *_links_block(brand, lang), "", footer, brand.legal_name]
+    lines += ["", links_heading, *links_block(brand, lang), "", footer, brand.legal_name]
     link_html = [
         f'<li>{esc(names.get(s, s))}{"：" if zh else ": "}<a href="{esc(u)}">{esc(n)}</a></li>'
         for s, n, u in official_links(brand)
@@ -837,8 +731,6 @@ def make_draft(
     if kind == "police":
         return draft_police(facts, brand, lang, tz)
     if kind in ("hosting", "registrar", "apple_dev"):
-        from bot.casework.link_drafts import LINK_DRAFTS
-
         check_takedown(facts, kind, force=force)
         return LINK_DRAFTS[kind](facts, brand, lang)
     check_store = facts.store == KIND_STORE[kind] if kind in KIND_STORE else True

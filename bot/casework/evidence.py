@@ -24,7 +24,7 @@ import sqlite_utils
 
 from bot.cases.actions import get_case
 from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts, EvidenceItem, ListingFacts, load_case_facts
-from bot.casework.drafts import fmt_time
+from bot.casework.draft_parts import fmt_time
 from bot.casework.evidence_zh import zh, zh_label
 from bot.core.clock import utc_now
 from bot.core.i18n import event_sentence, label

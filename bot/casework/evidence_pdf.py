@@ -14,7 +14,7 @@ from datetime import tzinfo
 from typing import Any
 
 from bot.casework.casefacts import STORE_NAMES_ZH, CaseFacts
-from bot.casework.drafts import fmt_time
+from bot.casework.draft_parts import fmt_time
 from bot.casework.evidence_zh import zh
 from bot.core.i18n import event_sentence, label
 

@@ -9,15 +9,7 @@ Every value came from a hostile page or file: ``clean`` and ``q`` keep each one 
 from __future__ import annotations
 
 from bot.casework.casefacts import CaseFacts, LinkFacts, clean
-from bot.casework.drafts import (
-    Draft,
-    DraftError,
-    _history_block,
-    _links_block,
-    _signature,
-    fmt_time,
-    q,
-)
+from bot.casework.draft_parts import Draft, DraftError, fmt_time, history_block, links_block, q, signature
 from scanners.profile import Brand
 
 RDAP_IP = "https://rdap.org/ip/"
@@ -162,9 +154,9 @@ def _body(facts: CaseFacts, brand: Brand, lang: str, intro: str, ask: str) -> st
     lines += [
         "",
         "本公司官方 App 下載連結：" if zh else "Our official download links:",
-        *_links_block(brand, lang),
+        *links_block(brand, lang),
     ]
-    history = _history_block(facts, lang)
+    history = history_block(facts, lang)
     if history:
         lines += ["", "處理紀錄：" if zh else "Actions so far:", *history]
     lines += [
@@ -175,7 +167,7 @@ def _body(facts: CaseFacts, brand: Brand, lang: str, intro: str, ask: str) -> st
         "available on request.",
         "",
         ask,
-        *_signature(brand, lang),
+        *signature(brand, lang),
     ]
     return "\n".join(lines)
 
