@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 # A brand as the profile has it, or already prepared for name matching (judging.names.prepare_brand).
 # Plain brands are prepared only when the certificate does not decide: name folding (pinyin, OpenCC) and
-# the icon hash (numpy/scipy) cost ~1 s and ~100 MB the first time; an official APK needs neither.
+# the official icons' hashes cost ~0.5 s and tens of MB the first time; an official APK needs neither.
 BrandLike: TypeAlias = "Brand | PreparedBrand"
 # A file's SHA-256 as the caller knows it: the hex digest, "" (unknown), or a callable asked afterwards.
 Sha256: TypeAlias = "str | Callable[[], str]"
@@ -202,7 +202,7 @@ class _Lazy:
 
 def official_icon_hashes(brand: Brand) -> tuple[str, ...]:
     """Perceptual hashes of the brand's official icons (files named in the profile)."""
-    from scanners.judging import icons  # imagehash (numpy, SciPy) only when a brand must be prepared
+    from scanners.judging import icons  # Pillow only when a brand must be prepared
 
     return icons.official_icon_hashes(brand)
 
