@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import math
+import operator
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -72,10 +73,8 @@ def _dct_low(values: Sequence[float]) -> list[float]:
     it, for there most coefficients tie with the median and float noise would decide their bits.
     """
     base = values[0]
-    out = [_DCT[0][0] * math.fsum(values)]
-    for k in range(1, HASH_SIZE):
-        out.append(sum(c * (v - base) for c, v in zip(_DCT[k], values, strict=True)))
-    return out
+    relative = [v - base for v in values]
+    return [_DCT[0][0] * math.fsum(values), *(sum(map(operator.mul, row, relative)) for row in _DCT[1:])]
 
 
 def icon_distance(a: str, b: str) -> int:
