@@ -6,10 +6,10 @@ Every value came from a hostile page, file or profile: escaped and clipped here.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bot.cases.actions import Case
+from bot.cases.link_cases import details_of
 from bot.core.i18n import t
 from bot.core.textsafe import esc
 
@@ -25,15 +25,6 @@ def label(lang: str, prefix: str, value: str) -> str:
     """The catalogue's label for ``prefix.value``, or the value escaped when there is none."""
     out = t(lang, f"{prefix}.{value}")
     return out if out != f"{prefix}.{value}" else esc(value)
-
-
-def details(case: Case) -> dict[str, Any]:
-    """A link case's ``details`` JSON as a dict; {} when it is missing or unreadable."""
-    try:
-        d = json.loads(case.details or "{}")
-    except ValueError:
-        return {}
-    return d if isinstance(d, dict) else {}
 
 
 def _ios_lines(d: dict[str, Any], lang: str) -> list[str]:
@@ -54,7 +45,7 @@ def _ios_lines(d: dict[str, Any], lang: str) -> list[str]:
 def artifact_lines(case: Case, lang: str) -> list[str]:
     """Card lines of an artifact case (kind, hash, iOS identity, where it was found)."""
     c = _colon(lang)
-    d = details(case)
+    d = details_of(case)
     lines = [f"{t(lang, 'card.kind')}{c}{label(lang, 'store', case.store)}"]
     lines += _ios_lines(d, lang)
     if d.get("package") or (case.store == "apk" and case.app_id):
@@ -75,7 +66,7 @@ def artifact_lines(case: Case, lang: str) -> list[str]:
 def site_lines(case: Case, lang: str) -> list[str]:
     """Card lines of a site case: domain, IP address and the artifacts it offers."""
     c = _colon(lang)
-    d = details(case)
+    d = details_of(case)
     lines = [
         f"{t(lang, 'card.domain')}{c}<code>{esc(d.get('domain') or case.app_id, limit=120)}</code>",
         f"{t(lang, 'card.address')}{c}<code>{esc(d.get('address') or '—')}</code>",

@@ -12,13 +12,13 @@ import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 import sqlite_utils
 
 from bot.casework.casefacts import STORE_NAMES_EN, STORE_NAMES_ZH
-from bot.core.clock import DEFAULT_ZONE, local_time, zone_label
+from bot.core.clock import DEFAULT_ZONE, local_time, parse_time, zone_label
 from bot.core.csvsafe import SafeWriter
 from bot.core.i18n import t
 
@@ -131,17 +131,6 @@ def nearest_rank(values: Sequence[float], q: float) -> float | None:
 
 def _round(v: float | None) -> float | None:
     return None if v is None else round(v, 1)
-
-
-def parse_time(iso: str) -> datetime | None:
-    """An ISO 8601 time as an aware datetime (naive is UTC); None when empty or unreadable."""
-    if not iso:
-        return None
-    try:
-        t = datetime.fromisoformat(iso.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def day_start(d: date, tz: tzinfo = DEFAULT_ZONE) -> datetime:
