@@ -559,14 +559,6 @@ def allow(
     return after
 
 
-def allow_overrides(db: sqlite_utils.Database) -> list[AllowedApp]:
-    """The apps allow-listed from the bot (``/allow``), of every brand."""
-    return [
-        AllowedApp(store=r["store"], app_id=r["app_id"], note=r["note"] or "")
-        for r in db.query("SELECT store, app_id, note FROM allow_overrides")
-    ]
-
-
 def effective_profile(db: sqlite_utils.Database, profile: Profile) -> Profile:
     """The profile with the allow-list additions made from the bot (``/allow``) merged into each brand."""
     extra: dict[str, list[AllowedApp]] = {}

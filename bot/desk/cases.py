@@ -18,7 +18,6 @@ import sqlite_utils
 from bot.cases import actions
 from bot.cases.actions import (
     SyncResult,
-    allow_overrides,
     case_for_listing,
     effective_profile,
     export_csv,
@@ -66,7 +65,6 @@ __all__ = [
     "State",
     "SyncResult",
     "allow",
-    "allow_overrides",
     "assign",
     "case_for_listing",
     "case_hooks",
