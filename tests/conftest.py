@@ -10,11 +10,17 @@ import pytest
 import sqlite_utils
 
 from bot.demo.server import StoreDouble, not_found
+from bot.desk.hooks import case_hooks
 from bot.store.db import open_db
+from scanners.profile import load_profile
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 DATA = ROOT / "data"
+# The brand profile the tests' case changes and deliveries use (the desk never reads one from the
+# environment): the repository's, with the hooks that wire its official links into every case change.
+PROFILE = load_profile(DATA / "brands.toml")
+HOOKS = case_hooks(PROFILE)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from bot.store.db import open_db
 from bot.telegram.app import COMMANDS, build_application
 from bot.telegram.fake_api import FakeTelegram
 from tests.botharness import ADMIN, ANALYST, CHAT, TOKEN, VIEWER, bot_env, running_bot
+from tests.conftest import HOOKS
 from tests.test_bot_inprocess import _run_app
 
 
@@ -164,7 +165,7 @@ def _takedown_case(db, days_ago: int) -> int:
     scan = write_scan(db, [listing("com.fake.remind")])
     (cid,) = cases.sync_from_scan(db, scan, load_profile(DATA / "brands.toml")).opened
     when = datetime.now(UTC) - timedelta(days=days_ago)
-    cases.request_takedown(db, cid, cases.Actor("tg:222"), "GP-1", when=now_iso(when))
+    cases.request_takedown(db, cid, cases.Actor("tg:222"), "GP-1", when=now_iso(when), hooks=HOOKS)
     return cid
 
 

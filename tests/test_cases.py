@@ -12,7 +12,7 @@ from bot.cases.model import Reason, reasons_json
 from bot.casework.casefacts import load_case_facts
 from bot.desk import cases, outbox
 from scanners.profile import load_profile
-from tests.conftest import DATA
+from tests.conftest import DATA, HOOKS
 from tests.scanrows import listing, write_scan
 
 ALICE = Actor("tg:1001", "@alice")
@@ -46,14 +46,14 @@ def test_scan_opens_one_case_per_new_suspect_and_queues_one_alert(db, profile):
 def test_state_machine_writes_timeline(db, profile):
     scan = write_scan(db, [listing("com.fake.a")])
     cid = cases.sync_from_scan(db, scan, profile).opened[0]
-    cases.confirm(db, cid, ALICE)
-    cases.request_takedown(db, cid, ALICE, "GP-123")
-    cases.report_police(db, cid, ALICE, "A1130001", "165")
-    cases.note(db, cid, ALICE, "客戶來電詢問")
-    cases.assign(db, cid, ALICE, "@bob")
+    cases.confirm(db, cid, ALICE, hooks=HOOKS)
+    cases.request_takedown(db, cid, ALICE, "GP-123", hooks=HOOKS)
+    cases.report_police(db, cid, ALICE, "A1130001", "165", hooks=HOOKS)
+    cases.note(db, cid, ALICE, "客戶來電詢問", hooks=HOOKS)
+    cases.assign(db, cid, ALICE, "@bob", hooks=HOOKS)
     with pytest.raises(CaseError, match="still listed"):
-        cases.resolve(db, cid, ALICE)
-    c = cases.resolve(db, cid, ALICE, "store is slow; tracked elsewhere")
+        cases.resolve(db, cid, ALICE, hooks=HOOKS)
+    c = cases.resolve(db, cid, ALICE, "store is slow; tracked elsewhere", hooks=HOOKS)
     assert (
         c.state == "resolved"
         and c.takedown == "requested"
@@ -71,10 +71,25 @@ def test_state_machine_writes_timeline(db, profile):
         cases.get_case(db, 9999)
 
 
+def test_a_case_change_at_the_desk_needs_its_hooks_and_reads_no_profile_from_the_environment(
+    db, profile, monkeypatch
+):
+    """The desk's actions take the caller's hooks (its brand profile): none is loaded from the environment
+    behind the caller's back, and a change without them is refused before anything is written."""
+    monkeypatch.setenv("FAKEAPP_CONFIG", "/nonexistent/brands.toml")  # would be unreadable if it were read
+    cid = cases.sync_from_scan(db, write_scan(db, [listing("com.fake.nohooks")]), profile).opened[0]
+    with pytest.raises(TypeError, match=r"confirm\(\) at the desk needs hooks=case_hooks\(profile\)"):
+        cases.confirm(db, cid, ALICE)
+    assert cases.get_case(db, cid).state == "new"
+    assert [e.action for e in cases.timeline(db, cid)] == ["open"]
+    confirmed = cases.confirm(db, cid, ALICE, hooks=cases.case_hooks(profile))
+    assert confirmed.state == "confirmed"
+
+
 def test_takedown_removed_then_relisted(db, profile):
     fake = listing("com.fake.b")
     cid = cases.sync_from_scan(db, write_scan(db, [fake]), profile).opened[0]
-    cases.request_takedown(db, cid, ALICE, "GP-9")
+    cases.request_takedown(db, cid, ALICE, "GP-9", hooks=HOOKS)
     gone = dict(fake, present=0, removed_at="2026-11-22T00:00:00+00:00")
     res = cases.sync_from_scan(db, write_scan(db, [gone], changes={fake["key"]: "vanished"}), profile)
     assert res.removed == [cid]
@@ -82,7 +97,7 @@ def test_takedown_removed_then_relisted(db, profile):
     assert c.takedown == "removed" and not c.listed
     assert any(r["kind"] == "removed" for r in outbox.pending(db))
     # Resolving a removed app needs no reason.
-    cases.resolve(db, cid, ALICE)
+    cases.resolve(db, cid, ALICE, hooks=HOOKS)
     back = dict(fake, present=1, removed_at=None)
     res = cases.sync_from_scan(db, write_scan(db, [back], changes={fake["key"]: "relisted"}), profile)
     assert res.relisted == [cid]
@@ -94,7 +109,7 @@ def test_takedown_removed_then_relisted(db, profile):
 def test_degraded_store_absence_is_not_a_takedown(db, profile):
     fake = listing("com.fake.c")
     cid = cases.sync_from_scan(db, write_scan(db, [fake]), profile).opened[0]
-    cases.request_takedown(db, cid, ALICE, "x")
+    cases.request_takedown(db, cid, ALICE, "x", hooks=HOOKS)
     db["listings"].update(fake["key"], {"present": 0})
     scan = write_scan(
         db, [], stores=[("huayue", "google_play", "degraded", "canary not found")], status="degraded"
@@ -109,7 +124,7 @@ def test_degraded_store_absence_is_not_a_takedown(db, profile):
 def test_reminder_once_per_period(db, profile):
     cid = cases.sync_from_scan(db, write_scan(db, [listing("com.fake.d")]), profile).opened[0]
     old = (datetime.now(UTC) - timedelta(days=10)).isoformat()
-    cases.request_takedown(db, cid, ALICE, "ref", when=old)
+    cases.request_takedown(db, cid, ALICE, "ref", when=old, hooks=HOOKS)
     assert outbox.enqueue_reminders(db, days=7) == [cid]
     assert outbox.enqueue_reminders(db, days=7) == []
     assert outbox.enqueue_reminders(db, days={"google_play": 30}) == []
@@ -118,7 +133,7 @@ def test_reminder_once_per_period(db, profile):
 def test_allow_adds_override_and_closes(db, profile):
     fake = listing("com.partner.app")
     cid = cases.sync_from_scan(db, write_scan(db, [fake]), profile).opened[0]
-    c = cases.allow(db, cid, Actor("tg:1", "@admin"), "partner")
+    c = cases.allow(db, cid, Actor("tg:1", "@admin"), "partner", hooks=HOOKS)
     assert c.state == "false_positive"
     prof = cases.effective_profile(db, profile)
     assert prof.brand("huayue").allowed_app("google_play", "com.partner.app") is not None
@@ -134,7 +149,7 @@ def test_export_csv_defuses_formulas(db, profile):
     cid = cases.sync_from_scan(
         db, write_scan(db, [listing("com.evil", title='=HYPERLINK("x")')]), profile
     ).opened[0]
-    cases.note(db, cid, ALICE, "+cmd")
+    cases.note(db, cid, ALICE, "+cmd", hooks=HOOKS)
     text = cases.export_csv(db)
     assert "'=HYPERLINK" in text and "'+cmd" in text and text.count("\n") == 3
 

@@ -18,7 +18,7 @@ from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile
 from tests.botharness import ANALYST, CHAT, STRANGER, TOKEN, VIEWER, bot_env, running_bot, wait_quiet
-from tests.conftest import DATA
+from tests.conftest import DATA, HOOKS
 from tests.scanrows import listing, write_scan
 
 PROFILE = load_profile(DATA / "brands.toml")
@@ -39,8 +39,8 @@ def test_reminder_comes_with_the_draft_ready_to_resend(db):
     )
     cid_play, cid_ios = cases.sync_from_scan(db, scan, PROFILE).opened
     ten_days_ago = (datetime.now(UTC) - timedelta(days=10)).replace(microsecond=0).isoformat()
-    cases.request_takedown(db, cid_play, ALICE, "GP-100", when=ten_days_ago)
-    cases.request_takedown(db, cid_ios, ALICE, "AP-200", when=ten_days_ago)
+    cases.request_takedown(db, cid_play, ALICE, "GP-100", when=ten_days_ago, hooks=HOOKS)
+    cases.request_takedown(db, cid_ios, ALICE, "AP-200", when=ten_days_ago, hooks=HOOKS)
     periods = {"default": 7, "app_store": 30}  # Apple gets longer before we chase
     both = (("huayue", "google_play", "ok", ""), ("huayue", "app_store", "ok", ""))
     same = write_scan(db, [play, ios], changes={play["key"]: "same", ios["key"]: "same"}, stores=both)
@@ -60,8 +60,8 @@ def test_relisted_case_carries_drafts_and_report_numbers_forward(db):
     fake = listing("com.fake.back")
     cid = cases.sync_from_scan(db, write_scan(db, [fake]), PROFILE).opened[0]
     draft_for_case(db, PROFILE, cid, "play", "zh", actor=ALICE)
-    cases.request_takedown(db, cid, ALICE, "GP-1")
-    cases.report_police(db, cid, ALICE, "A1130777", "165")
+    cases.request_takedown(db, cid, ALICE, "GP-1", hooks=HOOKS)
+    cases.report_police(db, cid, ALICE, "A1130777", "165", hooks=HOOKS)
     gone = {**fake, "present": 0}
     cases.sync_from_scan(db, write_scan(db, [gone], changes={fake["key"]: "vanished"}), PROFILE)
     res = cases.sync_from_scan(db, write_scan(db, [fake], changes={fake["key"]: "relisted"}), PROFILE)
@@ -98,7 +98,7 @@ def test_draft_report_evidence_commands_and_button(fake, tmp_path: Path):
     cid = cases.sync_from_scan(
         db, write_scan(db, [listing("com.fake.cmd", title="<i>華岳</i>證券")]), PROFILE
     ).opened[0]
-    cases.confirm(db, cid, ALICE)
+    cases.confirm(db, cid, ALICE, hooks=HOOKS)
     db.close()
     env = bot_env(fake, dbpath)
     with running_bot(fake, env, tmp_path / "bot.log") as bot:

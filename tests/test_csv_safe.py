@@ -13,7 +13,7 @@ from bot.casework.reports import Figures, Report, render_csv
 from bot.core.csvsafe import FORMULA_START, safe_cell
 from bot.desk import cases
 from scanners.profile import load_profile
-from tests.conftest import DATA
+from tests.conftest import DATA, HOOKS
 from tests.scanrows import listing, write_scan
 
 EVIL = '=HYPERLINK("http://x")'
@@ -40,8 +40,8 @@ def test_export_defuses_package_title_developer_url_and_notes(db):
     profile = load_profile(DATA / "brands.toml")
     row = listing(EVIL, title=EVIL, developer="@SUM(1+1)*cmd|' /C calc'!A0", url="-2+3+cmd|' /C calc'!A0")
     (cid,) = cases.sync_from_scan(db, write_scan(db, [row]), profile).opened
-    cases.note(db, cid, WHO, "+cmd|' /C calc'!A0")
-    cases.assign(db, cid, WHO, "@bob")
+    cases.note(db, cid, WHO, "+cmd|' /C calc'!A0", hooks=HOOKS)
+    cases.assign(db, cid, WHO, "@bob", hooks=HOOKS)
     # An APK case: the package (manifest), label and the source link are the attacker's too.
     report = {
         "sha256": "ab" * 32,
@@ -50,8 +50,8 @@ def test_export_defuses_package_title_developer_url_and_notes(db):
         "label": "\t=1+1",
         "certificates": [],
     }
-    apk_case, _ = cases.open_apk_case(db, report, actor=WHO, source="\r=HYPERLINK(1)")
-    cases.note(db, apk_case.id, WHO, EVIL)
+    apk_case, _ = cases.open_apk_case(db, report, actor=WHO, source="\r=HYPERLINK(1)", hooks=HOOKS)
+    cases.note(db, apk_case.id, WHO, EVIL, hooks=HOOKS)
     text = cases.export_csv(db)
     _assert_no_formula(text)
     cells = _cells(text)

@@ -33,7 +33,7 @@ from bot.casework.workflow import draft_for_case
 from bot.cli import main
 from bot.desk import cases
 from scanners.profile import load_profile
-from tests.conftest import DATA
+from tests.conftest import DATA, HOOKS
 from tests.scanrows import listing, write_scan
 
 PROFILE = load_profile(DATA / "brands.toml")
@@ -289,7 +289,9 @@ def test_draft_for_case_records_it_and_refuses_a_second_takedown(db):
     cid = _db_case(db)
     d = draft_for_case(db, PROFILE, cid, "play", "zh")
     assert "「華岳證券 VIP」" in d.text() and d.form_url == PLAY_IMPERSONATION_FORM
-    cases.request_takedown(db, cid, cases.Actor("tg:1"), "GP-9", when="2026-11-21T02:00:00+00:00")
+    cases.request_takedown(
+        db, cid, cases.Actor("tg:1"), "GP-9", when="2026-11-21T02:00:00+00:00", hooks=HOOKS
+    )
     with pytest.raises(DuplicateTakedown, match="GP-9"):
         draft_for_case(db, PROFILE, cid, "play", "zh")
     draft_for_case(db, PROFILE, cid, "play", "en", force=True)
@@ -312,7 +314,9 @@ def test_cli_draft(db, tmp_path: Path):
     res = runner.invoke(main, ["draft", str(cid), "police", "--db", db_path])
     assert res.exit_code == 0, res.output
     assert "165" in res.output and "「華岳證券 VIP」" in res.output
-    cases.request_takedown(db, cid, cases.Actor("tg:1"), "GP-77", when="2026-11-21T02:00:00+00:00")
+    cases.request_takedown(
+        db, cid, cases.Actor("tg:1"), "GP-77", when="2026-11-21T02:00:00+00:00", hooks=HOOKS
+    )
     again = runner.invoke(main, ["draft", str(cid), "play", "--db", db_path])
     assert again.exit_code == 1 and "GP-77" in again.output and "2026-11-21" in again.output
     assert "Traceback" not in again.output

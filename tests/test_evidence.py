@@ -23,7 +23,7 @@ from bot.core.media import MediaGuard
 from bot.desk import cases
 from bot.record import screenshots
 from scanners.profile import load_profile
-from tests.conftest import DATA
+from tests.conftest import DATA, HOOKS
 from tests.scanrows import listing, write_scan
 
 ANALYST = Actor("tg:1001", "@alice")
@@ -96,8 +96,8 @@ def _seed(db, profile) -> tuple[int, str]:
         {"listing_key": key, "scan_id": 1, "at": "2026-11-20T02:00:00+00:00", "field": "title",
          "old": "華岳證券", "new": HOSTILE_TITLE}
     )  # fmt: skip
-    cases.confirm(db, cid, ANALYST)
-    cases.request_takedown(db, cid, ANALYST, "GP-7781")
+    cases.confirm(db, cid, ANALYST, hooks=HOOKS)
+    cases.request_takedown(db, cid, ANALYST, "GP-7781", hooks=HOOKS)
     gone = {**fake, "present": 0, "removed_at": "2026-11-22T00:00:00+00:00"}
     res = cases.sync_from_scan(db, write_scan(db, [gone], changes={key: "vanished"}), profile)
     assert res.removed == [cid]
@@ -210,6 +210,7 @@ def test_apk_case_pack_has_hashes_and_certificates(db, profile):
     case, opened = cases.open_apk_case(
         db, {"sha256": sha, "verdict": "impostor", "package": "tw.com.huayuesec.trade"}, actor=ANALYST,
         brand="huayue", source="https://evil.example/huayue.apk",
+        hooks=HOOKS,
     )  # fmt: skip
     assert opened
     manifest, files = _read(evidence.make_pack(db, case.id, ANALYST).data)

@@ -27,7 +27,7 @@ from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile
 from tests.botharness import CHAT, TOKEN, bot_env, running_bot, wait_quiet
-from tests.conftest import DATA
+from tests.conftest import DATA, PROFILE
 from tests.opsharness import ROOT, cli, demo_stores, scan_env, start_faulty
 from tests.scanrows import listing, write_scan
 
@@ -320,7 +320,7 @@ def test_clock_jumping_back_does_not_strand_or_repeat_alerts(tmp_path):
                 d = open_db(db_path)
                 try:
                     return await outbox.deliver_pending(
-                        d, bot, outbox.Routes(settings.telegram.chats()), clock=lambda: clock
+                        d, bot, outbox.Routes(settings.telegram.chats()), clock=lambda: clock, profile=PROFILE
                     )
                 finally:
                     d.close()

@@ -13,7 +13,7 @@ from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile
 from tests.botharness import ANALYST, CHAT, TOKEN, bot_env, running_bot, wait_quiet
-from tests.conftest import DATA
+from tests.conftest import DATA, HOOKS
 from tests.scanrows import listing, write_scan
 
 PROFILE = load_profile(DATA / "brands.toml")
@@ -43,7 +43,7 @@ def _assert_plain(text: str) -> None:
 def test_notice_text_per_phase_is_plain(db):
     cid = _open(db)
     brand = PROFILE.brand("huayue")
-    case = cases.confirm(db, cid, ALICE)
+    case = cases.confirm(db, cid, ALICE, hooks=HOOKS)
     zh = frontline.notice_text(case, brand)
     _assert_plain(zh)
     assert "假冒 App 警示" in zh and "請這樣告訴客戶" in zh and "165" in zh and "仍可下載" in zh
@@ -51,10 +51,10 @@ def test_notice_text_per_phase_is_plain(db):
     en = frontline.notice_text(case, brand, "en")
     _assert_plain(en)
     assert "What to tell a customer" in en
-    case = cases.request_takedown(db, cid, ALICE, "GP-1")
+    case = cases.request_takedown(db, cid, ALICE, "GP-1", hooks=HOOKS)
     assert "已向商店申請下架" in frontline.notice_text(case, brand)
     assert "GP-1" not in frontline.notice_text(case, brand)  # the store's reference is internal
-    case = cases.false_positive(db, cid, ALICE, "partner app")
+    case = cases.false_positive(db, cid, ALICE, "partner app", hooks=HOOKS)
     assert frontline.phase(case) == "retracted" and "並非假冒" in frontline.notice_text(case, brand)
 
 
@@ -66,15 +66,15 @@ def test_queued_once_on_confirmation_and_edits_coalesce(db, monkeypatch):
         return [r for r in db.query("SELECT * FROM outbox WHERE kind = ? AND case_id = ?", [kind, cid])]
 
     assert rows("frontline") == []  # a new case is not announced to the front line
-    cases.confirm(db, cid, ALICE)
+    cases.confirm(db, cid, ALICE, hooks=HOOKS)
     posted = rows("frontline")
     assert len(posted) == 1 and posted[0]["chat"] == "frontline"
     _assert_plain(posted[0]["text"])
-    cases.false_positive(db, cid, ALICE)
-    cases.confirm(db, cid, ALICE)  # confirmed again: still one notice, now edited
+    cases.false_positive(db, cid, ALICE, hooks=HOOKS)
+    cases.confirm(db, cid, ALICE, hooks=HOOKS)  # confirmed again: still one notice, now edited
     assert len(rows("frontline")) == 1
-    cases.note(db, cid, ALICE, "客戶來電")  # nothing the front line sees changes: no edit
-    cases.request_takedown(db, cid, ALICE, "GP-1")
+    cases.note(db, cid, ALICE, "客戶來電", hooks=HOOKS)  # nothing the front line sees changes: no edit
+    cases.request_takedown(db, cid, ALICE, "GP-1", hooks=HOOKS)
     assert len(rows("frontline_edit")) == 1  # one pending edit, rendered from the case when delivered
     # Before delivery, an edit for a notice not yet out is superseded by the notice itself.
 
@@ -139,8 +139,8 @@ def test_no_frontline_chat_set_says_so_once_and_queues_nothing(db, monkeypatch):
     once, ever, that front-line notices are off and why."""
     monkeypatch.delenv("FAKEAPP_FRONTLINE_CHAT_ID", raising=False)
     first, second = _open(db), _open(db, "com.fake.front2")
-    cases.confirm(db, first, ALICE)
-    cases.confirm(db, second, ALICE)
+    cases.confirm(db, first, ALICE, hooks=HOOKS)
+    cases.confirm(db, second, ALICE, hooks=HOOKS)
     rows = list(db.query("SELECT * FROM outbox WHERE chat = 'frontline'"))
     assert rows == []
     off = list(db.query("SELECT * FROM outbox WHERE kind = 'frontline_off'"))
@@ -155,10 +155,10 @@ def test_a_notice_queued_before_the_chat_was_unset_fails_with_the_reason(db, mon
 
     monkeypatch.setenv("FAKEAPP_FRONTLINE_CHAT_ID", str(FRONT))
     cid = _open(db)
-    cases.confirm(db, cid, ALICE)
+    cases.confirm(db, cid, ALICE, hooks=HOOKS)
     assert [r["kind"] for r in outbox.pending(db) if r["chat"] == "frontline"] == ["frontline"]
     routes = outbox.Routes({})  # neither chat set now: the rest waits, the front-line row fails
-    stats = asyncio.run(outbox.deliver_pending(db, object(), routes))
+    stats = asyncio.run(outbox.deliver_pending(db, object(), routes, profile=PROFILE))
     assert stats.failed == 1
     row = next(db.query("SELECT * FROM outbox WHERE chat = 'frontline'"))
     assert row["status"] == "failed" and "FAKEAPP_FRONTLINE_CHAT_ID" in row["last_error"]

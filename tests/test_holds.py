@@ -22,7 +22,7 @@ from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile
 from tests.botharness import CHAT, TOKEN, bot_env
-from tests.conftest import DATA
+from tests.conftest import DATA, HOOKS
 from tests.scanrows import listing, write_scan
 
 PROFILE = load_profile(DATA / "brands.toml")
@@ -82,7 +82,7 @@ def test_storm_records_every_case_holds_alerts_and_sends_one_summary(db):
     ]
     assert [b["text"] for b in markup["inline_keyboard"][0]] == ["放行", "捨棄"]
     # A case of the held scan confirmed meanwhile: its front-line notice is held too, at delivery.
-    cases.confirm(db, sync.opened[0], cases.Actor("tg:1"))
+    cases.confirm(db, sync.opened[0], cases.Actor("tg:1"), hooks=HOOKS)
     due = list(db.query("SELECT * FROM outbox WHERE status = 'pending' ORDER BY id"))
     sendable = deliver.gate_rows(db, due)
     assert [r["kind"] for r in sendable] == ["hold_summary"]

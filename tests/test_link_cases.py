@@ -26,6 +26,7 @@ from bot.cli.casework import DRAFT_KINDS
 from bot.desk import cases
 from bot.store.db import open_db
 from scanners.profile import load_profile
+from tests.conftest import HOOKS
 from tests.linksite import APKS, FAKE_TEAM, Route, Site, fraud_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -363,7 +364,7 @@ def test_scheduled_links_import_the_feed_and_recheck(tmp_path: Path, monkeypatch
         got = [c for c in cases.list_cases(db) if c.kind in ("link", "site")]
         site_case = next(c for c in got if c.kind == "site")
         apk_case = next(c for c in got if c.store == "apk" and c.url == s.url("/files/huayue.apk"))
-        cases.request_takedown(db, site_case.id, Actor("cli:test"), "HOST-1")
+        cases.request_takedown(db, site_case.id, Actor("cli:test"), "HOST-1", hooks=HOOKS)
         # a new version under the same APK link
         s.routes["/files/huayue.apk"] = Route(
             200, APKS / "tampered.apk", {"Content-Type": "application/vnd.android.package-archive"}

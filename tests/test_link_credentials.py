@@ -15,7 +15,7 @@ from bot.casework import evidence
 from bot.core.linksafe import redact_userinfo
 from bot.desk import cases
 from scanners.profile import load_profile
-from tests.conftest import DATA
+from tests.conftest import DATA, HOOKS
 from tests.scanrows import listing, write_scan
 
 WHO = Actor("tg:1001", "@alice")
@@ -51,8 +51,8 @@ def _pack_text(db, case_id: int) -> str:
 
 def test_apk_link_case_url_card_export_and_evidence_have_no_credentials(db):
     report = {"sha256": "cd" * 32, "verdict": "impostor", "package": "com.fake.cred", "certificates": []}
-    case, _ = cases.open_apk_case(db, report, actor=WHO, source=LINK, now=NOW)
-    cases.note(db, case.id, WHO, f"mirror at {LINK}")
+    case, _ = cases.open_apk_case(db, report, actor=WHO, source=LINK, now=NOW, hooks=HOOKS)
+    cases.note(db, case.id, WHO, f"mirror at {LINK}", hooks=HOOKS)
     stored = cases.get_case(db, case.id)
     assert stored.url == "http://dl.example.test/app.apk"
     everything = [

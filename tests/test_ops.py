@@ -19,7 +19,7 @@ from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile
 from tests.botharness import CHAT, TOKEN, bot_env
-from tests.conftest import DATA
+from tests.conftest import DATA, HOOKS
 from tests.opsharness import cli, demo_stores, run, scan_env
 from tests.scanrows import listing, write_scan
 
@@ -89,7 +89,7 @@ def test_pause_frontline_holds_notices_only(tmp_path):
     env = scan_env(None, db_path)
     cli(env, "pause", "frontline")
     db = open_db(db_path)
-    cases.confirm(db, cid, cases.Actor("cli:bob"))
+    cases.confirm(db, cid, cases.Actor("cli:bob"), hooks=HOOKS)
     db.close()
     with FakeTelegram(token=TOKEN) as fake:
         _deliver(fake, db_path)
@@ -204,7 +204,7 @@ def test_daily_line_and_warnings_follow_the_clock(db):
     db.execute("UPDATE scans SET finished_at = ?", [day.isoformat()])
     db.conn.commit()
     (cid,) = cases.sync_from_scan(db, scan, PROFILE).opened
-    cases.request_takedown(db, cid, cases.Actor("tg:1"), "REF-1", when="2026-11-21")
+    cases.request_takedown(db, cid, cases.Actor("tg:1"), "REF-1", when="2026-11-21", hooks=HOOKS)
     assert watch.watch_messages(db, now=day) == []  # before 09:00 Taiwan time: nothing
     at9 = day + timedelta(hours=1, minutes=5)
     ids = watch.watch_messages(db, now=at9)

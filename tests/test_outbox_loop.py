@@ -21,7 +21,7 @@ from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile
 from tests.botharness import CHAT, TOKEN
-from tests.conftest import DATA
+from tests.conftest import DATA, HOOKS, PROFILE
 from tests.scanrows import listing, write_scan
 
 ALICE = cases.Actor("tg:222", "@alice")
@@ -74,14 +74,16 @@ def test_every_database_step_of_a_pass_runs_in_the_runners_thread(tmp_path: Path
             async with ExtBot(TOKEN, base_url=fake.url) as bot:
                 db.conn.set_trace_callback(trace)
                 try:
-                    return await outbox.deliver_pending(db, bot, ROUTES, clock=clock, run=run)
+                    return await outbox.deliver_pending(
+                        db, bot, ROUTES, clock=clock, run=run, profile=PROFILE
+                    )
                 finally:
                     db.conn.set_trace_callback(None)
 
         fake.fail("sendMessage", status=403, description="Forbidden: bot was kicked from the supergroup chat")
         first = asyncio.run(deliver())
         assert (first.sent, first.failed) == (2, 1)  # refused for good, the others through
-        cases.confirm(db, ids[1], ALICE)  # queues the edit of its card, and more
+        cases.confirm(db, ids[1], ALICE, hooks=HOOKS)  # queues the edit of its card, and more
         second = asyncio.run(deliver())
         assert second.sent >= 1 and fake.ok_calls("editMessageText")
         _seeded(db_path, "com.fake.loop.four", "com.fake.loop.five")
@@ -119,7 +121,7 @@ def test_a_message_telegram_accepted_is_marked_sent_even_if_the_pass_is_cancelle
         async def cancelled_pass() -> None:
             async with ExtBot(TOKEN, base_url=fake.url) as bot:
                 task = asyncio.ensure_future(
-                    outbox.deliver_pending(db, bot, ROUTES, run=_runner(pool, hold_the_mark))
+                    outbox.deliver_pending(db, bot, ROUTES, run=_runner(pool, hold_the_mark), profile=PROFILE)
                 )
                 while not recording.is_set():
                     await asyncio.sleep(0.01)
@@ -140,6 +142,6 @@ def test_a_message_telegram_accepted_is_marked_sent_even_if_the_pass_is_cancelle
         asyncio.run(cancelled_pass())
         [row] = db.query("SELECT status, message_id FROM outbox WHERE kind = 'case_alert'")
         assert row["status"] == "sent" and row["message_id"]
-        stats = asyncio.run(outbox.deliver_pending(db, object(), ROUTES, run=_runner(pool)))
+        stats = asyncio.run(outbox.deliver_pending(db, object(), ROUTES, run=_runner(pool), profile=PROFILE))
         assert stats.sent == 0 and len(fake.sent(CHAT)) == 1  # never sent twice
     db.close()

@@ -23,7 +23,7 @@ from bot.casework.reports import (
 from bot.cli import main
 from bot.desk import cases
 from scanners.profile import load_profile
-from tests.conftest import DATA
+from tests.conftest import DATA, HOOKS
 from tests.scanrows import listing, write_scan
 
 SINCE = day_start(date(2026, 11, 1))  # 2026-10-31T16:00Z
@@ -245,9 +245,9 @@ def test_counts_what_the_case_actions_write(db):
     fake = listing("com.fake.hy")
     cid = cases.sync_from_scan(db, write_scan(db, [fake]), profile).opened[0]
     actor = cases.Actor("tg:1")
-    cases.confirm(db, cid, actor)
-    cases.request_takedown(db, cid, actor, "GP-1")
-    cases.report_police(db, cid, actor, "A9")
+    cases.confirm(db, cid, actor, hooks=HOOKS)
+    cases.request_takedown(db, cid, actor, "GP-1", hooks=HOOKS)
+    cases.report_police(db, cid, actor, "A9", hooks=HOOKS)
     gone = {**fake, "present": 0}
     cases.sync_from_scan(db, write_scan(db, [gone], changes={fake["key"]: "vanished"}), profile)
     cases.sync_from_scan(db, write_scan(db, [fake], changes={fake["key"]: "relisted"}), profile)

@@ -16,6 +16,7 @@ from bot.cli import main
 from bot.core.textsafe import plain, strip_controls, table, width
 from bot.desk.cases import open_listing_case
 from bot.store.db import open_db
+from tests.conftest import HOOKS
 
 EVIL = "華岳證券\x1b[2J\x1b[31mPWNED\u202eexe.apk <b>x</b> & <script>"
 
@@ -43,7 +44,9 @@ def test_hostile_listing_through_terminal_and_outbox(tmp_path: Path) -> None:
         },
         pk="key",
     )  # fmt: skip
-    case, opened = open_listing_case(db, db.table("listings").get("google_play:com.evil"), scan_id=None)
+    case, opened = open_listing_case(
+        db, db.table("listings").get("google_play:com.evil"), scan_id=None, hooks=HOOKS
+    )
     assert opened
     texts = [r["text"] for r in db.query("select text from outbox")]
     db.close()

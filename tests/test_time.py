@@ -19,7 +19,7 @@ from bot.core.settings import SETTING_NAMES, SettingsError, load_settings
 from bot.desk import cases
 from bot.outbox.text import html_to_text
 from scanners.profile import load_profile
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, HOOKS, ROOT
 from tests.scanrows import listing, write_scan
 
 PROFILE = load_profile(DATA / "brands.toml")
@@ -53,7 +53,7 @@ def test_timezone_is_a_setting_validated_and_documented() -> None:
 def takedown_case(db) -> int:
     fake = listing("com.fake.huayue", title="華岳證券 VIP")
     cid = cases.sync_from_scan(db, write_scan(db, [fake]), PROFILE).opened[0]
-    cases.request_takedown(db, cid, cases.Actor("tg:1", "@ana"), "GP-77", when=TAKEDOWN_AT)
+    cases.request_takedown(db, cid, cases.Actor("tg:1", "@ana"), "GP-77", when=TAKEDOWN_AT, hooks=HOOKS)
     return cid
 
 

@@ -18,7 +18,7 @@ from bot.desk import cases
 from bot.outbox.text import html_to_text
 from bot.telegram.app import COMMANDS, done_text, help_text
 from scanners.profile import load_profile
-from tests.conftest import DATA
+from tests.conftest import DATA, HOOKS
 from tests.scanrows import listing, write_scan
 
 PROFILE = load_profile(DATA / "brands.toml")
@@ -103,14 +103,14 @@ def worked(db, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     opened = cases.sync_from_scan(db, write_scan(db, rows), PROFILE).opened
     play, ios, fp = opened
     for cid in (play, ios):
-        cases.confirm(db, cid, ana)
-        cases.request_takedown(db, cid, ana, "REF-1")
-        cases.reject_takedown(db, cid, ana, "需補充證據")
-        cases.request_takedown(db, cid, ana, "REF-2")
-        cases.report_police(db, cid, ana, "A11300999", "165")
-        cases.note(db, cid, ana, "客服接獲來電")
-        cases.assign(db, cid, ana, "@bob")
-    cases.false_positive(db, fp, ana, "合作夥伴")
+        cases.confirm(db, cid, ana, hooks=HOOKS)
+        cases.request_takedown(db, cid, ana, "REF-1", hooks=HOOKS)
+        cases.reject_takedown(db, cid, ana, "需補充證據", hooks=HOOKS)
+        cases.request_takedown(db, cid, ana, "REF-2", hooks=HOOKS)
+        cases.report_police(db, cid, ana, "A11300999", "165", hooks=HOOKS)
+        cases.note(db, cid, ana, "客服接獲來電", hooks=HOOKS)
+        cases.assign(db, cid, ana, "@bob", hooks=HOOKS)
+    cases.false_positive(db, fp, ana, "合作夥伴", hooks=HOOKS)
     return {"play": play, "ios": ios, "fp": fp}
 
 
@@ -221,10 +221,10 @@ def test_refused_changes_read_in_the_users_language(db, worked: dict[str, int], 
     ana = cases.Actor("tg:222", "@ana")
     attempts = [
         lambda: cases.get_case(db, 99999),
-        lambda: cases.reject_takedown(db, worked["fp"], ana, "x"),
-        lambda: cases.resolve(db, worked["play"], ana, ""),
-        lambda: cases.note(db, worked["play"], ana, " "),
-        lambda: cases.report_police(db, worked["fp"], ana, "A1", "165"),
+        lambda: cases.reject_takedown(db, worked["fp"], ana, "x", hooks=HOOKS),
+        lambda: cases.resolve(db, worked["play"], ana, "", hooks=HOOKS),
+        lambda: cases.note(db, worked["play"], ana, " ", hooks=HOOKS),
+        lambda: cases.report_police(db, worked["fp"], ana, "A1", "165", hooks=HOOKS),
         lambda: cases.list_cases(db, state="bogus"),
     ]
     for attempt in attempts:

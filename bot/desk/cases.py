@@ -1,7 +1,7 @@
 """Case actions with their side effects: each change queues the alerts, front-line notices and casework that
-``bot.desk.hooks`` wires. A caller with a brand profile passes ``hooks=case_hooks(profile)`` (the official
-links: the bot and the CLI pass theirs); without, the hooks of the profile the default settings name. Reads
-are passed through.
+``bot.desk.hooks`` wires. Every change takes ``hooks=case_hooks(profile)``, with the caller's brand profile
+(the official links: the bot and the CLI pass theirs); none is read from the environment here. Reads are
+passed through.
 
 The Telegram handlers and the CLI act on cases through this module only.
 """
@@ -42,7 +42,7 @@ from bot.cases.model import (
     Event,
     State,
 )
-from bot.desk.hooks import FROM_SETTINGS, case_hooks
+from bot.desk.hooks import case_hooks
 from bot.desk.pipeline import sync_scan
 from scanners.profile import Profile
 
@@ -90,13 +90,14 @@ __all__ = [
 
 
 def wired(action: Callable[P, R]) -> Callable[P, R]:
-    """``action`` (a ``bot.cases.actions`` change, which takes ``hooks``) with every case hook wired: those
-    the caller gives, else those of the default settings' profile. Its signature is the action's own."""
+    """``action`` (a ``bot.cases.actions`` change, which takes ``hooks``), which here must be given: a case
+    change at the desk always notifies, with the caller's brand profile (``hooks=case_hooks(profile)``),
+    never one read from the environment. Its signature is the action's own."""
 
     @functools.wraps(action)
     def change(*args: P.args, **kwargs: P.kwargs) -> R:
         if "hooks" not in kwargs:
-            kwargs["hooks"] = case_hooks(FROM_SETTINGS)
+            raise TypeError(f"{action.__name__}() at the desk needs hooks=case_hooks(profile)")
         return action(*args, **kwargs)
 
     return change

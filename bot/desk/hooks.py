@@ -10,43 +10,29 @@ from datetime import tzinfo
 
 from bot.alerts import frontline, security
 from bot.cases.events import Hook
-from bot.core.settings import Settings, SettingsError, load_settings
+from bot.core.settings import Settings
 from bot.outbox.deliver import Kinds
 from scanners.profile import Profile, ProfileError, load_profile
 
 log = logging.getLogger(__name__)
 
 
-class FromSettings:
-    """The profile argument's default: the profile the default settings name (for callers that give none)."""
-
-
-FROM_SETTINGS = FromSettings()
-ProfileArg = Profile | None | FromSettings
-
-
-def profile_of(settings: Settings | None = None) -> Profile | None:
-    """The brand profile ``settings`` (default: the environment's) name, or None (logged) if unreadable."""
+def profile_of(settings: Settings) -> Profile | None:
+    """The brand profile ``settings`` name, or None (logged) if it cannot be read."""
     try:
-        return load_profile((settings or load_settings()).config_path)
-    except (SettingsError, ProfileError) as exc:
+        return load_profile(settings.config_path)
+    except ProfileError as exc:
         log.warning("brand profile unavailable: %s", exc)
         return None
 
 
-def resolve(profile: ProfileArg) -> Profile | None:
-    """``profile`` itself, or for ``FROM_SETTINGS`` the default settings' profile."""
-    return profile_of() if isinstance(profile, FromSettings) else profile
+def case_hooks(profile: Profile | None, tz: tzinfo | None = None) -> tuple[Hook, ...]:
+    """What every case change notifies, in order, inside the change's transaction: ``profile`` gives the
+    official links of the front-line notices and the brands' names (None: without them); cards are queued
+    with their times in ``tz``, the team's zone (default Asia/Taipei)."""
+    return (security.queue_edit, frontline.hook(profile), security.card_hook(profile, tz))
 
 
-def case_hooks(profile: ProfileArg, tz: tzinfo | None = None) -> tuple[Hook, ...]:
-    """What every case change notifies, in order, inside the change's transaction (cards queued with their
-    times in ``tz``, the team's zone; default Asia/Taipei)."""
-    brands = resolve(profile)
-    return (security.queue_edit, frontline.hook(brands), security.card_hook(brands, tz))
-
-
-def message_kinds(profile: ProfileArg, tz: tzinfo | None = None) -> Kinds:
+def message_kinds(profile: Profile | None, tz: tzinfo | None = None) -> Kinds:
     """How each kind of queued message is rendered and anchored when it goes out (times in ``tz``)."""
-    brands = resolve(profile)
-    return {k.name: k for k in (*security.message_kinds(brands, tz), *frontline.message_kinds(brands))}
+    return {k.name: k for k in (*security.message_kinds(profile, tz), *frontline.message_kinds(profile))}

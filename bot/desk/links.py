@@ -17,9 +17,10 @@ import sqlite_utils
 from bot.cases.link_cases import LinkCases, Recheck, apply_recheck, open_link_cases, recheck_url
 from bot.cases.link_cases import open_link_case_ids as open_link_cases_now
 from bot.cases.model import SCAN_ACTOR, Actor
-from bot.desk.hooks import FROM_SETTINGS, ProfileArg, case_hooks
+from bot.desk.hooks import case_hooks
 from bot.record import feeds as feed_store
 from bot.record.links import Tracer, make_tracer, trace_and_record
+from scanners.profile import Profile
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def trace_link(
     trigger: str,
     screenshot: Callable[..., Any] | None = None,
     keep_dir: Path | None = None,
-    profile: ProfileArg = FROM_SETTINGS,
+    profile: Profile | None,
 ) -> LinkOutcome:
     """Trace ``url``, keep the whole trace, open (or find) its cases and queue their alerts (``profile``: the
     brand profile whose official links the front-line notices give)."""
@@ -111,7 +112,7 @@ def import_165(
     source: str = "",
     trace: bool = True,
     screenshot: Callable[..., Any] | None = None,
-    profile: ProfileArg = FROM_SETTINGS,
+    profile: Profile | None,
 ) -> FeedOutcome:
     """Keep the list's new rows; trace only the rows that concern a brand and were never traced (on a
     re-import: only the new ones) and open their cases."""
@@ -142,7 +143,7 @@ def recheck_links(
     screenshot: Callable[..., Any] | None = None,
     limit: int = 50,
     skip: frozenset[str] = frozenset(),
-    profile: ProfileArg = FROM_SETTINGS,
+    profile: Profile | None,
 ) -> Recheck:
     """Re-trace the links of the open link cases (each link once) and record gone / up / changed; a new
     version (a new file hash under the same link) is analysed by the trace and opens its own case."""

@@ -24,7 +24,7 @@ from bot.alerts.security import (
 from bot.alerts.security import brand_names as brand_names_of
 from bot.cases.actions import SyncResult
 from bot.core.settings import Settings
-from bot.desk.hooks import FROM_SETTINGS, ProfileArg, message_kinds, profile_of
+from bot.desk.hooks import message_kinds, profile_of
 from bot.desk.pipeline import post_scan
 from bot.outbox import deliver
 from bot.outbox.deliver import (
@@ -87,7 +87,7 @@ async def deliver_pending(
     bot: Any,
     routes: Routes,
     *,
-    profile: ProfileArg = FROM_SETTINGS,
+    profile: Profile | None,
     tz: tzinfo | None = None,
     limit: int = 50,
     redact: Callable[[str], str] = lambda s: s,
@@ -107,7 +107,7 @@ async def deliver_all(
     bot: Any,
     routes: Routes,
     *,
-    profile: ProfileArg = FROM_SETTINGS,
+    profile: Profile | None,
     tz: tzinfo | None = None,
     budget: float = 60.0,
     redact: Callable[[str], str] = lambda s: s,
