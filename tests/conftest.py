@@ -18,9 +18,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 DATA = ROOT / "data"
 # The brand profile the tests' case changes and deliveries use (the desk never reads one from the
-# environment): the repository's, with the hooks that wire its official links into every case change.
+# environment): the repository's, with the hooks that wire its official links into every case change, and
+# no front-line chat (a confirmation then tells the security chat that front-line notices are off).
 PROFILE = load_profile(DATA / "brands.toml")
-HOOKS = case_hooks(PROFILE)
+HOOKS = case_hooks(PROFILE, frontline_chat="")
 
 
 @pytest.fixture

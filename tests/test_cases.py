@@ -78,11 +78,12 @@ def test_a_case_change_at_the_desk_needs_its_hooks_and_reads_no_profile_from_the
     behind the caller's back, and a change without them is refused before anything is written."""
     monkeypatch.setenv("FAKEAPP_CONFIG", "/nonexistent/brands.toml")  # would be unreadable if it were read
     cid = cases.sync_from_scan(db, write_scan(db, [listing("com.fake.nohooks")]), profile).opened[0]
-    with pytest.raises(TypeError, match=r"confirm\(\) at the desk needs hooks=case_hooks\(profile\)"):
+    needs = r"confirm\(\) at the desk needs hooks=hooks_for\(settings, profile\)"
+    with pytest.raises(TypeError, match=needs):
         cases.confirm(db, cid, ALICE)
     assert cases.get_case(db, cid).state == "new"
     assert [e.action for e in cases.timeline(db, cid)] == ["open"]
-    confirmed = cases.confirm(db, cid, ALICE, hooks=cases.case_hooks(profile))
+    confirmed = cases.confirm(db, cid, ALICE, hooks=cases.case_hooks(profile, frontline_chat=""))
     assert confirmed.state == "confirmed"
 
 

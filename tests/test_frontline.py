@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.alerts import frontline
+from bot.core.settings import load_settings
 from bot.desk import cases, outbox
+from bot.desk.hooks import case_hooks
 from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile
@@ -18,6 +20,7 @@ from tests.scanrows import listing, write_scan
 
 PROFILE = load_profile(DATA / "brands.toml")
 FRONT = -1009876543
+FRONT_HOOKS = case_hooks(PROFILE, frontline_chat=str(FRONT))  # the hooks of settings that name a front chat
 ALICE = cases.Actor("tg:222", "@alice")
 TITLE = "<b>華岳證券</b> & VIP"
 OFFICIAL_PLAY = "https://play.google.com/store/apps/details?id=tw.com.huayuesec.trade"
@@ -58,23 +61,22 @@ def test_notice_text_per_phase_is_plain(db):
     assert frontline.phase(case) == "retracted" and "並非假冒" in frontline.notice_text(case, brand)
 
 
-def test_queued_once_on_confirmation_and_edits_coalesce(db, monkeypatch):
-    monkeypatch.setenv("FAKEAPP_FRONTLINE_CHAT_ID", str(FRONT))
+def test_queued_once_on_confirmation_and_edits_coalesce(db):
     cid = _open(db)
 
     def rows(kind: str) -> list:
         return [r for r in db.query("SELECT * FROM outbox WHERE kind = ? AND case_id = ?", [kind, cid])]
 
     assert rows("frontline") == []  # a new case is not announced to the front line
-    cases.confirm(db, cid, ALICE, hooks=HOOKS)
+    cases.confirm(db, cid, ALICE, hooks=FRONT_HOOKS)
     posted = rows("frontline")
     assert len(posted) == 1 and posted[0]["chat"] == "frontline"
     _assert_plain(posted[0]["text"])
-    cases.false_positive(db, cid, ALICE, hooks=HOOKS)
-    cases.confirm(db, cid, ALICE, hooks=HOOKS)  # confirmed again: still one notice, now edited
+    cases.false_positive(db, cid, ALICE, hooks=FRONT_HOOKS)
+    cases.confirm(db, cid, ALICE, hooks=FRONT_HOOKS)  # confirmed again: still one notice, now edited
     assert len(rows("frontline")) == 1
-    cases.note(db, cid, ALICE, "客戶來電", hooks=HOOKS)  # nothing the front line sees changes: no edit
-    cases.request_takedown(db, cid, ALICE, "GP-1", hooks=HOOKS)
+    cases.note(db, cid, ALICE, "客戶來電", hooks=FRONT_HOOKS)  # nothing the front line sees changes: no edit
+    cases.request_takedown(db, cid, ALICE, "GP-1", hooks=FRONT_HOOKS)
     assert len(rows("frontline_edit")) == 1  # one pending edit, rendered from the case when delivered
     # Before delivery, an edit for a notice not yet out is superseded by the notice itself.
 
@@ -135,27 +137,33 @@ def test_confirmed_posted_once_removed_and_resolved_update_it(fake, tmp_path: Pa
 
 
 def test_no_frontline_chat_set_says_so_once_and_queues_nothing(db, monkeypatch):
-    """Without FAKEAPP_FRONTLINE_CHAT_ID nothing is queued that can never be sent; the security chat is told
-    once, ever, that front-line notices are off and why."""
-    monkeypatch.delenv("FAKEAPP_FRONTLINE_CHAT_ID", raising=False)
+    """Without FAKEAPP_FRONTLINE_CHAT_ID in the caller's settings nothing is queued that can never be sent;
+    the security chat is told once, ever, that front-line notices are off and why. The chat is the
+    caller's (the hooks carry it), never read from the environment behind its back."""
+    monkeypatch.setenv("FAKEAPP_FRONTLINE_CHAT_ID", str(FRONT))  # not the caller's settings: not read
+    no_chat = cases.hooks_for(load_settings({}), PROFILE)
     first, second = _open(db), _open(db, "com.fake.front2")
-    cases.confirm(db, first, ALICE, hooks=HOOKS)
-    cases.confirm(db, second, ALICE, hooks=HOOKS)
+    cases.confirm(db, first, ALICE, hooks=no_chat)
+    cases.confirm(db, second, ALICE, hooks=no_chat)
     rows = list(db.query("SELECT * FROM outbox WHERE chat = 'frontline'"))
     assert rows == []
     off = list(db.query("SELECT * FROM outbox WHERE kind = 'frontline_off'"))
     assert len(off) == 1 and off[0]["chat"] == "security"
     assert "第一線通知未開啟" in off[0]["text"] and "FAKEAPP_FRONTLINE_CHAT_ID" in off[0]["text"]
     assert f"#{first}" in off[0]["text"]
+    monkeypatch.delenv("FAKEAPP_FRONTLINE_CHAT_ID")
+    with_chat = cases.hooks_for(load_settings({"FAKEAPP_FRONTLINE_CHAT_ID": str(FRONT)}), PROFILE)
+    third = _open(db, "com.fake.front3")
+    cases.confirm(db, third, ALICE, hooks=with_chat)  # the settings name one: posted, the env unset
+    assert [r["case_id"] for r in db.query("SELECT * FROM outbox WHERE chat = 'frontline'")] == [third]
 
 
-def test_a_notice_queued_before_the_chat_was_unset_fails_with_the_reason(db, monkeypatch):
+def test_a_notice_queued_before_the_chat_was_unset_fails_with_the_reason(db):
     """A front-line row left from when the chat was set does not wait forever: it fails, saying why."""
     import asyncio
 
-    monkeypatch.setenv("FAKEAPP_FRONTLINE_CHAT_ID", str(FRONT))
     cid = _open(db)
-    cases.confirm(db, cid, ALICE, hooks=HOOKS)
+    cases.confirm(db, cid, ALICE, hooks=FRONT_HOOKS)
     assert [r["kind"] for r in outbox.pending(db) if r["chat"] == "frontline"] == ["frontline"]
     routes = outbox.Routes({})  # neither chat set now: the rest waits, the front-line row fails
     stats = asyncio.run(outbox.deliver_pending(db, object(), routes, profile=PROFILE))

@@ -16,16 +16,18 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.core.settings import load_settings
 from bot.desk import cases, outbox
+from bot.desk.hooks import case_hooks
 from bot.outbox import deliver, holds
 from bot.store import switches as sw
 from bot.store.db import open_db
 from bot.telegram.fake_api import FakeTelegram
 from scanners.profile import load_profile
 from tests.botharness import CHAT, TOKEN, bot_env
-from tests.conftest import DATA, HOOKS
+from tests.conftest import DATA
 from tests.scanrows import listing, write_scan
 
 PROFILE = load_profile(DATA / "brands.toml")
+HOOKS = case_hooks(PROFILE, frontline_chat="-100777")  # with the front-line chat the fixture sets
 
 
 @pytest.fixture(autouse=True)

@@ -15,13 +15,15 @@ from bot.casework import reports
 from bot.casework.workflow import draft_for_case
 from bot.core import i18n
 from bot.desk import cases
+from bot.desk.hooks import case_hooks
 from bot.outbox.text import html_to_text
 from bot.telegram.app import COMMANDS, done_text, help_text
 from scanners.profile import load_profile
-from tests.conftest import DATA, HOOKS
+from tests.conftest import DATA
 from tests.scanrows import listing, write_scan
 
 PROFILE = load_profile(DATA / "brands.toml")
+HOOKS = case_hooks(PROFILE, frontline_chat="-100777")  # with the front-line chat the fixture sets
 BRAND_IDS = tuple(b.id for b in PROFILE.brands)
 # The codes a Chinese reader must never see: states, takedown and police tracks, verdicts, stores, brands.
 CODES = (

@@ -4,7 +4,8 @@ Posted once when a case is confirmed (to the ``frontline`` chat, ``FAKEAPP_FRONT
 the app is taken down, re-listed, resolved or retracted. It says which fake app, how to recognise it, what to
 tell a customer and where the official app is; never scores, reasons, certificates or package ids. Queued
 through the outbox in the same transaction as the case change; rendered from the case as it is when delivered.
-The brand profile (the official links) is passed in by whoever wires the hooks, never read from the env.
+The brand profile (the official links) and the front-line chat id are passed in by whoever wires the hooks,
+never read from the environment.
 """
 
 from __future__ import annotations
@@ -95,16 +96,6 @@ def brand_for(case: Case, profile: Profile | None) -> Brand | None:
     return next((b for b in profile.brands if b.id == case.brand), None)
 
 
-def frontline_chat() -> str:
-    """The front-line chat id from the settings, "" when none is set (or the settings cannot be read)."""
-    from bot.core.settings import SettingsError, load_settings
-
-    try:
-        return load_settings().telegram.frontline_chat_id
-    except SettingsError:
-        return ""
-
-
 def _posted(db: sqlite_utils.Database, case_id: int) -> bool:
     """A notice for this case is queued or sent (it is posted once, ever)."""
     return bool(list(db.query("SELECT 1 FROM outbox WHERE dedupe_key = ?", [f"frontline:{case_id}"])))
@@ -117,16 +108,17 @@ def on_transition(
     *,
     profile: Profile | None,
     now: Any = None,
-    chat: str | None = None,
+    chat: str,
 ) -> list[int]:
     """Queue the notice when a case is first confirmed, and an edit when its notice-worthy status changes.
 
-    Called inside the case change's transaction (the hook ``hook(profile)``); ``profile`` gives the official
-    links. With no front-line chat set (``chat``, default: from the settings) nothing is queued that could
-    never be sent: the security chat is told once, ever, that front-line notices are off and why.
+    Called inside the case change's transaction (the hook ``hook(profile, chat)``); ``profile`` gives the
+    official links. With no front-line chat set (``chat`` empty: the caller's settings name none) nothing is
+    queued that could never be sent: the security chat is told once, ever, that front-line notices are off
+    and why.
     """
     if after.state == State.CONFIRMED and not _posted(db, after.id):
-        if not (frontline_chat() if chat is None else chat):
+        if not chat:
             return queue.enqueue(
                 db,
                 queue.SECURITY,
@@ -156,9 +148,9 @@ def on_transition(
     )
 
 
-def hook(profile: Profile | None, chat: str | None = None) -> Hook:
+def hook(profile: Profile | None, chat: str) -> Hook:
     """The case-change hook for front-line notices, with the brand profile that gives the official links
-    (``chat``: the front-line chat id; default: read from the settings when a case is confirmed)."""
+    and ``chat``, the front-line chat id of the caller's settings ("" when none is set)."""
 
     def on_change(db: sqlite_utils.Database, change: CaseChange) -> None:
         if change.before is not None:

@@ -117,7 +117,7 @@ def case_cmd(
     changes = (confirm, takedown, rejected, police, note_text, assign, fp, allow_it, resolve)
     db = app.db(create=any(x not in (None, False) for x in changes))
     who = cli_actor()
-    hooks = cases.case_hooks(app.brand_profile())  # the official links for front-line notices, when it reads
+    hooks = cases.hooks_for(app.settings, app.brand_profile())  # the official links, when the profile reads
     try:
         case = cases.get_case(db, case_id)
         if confirm:

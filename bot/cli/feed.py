@@ -52,6 +52,7 @@ def feed_165_cmd(
     """
     from bot.cases.model import cli_actor
     from bot.cli.link import app_tracer, cases_text, render
+    from bot.desk.hooks import hooks_for
     from bot.desk.links import FeedReadError, default_screenshot, import_165, read_feed
 
     tracer = app_tracer(app, brand_id, allow_private_urls, deadline)
@@ -65,7 +66,7 @@ def feed_165_cmd(
             source=target if target.lower().startswith(("http://", "https://")) else Path(target).name,
             trace=not no_trace,
             screenshot=default_screenshot(),
-            profile=app.profile(),
+            hooks=hooks_for(app.settings, app.profile()),
         )
     except FeedReadError as exc:
         raise click.ClickException(str(exc)) from None

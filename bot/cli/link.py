@@ -144,6 +144,7 @@ def link_cmd(
     if not url.lower().startswith(("http://", "https://")):
         raise click.ClickException("give an http(s) link")
     from bot.cases.model import cli_actor
+    from bot.desk.hooks import hooks_for
     from bot.desk.links import default_screenshot, trace_link
 
     tracer = app_tracer(app, brand_id, allow_private_urls, deadline)
@@ -156,7 +157,7 @@ def link_cmd(
         trigger="cli",
         screenshot=default_screenshot(),
         keep_dir=keep_dir,
-        profile=app.profile(),
+        hooks=hooks_for(app.settings, app.profile()),
     )
     r = outcome.result
     if not r.pages and not r.artifacts:

@@ -1,7 +1,7 @@
 """Case actions with their side effects: each change queues the alerts, front-line notices and casework that
-``bot.desk.hooks`` wires. Every change takes ``hooks=case_hooks(profile)``, with the caller's brand profile
-(the official links: the bot and the CLI pass theirs); none is read from the environment here. Reads are
-passed through.
+``bot.desk.hooks`` wires. Every change takes ``hooks=hooks_for(settings, profile)`` (or ``case_hooks``), with
+the caller's brand profile, zone and front-line chat: the bot and the CLI pass theirs; none is read from the
+environment here. Reads are passed through.
 
 The Telegram handlers and the CLI act on cases through this module only.
 """
@@ -42,7 +42,7 @@ from bot.cases.model import (
     Event,
     State,
 )
-from bot.desk.hooks import case_hooks
+from bot.desk.hooks import case_hooks, hooks_for
 from bot.desk.pipeline import sync_scan
 from scanners.profile import Profile
 
@@ -73,6 +73,7 @@ __all__ = [
     "export_csv",
     "false_positive",
     "get_case",
+    "hooks_for",
     "list_cases",
     "note",
     "open_apk_case",
@@ -91,13 +92,13 @@ __all__ = [
 
 def wired(action: Callable[P, R]) -> Callable[P, R]:
     """``action`` (a ``bot.cases.actions`` change, which takes ``hooks``), which here must be given: a case
-    change at the desk always notifies, with the caller's brand profile (``hooks=case_hooks(profile)``),
-    never one read from the environment. Its signature is the action's own."""
+    change at the desk always notifies, with the caller's profile and settings (``hooks_for``), never with
+    ones read from the environment. Its signature is the action's own."""
 
     @functools.wraps(action)
     def change(*args: P.args, **kwargs: P.kwargs) -> R:
         if "hooks" not in kwargs:
-            raise TypeError(f"{action.__name__}() at the desk needs hooks=case_hooks(profile)")
+            raise TypeError(f"{action.__name__}() at the desk needs hooks=hooks_for(settings, profile)")
         return action(*args, **kwargs)
 
     return change
@@ -125,7 +126,17 @@ def sync_from_scan(
     storm: int = 0,
     now: datetime | None = None,
     tz: tzinfo | None = None,
+    frontline_chat: str = "",
 ) -> SyncResult:
     """The post-scan pipeline for a committed scan (``bot.desk.pipeline.sync_scan``); ``tz``: the team's
-    zone, for the times on what it queues."""
-    return sync_scan(db, scan_id, profile, reminder_days=reminder_days, storm=storm, now=now, tz=tz)
+    zone, for the times on what it queues; ``frontline_chat``: the front-line chat id, for the hooks."""
+    return sync_scan(
+        db,
+        scan_id,
+        profile,
+        reminder_days=reminder_days,
+        storm=storm,
+        now=now,
+        tz=tz,
+        frontline_chat=frontline_chat,
+    )

@@ -9,7 +9,7 @@ import logging
 from datetime import tzinfo
 
 from bot.alerts import frontline, security
-from bot.cases.events import Hook
+from bot.cases.events import Hook, Hooks
 from bot.core.settings import Settings
 from bot.outbox.deliver import Kinds
 from scanners.profile import Profile, ProfileError, load_profile
@@ -26,11 +26,18 @@ def profile_of(settings: Settings) -> Profile | None:
         return None
 
 
-def case_hooks(profile: Profile | None, tz: tzinfo | None = None) -> tuple[Hook, ...]:
+def case_hooks(profile: Profile | None, tz: tzinfo | None = None, *, frontline_chat: str) -> tuple[Hook, ...]:
     """What every case change notifies, in order, inside the change's transaction: ``profile`` gives the
     official links of the front-line notices and the brands' names (None: without them); cards are queued
-    with their times in ``tz``, the team's zone (default Asia/Taipei)."""
-    return (security.queue_edit, frontline.hook(profile), security.card_hook(profile, tz))
+    with their times in ``tz``, the team's zone (default Asia/Taipei); ``frontline_chat`` is the front-line
+    chat id ("" when none is set: a confirmation then tells the security chat that notices are off)."""
+    return (security.queue_edit, frontline.hook(profile, frontline_chat), security.card_hook(profile, tz))
+
+
+def hooks_for(settings: Settings, profile: Profile | None) -> Hooks:
+    """The hooks of a caller that has its settings (the bot, the CLI, the scheduled jobs): ``profile``, and
+    the team's zone and the front-line chat those settings give."""
+    return case_hooks(profile, settings.tz, frontline_chat=settings.telegram.frontline_chat_id)
 
 
 def message_kinds(profile: Profile | None, tz: tzinfo | None = None) -> Kinds:

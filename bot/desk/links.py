@@ -1,7 +1,7 @@
 """Links end to end, shared by ``fakeapp link``, ``fakeapp feed 165``, ``fakeapp scan`` and the bot: trace a
 link, record the trace (with a screenshot of the landing page), open its cases; import the 165 list (new rows
 only, tracing only the brand's); re-check the open link cases (gone, still up, changed). Every case change
-goes through the hooks of ``bot.desk.hooks`` for the brand profile (cards, edits, front-line notices).
+goes through the hooks the caller gives (``bot.desk.hooks.hooks_for``: cards, edits, front-line notices).
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from typing import Any
 
 import sqlite_utils
 
+from bot.cases.events import Hooks
 from bot.cases.link_cases import LinkCases, Recheck, apply_recheck, open_link_cases, recheck_url
 from bot.cases.link_cases import open_link_case_ids as open_link_cases_now
 from bot.cases.model import SCAN_ACTOR, Actor
-from bot.desk.hooks import case_hooks
+from bot.core.settings import Settings
+from bot.desk.hooks import hooks_for
 from bot.record import feeds as feed_store
 from bot.record.links import Tracer, make_tracer, trace_and_record
 from scanners.profile import Profile
@@ -61,14 +63,14 @@ def trace_link(
     trigger: str,
     screenshot: Callable[..., Any] | None = None,
     keep_dir: Path | None = None,
-    profile: Profile | None,
+    hooks: Hooks,
 ) -> LinkOutcome:
-    """Trace ``url``, keep the whole trace, open (or find) its cases and queue their alerts (``profile``: the
-    brand profile whose official links the front-line notices give)."""
+    """Trace ``url``, keep the whole trace, open (or find) its cases and queue their alerts through ``hooks``
+    (``bot.desk.hooks.hooks_for``: the caller's brand profile, zone and front-line chat)."""
     trace_id, result = trace_and_record(
         db, tracer, url, actor=actor.label, trigger=trigger, screenshot=screenshot, keep_dir=keep_dir
     )
-    cases = open_link_cases(db, trace_id, result, actor=actor, hooks=case_hooks(profile))
+    cases = open_link_cases(db, trace_id, result, actor=actor, hooks=hooks)
     return LinkOutcome(trace_id, result, cases)
 
 
@@ -112,7 +114,7 @@ def import_165(
     source: str = "",
     trace: bool = True,
     screenshot: Callable[..., Any] | None = None,
-    profile: Profile | None,
+    hooks: Hooks,
 ) -> FeedOutcome:
     """Keep the list's new rows; trace only the rows that concern a brand and were never traced (on a
     re-import: only the new ones) and open their cases."""
@@ -129,7 +131,7 @@ def import_165(
         return out
     for m in imported.to_trace:
         got = trace_link(
-            db, tracer, m.row.url, actor=actor, trigger="feed", screenshot=screenshot, profile=profile
+            db, tracer, m.row.url, actor=actor, trigger="feed", screenshot=screenshot, hooks=hooks
         )
         feed_store.set_trace(db, m.row.key, got.trace_id)
         out.traced.append((m, got))
@@ -143,12 +145,11 @@ def recheck_links(
     screenshot: Callable[..., Any] | None = None,
     limit: int = 50,
     skip: frozenset[str] = frozenset(),
-    profile: Profile | None,
+    hooks: Hooks,
 ) -> Recheck:
     """Re-trace the links of the open link cases (each link once) and record gone / up / changed; a new
     version (a new file hash under the same link) is analysed by the trace and opens its own case."""
     out = Recheck()
-    hooks = case_hooks(profile)
     by_url: dict[str, list[Any]] = {}
     for case in open_link_cases_now(db):
         url = recheck_url(case)
@@ -157,7 +158,7 @@ def recheck_links(
     for url, group in list(by_url.items())[:limit]:
         try:
             got = trace_link(
-                db, tracer, url, actor=SCAN_ACTOR, trigger="recheck", screenshot=screenshot, profile=profile
+                db, tracer, url, actor=SCAN_ACTOR, trigger="recheck", screenshot=screenshot, hooks=hooks
             )
         except Exception as exc:  # one broken link must not stop the others; said loudly
             log.warning("re-check of %s failed: %s", url[:200], exc)
@@ -186,8 +187,8 @@ def _host_gone(result: Any) -> bool:
 
 def scheduled_links(
     db: sqlite_utils.Database,
-    settings: Any,
-    profile: Any,
+    settings: Settings,
+    profile: Profile,
     *,
     allow_private: bool = False,
     echo: Callable[[str], None] = lambda _line: None,
@@ -195,10 +196,11 @@ def scheduled_links(
     """What the cron scan and the bot's schedule do for links: import the 165 list when its URL is set,
     then re-check the open link cases. Failures are said, never read as "nothing found". With no list to
     import and no open link case there is nothing to do (and no tracer is built)."""
-    url = getattr(settings, "feed_165_url", "")
+    url = settings.feed_165_url
     if not url and not open_link_cases_now(db):
         return {}
     tracer = make_tracer(settings, profile, allow_private=allow_private)
+    hooks = hooks_for(settings, profile)
     shot = default_screenshot()
     summary: dict[str, Any] = {}
     traced_now: set[str] = set()
@@ -211,7 +213,7 @@ def scheduled_links(
                 actor=SCAN_ACTOR,
                 source=url,
                 screenshot=shot,
-                profile=profile,
+                hooks=hooks,
             )
             traced_now |= {m.row.url for m, _o in got.traced}
             summary["feed_165"] = {
@@ -227,7 +229,7 @@ def scheduled_links(
         except FeedReadError as exc:
             summary["feed_165"] = {"error": str(exc)}
             echo(f"165 list: NOT imported: {exc}")
-    rc = recheck_links(db, tracer, screenshot=shot, skip=frozenset(traced_now), profile=profile)
+    rc = recheck_links(db, tracer, screenshot=shot, skip=frozenset(traced_now), hooks=hooks)
     summary["links"] = {
         "gone": len(rc.gone),
         "removed": len(rc.removed),

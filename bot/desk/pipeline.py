@@ -36,15 +36,20 @@ def sync_scan(
     storm: int = 0,
     now: datetime | None = None,
     tz: tzinfo | None = None,
+    frontline_chat: str = "",
 ) -> SyncResult:
     """Open, close and update cases from scan ``scan_id`` and queue what follows a scan; what was done.
 
-    Times on what is queued read in ``tz`` (the team's zone), brands by their display names. The scan is
+    Times on what is queued read in ``tz`` (the team's zone), brands by their display names;
+    ``frontline_chat`` is the front-line chat id the hooks are given (a scan never confirms a case, so it
+    never posts a first notice; it may edit a posted one, which needs no chat id). The scan is
     validated before anything goes out: more new cases than ``storm`` (0: derived from history) holds their
     alerts; the hold, if any, is on the result."""
     names = security.brand_names(profile)
     with transaction(db):
-        result = actions.sync_from_scan(db, scan_id, profile, now=now, hooks=case_hooks(profile, tz))
+        result = actions.sync_from_scan(
+            db, scan_id, profile, now=now, hooks=case_hooks(profile, tz, frontline_chat=frontline_chat)
+        )
         result.store_alert = security.enqueue_store_status(db, scan_id, now=now, brand_names=names)
         result.reminders = security.enqueue_reminders(
             db, days=reminder_days, now=now, tz=tz, brand_names=names
@@ -75,7 +80,13 @@ def post_scan(
     links = scheduled_links(db, settings, profile, allow_private=allow_private, echo=echo)
     tg = effective_settings(db, settings).telegram
     result = sync_scan(
-        db, scan_id, profile, reminder_days=tg.reminder_periods(), storm=settings.alert_storm, tz=settings.tz
+        db,
+        scan_id,
+        profile,
+        reminder_days=tg.reminder_periods(),
+        storm=settings.alert_storm,
+        tz=settings.tz,
+        frontline_chat=tg.frontline_chat_id,
     )
     result.links = links
     return result

@@ -647,10 +647,8 @@ CallbackAction = Callable[[Desk, int, Actor, datetime], cases.Case]
 
 
 def _acts(change: Callable[..., cases.Case]) -> CallbackAction:
-    """A button's handler: the case action, in the database thread, with the bot's brand profile."""
-    return lambda desk, cid, who, now: change(
-        desk.db, cid, who, now=now, hooks=cases.case_hooks(desk.profile())
-    )
+    """A button's handler: the case action, in the database thread, with the bot's hooks (its profile)."""
+    return lambda desk, cid, who, now: change(desk.db, cid, who, now=now, hooks=desk.hooks())
 
 
 @dataclass(frozen=True)
@@ -870,7 +868,11 @@ async def _analyse(
             if verdict in cases.APK_OK_VERDICTS:
                 return verdict, sha, None, False
             case, opened = cases.open_apk_case(
-                db, d, actor=actor, source=source if data is None else "", hooks=cases.case_hooks(profile)
+                db,
+                d,
+                actor=actor,
+                source=source if data is None else "",
+                hooks=cases.hooks_for(settings, profile),
             )
             return verdict, sha, case.id, opened
         finally:

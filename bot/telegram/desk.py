@@ -18,11 +18,12 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
+from bot.cases.events import Hooks
 from bot.cases.model import Actor, CaseError
 from bot.core.clock import Clock, utc_now
 from bot.core.i18n import normalize_lang
 from bot.core.settings import Settings
-from bot.desk.hooks import case_hooks
+from bot.desk.hooks import hooks_for
 from bot.desk.outbox import Routes, profile_of
 from bot.outbox.text import split_message
 from bot.store.db import open_db
@@ -99,12 +100,14 @@ class Desk:
         profile = self.profile()
         return {b.id: b.name for b in profile.brands} if profile is not None else {}
 
+    def hooks(self) -> Hooks:
+        """What a case change notifies: the hooks of this bot's settings (zone, front chat) and profile."""
+        return hooks_for(self.settings, self.profile())
+
     async def act(self, change: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
-        """A case action (``bot.desk.cases``) in the database thread, with the bot's clock and profile."""
+        """A case action (``bot.desk.cases``) in the database thread, with the bot's clock and hooks."""
         now = self.clock()
-        return await self.run(
-            lambda: change(self.db, *args, now=now, hooks=case_hooks(self.profile()), **kwargs)
-        )
+        return await self.run(lambda: change(self.db, *args, now=now, hooks=self.hooks(), **kwargs))
 
     async def run(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
         """``fn(*args, **kwargs)`` in the database thread, awaited without blocking the event loop."""

@@ -87,6 +87,7 @@ def reply_text(summary: dict[str, Any], lang: str) -> str:
 def trace_in_thread(settings: Any, url: str, actor: Any, allow_private: bool) -> dict[str, Any]:
     """Trace, record and open cases with a database connection of this thread; a plain summary back."""
     from bot.desk.cases import effective_profile
+    from bot.desk.hooks import hooks_for
     from bot.desk.links import default_screenshot, trace_link
     from bot.record.links import make_tracer
     from bot.store.db import open_db
@@ -96,8 +97,9 @@ def trace_in_thread(settings: Any, url: str, actor: Any, allow_private: bool) ->
     try:
         profile = effective_profile(db, load_profile(settings.config_path))
         tracer = make_tracer(settings, profile, allow_private=allow_private, deadline=BOT_DEADLINE)
+        hooks = hooks_for(settings, profile)
         got = trace_link(
-            db, tracer, url, actor=actor, trigger="bot", screenshot=default_screenshot(), profile=profile
+            db, tracer, url, actor=actor, trigger="bot", screenshot=default_screenshot(), hooks=hooks
         )
     finally:
         db.close()
