@@ -111,6 +111,34 @@ def test_missing_default_profile_says_how_to_get_one(elsewhere: Path) -> None:
     assert code == 1 and "brand profile not found: data/brands.toml" in out and "fakeapp init" in out
 
 
+def test_every_setting_the_environment_gives_a_settings_file_gives_too(tmp_path: Path) -> None:
+    """No setting is refused as an unknown key in the settings file although the environment takes it (the
+    Aptoide, Galaxy Store and TestFlight ones were), and the file's values are the ones used."""
+    import re
+
+    from bot.core import settings as settings_module
+
+    source = Path(settings_module.__file__).read_text(encoding="utf-8")
+    read = set(re.findall(r'"((?:FAKEAPP|TELEGRAM)_[A-Z0-9_]+)"', source)) - {"FAKEAPP_SETTINGS"}
+    assert read - set(settings_module.SETTING_NAMES) == set()
+    path = tmp_path / "settings.toml"
+    path.write_text(
+        'fakeapp_aptoide_url = "http://127.0.0.1:9/aptoide"\n'
+        'FAKEAPP_GALAXY_STORE_URL = "http://127.0.0.1:9/galaxy"\n'
+        "fakeapp_aptoide_rate = 0.5\nfakeapp_galaxy_store_rate = 0.25\nfakeapp_aptoide_apk_budget = 2\n"
+        'fakeapp_testflight_url = "http://127.0.0.1:9/tf"\n',
+        encoding="utf-8",
+    )
+    stores = load_settings({}, path).stores
+    assert (stores.aptoide_url, stores.galaxy_store_url, stores.testflight_url) == (
+        "http://127.0.0.1:9/aptoide",
+        "http://127.0.0.1:9/galaxy",
+        "http://127.0.0.1:9/tf",
+    )
+    assert (stores.aptoide_rate, stores.galaxy_store_rate, stores.aptoide_apk_budget) == (0.5, 0.25, 2)
+    assert load_settings({}).stores.testflight_url == "https://testflight.apple.com"
+
+
 def test_settings_file_refuses_unknown_keys_with_a_hint(
     elsewhere: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,6 +20,7 @@ DEFAULT_APP_STORE_URL = "https://itunes.apple.com"
 # 2026-12: Aptoide's API answers search and metadata on its ws75 host; the Galaxy Store's detail API.
 DEFAULT_APTOIDE_URL = "https://ws75.aptoide.com"
 DEFAULT_GALAXY_STORE_URL = "https://galaxystore.samsung.com"
+DEFAULT_TESTFLIGHT_URL = "https://testflight.apple.com"  # where the link tracer opens a TestFlight invitation
 
 
 # Every setting, named like its environment variable; a settings file uses the same names (any case).
@@ -31,6 +32,12 @@ SETTING_NAMES = (
     "FAKEAPP_APP_STORE_URL",
     "FAKEAPP_GOOGLE_PLAY_RATE",
     "FAKEAPP_APP_STORE_RATE",
+    "FAKEAPP_APTOIDE_URL",
+    "FAKEAPP_GALAXY_STORE_URL",
+    "FAKEAPP_APTOIDE_RATE",
+    "FAKEAPP_GALAXY_STORE_RATE",
+    "FAKEAPP_APTOIDE_APK_BUDGET",
+    "FAKEAPP_TESTFLIGHT_URL",
     "FAKEAPP_HTTP_TIMEOUT",
     "FAKEAPP_HTTP_RETRIES",
     "FAKEAPP_HTTP_BACKOFF",
@@ -75,6 +82,7 @@ class StoreSettings:
     # Neither publishes a limit; the notes advise one request every few seconds per host.
     aptoide_url: str = DEFAULT_APTOIDE_URL
     galaxy_store_url: str = DEFAULT_GALAXY_STORE_URL
+    testflight_url: str = DEFAULT_TESTFLIGHT_URL
     aptoide_rate: float = 0.33
     galaxy_store_rate: float = 0.33
     # APKs of Aptoide suspects fetched and analysed per scan (0: none; each may be up to 200 MB).
@@ -266,6 +274,7 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
         app_store_rate=_float(merged, "FAKEAPP_APP_STORE_RATE", 0.33),
         aptoide_url=merged.get("FAKEAPP_APTOIDE_URL") or DEFAULT_APTOIDE_URL,
         galaxy_store_url=merged.get("FAKEAPP_GALAXY_STORE_URL") or DEFAULT_GALAXY_STORE_URL,
+        testflight_url=merged.get("FAKEAPP_TESTFLIGHT_URL") or DEFAULT_TESTFLIGHT_URL,
         aptoide_rate=_float(merged, "FAKEAPP_APTOIDE_RATE", 0.33),
         galaxy_store_rate=_float(merged, "FAKEAPP_GALAXY_STORE_RATE", 0.33),
         aptoide_apk_budget=int(_float(merged, "FAKEAPP_APTOIDE_APK_BUDGET", 0.0, allow_zero=True)),

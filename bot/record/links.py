@@ -8,7 +8,6 @@ Used by ``fakeapp link``, ``fakeapp feed 165``, the bot and the scheduled re-che
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,7 +63,7 @@ def make_tracer(
         profile.brand(brand_id)  # raises ProfileError naming the known ids
         brands = [b for b in brands if b.brand.id == brand_id]
     judge = store_judge(make_adapters(settings), brands)
-    testflight = os.environ.get("FAKEAPP_TESTFLIGHT_URL", "https://testflight.apple.com")
+    testflight = settings.stores.testflight_url
     tracer = Tracer(brands=brands, run=lambda *a, **k: None)  # type: ignore[arg-type]
 
     def analyser(path: Path, name: str) -> Any:
