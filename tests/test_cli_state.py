@@ -71,6 +71,9 @@ def test_init_demo_writes_what_the_tour_uses(elsewhere: Path) -> None:
     for name in ("repackaged.apk", "transplant.apk"):  # the shipped copies are the test corpus's files
         assert (elsewhere / "data/apks" / name).read_bytes() == (ROOT / "tests/apks" / name).read_bytes()
     assert len((elsewhere / "data/listings.jsonl").read_text(encoding="utf-8").splitlines()) >= 5
+    # Every file the profile names (icons, the official certificate) was written too: the profile loads.
+    profile = load_profile(elsewhere / "data/brands.toml")
+    assert {b.id for b in profile.brands} == {b.id for b in load_profile(DATA / "brands.toml").brands}
 
 
 @pytest.mark.parametrize(

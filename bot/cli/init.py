@@ -17,6 +17,7 @@ DEMO = {
     "data/brands.toml": "brands.toml",
     "data/icons/huayue.png": "icons/huayue.png",
     "data/icons/ruifeng.png": "icons/ruifeng.png",
+    "data/certs/huayue_official.pem": "certs/huayue_official.pem",  # brands.toml's cert_file
     "data/listings.jsonl": "demo/listings.jsonl",
     "data/apks/repackaged.apk": "demo/apks/repackaged.apk",
     "data/apks/transplant.apk": "demo/apks/transplant.apk",
