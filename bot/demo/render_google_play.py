@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import quote, quote_plus
 
+from bot.core.clock import TW
 from bot.core.textsafe import escape_as_served
 from scanners.listing import Listing
 
 NONCE = "fakeappdemo"
-TAIWAN = timezone(timedelta(hours=8))
 # The field mask Google sends in ds:5[1]["40"] (recorded); it names 141 and 146, version and update time.
 _MASK = (
     "1 10 11 13 14 19 20 49 52 69 70 73 74 75 78 79 91 92 95 96 97 100 101 106 112 137 141 146 149 169 183"
@@ -124,7 +124,7 @@ def _updated(value: str, language: str) -> list[Any] | None:
         day = date.fromisoformat(value)
     except ValueError:
         return [[value, None]]
-    seconds = int(datetime.combine(day, time(12), TAIWAN).timestamp())
+    seconds = int(datetime.combine(day, time(12), TW).timestamp())
     text = (
         f"{day.year}年{day.month}月{day.day}日"
         if language.startswith("zh")
