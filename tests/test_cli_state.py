@@ -140,6 +140,9 @@ def test_every_setting_the_environment_gives_a_settings_file_gives_too(tmp_path:
     )
     assert (stores.aptoide_rate, stores.galaxy_store_rate, stores.aptoide_apk_budget) == (0.5, 0.25, 2)
     assert load_settings({}).stores.testflight_url == "https://testflight.apple.com"
+    for name in ("FAKEAPP_TESTFLIGHT_URL", "FAKEAPP_APTOIDE_URL", "FAKEAPP_GOOGLE_PLAY_URL"):  # one line each
+        with pytest.raises(SettingsError, match=f"^{name}: expected an http\\(s\\) URL$"):
+            load_settings({name: "testflight.apple.com"})
 
 
 def test_settings_file_refuses_unknown_keys_with_a_hint(

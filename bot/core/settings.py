@@ -268,13 +268,13 @@ def load_settings(env: Mapping[str, str] | None = None, settings_file: Path | No
     _check_keys(path, file_values)
     merged = {**{k.upper(): _file_value(v) for k, v in file_values.items()}, **env}
     stores = StoreSettings(
-        google_play_url=merged.get("FAKEAPP_GOOGLE_PLAY_URL") or DEFAULT_GOOGLE_PLAY_URL,
-        app_store_url=merged.get("FAKEAPP_APP_STORE_URL") or DEFAULT_APP_STORE_URL,
+        google_play_url=_url(merged, "FAKEAPP_GOOGLE_PLAY_URL") or DEFAULT_GOOGLE_PLAY_URL,
+        app_store_url=_url(merged, "FAKEAPP_APP_STORE_URL") or DEFAULT_APP_STORE_URL,
         google_play_rate=_float(merged, "FAKEAPP_GOOGLE_PLAY_RATE", 1.0),
         app_store_rate=_float(merged, "FAKEAPP_APP_STORE_RATE", 0.33),
-        aptoide_url=merged.get("FAKEAPP_APTOIDE_URL") or DEFAULT_APTOIDE_URL,
-        galaxy_store_url=merged.get("FAKEAPP_GALAXY_STORE_URL") or DEFAULT_GALAXY_STORE_URL,
-        testflight_url=merged.get("FAKEAPP_TESTFLIGHT_URL") or DEFAULT_TESTFLIGHT_URL,
+        aptoide_url=_url(merged, "FAKEAPP_APTOIDE_URL") or DEFAULT_APTOIDE_URL,
+        galaxy_store_url=_url(merged, "FAKEAPP_GALAXY_STORE_URL") or DEFAULT_GALAXY_STORE_URL,
+        testflight_url=_url(merged, "FAKEAPP_TESTFLIGHT_URL") or DEFAULT_TESTFLIGHT_URL,
         aptoide_rate=_float(merged, "FAKEAPP_APTOIDE_RATE", 0.33),
         galaxy_store_rate=_float(merged, "FAKEAPP_GALAXY_STORE_RATE", 0.33),
         aptoide_apk_budget=int(_float(merged, "FAKEAPP_APTOIDE_APK_BUDGET", 0.0, allow_zero=True)),

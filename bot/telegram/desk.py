@@ -101,7 +101,7 @@ class Desk:
         return {b.id: b.name for b in profile.brands} if profile is not None else {}
 
     def hooks(self) -> Hooks:
-        """What a case change notifies: the hooks of this bot's settings (zone, front chat) and profile."""
+        """What a case change notifies: the hooks of this bot's profile, zone and front-line chat."""
         return hooks_for(self.settings, self.profile())
 
     async def act(self, change: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
